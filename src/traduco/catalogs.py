@@ -1,0 +1,295 @@
+"""Catalogs: gettext templates and per-locale `.po` files, read and written with polib.
+
+    catalog = read(path, locale="zh_CN")          # CatalogError names file:line
+    merged = merge(template, catalog, "zh_CN")    # template order; reviewer work kept
+    write(merged, path)                           # atomic; untouched if nothing changed
+
+Formatting policy: messages are never wrapped (WRAP_WIDTH = 0). polib wraps by
+spaces and never wraps Chinese, msgcat and Poedit wrap differently again, so
+any width makes tools fight over line breaks; one line per message keeps diffs
+to the messages that really changed. A file whose content did not change is not
+rewritten at all, so a catalog saved by Poedit keeps its bytes until there is
+real news for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import polib
+from babel.messages.plurals import get_plural
+
+from traduco import __version__
+from traduco.errors import CatalogError
+
+WRAP_WIDTH = 0
+PROVENANCE_PREFIX = "traduco: "
+APPROVED, DRAFT, UNTRANSLATED = "approved", "draft", "untranslated"
+_SYNTAX_LINE = re.compile(r"\(line (\d+)\)")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def gettext_date(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M%z")
+
+
+# -- headers -----------------------------------------------------------------
+
+def template_metadata(project_name: str, doc_id: str, *, source: str,
+                      date: str | None, source_url: str | None) -> dict[str, str]:
+    meta = {
+        "Project-Id-Version": f"{project_name} {doc_id}",
+        "Report-Msgid-Bugs-To": "",
+        "POT-Creation-Date": gettext_date(now()),
+        "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
+        "Last-Translator": "FULL NAME <EMAIL@ADDRESS>",
+        "Language-Team": "LANGUAGE <LL@li.org>",
+        "Language": "",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "X-Generator": f"traduco {__version__}",
+        "X-Source-File": source,
+    }
+    if date:
+        meta["X-Source-Date"] = date
+    if source_url:
+        meta["X-Source-URL"] = source_url
+    return meta
+
+
+def catalog_header(locale: str) -> str:
+    return (f"{locale} translation, drafted by traduco and reviewed by people.\n"
+            "Fuzzy entries are drafts: correct the text, then clear the fuzzy flag\n"
+            "(Poedit: toggle 'Needs work') to approve it. Only catalogs with every\n"
+            "entry approved are published.")
+
+
+def catalog_metadata(template: dict[str, str], locale: str,
+                     existing: dict[str, str] | None) -> dict[str, str]:
+    """Headers for a locale's catalog: what the template says about the document,
+    what the existing catalog says about its translators, and the locale's plural rule."""
+    existing = existing or {}
+    meta = {
+        "Project-Id-Version": template.get("Project-Id-Version", ""),
+        "Report-Msgid-Bugs-To": template.get("Report-Msgid-Bugs-To", ""),
+        "POT-Creation-Date": template.get("POT-Creation-Date", ""),
+        "PO-Revision-Date": existing.get("PO-Revision-Date", gettext_date(now())),
+        "Last-Translator": existing.get("Last-Translator", ""),
+        "Language-Team": existing.get("Language-Team", ""),
+        "Language": locale,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": existing.get("Plural-Forms") or get_plural(locale).plural_forms,
+        "X-Generator": existing.get("X-Generator", f"traduco {__version__}"),
+    }
+    for key, value in template.items():
+        if key.startswith("X-Source-"):
+            meta[key] = value
+    return meta
+
+
+# -- reading -----------------------------------------------------------------
+
+def read(path: Path, *, locale: str | None = None) -> polib.POFile:
+    """Parse a catalog or template; anything a PO editor or msgfmt would reject
+    raises CatalogError with the file, the line and what to do."""
+    try:
+        catalog = polib.pofile(str(path), wrapwidth=WRAP_WIDTH)
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"the file is not valid UTF-8 ({exc.reason})", path=path,
+                           hint="Save it as UTF-8 in your PO editor") from None
+    except (OSError, ValueError) as exc:
+        match = _SYNTAX_LINE.search(str(exc))
+        raise CatalogError("syntax error in the catalog", path=path,
+                           line=int(match.group(1)) if match else None,
+                           hint="Fix or revert that line (Poedit shows it too); "
+                                "traduco leaves this catalog untouched until then") from None
+    _check_headers(catalog, path, locale)
+    _check_duplicates(catalog, path)
+    return catalog
+
+
+def _check_headers(catalog: polib.POFile, path: Path, locale: str | None) -> None:
+    charset = catalog.metadata.get("Content-Type", "")
+    if charset and "charset=utf-8" not in charset.replace(" ", "").lower():
+        raise CatalogError(f"the header says {charset!r}, but traduco catalogs are UTF-8",
+                           path=path, line=_header_line(path, "Content-Type"),
+                           hint='Set "Content-Type: text/plain; charset=UTF-8"')
+    language = catalog.metadata.get("Language")
+    if locale and language and language.replace("-", "_") != locale:
+        raise CatalogError(f"the header says Language: {language}, but this is the "
+                           f"{locale} catalog", path=path, line=_header_line(path, "Language"),
+                           hint=f'Set "Language: {locale}", or move the file to its own locale folder')
+
+
+def _check_duplicates(catalog: polib.POFile, path: Path) -> None:
+    seen: set[tuple[str | None, str]] = set()
+    for entry in catalog:
+        if entry.obsolete:
+            continue
+        key = (entry.msgctxt, entry.msgid)
+        if key in seen:
+            raise CatalogError("the same msgid appears twice", path=path,
+                               line=getattr(entry, "linenum", None),
+                               hint="Delete one of the two entries")
+        seen.add(key)
+
+
+def _header_line(path: Path, field: str) -> int | None:
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace")
+                                      .splitlines(), start=1):
+            if line.startswith(f'"{field}:'):
+                return number
+    except OSError:
+        pass
+    return None
+
+
+# -- merging -----------------------------------------------------------------
+
+def merge(template: polib.POFile, catalog: polib.POFile | None, locale: str) -> polib.POFile:
+    """The catalog for `template`, keeping every translation `catalog` had.
+
+    Entries follow the template's order; entries whose msgid left the template
+    become obsolete (#~) with their translation, and come back if it returns.
+    """
+    merged = polib.POFile(wrapwidth=WRAP_WIDTH)
+    merged.header = catalog.header if catalog and catalog.header else catalog_header(locale)
+    merged.metadata = catalog_metadata(template.metadata, locale,
+                                       catalog.metadata if catalog else None)
+    active = {_key(e): e for e in catalog if not e.obsolete} if catalog else {}
+    obsolete = {_key(e): e for e in catalog.obsolete_entries()} if catalog else {}
+    for unit in template:
+        known = active.pop(_key(unit), None) or obsolete.pop(_key(unit), None)
+        merged.append(_entry_for(unit, known))
+    for leftover in active.values():
+        if leftover.msgstr:
+            leftover.obsolete = True
+            obsolete.setdefault(_key(leftover), leftover)
+    for entry in obsolete.values():
+        merged.append(entry)
+    return merged
+
+
+def _entry_for(unit: polib.POEntry, known: polib.POEntry | None) -> polib.POEntry:
+    if known is None:
+        return polib.POEntry(msgid=unit.msgid, msgctxt=unit.msgctxt, msgstr="",
+                             occurrences=list(unit.occurrences), comment=unit.comment)
+    known.obsolete = False
+    known.occurrences = list(unit.occurrences)
+    known.comment = unit.comment
+    return known
+
+
+def _key(entry: polib.POEntry) -> tuple[str | None, str]:
+    return entry.msgctxt, entry.msgid
+
+
+# -- entry state and provenance ---------------------------------------------
+
+def state(entry: polib.POEntry) -> str:
+    if not entry.msgstr:
+        return UNTRANSLATED
+    return DRAFT if "fuzzy" in entry.flags else APPROVED
+
+
+def active_entries(catalog: polib.POFile) -> list[polib.POEntry]:
+    return [e for e in catalog if not e.obsolete]
+
+
+def provenance(entry: polib.POEntry) -> str | None:
+    """traduco's note on where the current msgstr came from, if it wrote one."""
+    for line in (entry.tcomment or "").splitlines():
+        if line.startswith(PROVENANCE_PREFIX):
+            return line[len(PROVENANCE_PREFIX):]
+    return None
+
+
+def set_provenance(entry: polib.POEntry, note: str) -> None:
+    """Record where a draft came from as a translator comment, which Poedit shows
+    and keeps; the translator's own comment lines stay as they are."""
+    lines = [line for line in (entry.tcomment or "").splitlines()
+             if not line.startswith(PROVENANCE_PREFIX)]
+    entry.tcomment = "\n".join([*lines, PROVENANCE_PREFIX + note])
+
+
+def mark_draft(entry: polib.POEntry, msgstr: str, note: str) -> None:
+    entry.msgstr = msgstr
+    if "fuzzy" not in entry.flags:
+        entry.flags.insert(0, "fuzzy")
+    set_provenance(entry, note)
+
+
+# -- writing -----------------------------------------------------------------
+
+def render(catalog: polib.POFile) -> str:
+    catalog.wrapwidth = WRAP_WIDTH
+    return catalog.__unicode__()
+
+
+def write(catalog: polib.POFile, path: Path, *, date_header: str = "PO-Revision-Date") -> bool:
+    """Write `catalog` to `path` atomically, only if its content changed.
+
+    The date header is carried over from the file on disk when nothing else
+    changed, so a rerun with no news leaves every byte as it was. Returns
+    whether the file was written.
+    """
+    previous = _existing(path)
+    if previous is not None:
+        if date_header in previous.metadata:
+            catalog.metadata[date_header] = previous.metadata[date_header]
+        if render(previous) == render(catalog):
+            return False
+    catalog.metadata[date_header] = gettext_date(now())
+    atomic_write_text(path, render(catalog))
+    return True
+
+
+def _existing(path: Path) -> polib.POFile | None:
+    if not path.exists():
+        return None
+    try:
+        return polib.pofile(str(path), wrapwidth=WRAP_WIDTH)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of one, even if the
+    process is killed mid-write: write a temporary file beside it, flush it to
+    disk, then rename it over the old one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

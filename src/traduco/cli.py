@@ -1,0 +1,154 @@
+"""The `traduco` command: a thin shell over the library and the flows."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from traduco.config import Project, load_project
+from traduco.errors import TraducoError
+from traduco.machine_translation import check_provider
+from traduco.review import QueueRow, queue
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Italian sources to reviewed zh_CN and English, through gettext catalogs.")
+out = Console()
+err = Console(stderr=True)
+
+ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project folder (holds pyproject.toml).")]
+
+
+@app.command()
+def run(project_dir: ProjectOption = Path("."),
+        provider: Annotated[Optional[str], typer.Option(help="MT provider: google, libre, mymemory, microsoft.")] = None,
+        provider_url: Annotated[Optional[str], typer.Option(help="Server address for URL-based providers (libre).")] = None,
+        locale: Annotated[Optional[list[str]], typer.Option(help="Target locale; repeat for several.")] = None):
+    """Pull sources, extract units, draft new units by MT, show the review queue."""
+    project = load_project(project_dir, provider=provider, provider_url=provider_url, locales=locale)
+    check_provider(project.provider)
+    flow = _flows().translate.translate
+    state = flow(project_dir=str(project.root), provider=project.provider.name,
+                 provider_url=project.provider.url, locales=list(project.locales), return_state=True)
+    summary = state.result(raise_on_failure=False)
+    if isinstance(summary, BaseException):
+        raise summary
+    _print_queue(summary.queue)
+    _print_usage(summary)
+    for line in summary.problem_lines():
+        err.print(f"[red]✗[/red] {line}", highlight=False)
+    raise typer.Exit(summary.exit_code)
+
+
+@app.command()
+def status(project_dir: ProjectOption = Path("."),
+           as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False):
+    """Show the review queue from the catalogs on disk (no flow, no network)."""
+    project = load_project(project_dir)
+    rows = queue(project)
+    if as_json:
+        out.print_json(json.dumps({"queue": [r.as_dict() for r in rows], "totals": _totals(rows)},
+                                  ensure_ascii=False))
+        return
+    if not rows:
+        out.print("No documents extracted yet: run [bold]traduco run[/bold].")
+        return
+    _print_queue(rows)
+
+
+@app.command()
+def publish(project_dir: ProjectOption = Path(".")):
+    """Publish every fully approved document × locale (.mo and HTML in public/)."""
+    project = load_project(project_dir)
+    results = _flows().publish.publish(project_dir=str(project.root), locales=list(project.locales))
+    table = Table(title="Publish", title_justify="left")
+    for column in ("document", "locale", "result", "why"):
+        table.add_column(column)
+    for r in results:
+        colour = {"published": "green", "unchanged": "blue"}.get(r.status, "yellow")
+        table.add_row(r.doc_id, r.locale, f"[{colour}]{r.status}[/{colour}]", r.reason or (r.page or ""))
+    out.print(table)
+    if not results:
+        out.print("Nothing to publish yet: run [bold]traduco run[/bold] first.")
+    waiting = [r for r in results if r.status == "waiting"]
+    if waiting:
+        out.print(f"{len(waiting)} not published: they wait for review (see [bold]traduco status[/bold]).")
+
+
+def _print_queue(rows: list[QueueRow]) -> None:
+    table = Table(title="Review queue", title_justify="left")
+    table.add_column("document", overflow="fold")
+    table.add_column("locale")
+    for column in ("units", "approved", "drafts", "untranslated"):
+        table.add_column(column, justify="right")
+    for r in rows:
+        table.add_row(r.doc_id, r.locale, str(r.units), f"[green]{r.approved}[/green]",
+                      f"[yellow]{r.drafts}[/yellow]", f"[red]{r.untranslated}[/red]")
+    out.print(table)
+    for r in rows:
+        if r.error:
+            err.print(f"[red]✗[/red] {r.error}", highlight=False)
+
+
+def _print_usage(summary) -> None:
+    for usage in summary.usage:
+        out.print(f"{usage['provider']} → {usage['locale']}: {usage['requests']} requests, "
+                  f"{usage['characters']:,} characters, {usage['cache_hits']} from cache, "
+                  f"{usage['failures']} failed", highlight=False)
+    out.print(f"{summary.documents} document(s), {summary.drafted} unit(s) drafted.")
+
+
+def _totals(rows: list[QueueRow]) -> dict:
+    totals: dict[str, dict[str, int]] = {}
+    for r in rows:
+        t = totals.setdefault(r.locale, {"units": 0, "approved": 0, "drafts": 0, "untranslated": 0})
+        for key in t:
+            t[key] += getattr(r, key)
+    return totals
+
+
+def _flows():
+    """Import the flows with Prefect's terminal chatter off: the CLI reports results
+    itself, and Prefect's own logs still reach its API and UI."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+    import flows.publish
+    import flows.translate
+    return flows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (see README: 0, 1, 2, 3)."""
+    try:
+        code = app(args=argv, standalone_mode=False)
+        return code if isinstance(code, int) else 0
+    except TraducoError as exc:
+        err.print(f"[red]✗[/red] {exc.message}", highlight=False)
+        return 1
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("Stopped. Every file on disk is complete; the next run picks up from here.")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except Exception as exc:  # the truly unexpected: still no traceback for users
+        if os.environ.get("TRADUCO_DEBUG"):
+            raise
+        err.print(f"[red]✗[/red] unexpected error: {type(exc).__name__}: {exc}. "
+                  "Files on disk are intact. Rerun with TRADUCO_DEBUG=1 for details and report it.",
+                  highlight=False)
+        return 1
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Shared fixtures: a throwaway project folder and the stand-in MT server.
+
+Prefect gets its own home in a temporary folder, so tests never touch the
+developer's ~/.prefect, and its terminal chatter is off.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_PREFECT_HOME = tempfile.mkdtemp(prefix="traduco-tests-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+os.environ.pop("PREFECT_API_URL", None)
+
+sys.path.insert(0, str(Path(__file__).parent))
+from standin import StandIn  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+SAMPLE = REPO / "sources" / "toscana-smart-china.txt"
+DOC = "toscana-smart-china"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
+
+
+@pytest.fixture
+def standin():
+    with StandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project like this repository's: pyproject with [tool.traduco] and the sample source."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.traduco]\nproject = "Test office"\nlocales = ["zh_CN", "en"]\n', encoding="utf-8")
+    (tmp_path / "sources").mkdir()
+    shutil.copy(SAMPLE, tmp_path / "sources" / SAMPLE.name)
+    return tmp_path

@@ -1,0 +1,160 @@
+"""End to end on the sample press release: run → review → publish, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+
+from conftest import DOC
+from helpers import approve_all, msgfmt_check, run_cli
+from standin import load_references
+
+LOCALES = ("zh_CN", "en")
+
+
+def catalog_path(project: Path, locale: str) -> Path:
+    return project / "locales" / locale / "LC_MESSAGES" / f"{DOC}.po"
+
+
+def run(capsys, project: Path, url: str) -> tuple[int, str, str]:
+    return run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                   "--provider-url", url)
+
+
+def test_run_drafts_every_unit_as_fuzzy_with_provenance(capsys, project, standin):
+    code, out, err = run(capsys, project, standin.url)
+
+    assert code == 0, err
+    assert (project / "locales" / "templates" / f"{DOC}.pot").is_file()
+    references = load_references()
+    for locale in LOCALES:
+        path = catalog_path(project, locale)
+        catalog = polib.pofile(str(path))
+        entries = [e for e in catalog if not e.obsolete]
+        assert len(entries) == 8
+        assert catalog.metadata["Language"] == locale
+        assert "nplurals=" in catalog.metadata["Plural-Forms"]
+        for entry in entries:
+            assert "fuzzy" in entry.flags
+            assert entry.msgstr == references[entry.msgid][locale]
+            assert "machine draft by libre on " in entry.tcomment
+            assert entry.occurrences[0][0] == f"sources/{DOC}.txt"
+        msgfmt_check(path)
+    assert [e.occurrences[0][1] for e in polib.pofile(str(catalog_path(project, "en")))] == \
+        ["1", "3", "5", "7", "9", "11", "13", "15"]
+    assert len(standin.requests) == 16
+    assert "Review queue" in out
+
+
+def test_status_shows_the_queue_without_prefect(capsys, project, standin):
+    run(capsys, project, standin.url)
+    approve_all(catalog_path(project, "zh_CN"))
+
+    code, out, _ = run_cli(capsys, "status", "--project", str(project), "--json")
+
+    assert code == 0
+    rows = {row["locale"]: row for row in json.loads(out)["queue"]}
+    assert rows["zh_CN"]["approved"] == 8 and rows["zh_CN"]["drafts"] == 0
+    assert rows["en"]["drafts"] == 8 and rows["en"]["approved"] == 0
+    assert json.loads(out)["totals"]["en"]["units"] == 8
+
+
+def test_only_approved_catalogs_are_published(capsys, project, standin):
+    run(capsys, project, standin.url)
+    approved = approve_all(catalog_path(project, "zh_CN"))
+
+    code, out, _ = run_cli(capsys, "publish", "--project", str(project))
+
+    assert code == 0
+    page = (project / "public" / "zh_CN" / f"{DOC}.html").read_text(encoding="utf-8")
+    for translation in approved.values():
+        assert translation in page
+    assert '<html lang="zh-CN">' in page
+    assert not (project / "public" / "en" / f"{DOC}.html").exists()
+    assert DOC not in (project / "public" / "en" / "index.html").read_text(encoding="utf-8")
+    assert f'href="{DOC}.html"' in (project / "public" / "zh_CN" / "index.html").read_text(encoding="utf-8")
+    assert (catalog_path(project, "zh_CN").with_suffix(".mo")).is_file()
+    assert not catalog_path(project, "en").with_suffix(".mo").exists()
+    assert "waiting" in out and "8 drafts waiting for review" in out
+    _assert_well_formed(page)
+
+
+def test_rerun_with_no_change_sends_nothing_and_rewrites_nothing(capsys, project, standin):
+    run(capsys, project, standin.url)
+    approve_all(catalog_path(project, "zh_CN"))
+    files = sorted((project / "locales").rglob("*.po*"))
+    before = {path: path.read_bytes() for path in files}
+    standin.requests.clear()
+
+    code, _, err = run(capsys, project, standin.url)
+
+    assert code == 0, err
+    assert standin.requests == []
+    assert {path: path.read_bytes() for path in files} == before
+
+
+def test_offline_run_writes_valid_catalogs_and_says_what_failed(capsys, project):
+    closed = _closed_port_url()
+
+    code, out, err = run(capsys, project, closed)
+
+    assert code == 3
+    assert "cannot reach libre (connection refused)" in err
+    assert "next run retries" in err
+    assert "Traceback" not in out + err
+    for locale in LOCALES:
+        catalog = polib.pofile(str(catalog_path(project, locale)))
+        assert len(catalog) == 8 and all(e.msgstr == "" for e in catalog)
+        msgfmt_check(catalog_path(project, locale))
+
+
+def test_the_real_command_offline_prints_one_line_and_no_traceback(project):
+    """The installed `traduco` executable, as a user runs it, with no MT reachable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_LOGGING")}
+    result = subprocess.run(
+        [sys.executable, "-c", "from traduco.cli import entry; entry()", "run",
+         "--provider", "libre", "--provider-url", _closed_port_url()],
+        cwd=project, capture_output=True, text=True, env=env, timeout=300)
+
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "ERROR" not in result.stdout + result.stderr
+    problem_lines = [line for line in result.stderr.splitlines() if line.startswith("✗")]
+    assert len(problem_lines) == 1 and "cannot reach libre" in problem_lines[0]
+    assert catalog_path(project, "zh_CN").is_file()
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+class _Checker(HTMLParser):
+    VOID = {"meta", "br", "img", "link", "hr", "input"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1:]}>"
+        self.stack.pop()
+
+
+def _assert_well_formed(page: str) -> None:
+    checker = _Checker()
+    checker.feed(page)
+    assert checker.stack == []
