@@ -51,6 +51,8 @@ def test_run_drafts_every_unit_as_fuzzy_with_provenance(capsys, project, standin
         ["1", "3", "5", "7", "9", "11", "13", "15"]
     assert len(standin.requests) == 16
     assert "Review queue" in out
+    artifact = _latest_artifact("review-queue")
+    assert {(row["locale"], row["drafts"]) for row in json.loads(artifact.data)} == {("zh_CN", 8), ("en", 8)}
 
 
 def test_status_shows_the_queue_without_prefect(capsys, project, standin):
@@ -106,7 +108,7 @@ def test_offline_run_writes_valid_catalogs_and_says_what_failed(capsys, project)
     code, out, err = run(capsys, project, closed)
 
     assert code == 3
-    assert "cannot reach libre (connection refused)" in err
+    assert "libre cannot be reached (connection refused)" in err
     assert "next run retries" in err
     assert "Traceback" not in out + err
     for locale in LOCALES:
@@ -127,8 +129,20 @@ def test_the_real_command_offline_prints_one_line_and_no_traceback(project):
     assert "Traceback" not in result.stdout + result.stderr
     assert "ERROR" not in result.stdout + result.stderr
     problem_lines = [line for line in result.stderr.splitlines() if line.startswith("✗")]
-    assert len(problem_lines) == 1 and "cannot reach libre" in problem_lines[0]
+    assert len(problem_lines) == 1 and "libre cannot be reached" in problem_lines[0]
     assert catalog_path(project, "zh_CN").is_file()
+
+
+def _latest_artifact(key: str):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                                      sort=ArtifactSort.CREATED_DESC, limit=1)
+    assert found, f"no {key} artifact recorded"
+    return found[0]
 
 
 def _closed_port_url() -> str:
@@ -158,3 +172,15 @@ def _assert_well_formed(page: str) -> None:
     checker = _Checker()
     checker.feed(page)
     assert checker.stack == []
+
+
+def test_a_bad_source_is_named_and_the_others_still_run(capsys, project, standin):
+    (project / "sources" / "vecchio.txt").write_bytes("Comunicato già uscito".encode("cp1252"))
+
+    code, _, err = run(capsys, project, standin.url)
+
+    assert code == 1
+    assert "vecchio.txt:1: the file is not UTF-8" in err and "Save it as UTF-8" in err
+    assert "Traceback" not in err
+    assert len(polib.pofile(str(catalog_path(project, "en")))) == 8
+    assert not (project / "locales" / "en" / "LC_MESSAGES" / "vecchio.po").exists()

@@ -43,7 +43,7 @@ def run(project_dir: ProjectOption = Path("."),
     _print_queue(summary.queue)
     _print_usage(summary)
     for line in summary.problem_lines():
-        err.print(f"[red]✗[/red] {line}", highlight=False)
+        err.print(f"[red]✗[/red] {line}", highlight=False, soft_wrap=True)
     raise typer.Exit(summary.exit_code)
 
 
@@ -94,7 +94,7 @@ def _print_queue(rows: list[QueueRow]) -> None:
     out.print(table)
     for r in rows:
         if r.error:
-            err.print(f"[red]✗[/red] {r.error}", highlight=False)
+            err.print(f"[red]✗[/red] {r.error}", highlight=False, soft_wrap=True)
 
 
 def _print_usage(summary) -> None:
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         code = app(args=argv, standalone_mode=False)
         return code if isinstance(code, int) else 0
     except TraducoError as exc:
-        err.print(f"[red]✗[/red] {exc.message}", highlight=False)
+        err.print(f"[red]✗[/red] {exc.message}", highlight=False, soft_wrap=True)
         return 1
     except typer.Exit as exc:
         return exc.exit_code

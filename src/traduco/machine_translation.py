@@ -151,7 +151,7 @@ class Engine:
             translation = translator.translate(text)
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise ProviderUnreachable(
-                f"cannot reach {self.name} ({_reason(exc, secret)})") from None
+                f"{self.name} cannot be reached ({_reason(exc, secret)})") from None
         except Exception as exc:  # deep-translator raises many unrelated types
             raise ProviderFailed(f"{self.name} refused the text: {_reason(exc, secret)}") from None
         finally:

@@ -44,7 +44,7 @@ class RunSummary:
         lines = [*self.source_problems, *self.catalog_errors]
         for provider, why in self.outages.items():
             waiting = self.failed_units
-            lines.append(f"{provider}: {why}; {waiting} unit{'s' * (waiting != 1)} stay "
+            lines.append(f"{why}; {waiting} unit{'s' * (waiting != 1)} stay "
                          "untranslated and the next run retries them")
         if self.failed_units and not self.outages:
             reasons = sorted({r for report in self.catalogs for r in report.failures})
