@@ -13,13 +13,14 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 
-from traduco import catalogs, units
 from traduco.config import Project, load_project
 from traduco.drafting import CatalogReport, update_catalog
 from traduco.machine_translation import Engine
+from traduco.memory import TranslationMemory
 from traduco.review import queue
 from traduco.runs import RunSummary
 from traduco.sources import Document, PullResult, pull
+from traduco.units import write_template
 
 
 @task(name="pull", cache_policy=NO_CACHE)
@@ -29,16 +30,13 @@ def pull_sources(project: Project) -> PullResult:
 
 @task(name="extract", cache_policy=NO_CACHE)
 def extract_template(project: Project, document: Document) -> polib.POFile:
-    template = units.template_for(document, units.extract(document, project.root),
-                                  project.root, project.name)
-    catalogs.write(template, project.template_path(document.id), date_header="POT-Creation-Date")
-    return template
+    return write_template(project, document)
 
 
 @task(name="draft", cache_policy=NO_CACHE)
 def draft_catalog(project: Project, doc_id: str, template: polib.POFile, locale: str,
-                  engine: Engine) -> CatalogReport:
-    return update_catalog(project, doc_id, template, locale, engine)
+                  engine: Engine, memory: TranslationMemory) -> CatalogReport:
+    return update_catalog(project, doc_id, template, locale, engine, memory)
 
 
 @task(name="review-queue", cache_policy=NO_CACHE)
@@ -59,10 +57,12 @@ def translate(project_dir: str = ".", provider: str | None = None,
     pulled = pull_sources(project)
     summary.documents = len(pulled.documents)
     summary.source_problems = [problem.message for problem in pulled.problems]
+    memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
     for document in pulled.documents:
         template = extract_template(project, document)
         for locale in project.locales:
-            summary.catalogs.append(draft_catalog(project, document.id, template, locale, engine))
+            summary.catalogs.append(
+                draft_catalog(project, document.id, template, locale, engine, memories[locale]))
     summary.queue = record_review_queue(project)
     summary.usage = engine.summary()
     if engine.outage:

@@ -9,6 +9,7 @@ import pytest
 
 from traduco import catalogs
 from traduco.errors import CatalogError
+from traduco.merging import merge
 from traduco.sources import read_document
 from traduco.units import extract, template_for
 
@@ -23,12 +24,12 @@ def sample_template() -> polib.POFile:
 
 def test_merge_keeps_approved_entries_and_obsoletes_removed_ones():
     template = sample_template()
-    old = catalogs.merge(template, None, "zh_CN")
+    old = merge(template, None, "zh_CN")
     old[0].msgstr = "已批准"
     old.append(polib.POEntry(msgid="Paragrafo rimosso.", msgstr="已删除的段落"))
     old.append(polib.POEntry(msgid="Mai tradotto.", msgstr=""))
 
-    merged = catalogs.merge(template, old, "zh_CN")
+    merged = merge(template, old, "zh_CN")
 
     assert [e.msgid for e in catalogs.active_entries(merged)] == [e.msgid for e in template]
     assert merged[0].msgstr == "已批准" and catalogs.state(merged[0]) == catalogs.APPROVED
@@ -38,7 +39,7 @@ def test_merge_keeps_approved_entries_and_obsoletes_removed_ones():
 
 def test_obsolete_translation_comes_back_when_the_paragraph_returns():
     template = sample_template()
-    old = catalogs.merge(template, None, "en")
+    old = merge(template, None, "en")
     old[1].msgstr = "Approved"
     shorter = polib.POFile()
     shorter.metadata = template.metadata
@@ -46,19 +47,19 @@ def test_obsolete_translation_comes_back_when_the_paragraph_returns():
         if entry.msgid != template[1].msgid:
             shorter.append(entry)
 
-    removed = catalogs.merge(shorter, old, "en")
-    back = catalogs.merge(template, removed, "en")
+    removed = merge(shorter, old, "en")
+    back = merge(template, removed, "en")
 
     assert back[1].msgstr == "Approved" and not back[1].obsolete
 
 
 def test_write_is_idempotent_and_only_dates_real_changes(tmp_path):
     path = tmp_path / "doc.po"
-    catalog = catalogs.merge(sample_template(), None, "zh_CN")
+    catalog = merge(sample_template(), None, "zh_CN")
     assert catalogs.write(catalog, path) is True
     first = path.read_bytes()
 
-    again = catalogs.merge(sample_template(), catalogs.read(path, locale="zh_CN"), "zh_CN")
+    again = merge(sample_template(), catalogs.read(path, locale="zh_CN"), "zh_CN")
 
     assert catalogs.write(again, path) is False
     assert path.read_bytes() == first
@@ -71,7 +72,7 @@ def test_write_is_idempotent_and_only_dates_real_changes(tmp_path):
 
 def test_new_catalog_headers(tmp_path):
     path = tmp_path / "doc.po"
-    catalogs.write(catalogs.merge(sample_template(), None, "zh_CN"), path)
+    catalogs.write(merge(sample_template(), None, "zh_CN"), path)
     meta = catalogs.read(path).metadata
 
     assert meta["Language"] == "zh_CN"
@@ -84,7 +85,7 @@ def test_new_catalog_headers(tmp_path):
 
 def test_messages_are_never_wrapped(tmp_path):
     path = tmp_path / "doc.po"
-    catalogs.write(catalogs.merge(sample_template(), None, "en"), path)
+    catalogs.write(merge(sample_template(), None, "en"), path)
     msgid_lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.startswith('msgid "La Toscana')]
     assert len(msgid_lines) == 1 and msgid_lines[0].endswith('settore."')
 

@@ -6,6 +6,7 @@ import polib
 
 from traduco import catalogs
 from traduco.config import load_project
+from traduco.merging import merge
 from traduco.publishing import format_date, page_from_catalog, publish, render_page
 
 
@@ -43,7 +44,7 @@ def test_publish_again_without_changes_rewrites_nothing(project, tmp_path):
     po = catalog_with([("Ciao.", "Hello.", "1")])
     template = catalog_with([("Ciao.", "", "1")])
     catalogs.write(template, proj.template_path("doc"), date_header="POT-Creation-Date")
-    catalogs.write(catalogs.merge(template, po, "en"), path)
+    catalogs.write(merge(template, po, "en"), path)
 
     first = {r.locale: r.status for r in publish(proj)}
     page = proj.public_dir / "en" / "doc.html"

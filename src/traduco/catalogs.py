@@ -1,7 +1,6 @@
 """Catalogs: gettext templates and per-locale `.po` files, read and written with polib.
 
     catalog = read(path, locale="zh_CN")          # CatalogError names file:line
-    merged = merge(template, catalog, "zh_CN")    # template order; reviewer work kept
     write(merged, path)                           # atomic; untouched if nothing changed
 
 Formatting policy: messages are never wrapped (WRAP_WIDTH = 0). polib wraps by
@@ -9,7 +8,9 @@ spaces and never wraps Chinese, msgcat and Poedit wrap differently again, so
 any width makes tools fight over line breaks; one line per message keeps diffs
 to the messages that really changed. A file whose content did not change is not
 rewritten at all, so a catalog saved by Poedit keeps its bytes until there is
-real news for it.
+real news for it, and when it is rewritten, every entry traduco did not
+change keeps its exact bytes (its wrapping included), so a translator's diff
+shows only what changed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from traduco.errors import CatalogError
 WRAP_WIDTH = 0
 PROVENANCE_PREFIX = "traduco: "
 APPROVED, DRAFT, UNTRANSLATED = "approved", "draft", "untranslated"
+# Why a draft is fuzzy, as the provenance comment starts (see `fuzzy_reason`).
+MACHINE, SOURCE_CHANGED, MEMORY, NEEDS_WORK = (
+    "machine draft", "source changed", "reused from memory", "needs work")
 _SYNTAX_LINE = re.compile(r"\(line (\d+)\)")
 
 
@@ -155,46 +159,6 @@ def _header_line(path: Path, field: str) -> int | None:
     return None
 
 
-# -- merging -----------------------------------------------------------------
-
-def merge(template: polib.POFile, catalog: polib.POFile | None, locale: str) -> polib.POFile:
-    """The catalog for `template`, keeping every translation `catalog` had.
-
-    Entries follow the template's order; entries whose msgid left the template
-    become obsolete (#~) with their translation, and come back if it returns.
-    """
-    merged = polib.POFile(wrapwidth=WRAP_WIDTH)
-    merged.header = catalog.header if catalog and catalog.header else catalog_header(locale)
-    merged.metadata = catalog_metadata(template.metadata, locale,
-                                       catalog.metadata if catalog else None)
-    active = {_key(e): e for e in catalog if not e.obsolete} if catalog else {}
-    obsolete = {_key(e): e for e in catalog.obsolete_entries()} if catalog else {}
-    for unit in template:
-        known = active.pop(_key(unit), None) or obsolete.pop(_key(unit), None)
-        merged.append(_entry_for(unit, known))
-    for leftover in active.values():
-        if leftover.msgstr:
-            leftover.obsolete = True
-            obsolete.setdefault(_key(leftover), leftover)
-    for entry in obsolete.values():
-        merged.append(entry)
-    return merged
-
-
-def _entry_for(unit: polib.POEntry, known: polib.POEntry | None) -> polib.POEntry:
-    if known is None:
-        return polib.POEntry(msgid=unit.msgid, msgctxt=unit.msgctxt, msgstr="",
-                             occurrences=list(unit.occurrences), comment=unit.comment)
-    known.obsolete = False
-    known.occurrences = list(unit.occurrences)
-    known.comment = unit.comment
-    return known
-
-
-def _key(entry: polib.POEntry) -> tuple[str | None, str]:
-    return entry.msgctxt, entry.msgid
-
-
 # -- entry state and provenance ---------------------------------------------
 
 def state(entry: polib.POEntry) -> str:
@@ -213,6 +177,18 @@ def provenance(entry: polib.POEntry) -> str | None:
         if line.startswith(PROVENANCE_PREFIX):
             return line[len(PROVENANCE_PREFIX):]
     return None
+
+
+def fuzzy_reason(entry: polib.POEntry) -> str | None:
+    """Why a draft waits: machine draft, source changed, reused from memory, or
+    needs work (fuzzy set by a person or another tool). None if not a draft."""
+    if state(entry) != DRAFT:
+        return None
+    note = provenance(entry) or ""
+    for reason in (MACHINE, SOURCE_CHANGED, MEMORY):
+        if note.startswith(reason):
+            return reason
+    return NEEDS_WORK
 
 
 def set_provenance(entry: polib.POEntry, note: str) -> None:
@@ -237,31 +213,65 @@ def render(catalog: polib.POFile) -> str:
     return catalog.__unicode__()
 
 
-def write(catalog: polib.POFile, path: Path, *, date_header: str = "PO-Revision-Date") -> bool:
+class ChangedOnDisk(Exception):
+    """The file changed since it was read (a translator saved it): merge again."""
+
+
+def fingerprint(path: Path) -> bytes | None:
+    """The file's exact bytes, or None if it does not exist."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def write(catalog: polib.POFile, path: Path, *, date_header: str = "PO-Revision-Date",
+          expected: bytes | None | type(...) = ...) -> bool:
     """Write `catalog` to `path` atomically, only if its content changed.
 
     The date header is carried over from the file on disk when nothing else
-    changed, so a rerun with no news leaves every byte as it was. Returns
-    whether the file was written.
+    changed, so a rerun with no news leaves every byte as it was; entries that
+    did not change keep their bytes. With `expected` (the bytes read before
+    merging), raises ChangedOnDisk instead of overwriting someone else's save.
+    Returns whether the file was written.
     """
-    previous = _existing(path)
+    on_disk = fingerprint(path)
+    if expected is not ... and on_disk != expected:
+        raise ChangedOnDisk(str(path))
+    previous = _parse(on_disk)
     if previous is not None:
         if date_header in previous.metadata:
             catalog.metadata[date_header] = previous.metadata[date_header]
         if render(previous) == render(catalog):
             return False
     catalog.metadata[date_header] = gettext_date(now())
-    atomic_write_text(path, render(catalog))
+    text = render(catalog)
+    if previous is not None:
+        text = _keep_unchanged_blocks(text, catalog, on_disk.decode("utf-8"), previous)
+    atomic_write_text(path, text)
     return True
 
 
-def _existing(path: Path) -> polib.POFile | None:
-    if not path.exists():
+def _parse(data: bytes | None) -> polib.POFile | None:
+    if data is None:
         return None
     try:
-        return polib.pofile(str(path), wrapwidth=WRAP_WIDTH)
+        return polib.pofile(data.decode("utf-8"), wrapwidth=WRAP_WIDTH)
     except (OSError, ValueError, UnicodeDecodeError):
         return None
+
+
+def _keep_unchanged_blocks(text: str, catalog: polib.POFile, old_text: str,
+                           previous: polib.POFile) -> str:
+    """`text` with every entry that did not change spelled exactly as on disk,
+    so another tool's wrapping survives and diffs show only real changes."""
+    old_blocks = re.split(r"\n[ \t]*\n", old_text.replace("\r\n", "\n").strip("\n"))
+    if len(old_blocks) != 1 + len(previous):
+        return text   # unusual layout (stray comments): fall back to our own
+    verbatim = {entry.__unicode__(WRAP_WIDTH).rstrip("\n"): block
+                for entry, block in zip(previous, old_blocks[1:])}
+    blocks = text.rstrip("\n").split("\n\n")
+    return "\n\n".join([blocks[0]] + [verbatim.get(b, b) for b in blocks[1:]]) + "\n"
 
 
 def atomic_write_text(path: Path, text: str) -> None:

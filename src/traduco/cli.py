@@ -86,11 +86,13 @@ def _print_queue(rows: list[QueueRow]) -> None:
     table = Table(title="Review queue", title_justify="left")
     table.add_column("document", overflow="fold")
     table.add_column("locale")
-    for column in ("units", "approved", "drafts", "untranslated"):
+    for column in ("units", "approved", "drafts"):
         table.add_column(column, justify="right")
+    table.add_column("why drafts wait")
+    table.add_column("untranslated", justify="right")
     for r in rows:
         table.add_row(r.doc_id, r.locale, str(r.units), f"[green]{r.approved}[/green]",
-                      f"[yellow]{r.drafts}[/yellow]", f"[red]{r.untranslated}[/red]")
+                      f"[yellow]{r.drafts}[/yellow]", r.waiting, f"[red]{r.untranslated}[/red]")
     out.print(table)
     for r in rows:
         if r.error:
@@ -102,13 +104,16 @@ def _print_usage(summary) -> None:
         out.print(f"{usage['provider']} → {usage['locale']}: {usage['requests']} requests, "
                   f"{usage['characters']:,} characters, {usage['cache_hits']} from cache, "
                   f"{usage['failures']} failed", highlight=False)
-    out.print(f"{summary.documents} document(s), {summary.drafted} unit(s) drafted.")
+    out.print(f"{summary.documents} document(s): {summary.drafted} unit(s) drafted by MT, "
+              f"{summary.reused} reused from translation memory.")
 
 
 def _totals(rows: list[QueueRow]) -> dict:
     totals: dict[str, dict[str, int]] = {}
     for r in rows:
-        t = totals.setdefault(r.locale, {"units": 0, "approved": 0, "drafts": 0, "untranslated": 0})
+        t = totals.setdefault(r.locale, dict.fromkeys(
+            ("units", "approved", "drafts", "machine_drafts", "source_changed", "from_memory",
+             "needs_work", "untranslated"), 0))
         for key in t:
             t[key] += getattr(r, key)
     return totals

@@ -19,8 +19,11 @@ from traduco import catalogs
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.machine_translation import Engine, Result
+from traduco.memory import TranslationMemory
+from traduco.merging import merge
 
 LOCK_WAIT_SECONDS = 600
+MERGE_ATTEMPTS = 5   # a translator saving the catalog mid-run makes us merge again
 
 
 @dataclass
@@ -29,6 +32,7 @@ class CatalogReport:
     locale: str
     path: str
     drafted: int = 0
+    reused: int = 0                   # drafts taken from translation memory
     failed: int = 0
     written: bool = False
     error: str | None = None          # the catalog could not be updated at all
@@ -40,47 +44,67 @@ def draft_note(engine_name: str, moment=None) -> str:
     return f"machine draft by {engine_name} on {moment:%Y-%m-%d %H:%M} UTC"
 
 
-def draft(catalog: polib.POFile, locale: str, engine: Engine,
-          on_result: Callable[[str, Result], None] | None = None) -> tuple[int, list[str]]:
-    """Fill untranslated units with fuzzy drafts. Returns (drafted, failure reasons)."""
+def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
+          memory: TranslationMemory | None = None, doc_id: str | None = None,
+          on_result: Callable[[str, Result], None] | None = None) -> CatalogReport:
+    """Fill untranslated units: first from translation memory, then by MT."""
+    report = CatalogReport(doc_id or "", locale, "")
     pending = [e for e in catalogs.active_entries(catalog)
                if catalogs.state(e) == catalogs.UNTRANSLATED]
-    if not pending:
-        return 0, []
+    if memory is not None:
+        for entry in list(pending):
+            match = memory.lookup(entry.msgid, exclude=doc_id)
+            if match:
+                catalogs.mark_draft(entry, match.msgstr,
+                                    f"{catalogs.MEMORY}: approved in {match.doc_id}")
+                pending.remove(entry)
+                report.reused += 1
+    if not pending or engine is None:
+        return report
     results = engine.translate([e.msgid for e in pending], locale, on_result)
     note = draft_note(engine.name)
-    drafted, failures = 0, []
     for entry in pending:
         result = results[entry.msgid]
         if result.text:
             catalogs.mark_draft(entry, result.text, note)
-            drafted += 1
+            report.drafted += 1
         else:
-            failures.append(result.error or "no translation")
-    return drafted, failures
+            report.failures.append(result.error or "no translation")
+    report.failed = len(report.failures)
+    return report
 
 
 def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale: str,
-                   engine: Engine | None,
+                   engine: Engine | None, memory: TranslationMemory | None = None,
                    on_result: Callable[[str, Result], None] | None = None) -> CatalogReport:
     """Merge the template into the catalog, draft what is missing, write it back.
 
-    One writer per catalog at a time (a lock file in `.traduco/locks/`); a
-    catalog that cannot be read is reported and left exactly as it is.
+    One traduco writer per catalog at a time (a lock file in `.traduco/locks/`).
+    A PO editor knows nothing of that lock, so if the file changes while we
+    draft, we merge again on top of the translator's save (MT answers come from
+    the cache the second time) rather than overwrite it. A catalog that cannot
+    be read is reported and left exactly as it is.
     """
     path = project.catalog_path(doc_id, locale)
-    report = CatalogReport(doc_id, locale, str(path.relative_to(project.root)))
+    relative = str(path.relative_to(project.root))
     try:
         with catalog_lock(project, doc_id, locale):
-            existing = catalogs.read(path, locale=locale) if path.exists() else None
-            catalog = catalogs.merge(template, existing, locale)
-            if engine is not None:
-                report.drafted, report.failures = draft(catalog, locale, engine, on_result)
-                report.failed = len(report.failures)
-            report.written = catalogs.write(catalog, path)
+            for _ in range(MERGE_ATTEMPTS):
+                before = catalogs.fingerprint(path)
+                existing = catalogs.read(path, locale=locale) if before is not None else None
+                catalog = merge(template, existing, locale)
+                report = draft(catalog, locale, engine, memory, doc_id, on_result)
+                report.path = relative
+                try:
+                    report.written = catalogs.write(catalog, path, expected=before)
+                    return report
+                except catalogs.ChangedOnDisk:
+                    continue
+            raise CatalogError(f"the catalog kept changing while traduco tried to update it "
+                               f"({MERGE_ATTEMPTS} attempts)", path=path,
+                               hint="Save and close it in your editor; the next run updates it")
     except CatalogError as exc:
-        report.error = exc.message
-    return report
+        return CatalogReport(doc_id, locale, relative, error=exc.message)
 
 
 def catalog_lock(project: Project, doc_id: str, locale: str) -> FileLock:

@@ -9,6 +9,7 @@ as fast to ask as `ls`.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 from traduco import catalogs
@@ -23,9 +24,20 @@ class QueueRow:
     catalog: str
     units: int = 0
     approved: int = 0
-    drafts: int = 0
+    drafts: int = 0            # all fuzzy entries waiting for review, of which:
+    machine_drafts: int = 0    #   drafted by MT
+    source_changed: int = 0    #   approved before, then the Italian was edited
+    from_memory: int = 0       #   reused from another document's approved entry
+    needs_work: int = 0        #   marked fuzzy by a person or another tool
     untranslated: int = 0
     error: str | None = None
+
+    @property
+    def waiting(self) -> str:
+        """'6 machine, 1 source changed' for people."""
+        parts = [(self.machine_drafts, "machine"), (self.source_changed, "source changed"),
+                 (self.from_memory, "from memory"), (self.needs_work, "needs work")]
+        return ", ".join(f"{n} {label}" for n, label in parts if n)
 
     @property
     def complete(self) -> bool:
@@ -33,6 +45,9 @@ class QueueRow:
 
     def as_dict(self) -> dict:
         return {**asdict(self), "complete": self.complete}
+
+
+_STATES = (catalogs.APPROVED, catalogs.DRAFT, catalogs.UNTRANSLATED)
 
 
 def queue(project: Project) -> list[QueueRow]:
@@ -54,11 +69,15 @@ def queue_row(project: Project, doc_id: str, locale: str) -> QueueRow:
         catalog = catalogs.read(path, locale=locale)
     except CatalogError as exc:
         return QueueRow(doc_id, locale, relative, error=exc.message)
-    counts = {catalogs.APPROVED: 0, catalogs.DRAFT: 0, catalogs.UNTRANSLATED: 0}
+    counts = Counter()
     for entry in catalogs.active_entries(catalog):
         counts[catalogs.state(entry)] += 1
-    return QueueRow(doc_id, locale, relative, units=sum(counts.values()),
+        counts[catalogs.fuzzy_reason(entry)] += 1
+    return QueueRow(doc_id, locale, relative, units=sum(counts[s] for s in _STATES),
                     approved=counts[catalogs.APPROVED], drafts=counts[catalogs.DRAFT],
+                    machine_drafts=counts[catalogs.MACHINE],
+                    source_changed=counts[catalogs.SOURCE_CHANGED],
+                    from_memory=counts[catalogs.MEMORY], needs_work=counts[catalogs.NEEDS_WORK],
                     untranslated=counts[catalogs.UNTRANSLATED])
 
 

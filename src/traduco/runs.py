@@ -24,6 +24,10 @@ class RunSummary:
         return sum(report.drafted for report in self.catalogs)
 
     @property
+    def reused(self) -> int:
+        return sum(report.reused for report in self.catalogs)
+
+    @property
     def failed_units(self) -> int:
         return sum(report.failed for report in self.catalogs)
 

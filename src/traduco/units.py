@@ -4,8 +4,7 @@ One unit per paragraph, in source order; a paragraph repeated in the same
 document is one unit with several `#:` references, as xgettext does. A title
 from front matter is a unit of its own, with msgctxt "title".
 
-    units = extract(document, project.root)
-    write_template(project, document, units)   # locales/templates/<doc>.pot
+    template = write_template(project, document)   # locales/templates/<doc>.pot
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from pathlib import Path
 import polib
 
 from traduco import catalogs
+from traduco.config import Project
 from traduco.sources import Document
 
 TITLE_CONTEXT = "title"
@@ -57,6 +57,13 @@ def template_for(document: Document, units: list[Unit], root: Path, project_name
             msgid=unit.msgid, msgstr="", msgctxt=unit.context,
             occurrences=[(path, str(line)) for path, line in unit.references],
             comment=unit.note or ""))
+    return template
+
+
+def write_template(project: Project, document: Document) -> polib.POFile:
+    """Extract the document and write its template (only if its units changed)."""
+    template = template_for(document, extract(document, project.root), project.root, project.name)
+    catalogs.write(template, project.template_path(document.id), date_header="POT-Creation-Date")
     return template
 
 
