@@ -15,6 +15,7 @@ from prefect.states import Completed, Failed
 
 from traduco.config import Project, load_project
 from traduco.drafting import CatalogReport, update_catalog
+from traduco.errors import TraducoError
 from traduco.machine_translation import Engine
 from traduco.memory import TranslationMemory
 from traduco.review import queue
@@ -59,7 +60,11 @@ def translate(project_dir: str = ".", provider: str | None = None,
     summary.source_problems = [problem.message for problem in pulled.problems]
     memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
     for document in pulled.documents:
-        template = extract_template(project, document)
+        try:
+            template = extract_template(project, document)
+        except TraducoError as problem:
+            summary.source_problems.append(problem.message)
+            continue
         for locale in project.locales:
             summary.catalogs.append(
                 draft_catalog(project, document.id, template, locale, engine, memories[locale]))

@@ -35,3 +35,34 @@ def msgfmt_check(path: Path) -> None:
     result = subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(path)],
                             capture_output=True, text=True)
     assert result.returncode == 0, f"msgfmt -c rejected {path}:\n{result.stderr}"
+
+
+def run_once(project_dir: Path, url: str, on_result=None):
+    """One translate run through the library, as flows/translate.py wires it,
+    without Prefect's 7-second start: for tests that run many times."""
+    from traduco.config import load_project
+    from traduco.drafting import update_catalog
+    from traduco.machine_translation import Engine
+    from traduco.memory import TranslationMemory
+    from traduco.sources import pull
+    from traduco.units import write_template
+
+    project = load_project(project_dir, provider="libre", provider_url=url)
+    engine = Engine.for_project(project)
+    memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
+    reports = []
+    for document in pull(project.sources_dir).documents:
+        template = write_template(project, document)
+        for locale in project.locales:
+            reports.append(update_catalog(project, document.id, template, locale, engine,
+                                          memories[locale], on_result))
+    return reports
+
+
+def entries(path: Path) -> dict[str, polib.POEntry]:
+    return {e.msgid: e for e in polib.pofile(str(path), wrapwidth=0) if not e.obsolete}
+
+
+def approved_pairs(path: Path) -> set[tuple[str, str]]:
+    return {(e.msgid, e.msgstr) for e in entries(path).values()
+            if e.msgstr and "fuzzy" not in e.flags}

@@ -19,15 +19,18 @@ import datetime as dt
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import polib
 from babel.messages.plurals import get_plural
+from filelock import FileLock, Timeout
 
 from traduco import __version__
 from traduco.errors import CatalogError
 
 WRAP_WIDTH = 0
+LOCK_WAIT_SECONDS = 600
 PROVENANCE_PREFIX = "traduco: "
 APPROVED, DRAFT, UNTRANSLATED = "approved", "draft", "untranslated"
 # Why a draft is fuzzy, as the provenance comment starts (see `fuzzy_reason`).
@@ -272,6 +275,26 @@ def _keep_unchanged_blocks(text: str, catalog: polib.POFile, old_text: str,
                 for entry, block in zip(previous, old_blocks[1:])}
     blocks = text.rstrip("\n").split("\n\n")
     return "\n\n".join([blocks[0]] + [verbatim.get(b, b) for b in blocks[1:]]) + "\n"
+
+
+@contextmanager
+def locked(path: Path, lock_path: Path):
+    """Hold the one-writer lock for `path` (works across processes; the OS
+    releases it if the holder dies) and clear temporary files a killed writer
+    left beside it."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_path), timeout=LOCK_WAIT_SECONDS)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise CatalogError(f"another traduco run has held this file for {LOCK_WAIT_SECONDS} s",
+                           path=path, hint="Let it finish; the next run picks this file up") from None
+    try:
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+        yield
+    finally:
+        lock.release()
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -86,14 +86,16 @@ def _print_queue(rows: list[QueueRow]) -> None:
     table = Table(title="Review queue", title_justify="left")
     table.add_column("document", overflow="fold")
     table.add_column("locale")
-    for column in ("units", "approved", "drafts"):
+    for column in ("units", "approved", "drafts", "untranslated"):
         table.add_column(column, justify="right")
-    table.add_column("why drafts wait")
-    table.add_column("untranslated", justify="right")
     for r in rows:
         table.add_row(r.doc_id, r.locale, str(r.units), f"[green]{r.approved}[/green]",
-                      f"[yellow]{r.drafts}[/yellow]", r.waiting, f"[red]{r.untranslated}[/red]")
+                      f"[yellow]{r.drafts}[/yellow]", f"[red]{r.untranslated}[/red]")
     out.print(table)
+    for r in rows:
+        if r.drafts:
+            out.print(f"  {r.doc_id} {r.locale}: {r.drafts} draft(s) to review: {r.waiting}",
+                      highlight=False, soft_wrap=True)
     for r in rows:
         if r.error:
             err.print(f"[red]✗[/red] {r.error}", highlight=False, soft_wrap=True)

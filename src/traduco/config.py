@@ -56,6 +56,11 @@ class Project:
     def catalog_path(self, doc_id: str, locale: str) -> Path:
         return self.catalogs_dir / locale / "LC_MESSAGES" / f"{doc_id}.po"
 
+    def lock_path(self, path: Path) -> Path:
+        """The lock file that serialises writers of `path` (inside the project)."""
+        relative = path.resolve().relative_to(self.root.resolve())
+        return self.state_dir / "locks" / relative.parent / f"{relative.name}.lock"
+
     def doc_ids(self) -> list[str]:
         """Documents that have a template, i.e. were extracted at least once."""
         if not self.templates_dir.is_dir():

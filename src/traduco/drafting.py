@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polib
-from filelock import FileLock, Timeout
 
 from traduco import catalogs
 from traduco.config import Project
@@ -22,7 +21,6 @@ from traduco.machine_translation import Engine, Result
 from traduco.memory import TranslationMemory
 from traduco.merging import merge
 
-LOCK_WAIT_SECONDS = 600
 MERGE_ATTEMPTS = 5   # a translator saving the catalog mid-run makes us merge again
 
 
@@ -79,7 +77,7 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
                    on_result: Callable[[str, Result], None] | None = None) -> CatalogReport:
     """Merge the template into the catalog, draft what is missing, write it back.
 
-    One traduco writer per catalog at a time (a lock file in `.traduco/locks/`).
+    One traduco writer per catalog at a time (a lock file under `.traduco/locks/`).
     A PO editor knows nothing of that lock, so if the file changes while we
     draft, we merge again on top of the translator's save (MT answers come from
     the cache the second time) rather than overwrite it. A catalog that cannot
@@ -88,7 +86,7 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
     path = project.catalog_path(doc_id, locale)
     relative = str(path.relative_to(project.root))
     try:
-        with catalog_lock(project, doc_id, locale):
+        with catalogs.locked(path, project.lock_path(path)):
             for _ in range(MERGE_ATTEMPTS):
                 before = catalogs.fingerprint(path)
                 existing = catalogs.read(path, locale=locale) if before is not None else None
@@ -105,19 +103,3 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
                                hint="Save and close it in your editor; the next run updates it")
     except CatalogError as exc:
         return CatalogReport(doc_id, locale, relative, error=exc.message)
-
-
-def catalog_lock(project: Project, doc_id: str, locale: str) -> FileLock:
-    lock_path = project.state_dir / "locks" / locale / f"{doc_id}.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    return _Lock(str(lock_path), timeout=LOCK_WAIT_SECONDS)
-
-
-class _Lock(FileLock):
-    def acquire(self, *args, **kwargs):
-        try:
-            return super().acquire(*args, **kwargs)
-        except Timeout:
-            raise CatalogError("another traduco run has been holding this catalog for "
-                               f"{LOCK_WAIT_SECONDS} s", path=self.lock_file,
-                               hint="Wait for it to finish; the next run picks this catalog up") from None

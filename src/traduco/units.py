@@ -63,7 +63,9 @@ def template_for(document: Document, units: list[Unit], root: Path, project_name
 def write_template(project: Project, document: Document) -> polib.POFile:
     """Extract the document and write its template (only if its units changed)."""
     template = template_for(document, extract(document, project.root), project.root, project.name)
-    catalogs.write(template, project.template_path(document.id), date_header="POT-Creation-Date")
+    path = project.template_path(document.id)
+    with catalogs.locked(path, project.lock_path(path)):
+        catalogs.write(template, path, date_header="POT-Creation-Date")
     return template
 
 

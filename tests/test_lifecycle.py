@@ -1,0 +1,242 @@
+"""Catalog lifecycle: source edits, reviewer edits, crashes and concurrent runs lose nothing."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polib
+import pytest
+
+from traduco import catalogs
+from traduco.config import load_project
+from traduco.review import queue_row
+
+from conftest import DOC
+from helpers import approve_all, approved_pairs, entries, msgfmt_check, run_cli, run_once
+
+SOURCE = f"sources/{DOC}.txt"
+
+
+def po(project: Path, locale: str, doc: str = DOC) -> Path:
+    return project / "locales" / locale / "LC_MESSAGES" / f"{doc}.po"
+
+
+def edit_source(project: Path, old: str, new: str) -> None:
+    path = project / SOURCE
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def paragraphs(project: Path) -> list[str]:
+    return (project / SOURCE).read_text(encoding="utf-8").split("\n\n")
+
+
+def write_paragraphs(project: Path, parts: list[str]) -> None:
+    (project / SOURCE).write_text("\n\n".join(parts), encoding="utf-8")
+
+
+def targets(standin) -> list[str]:
+    return [r["target"] for r in standin.requests]
+
+
+def test_edited_sentence_keeps_the_reviewers_translation_as_fuzzy_with_previous(project, standin, capsys):
+    run_once(project, standin.url)
+    reviewed = approve_all(po(project, "zh_CN"))
+    old_msgid = next(m for m in reviewed if "177 mila" in m)
+    before = entries(po(project, "zh_CN"))
+    standin.requests.clear()
+
+    edit_source(project, "in 177 mila hanno seguito", "in 180 mila hanno seguito")
+    run_once(project, standin.url)
+
+    after = entries(po(project, "zh_CN"))
+    new_msgid = old_msgid.replace("177 mila", "180 mila")
+    changed = after[new_msgid]
+    assert changed.previous_msgid == old_msgid
+    assert changed.msgstr == reviewed[old_msgid]
+    assert "fuzzy" in changed.flags
+    assert catalogs.fuzzy_reason(changed) == catalogs.SOURCE_CHANGED
+    for msgid, entry in before.items():
+        if msgid != old_msgid:
+            assert (after[msgid].msgstr, after[msgid].flags) == (entry.msgstr, entry.flags)
+    assert targets(standin).count("zh") <= 1 and targets(standin).count("en") <= 1
+    assert [e.msgid for e in polib.pofile(str(po(project, "zh_CN"))) if e.obsolete] == []
+    assert "#| msgid" in po(project, "zh_CN").read_text(encoding="utf-8")
+    row = queue_row(load_project(project), DOC, "zh_CN")
+    assert (row.source_changed, row.approved, row.drafts) == (1, 7, 1)
+    code, out, _ = run_cli(capsys, "status", "--project", str(project))
+    assert "1 source changed" in out
+    msgfmt_check(po(project, "zh_CN"))
+
+
+def test_rewritten_paragraph_gets_a_fresh_draft_and_the_old_translation_stays_obsolete(project, standin):
+    run_once(project, standin.url)
+    reviewed = approve_all(po(project, "zh_CN"))
+    parts = paragraphs(project)
+    old = parts[4].strip()
+    parts[4] = "Un paragrafo nuovo, scritto da capo, che non somiglia affatto a quello di prima."
+    write_paragraphs(project, parts)
+
+    run_once(project, standin.url)
+
+    catalog = polib.pofile(str(po(project, "zh_CN")))
+    fresh = next(e for e in catalog if e.msgid == parts[4])
+    assert catalogs.fuzzy_reason(fresh) == catalogs.MACHINE and fresh.previous_msgid is None
+    assert [(e.msgid, e.msgstr) for e in catalog if e.obsolete] == [(old, reviewed[old])]
+
+
+def test_deleted_added_and_reordered_paragraphs(project, standin):
+    run_once(project, standin.url)
+    reviewed = approve_all(po(project, "en"))
+    parts = [p.strip() for p in paragraphs(project)]
+    removed = parts.pop(2)
+    parts[3], parts[4] = parts[4], parts[3]
+    added = "Nuovo paragrafo aggiunto in cima."
+    write_paragraphs(project, [parts[0], added, *parts[1:]])
+
+    run_once(project, standin.url)
+
+    catalog = polib.pofile(str(po(project, "en")))
+    active = [e for e in catalog if not e.obsolete]
+    source_order = [p.removeprefix("date 2021-05 ") for p in [parts[0], added, *parts[1:]]]
+    assert [e.msgid for e in active] == source_order
+    assert [(e.msgid, e.msgstr) for e in catalog if e.obsolete] == [(removed, reviewed[removed])]
+    new = next(e for e in active if e.msgid == added)
+    assert catalogs.fuzzy_reason(new) == catalogs.MACHINE
+    lines = [int(e.occurrences[0][1]) for e in active]
+    assert lines == sorted(lines)
+    msgfmt_check(po(project, "en"))
+
+
+def test_removed_paragraph_that_returns_gets_its_approved_translation_back(project, standin):
+    run_once(project, standin.url)
+    reviewed = approve_all(po(project, "en"))
+    parts = paragraphs(project)
+    write_paragraphs(project, parts[:-1])
+    run_once(project, standin.url)
+    standin.requests.clear()
+    write_paragraphs(project, parts)
+
+    run_once(project, standin.url)
+
+    assert approved_pairs(po(project, "en")) == set(reviewed.items())
+    assert standin.requests == []
+
+
+def test_translation_memory_is_used_before_mt(project, standin):
+    run_once(project, standin.url)
+    reviewed = approve_all(po(project, "zh_CN"))
+    source_line = "Fonte: Regione Toscana - Ufficio stampa"
+    (project / "sources" / "nuovo.txt").write_text(f"Un testo nuovo.\n\n{source_line}\n", encoding="utf-8")
+    standin.requests.clear()
+
+    reports = run_once(project, standin.url)
+
+    reused = next(e for e in polib.pofile(str(po(project, "zh_CN", "nuovo"))) if e.msgid == source_line)
+    assert reused.msgstr == reviewed[source_line] and "fuzzy" in reused.flags
+    assert catalogs.provenance(reused) == f"reused from memory: approved in {DOC}"
+    assert [r["q"] for r in standin.requests if r["target"] == "zh"] == ["Un testo nuovo."]
+    assert sum(r.reused for r in reports) == 1
+    assert queue_row(load_project(project), "nuovo", "zh_CN").from_memory == 1
+
+
+def test_poedit_style_rewrapping_survives_and_diffs_show_only_real_changes(project, standin):
+    if shutil.which("msgcat") is None:
+        pytest.skip("GNU gettext (msgcat) is not installed")
+    run_once(project, standin.url)
+    path = po(project, "en")
+    subprocess.run(["msgcat", "--width=79", "-o", str(path), str(path)], check=True)
+    wrapped = path.read_text(encoding="utf-8")
+
+    run_once(project, standin.url)
+    assert path.read_text(encoding="utf-8") == wrapped        # nothing new: not rewritten
+
+    (project / SOURCE).write_text((project / SOURCE).read_text(encoding="utf-8") + "\n\nUltima riga.\n",
+                                  encoding="utf-8")
+    run_once(project, standin.url)
+
+    old_lines, new_lines = wrapped.splitlines(), path.read_text(encoding="utf-8").splitlines()
+    removed = [line for line in old_lines if line not in new_lines]
+    added = [line for line in new_lines if line not in old_lines]
+    assert all(line.startswith('"PO-Revision-Date') or line.startswith('"POT-Creation-Date')
+               for line in removed), removed
+    assert any("Ultima riga." in line for line in added)
+    assert len(added) <= 6, added   # the date headers and the new entry, nothing else
+    msgfmt_check(path)
+
+
+def test_translator_save_during_a_run_is_preserved(project, standin):
+    run_once(project, standin.url)
+    path = po(project, "zh_CN")
+    (project / SOURCE).write_text((project / SOURCE).read_text(encoding="utf-8") + "\n\nUn'aggiunta.\n",
+                                  encoding="utf-8")
+    saved = []
+
+    def translator_saves(text, result):
+        if path.exists() and not saved:   # between the run's read and its write
+            catalog = polib.pofile(str(path), wrapwidth=0)
+            catalog[0].msgstr = "译者刚刚保存的译文"
+            catalog[0].flags.remove("fuzzy")
+            catalog.save()
+            saved.append(catalog[0].msgid)
+
+    run_once(project, standin.url, on_result=translator_saves)
+
+    after = entries(path)
+    assert saved and after[saved[0]].msgstr == "译者刚刚保存的译文" and not after[saved[0]].flags
+    assert after["Un'aggiunta."].msgstr and "fuzzy" in after["Un'aggiunta."].flags
+    assert [r["target"] for r in standin.requests].count("zh") == 9   # 8 + 1, no repeat
+    msgfmt_check(path)
+
+
+def test_malformed_catalog_is_named_left_untouched_and_others_proceed(project, standin, capsys):
+    run_once(project, standin.url)
+    path = po(project, "zh_CN")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[20] = 'msgstr "unterminated'
+    broken = ("\n".join(lines) + "\n").encode("utf-8")
+    path.write_bytes(broken)
+    (project / "sources" / "altro.txt").write_text("Un altro comunicato.\n", encoding="utf-8")
+
+    code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                           "--provider-url", standin.url)
+
+    assert code == 1
+    assert f"{path}:21: syntax error in the catalog" in err
+    assert path.read_bytes() == broken
+    assert entries(po(project, "zh_CN", "altro"))["Un altro comunicato."].msgstr
+    assert entries(po(project, "en"))  # the other locale of the same document was updated
+    assert "Traceback" not in err
+
+
+def test_catalogs_round_trip_through_gettext_and_babel_tools(project, standin, tmp_path):
+    if shutil.which("msgcat") is None:
+        pytest.skip("GNU gettext (msgcat) is not installed")
+    run_once(project, standin.url)
+    approve_all(po(project, "zh_CN"))
+    edit_source(project, "in 177 mila", "in 180 mila")
+    write_paragraphs(project, paragraphs(project)[:-1])
+    run_once(project, standin.url)
+    path = po(project, "zh_CN")
+    copy = tmp_path / "msgcat.po"
+
+    subprocess.run(["msgcat", "-o", str(copy), str(path)], check=True)
+    compiled = subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile",
+                               "-i", str(path), "-o", str(tmp_path / "x.mo"), "-l", "zh_CN"],
+                              capture_output=True, text=True)
+
+    def meaning(p: Path):
+        return [(e.msgid, e.msgstr, e.flags, e.previous_msgid, e.obsolete, e.occurrences)
+                for e in polib.pofile(str(p))]
+    assert meaning(copy) == meaning(path)
+    assert compiled.returncode == 0, compiled.stderr
+    assert (tmp_path / "x.mo").stat().st_size > 0
+    msgfmt_check(path)

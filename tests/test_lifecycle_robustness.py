@@ -1,0 +1,166 @@
+"""Under random edits, crashes and concurrent runs, no reviewer's work is lost
+and every catalog on disk stays valid gettext."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polib
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import DOC, SAMPLE
+from helpers import approved_pairs, msgfmt_check, run_once
+from standin import load_references
+
+PARAGRAPHS = list(load_references())
+EXTRA = ["Il museo resterà aperto fino alle 22.", "La mostra chiude il 3 giugno 2024.",
+         "Per informazioni scrivere all'ufficio stampa."]
+LOCALES = ("zh_CN", "en")
+TESTS = Path(__file__).parent
+
+
+def write_source(project: Path, paragraphs: list[str]) -> None:
+    (project / "sources" / f"{DOC}.txt").write_text(
+        "date 2021-05\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+
+def po(project: Path, locale: str) -> Path:
+    return project / "locales" / locale / "LC_MESSAGES" / f"{DOC}.po"
+
+
+def review_some(path: Path, rng: random.Random) -> None:
+    """A reviewer approves about half of the drafts, editing some of them."""
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    for entry in catalog:
+        if entry.msgstr and "fuzzy" in entry.flags and rng.random() < 0.5:
+            entry.flags.remove("fuzzy")
+            if rng.random() < 0.5:
+                entry.msgstr += " (rev.)"
+    catalog.save()
+
+
+operations = st.lists(st.tuples(st.sampled_from(["edit", "delete", "insert", "swap", "review"]),
+                                st.integers(0, 30), st.integers(0, 30)),
+                      min_size=20, max_size=20)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations)
+def test_approved_work_survives_twenty_runs_of_random_edits(tmp_path_factory, standin, ops):
+    project = tmp_path_factory.mktemp("property")
+    (project / "pyproject.toml").write_text('[tool.traduco]\nlocales = ["zh_CN", "en"]\n')
+    (project / "sources").mkdir()
+    paragraphs = PARAGRAPHS[:4]
+    write_source(project, paragraphs)
+    run_once(project, standin.url)
+    rng = random.Random(len(ops))
+
+    for op, i, j in ops:
+        if op == "edit":
+            k = i % len(paragraphs)
+            words = paragraphs[k].split()
+            words[j % len(words)] = "aggiornato"
+            paragraphs[k] = " ".join(words)
+        elif op == "delete" and len(paragraphs) > 1:
+            paragraphs.pop(i % len(paragraphs))
+        elif op == "insert":
+            paragraphs.insert(i % (len(paragraphs) + 1), (PARAGRAPHS + EXTRA)[j % 11])
+        elif op == "swap":
+            a, b = i % len(paragraphs), j % len(paragraphs)
+            paragraphs[a], paragraphs[b] = paragraphs[b], paragraphs[a]
+        elif op == "review":
+            for locale in LOCALES:
+                review_some(po(project, locale), rng)
+        before = {locale: approved_pairs(po(project, locale)) for locale in LOCALES}
+        write_source(project, paragraphs)
+
+        run_once(project, standin.url)
+
+        for locale in LOCALES:
+            still_there = {(m, s) for m, s in before[locale] if m in paragraphs}
+            assert still_there <= approved_pairs(po(project, locale)), (op, locale)
+    for locale in LOCALES:
+        msgfmt_check(po(project, locale))
+
+
+DRIVER = """
+import os, random, signal, sys, pathlib, tempfile
+sys.path.insert(0, {tests!r})
+from helpers import run_once
+
+# Die by SIGKILL at the N-th call of one step of an atomic write: just after the
+# temporary file is created, just before its data is flushed, or just after the
+# rename, before the folder is flushed.
+rng = random.Random(int(sys.argv[3]))
+step, deadline = rng.choice(["mkstemp", "fsync", "replace"]), rng.randint(1, 60)
+calls = [0]
+def dying(original):
+    def call(*args, **kwargs):
+        result = original(*args, **kwargs) if step != "fsync" else None
+        calls[0] += 1
+        if calls[0] == deadline:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result if step != "fsync" else original(*args, **kwargs)
+    return call
+if step == "mkstemp":
+    tempfile.mkstemp = dying(tempfile.mkstemp)
+else:
+    setattr(os, step, dying(getattr(os, step)))
+
+project, url = pathlib.Path(sys.argv[1]), sys.argv[2]
+source = project / "sources" / "extra.txt"
+n = 0
+while True:
+    n += 1
+    source.write_text("\\n\\n".join(f"Paragrafo {{k}} della versione {{n % 3}}." for k in range(30)))
+    run_once(project, url)
+"""
+
+
+def test_killing_the_run_during_catalog_writes_never_leaves_a_broken_catalog(project, standin):
+    driver = DRIVER.format(tests=str(TESTS))
+    torn = 0
+    for seed in range(15):
+        process = subprocess.Popen([sys.executable, "-c", driver, str(project), standin.url, str(seed)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            process.wait(timeout=60)
+        finally:
+            process.kill()
+        assert process.returncode == -signal.SIGKILL, process.stderr.read()
+        torn += bool(list((project / "locales").rglob("*.tmp")))
+        for path in (project / "locales").rglob("*.po*"):
+            if path.suffix in (".po", ".pot"):     # not a writer's hidden temporary file
+                polib.pofile(str(path))
+                msgfmt_check(path)
+
+    reports = run_once(project, standin.url)
+
+    assert torn > 0                        # some kills really did land mid-write
+    assert all(r.error is None for r in reports)
+    assert list((project / "locales").rglob("*.tmp")) == []
+    finished = list((project / "locales").rglob("extra.po"))
+    assert len(finished) == 2
+    assert all(e.msgstr for p in finished for e in polib.pofile(str(p)) if not e.obsolete)
+
+
+def test_two_runs_started_at_once_both_finish_without_lost_or_repeated_work(project, standin):
+    env = dict(os.environ)
+    command = [sys.executable, "-c", "from traduco.cli import entry; entry()", "run",
+               "--provider", "libre", "--provider-url", standin.url]
+    runs = [subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert len(standin.requests) == 16                    # each unit drafted once, not twice
+    for locale in LOCALES:
+        catalog = polib.pofile(str(po(project, locale)))
+        assert len(catalog) == 8 and all(e.msgstr for e in catalog)
+        msgfmt_check(po(project, locale))
