@@ -42,20 +42,20 @@ def run_once(project_dir: Path, url: str, on_result=None):
     without Prefect's 7-second start: for tests that run many times."""
     from traduco.config import load_project
     from traduco.drafting import update_catalog
-    from traduco.machine_translation import Engine
+    from traduco.mt import Engine
     from traduco.memory import TranslationMemory
     from traduco.sources import pull
     from traduco.units import write_template
 
     project = load_project(project_dir, provider="libre", provider_url=url)
-    engine = Engine.for_project(project)
     memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
     reports = []
-    for document in pull(project.sources_dir).documents:
-        template = write_template(project, document)
-        for locale in project.locales:
-            reports.append(update_catalog(project, document.id, template, locale, engine,
-                                          memories[locale], on_result))
+    with Engine.for_project(project) as engine:
+        for document in pull(project.sources_dir).documents:
+            template = write_template(project, document)
+            for locale in project.locales:
+                reports.append(update_catalog(project, document.id, template, locale, engine,
+                                              memories[locale], on_result))
     return reports
 
 

@@ -2,9 +2,17 @@
 
 It speaks enough of LibreTranslate's API for deep-translator's
 `LibreTranslator(custom_url=...)` to run unchanged over real HTTP: POST
-/translate with q, source, target (query string, form or JSON). It answers from
-the human reference translations in `fixtures/`, makes up a marked translation
-for any other text, and records every request so tests can count them.
+/translate with q, source, target (query string, form or JSON); and enough of
+DeepL's (POST /v2/translate with a list of texts) for DeepL's official client.
+It answers from the human reference translations in `fixtures/`, makes up a
+marked translation for any other text, and records every request so tests
+can count them.
+
+Faults, for resilience tests: `faults` is a queue of what to do with the next
+requests (429 with Retry-After, 500, "hang", "garbage"); `always` fails every
+request with that fault; `rate_limit` answers 429 past that many requests per
+second; `mangle` turns ASCII punctuation full-width in Chinese answers, as
+Google does; `latency` delays every answer.
 
     with StandIn() as server:
         server.url         # "http://127.0.0.1:PORT/"
@@ -34,14 +42,33 @@ def made_up(text: str, target: str) -> str:
     return f"[{target}] {text}"
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256    # a benchmark opens many connections at once
+    daemon_threads = True
+
+
+FULL_WIDTH = str.maketrans("%()[]:;,!?", "％（）［］：；，！？")
+
+
 class StandIn:
-    def __init__(self, references: dict[str, dict[str, str]] | None = None, latency: float = 0.0):
+    def __init__(self, references: dict[str, dict[str, str]] | None = None, latency: float = 0.0,
+                 rate_limit: float | None = None, mangle: bool = False):
         self.references = load_references() if references is None else references
         self.latency = latency
+        self.rate_limit = rate_limit
+        self.mangle = mangle
         self.requests: list[dict[str, str]] = []
-        self.faults: list[int] = []        # HTTP statuses to answer next, one per request
+        self.faults: list[int | str] = []   # what to do with the next requests, one each
+        self.always: int | str | None = None
+        self.retry_after = 1
+        self.hang_seconds = 5.0
+        self.answered: dict[str, int] = {}   # outcome -> count ("200", "429", "hang", ...)
+        self.in_flight = 0
+        self.max_in_flight = 0               # most requests being served at once
+        self._tokens = 0.0
+        self._refilled = time.monotonic()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -51,9 +78,29 @@ class StandIn:
         return f"http://{host}:{port}/"
 
     def translate(self, text: str, target: str) -> str:
-        locale = "zh_CN" if target in CHINESE else target
+        target = target.lower()
+        locale = "zh_CN" if target in {c.lower() for c in CHINESE} else target.split("-")[0]
         known = self.references.get(text, {})
-        return known.get(locale) or made_up(text, target)
+        answer = known.get(locale) or made_up(text, target)
+        return answer.translate(FULL_WIDTH) if self.mangle and locale == "zh_CN" else answer
+
+    def _next_fault(self) -> int | str | None:
+        with self._lock:
+            if self.rate_limit:
+                now = time.monotonic()
+                self._tokens = min(self.rate_limit / 10 + 1,
+                                   self._tokens + (now - self._refilled) * self.rate_limit)
+                self._refilled = now
+                if self._tokens < 1:
+                    return 429
+                self._tokens -= 1
+            if self.faults:
+                return self.faults.pop(0)
+            return self.always
+
+    def _count(self, outcome) -> None:
+        with self._lock:
+            self.answered[str(outcome)] = self.answered.get(str(outcome), 0) + 1
 
     def __enter__(self) -> "StandIn":
         self._thread.start()
@@ -71,26 +118,65 @@ class StandIn:
                 pass
 
             def do_GET(self):
-                if urlparse(self.path).path.rstrip("/") == "/languages":
+                path = urlparse(self.path).path.rstrip("/")
+                if path == "/languages":
                     self._send(200, [{"code": c, "name": c} for c in ("it", "en", "zh")])
+                elif path == "/stats":   # for benchmarks running the stand-in in another process
+                    with standin._lock:
+                        self._send(200, {"requests": len(standin.requests), "answered": standin.answered,
+                                         "max_in_flight": standin.max_in_flight})
                 else:
                     self._send(404, {"error": "not found"})
 
             def do_POST(self):
-                url = urlparse(self.path)
-                if url.path.rstrip("/") != "/translate":
+                path = urlparse(self.path).path.rstrip("/")
+                if path not in ("/translate", "/v2/translate"):
                     return self._send(404, {"error": "not found"})
-                params = self._params(url.query)
+                params = self._params(urlparse(self.path).query)
                 with standin._lock:
                     standin.requests.append(params)
-                    fault = standin.faults.pop(0) if standin.faults else None
+                    standin.in_flight += 1
+                    standin.max_in_flight = max(standin.max_in_flight, standin.in_flight)
+                try:
+                    self._answer(path, params)
+                finally:
+                    with standin._lock:
+                        standin.in_flight -= 1
+
+            def _answer(self, path: str, params: dict) -> None:
+                fault = standin._next_fault()
                 if standin.latency:
                     time.sleep(standin.latency)
-                if fault:
-                    return self._send(fault, {"error": f"injected {fault}"})
+                if fault is not None and self._fault(fault):
+                    return
+                if fault is None:   # a hang's late answer is counted as the hang
+                    standin._count(200)
+                if path == "/v2/translate":
+                    texts = params.get("text") or []
+                    texts = [texts] if isinstance(texts, str) else texts
+                    return self._send(200, {"translations": [
+                        {"detected_source_language": "IT", "billed_characters": len(t),
+                         "text": standin.translate(t, params.get("target_lang", ""))} for t in texts]})
                 if not params.get("q"):
                     return self._send(400, {"error": "Invalid request: missing q parameter"})
                 self._send(200, {"translatedText": standin.translate(params["q"], params.get("target", ""))})
+
+            def _fault(self, fault) -> bool:
+                standin._count(fault)
+                if fault == "hang":
+                    time.sleep(standin.hang_seconds)
+                    return False     # then answer normally, long after any sane deadline
+                if fault == "garbage":
+                    body = b"<html>502 Bad Gateway</html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return True
+                headers = {"Retry-After": str(standin.retry_after)} if fault == 429 else {}
+                self._send(int(fault), {"error": f"injected {fault}"}, headers)
+                return True
 
             def _params(self, query: str) -> dict[str, str]:
                 params = {k: v[0] for k, v in parse_qs(query).items()}
@@ -100,15 +186,36 @@ class StandIn:
                     if self.headers.get("Content-Type", "").startswith("application/json"):
                         params.update(json.loads(body))
                     else:
-                        params.update({k: v[0] for k, v in parse_qs(body).items()})
+                        params.update({k: v if len(v) > 1 else v[0] for k, v in parse_qs(body).items()})
                 return params
 
-            def _send(self, status: int, payload) -> None:
+            def _send(self, status: int, payload, headers: dict | None = None) -> None:
                 body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
         return Handler
+
+
+def main() -> None:
+    """Serve from the command line (for benchmarks): prints the URL, runs until killed.
+
+        python tests/standin.py --latency 0.05 --rate-limit 200
+    """
+    import argparse
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--rate-limit", type=float, default=None)
+    args = parser.parse_args()
+    with StandIn(latency=args.latency, rate_limit=args.rate_limit) as server:
+        print(server.url, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,87 +1,203 @@
-"""The MT engine over real HTTP to the stand-in: cache, deadlines, outages, secrets."""
+"""The MT engine over real HTTP to the stand-in: codes, cache, limits, retries,
+fallback, budget, masking, long texts, secrets."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
-from deep_translator import GoogleTranslator, LibreTranslator, MyMemoryTranslator
+from deep_translator import BaiduTranslator, GoogleTranslator, LibreTranslator, MyMemoryTranslator
 
-from traduco.config import ProviderSettings
+from traduco.config import MTSettings, ProviderSettings
 from traduco.errors import ConfigError
-from traduco.machine_translation import (Engine, TranslationCache, check_provider,
-                                         language_code)
+from traduco.mt import Engine, check_settings, language_code
+from traduco.mt.cache import TranslationCache
+from traduco.mt.limits import Pacer
+from traduco.mt.masking import protect, restore
+from traduco.mt.providers import Limits
+from traduco.mt.segments import split
 from standin import StandIn, load_references
 
-FIRST = next(iter(load_references()))
+REFERENCES = load_references()
+PARAGRAPHS = list(REFERENCES)
 
 
-def engine(tmp_path, url: str, deadline: float = 30.0) -> Engine:
-    return Engine(ProviderSettings("libre", url), "it",
-                  TranslationCache(tmp_path / "cache.sqlite"), deadline=deadline)
+def engine(tmp_path, *providers: ProviderSettings, sleeps: list | None = None, **settings) -> Engine:
+    settings.setdefault("backoff_seconds", 0.01)
+    mt = MTSettings(chain=tuple(p.name for p in providers), providers=providers, **settings)
+    recorded = sleeps if sleeps is not None else []
+    return Engine(mt, "it", TranslationCache(tmp_path / "cache.sqlite"), sleep=recorded.append)
+
+
+def libre(url: str, **limits) -> ProviderSettings:
+    return ProviderSettings("libre", url, **limits)
 
 
 @pytest.mark.parametrize("provider, locale, code", [
     ("google", "zh_CN", "zh-CN"), ("google", "en", "en"), ("libre", "zh_CN", "zh"),
-    ("microsoft", "zh_CN", "zh-Hans"), ("mymemory", "it", "it-IT"), ("libre", "fr_FR", "fr"),
+    ("deepl", "zh_CN", "ZH-HANS"), ("deepl", "en", "EN-GB"), ("deepl", "it", "IT"),
+    ("microsoft", "zh_CN", "zh-Hans"), ("baidu", "zh_CN", "zh"), ("mymemory", "it", "it-IT"),
+    ("mymemory", "zh_CN", "zh-CN"), ("yandex", "zh_CN", "zh"), ("libre", "fr_FR", "fr"),
 ])
-def test_language_codes_per_provider(provider, locale, code):
+def test_one_language_code_table(provider, locale, code):
     assert language_code(provider, locale) == code
 
 
-def test_deep_translator_accepts_our_codes():
-    """Its constructors validate codes against its own tables (no network involved)."""
-    GoogleTranslator(source=language_code("google", "it"), target=language_code("google", "zh_CN"))
-    LibreTranslator(source="it", target=language_code("libre", "zh_CN"), api_key="x",
-                    custom_url="http://127.0.0.1:9/")
-    MyMemoryTranslator(source=language_code("mymemory", "it"), target=language_code("mymemory", "zh_CN"))
+def test_deep_translator_accepts_every_code_we_send():
+    """deep-translator validates codes against its own tables when constructed (no network)."""
+    for locale in ("zh_CN", "en"):
+        GoogleTranslator(source=language_code("google", "it"), target=language_code("google", locale))
+        LibreTranslator(source="it", target=language_code("libre", locale), api_key="x",
+                        custom_url="http://127.0.0.1:9/")
+        MyMemoryTranslator(source=language_code("mymemory", "it"), target=language_code("mymemory", locale))
+        BaiduTranslator(source="it", target=language_code("baidu", locale), appid="a", appkey="b")
 
 
-def test_translations_come_from_the_provider_once_then_from_the_cache(tmp_path, standin):
-    first = engine(tmp_path, standin.url).translate([FIRST, FIRST], "zh_CN")
+def test_each_text_is_sent_once_then_comes_from_the_cache(tmp_path, standin):
+    first = engine(tmp_path, libre(standin.url))
+    results = first.translate([PARAGRAPHS[0], PARAGRAPHS[0], PARAGRAPHS[1]], "zh_CN")
 
-    assert first[FIRST].text == load_references()[FIRST]["zh_CN"]
-    assert len(standin.requests) == 1 and standin.requests[0]["target"] == "zh"
+    assert results[PARAGRAPHS[0]].text == REFERENCES[PARAGRAPHS[0]]["zh_CN"]
+    assert results[PARAGRAPHS[0]].provider == "libre"
+    assert len(standin.requests) == 2 and standin.requests[0]["target"] == "zh"
 
-    later = engine(tmp_path, standin.url)
-    again = later.translate([FIRST], "zh_CN")
+    later = engine(tmp_path, libre(standin.url))
+    again = later.translate(PARAGRAPHS[:2], "zh_CN")
 
-    assert again[FIRST].cached and again[FIRST].text == first[FIRST].text
-    assert len(standin.requests) == 1
-    assert later.summary() == [{"provider": "libre", "locale": "zh_CN", "requests": 0,
-                                "characters": 0, "cache_hits": 1, "failures": 0}]
-
-
-def test_unreachable_provider_is_asked_once_per_run(tmp_path):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
-    mt = engine(tmp_path, url)
-
-    results = mt.translate(["uno", "due", "tre"], "en")
-
-    assert all(r.text is None and "libre cannot be reached" in r.error for r in results.values())
-    assert mt.summary()[0]["requests"] == 1 and mt.summary()[0]["failures"] == 3
+    assert all(r.cached for r in again.values()) and len(standin.requests) == 2
+    assert later.summary()[0]["cache_hits"] == 2 and later.summary()[0]["requests"] == 0
 
 
-def test_a_hanging_provider_hits_the_deadline(tmp_path):
-    with StandIn(latency=3.0) as slow:
-        mt = engine(tmp_path, slow.url, deadline=0.3)
-        result = mt.translate(["Ciao"], "en")["Ciao"]
+def test_requests_run_concurrently_up_to_the_connection_limit(tmp_path):
+    with StandIn(latency=0.3) as slow:
+        mt = engine(tmp_path, libre(slow.url, connections=3, requests_per_second=1000))
+        results = mt.translate(PARAGRAPHS, "en")
 
-    assert result.text is None and "libre cannot be reached" in result.error
-    assert mt.outage
+    assert all(r.text for r in results.values())
+    assert slow.max_in_flight == 3
 
 
-def test_server_errors_give_up_after_repeated_failures(tmp_path, standin):
-    standin.faults = [500] * 10
-    mt = engine(tmp_path, standin.url)
+def test_pacer_spaces_requests_and_honours_retry_after():
+    now = [0.0]
+    sleeps = []
 
-    results = mt.translate([f"frase {i}" for i in range(6)], "en")
+    def sleep(seconds):
+        sleeps.append(round(seconds, 3))
+        now[0] += seconds
+
+    pacer = Pacer(Limits(requests_per_second=4, characters_per_minute=6000, connections=1),
+                  clock=lambda: now[0], sleep=sleep)
+    pacer.wait(10)          # t=0
+    pacer.wait(10)          # 4 per second: t=0.25
+    pacer.wait(100)         # t=0.5 (6000/min = 100 chars/s: 10 chars used only 0.1 s)
+    pacer.wait(10)          # the 100 chars used a whole second: t=1.5, not 0.75
+    pacer.hold(5)           # Retry-After: 5
+    pacer.wait(10)
+
+    assert sleeps == [0.25, 0.25, 1.0, 5.0]
+
+
+def test_transient_faults_are_retried_and_the_summary_matches_the_server(tmp_path, standin):
+    standin.faults = [429, 500, "hang", "garbage"]
+    standin.retry_after = 2
+    standin.hang_seconds = 3.0
+    sleeps: list[float] = []
+    mt = engine(tmp_path, libre(standin.url, connections=1), sleeps=sleeps, deadline_seconds=0.5,
+                max_attempts=5)
+
+    results = mt.translate(PARAGRAPHS[:3], "en")
+
+    assert all(results[p].text == REFERENCES[p]["en"] for p in PARAGRAPHS[:3])
+    usage = mt.summary()[0]
+    assert usage["requests"] == len(standin.requests) == 7      # 3 texts + 4 retried attempts
+    assert usage["retries"] == 4 and usage["failures"] == 0
+    assert standin.answered == {"429": 1, "500": 1, "hang": 1, "garbage": 1, "200": 3}
+    assert 2 in sleeps                                         # Retry-After: 2 was respected
+
+
+def test_a_provider_that_keeps_failing_is_skipped_and_units_wait_with_the_reason(tmp_path, standin):
+    standin.always = 503
+    mt = engine(tmp_path, libre(standin.url, connections=1), max_attempts=2, failures_before_skipping=2)
+
+    results = mt.translate(PARAGRAPHS, "en")
 
     assert all(r.text is None for r in results.values())
-    assert len(standin.requests) == 3
-    assert "failed 3 times in a row" in mt.outage
+    assert len(standin.requests) == 4                          # 2 texts x 2 attempts, then skipped
+    assert "libre is skipped for the rest of this run" in mt.outages["libre"]
+    assert all("libre" in r.error for r in results.values())
+
+
+def test_fallback_provider_drafts_what_the_first_one_could_not(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPL_AUTH_KEY", "fake-deepl-key:fx")
+    with StandIn() as broken, StandIn() as backup:
+        broken.always = 500
+        mt = engine(tmp_path, libre(broken.url, connections=1),
+                    ProviderSettings("deepl", backup.url.rstrip("/")), max_attempts=2)
+        results = mt.translate(PARAGRAPHS, "zh_CN")
+
+    assert all(results[p].text == REFERENCES[p]["zh_CN"] for p in PARAGRAPHS)
+    assert {r.provider for r in results.values()} == {"deepl"}
+    assert len(backup.requests) == 1                            # DeepL takes a batch per request
+    assert backup.requests[0]["target_lang"] == "ZH-HANS"
+
+
+def test_budget_stops_before_it_is_crossed(tmp_path, standin):
+    budget = len(PARAGRAPHS[0]) + len(PARAGRAPHS[1]) + 10
+    mt = engine(tmp_path, libre(standin.url, budget_characters=budget))
+
+    results = mt.translate(PARAGRAPHS, "en")
+
+    sent = sum(len(r["q"]) for r in standin.requests)
+    assert sent <= budget
+    assert [p for p in PARAGRAPHS if results[p].text] == PARAGRAPHS[:2]
+    assert all("character budget for this run" in results[p].error for p in PARAGRAPHS[2:])
+
+
+def test_protected_spans_survive_a_provider_that_mangles_them(tmp_path):
+    text = "Scrivete a stampa@regione.toscana.it o visitate https://www.visittuscany.com/it #Toscana %(name)s {count} @visituscany"
+    with StandIn(mangle=True) as mangler:
+        result = engine(tmp_path, libre(mangler.url)).translate([text], "zh_CN")[text]
+        sent = mangler.requests[0]["q"]
+
+    assert "https://" not in sent and "%(name)s" not in sent
+    for span in ("stampa@regione.toscana.it", "https://www.visittuscany.com/it", "#Toscana",
+                 "%(name)s", "{count}", "@visituscany"):
+        assert span in result.text
+    assert "［T" not in result.text and result.lost == ()
+
+
+def test_a_token_the_provider_dropped_is_flagged_not_hidden(tmp_path):
+    text = "Visitate https://www.visittuscany.com oggi."
+    masked = protect(text)
+    with StandIn(references={masked.text: {"zh_CN": "今天就来参观吧。"}}) as lossy:
+        result = engine(tmp_path, libre(lossy.url)).translate([text], "zh_CN")[text]
+
+    assert result.lost == ("https://www.visittuscany.com",)
+    assert restore("今天［T0］", masked)[0] == "今天https://www.visittuscany.com"
+
+
+def test_long_texts_are_split_at_sentence_boundaries_and_joined(tmp_path, standin):
+    sentence = "Il dott. Rossi e il sig. Bianchi hanno visitato Firenze il 3 giugno. "
+    text = (sentence * 180).strip()                 # about 12,000 characters
+
+    result = engine(tmp_path, libre(standin.url)).translate([text], "en")[text]
+
+    pieces = [r["q"] for r in standin.requests]
+    assert len(pieces) == 3 and all(len(p) <= 4999 for p in pieces)
+    assert all(p.endswith("giugno.") and p.startswith("Il dott. Rossi") for p in pieces)
+    assert result.text.count("Il dott. Rossi") == 180
+
+
+def test_italian_abbreviations_do_not_end_sentences():
+    pieces = split("Il dott. Rossi arriva. Il sig. Bianchi parte. " * 3, 60)
+    assert all(p.startswith("Il ") and p.endswith(".") for p in pieces)
+    assert "dott. Rossi arriva." in pieces[0]
+
+
+def test_an_unresolvable_host_is_given_up_at_once(tmp_path):
+    mt = engine(tmp_path, libre("http://translate.invalid/", connections=2))
+    results = mt.translate(PARAGRAPHS, "en")
+
+    assert all("does not resolve" in r.error for r in results.values())
+    assert mt.summary()[0]["requests"] <= 2        # the requests already in flight, no retries
 
 
 def test_the_api_key_never_appears_in_errors(tmp_path, standin, monkeypatch):
@@ -89,14 +205,19 @@ def test_the_api_key_never_appears_in_errors(tmp_path, standin, monkeypatch):
     monkeypatch.setenv("LIBRE_API_KEY", secret)
     standin.faults = [403]
 
-    result = engine(tmp_path, standin.url).translate(["Ciao"], "en")["Ciao"]
+    mt = engine(tmp_path, libre(standin.url))
+    result = mt.translate(["Ciao"], "en")["Ciao"]
 
-    assert standin.requests[0]["api_key"] == secret      # it was really sent
-    assert result.text is None and secret not in result.error and "***" in result.error
+    assert standin.requests[0]["api_key"] == secret       # it was really sent
+    assert result.text is None and "refused the key" in result.error
+    assert secret not in result.error and secret not in str(mt.outages)
 
 
-def test_unknown_provider_and_missing_url_are_config_errors():
+def test_settings_are_checked_before_any_work(monkeypatch):
+    monkeypatch.delenv("DEEPL_AUTH_KEY", raising=False)
     with pytest.raises(ConfigError, match="unknown provider 'babelfish'"):
-        check_provider(ProviderSettings("babelfish"))
+        check_settings(MTSettings(chain=("babelfish",)))
     with pytest.raises(ConfigError, match="--provider-url"):
-        check_provider(ProviderSettings("libre"))
+        check_settings(MTSettings(chain=("libre",)))
+    with pytest.raises(ConfigError, match="needs DEEPL_AUTH_KEY"):
+        check_settings(MTSettings(chain=("deepl",)))

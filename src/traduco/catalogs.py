@@ -278,23 +278,30 @@ def _keep_unchanged_blocks(text: str, catalog: polib.POFile, old_text: str,
 
 
 @contextmanager
+def exclusive(lock_path: Path, what: str, wait: float = LOCK_WAIT_SECONDS):
+    """Hold a lock across processes (the OS releases it if the holder dies)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_path), timeout=wait)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise CatalogError(f"another traduco run has held {what} for {wait:g} s", path=lock_path,
+                           hint="Let it finish; the next run picks up from there") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
 def locked(path: Path, lock_path: Path):
     """Hold the one-writer lock for `path` (works across processes; the OS
     releases it if the holder dies) and clear temporary files a killed writer
     left beside it."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(lock_path), timeout=LOCK_WAIT_SECONDS)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise CatalogError(f"another traduco run has held this file for {LOCK_WAIT_SECONDS} s",
-                           path=path, hint="Let it finish; the next run picks this file up") from None
-    try:
+    with exclusive(lock_path, str(path)):
         for stale in path.parent.glob(f".{path.name}.*.tmp"):
             stale.unlink(missing_ok=True)
         yield
-    finally:
-        lock.release()
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,11 +12,13 @@ from typing import Annotated, Optional
 import click
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from traduco.config import Project, load_project
+from traduco import runs
+from traduco.config import load_project
 from traduco.errors import TraducoError
-from traduco.machine_translation import check_provider
+from traduco.mt import check_settings
 from traduco.review import QueueRow, queue
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -28,15 +31,17 @@ ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project fo
 
 @app.command()
 def run(project_dir: ProjectOption = Path("."),
-        provider: Annotated[Optional[str], typer.Option(help="MT provider: google, libre, mymemory, microsoft.")] = None,
+        provider: Annotated[Optional[str], typer.Option(
+            help="MT provider, or a fallback chain such as deepl,google (overrides [tool.traduco.mt]).")] = None,
         provider_url: Annotated[Optional[str], typer.Option(help="Server address for URL-based providers (libre).")] = None,
         locale: Annotated[Optional[list[str]], typer.Option(help="Target locale; repeat for several.")] = None):
     """Pull sources, extract units, draft new units by MT, show the review queue."""
     project = load_project(project_dir, provider=provider, provider_url=provider_url, locales=locale)
-    check_provider(project.provider)
+    check_settings(project.mt)
     flow = _flows().translate.translate
-    state = flow(project_dir=str(project.root), provider=project.provider.name,
-                 provider_url=project.provider.url, locales=list(project.locales), return_state=True)
+    with _progress_bar():
+        state = flow(project_dir=str(project.root), provider=provider, provider_url=provider_url,
+                     locales=list(project.locales), return_state=True)
     summary = state.result(raise_on_failure=False)
     if isinstance(summary, BaseException):
         raise summary
@@ -82,6 +87,32 @@ def publish(project_dir: ProjectOption = Path(".")):
         out.print(f"{len(waiting)} not published: they wait for review (see [bold]traduco status[/bold]).")
 
 
+@contextmanager
+def _progress_bar():
+    """Units drafted / total per locale, on a terminal only (CI logs stay clean)."""
+    if not out.is_terminal:
+        yield
+        return
+    bars = Progress(TextColumn("drafting {task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=out, transient=True)
+    tasks: dict[str, int] = {}
+
+    def listener(locale, total=None, advance=0):
+        if locale not in tasks:
+            tasks[locale] = bars.add_task(locale, total=total or 0)
+        if total is not None:
+            bars.update(tasks[locale], total=total)
+        if advance:
+            bars.advance(tasks[locale], advance)
+
+    runs.progress_listeners.append(listener)
+    try:
+        with bars:
+            yield
+    finally:
+        runs.progress_listeners.remove(listener)
+
+
 def _print_queue(rows: list[QueueRow]) -> None:
     table = Table(title="Review queue", title_justify="left")
     table.add_column("document", overflow="fold")
@@ -103,8 +134,9 @@ def _print_queue(rows: list[QueueRow]) -> None:
 
 def _print_usage(summary) -> None:
     for usage in summary.usage:
-        out.print(f"{usage['provider']} → {usage['locale']}: {usage['requests']} requests, "
-                  f"{usage['characters']:,} characters, {usage['cache_hits']} from cache, "
+        out.print(f"{usage['provider']} → {usage['locale']}: {usage['translated']} translated with "
+                  f"{usage['requests']} requests ({usage['characters']:,} characters, "
+                  f"{usage['retries']} retries), {usage['cache_hits']} from cache, "
                   f"{usage['failures']} failed", highlight=False)
     out.print(f"{summary.documents} document(s): {summary.drafted} unit(s) drafted by MT, "
               f"{summary.reused} reused from translation memory.")

@@ -1,6 +1,7 @@
 """Project settings: `[tool.traduco]` in pyproject.toml, overridable per run.
 
     project = load_project(".", provider="libre", provider_url="http://127.0.0.1:5000/")
+    project.mt.chain_for("zh_CN")              # ("libre",)
     project.catalog_path("toscana", "zh_CN")   # <root>/locales/zh_CN/LC_MESSAGES/toscana.po
 """
 
@@ -20,14 +21,42 @@ STATE_DIR = ".traduco"
 
 @dataclass(frozen=True)
 class ProviderSettings:
-    """Which machine-translation provider drafts, and where it lives.
+    """One MT provider's settings; None means the provider's documented default
+    (see `traduco.mt.providers`). Keys never live here: they come from the
+    environment or Prefect Secret blocks."""
 
-    Keys never live here: they come from the environment (see
-    `machine_translation.api_key_for`).
-    """
-
-    name: str = "google"
+    name: str
     url: str | None = None
+    requests_per_second: float | None = None
+    characters_per_minute: int | None = None
+    connections: int | None = None
+    budget_characters: int | None = None     # per run; None: no ceiling
+
+
+@dataclass(frozen=True)
+class MTSettings:
+    """Which providers draft each locale, in fallback order, and how patiently."""
+
+    chain: tuple[str, ...] = ("google",)
+    chains: tuple[tuple[str, tuple[str, ...]], ...] = ()   # per-locale chains
+    providers: tuple[ProviderSettings, ...] = ()
+    deadline_seconds: float = 30.0
+    max_attempts: int = 4
+    backoff_seconds: float = 0.5
+    failures_before_skipping: int = 3
+
+    def chain_for(self, locale: str) -> tuple[str, ...]:
+        return dict(self.chains).get(locale, self.chain)
+
+    def provider(self, name: str) -> ProviderSettings:
+        for settings in self.providers:
+            if settings.name == name:
+                return settings
+        return ProviderSettings(name)
+
+    def names(self) -> list[str]:
+        """Every provider some locale may use, in first-use order."""
+        return list(dict.fromkeys([*self.chain, *(n for _, c in self.chains for n in c)]))
 
 
 @dataclass(frozen=True)
@@ -39,7 +68,7 @@ class Project:
     sources_dir: Path = Path("sources")
     catalogs_dir: Path = Path("locales")
     public_dir: Path = Path("public")
-    provider: ProviderSettings = field(default_factory=ProviderSettings)
+    mt: MTSettings = field(default_factory=MTSettings)
 
     @property
     def state_dir(self) -> Path:
@@ -61,6 +90,11 @@ class Project:
         relative = path.resolve().relative_to(self.root.resolve())
         return self.state_dir / "locks" / relative.parent / f"{relative.name}.lock"
 
+    @property
+    def run_lock_path(self) -> Path:
+        """Held by a translate run from start to end: two runs never pay MT twice."""
+        return self.state_dir / "locks" / "translate-run.lock"
+
     def doc_ids(self) -> list[str]:
         """Documents that have a template, i.e. were extracted at least once."""
         if not self.templates_dir.is_dir():
@@ -81,20 +115,15 @@ def find_root(start: Path) -> Path:
 def load_project(start: Path | str = ".", *, provider: str | None = None,
                  provider_url: str | None = None,
                  locales: list[str] | None = None) -> Project:
-    """Read settings for the project containing `start`; arguments override the file."""
+    """Read settings for the project containing `start`; arguments override the file.
+
+    `provider` is one provider or a comma-separated fallback chain for every
+    locale; `provider_url` is the address of its first provider.
+    """
     root = find_root(Path(start))
     pyproject = root / "pyproject.toml"
     table = _read_toml(pyproject).get("tool", {}).get("traduco", {}) if pyproject.is_file() else {}
     where = pyproject if pyproject.is_file() else root
-
-    provider_table = table.get("provider", {})
-    if not isinstance(provider_table, dict):
-        raise ConfigError("[tool.traduco.provider] must be a table", path=where,
-                          hint='Write it as [tool.traduco.provider] with name = "google"')
-    settings = ProviderSettings(
-        name=str(provider or provider_table.get("name", "google")).lower(),
-        url=provider_url or provider_table.get("url") or None,
-    )
     project = Project(
         root=root,
         name=str(table.get("project", root.name)),
@@ -103,19 +132,75 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         sources_dir=root / table.get("sources", "sources"),
         catalogs_dir=root / table.get("catalogs", "locales"),
         public_dir=root / table.get("public", "public"),
-        provider=settings,
+        mt=with_provider(_mt_settings(table, where), provider, provider_url),
     )
     for locale in project.locales:
         _check_locale(locale, where)
     return project
 
 
-def with_provider(project: Project, name: str | None, url: str | None) -> Project:
-    if not name and not url:
-        return project
-    settings = ProviderSettings(name=(name or project.provider.name).lower(),
-                                url=url or project.provider.url)
-    return replace(project, provider=settings)
+def with_provider(mt: MTSettings, chain: str | None, url: str | None) -> MTSettings:
+    """Command-line override: `--provider libre,google --provider-url URL`."""
+    if not chain and not url:
+        return mt
+    names = tuple(n.strip().lower() for n in (chain or ",".join(mt.chain)).split(",") if n.strip())
+    providers = {p.name: p for p in mt.providers}
+    if url:
+        providers[names[0]] = replace(providers.get(names[0], ProviderSettings(names[0])), url=url)
+    return replace(mt, chain=names, chains=() if chain else mt.chains,
+                   providers=tuple(providers.values()))
+
+
+def _mt_settings(table: dict, where: Path) -> MTSettings:
+    """[tool.traduco.mt] (chains, per-provider limits), or the short form
+    [tool.traduco.provider] name/url for a single provider."""
+    mt = table.get("mt", {})
+    single = table.get("provider", {})
+    if not isinstance(mt, dict) or not isinstance(single, dict):
+        raise ConfigError("[tool.traduco.mt] and [tool.traduco.provider] must be tables", path=where,
+                          hint='Write for example [tool.traduco.mt] with chain = ["google"]')
+    providers = {}
+    for name, options in (mt.get("providers") or {}).items():
+        providers[name.lower()] = _provider_settings(name, options, where)
+    if single.get("name"):
+        name = str(single["name"]).lower()
+        providers.setdefault(name, ProviderSettings(name))
+        if single.get("url"):
+            providers[name] = replace(providers[name], url=single["url"])
+    chain = mt.get("chain") or ([single["name"]] if single.get("name") else ["google"])
+    chains = tuple((locale, tuple(_names(names, where)))
+                   for locale, names in (mt.get("chains") or {}).items())
+    try:
+        return MTSettings(
+            chain=tuple(_names(chain, where)), chains=chains, providers=tuple(providers.values()),
+            deadline_seconds=float(mt.get("deadline_seconds", 30.0)),
+            max_attempts=int(mt.get("max_attempts", 4)),
+            backoff_seconds=float(mt.get("backoff_seconds", 0.5)),
+            failures_before_skipping=int(mt.get("failures_before_skipping", 3)))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"bad value in [tool.traduco.mt]: {exc}", path=where,
+                          hint="Use numbers for seconds and counts") from None
+
+
+def _provider_settings(name: str, options: object, where: Path) -> ProviderSettings:
+    if not isinstance(options, dict):
+        raise ConfigError(f"[tool.traduco.mt.providers.{name}] must be a table", path=where)
+    unknown = set(options) - {"url", "requests_per_second", "characters_per_minute",
+                              "connections", "budget_characters"}
+    if unknown:
+        raise ConfigError(f"unknown setting {sorted(unknown)[0]!r} for provider {name}", path=where,
+                          hint="Known: url, requests_per_second, characters_per_minute, "
+                               "connections, budget_characters")
+    return ProviderSettings(name=name.lower(), **options)
+
+
+def _names(value: object, where: Path) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError("a provider chain must be a list of provider names", path=where,
+                          hint='For example chain = ["deepl", "google"]')
+    return [v.lower() for v in value]
 
 
 def _check_locale(locale: str, where: Path) -> None:

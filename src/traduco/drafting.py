@@ -17,7 +17,7 @@ import polib
 from traduco import catalogs
 from traduco.config import Project
 from traduco.errors import CatalogError
-from traduco.machine_translation import Engine, Result
+from traduco.mt import Engine, Result
 from traduco.memory import TranslationMemory
 from traduco.merging import merge
 
@@ -37,9 +37,31 @@ class CatalogReport:
     failures: list[str] = field(default_factory=list)   # why units stay untranslated
 
 
-def draft_note(engine_name: str, moment=None) -> str:
+NO_DRAFT = "no draft yet: "
+
+
+def draft_note(result: Result, moment=None) -> str:
+    """'machine draft by deepl on 2026-11-26 06:12 UTC', plus what to check."""
     moment = moment or catalogs.now()
-    return f"machine draft by {engine_name} on {moment:%Y-%m-%d %H:%M} UTC"
+    note = f"{catalogs.MACHINE} by {result.provider} on {moment:%Y-%m-%d %H:%M} UTC"
+    if result.lost:
+        note += f"; check: the machine dropped {', '.join(result.lost)}"
+    return note
+
+
+def pending_texts(project: Project, doc_id: str, template: polib.POFile, locale: str,
+                  memory: TranslationMemory | None = None) -> list[str]:
+    """The texts this catalog will need from MT (not approved, not drafted, not
+    in translation memory), so a run can translate a whole locale at once."""
+    path = project.catalog_path(doc_id, locale)
+    try:
+        existing = catalogs.read(path, locale=locale) if path.exists() else None
+    except CatalogError:
+        return []   # update_catalog reports it
+    catalog = merge(template, existing, locale)
+    return [e.msgid for e in catalogs.active_entries(catalog)
+            if catalogs.state(e) == catalogs.UNTRANSLATED
+            and not (memory and memory.lookup(e.msgid, exclude=doc_id))]
 
 
 def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
@@ -60,14 +82,15 @@ def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
     if not pending or engine is None:
         return report
     results = engine.translate([e.msgid for e in pending], locale, on_result)
-    note = draft_note(engine.name)
     for entry in pending:
         result = results[entry.msgid]
         if result.text:
-            catalogs.mark_draft(entry, result.text, note)
+            catalogs.mark_draft(entry, result.text, draft_note(result))
             report.drafted += 1
         else:
-            report.failures.append(result.error or "no translation")
+            reason = result.error or "no translation"
+            catalogs.set_provenance(entry, NO_DRAFT + reason)
+            report.failures.append(reason)
     report.failed = len(report.failures)
     return report
 

@@ -18,6 +18,7 @@ class RunSummary:
     queue: list[QueueRow] = field(default_factory=list)
     usage: list[dict] = field(default_factory=list)
     outages: dict[str, str] = field(default_factory=dict)   # provider -> why it was given up
+    mt_seconds: float = 0.0                                  # first request to last answer
 
     @property
     def drafted(self) -> int:
@@ -45,13 +46,32 @@ class RunSummary:
         return EXIT_OK
 
     def problem_lines(self) -> list[str]:
+        """One line per thing a person should know: files to fix, each provider
+        that failed, and the units left for the next run."""
         lines = [*self.source_problems, *self.catalog_errors]
+        reasons = [r for report in self.catalogs for r in report.failures]
         for provider, why in self.outages.items():
-            waiting = self.failed_units
-            lines.append(f"{why}; {waiting} unit{'s' * (waiting != 1)} stay "
-                         "untranslated and the next run retries them")
-        if self.failed_units and not self.outages:
-            reasons = sorted({r for report in self.catalogs for r in report.failures})
-            lines.append(f"{self.failed_units} units could not be drafted "
-                         f"({'; '.join(reasons[:3])}); the next run retries them")
+            mine = sum(1 for r in reasons if r.startswith(f"{provider} ") or r.startswith(f"{provider}:"))
+            lines.append(f"{why}; {_units(mine)} wait in the review queue and the next run retries them"
+                         if mine else why)
+        others = [r for r in reasons if not any(r.startswith(f"{p} ") or r.startswith(f"{p}:")
+                                                for p in self.outages)]
+        if others:
+            detail = "; ".join(sorted(set(others))[:3])
+            lines.append(f"{_units(len(others))} could not be drafted ({detail}): they wait in the "
+                         "review queue and the next run retries them")
         return lines
+
+
+def _units(count: int) -> str:
+    return f"{count} unit{'s' * (count != 1)}"
+
+
+# Who wants to hear about drafting progress (the CLI's progress bar).
+# Each listener is called as listener(locale, total=None, advance=0).
+progress_listeners: list = []
+
+
+def report_progress(locale: str, *, total: int | None = None, advance: int = 0) -> None:
+    for listener in progress_listeners:
+        listener(locale, total=total, advance=advance)

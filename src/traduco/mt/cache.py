@@ -1,0 +1,44 @@
+"""Every translation ever paid for, so the same text is never paid for twice.
+
+Keyed by provider, source language, target language and text. SQLite in the
+project's git-ignored `.traduco/` folder: safe for several processes (WAL) and
+threads (one connection per thread). Masking and splitting happen before the
+request, and the cache keeps the final, restored translation of the whole text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+
+class TranslationCache:
+    def __init__(self, path: Path):
+        self.path = path
+        self._local = threading.local()
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=60)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("""CREATE TABLE IF NOT EXISTS translations (
+                provider TEXT, source TEXT, target TEXT, text TEXT, translation TEXT,
+                created TEXT DEFAULT CURRENT_TIMESTAMP,
+                PRIMARY KEY (provider, source, target, text))""")
+            self._local.db = db
+        return db
+
+    def get(self, provider: str, source: str, target: str, text: str) -> str | None:
+        row = self._db().execute(
+            "SELECT translation FROM translations WHERE provider=? AND source=? AND target=? AND text=?",
+            (provider, source, target, text)).fetchone()
+        return row[0] if row else None
+
+    def put(self, provider: str, source: str, target: str, text: str, translation: str) -> None:
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO translations (provider, source, target, text, translation)"
+                       " VALUES (?, ?, ?, ?, ?)", (provider, source, target, text, translation))

@@ -1,0 +1,322 @@
+"""The MT engine: deep-translator's providers made fast, cheap and resilient.
+
+    with Engine.for_project(project) as engine:
+        results = engine.translate(texts, "zh_CN")      # {text: Result}
+
+For each distinct text, in order: this run's earlier answer, then the cache
+(any provider of the locale's chain: a translation already paid for is never
+bought again), then the providers of the chain in order. Requests to a
+provider run concurrently within its limits (connections, requests per second,
+characters per minute), each with a deadline; 429, 5xx, timeouts and garbage
+are retried with exponential backoff and jitter (Retry-After respected);
+after repeated failures the provider is skipped for the rest of the run and
+the next one in the chain takes over. Texts nobody could translate come back
+with the reason, and wait for the next run.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+
+from traduco.config import MTSettings, Project
+from traduco.mt import masking, segments, transport
+from traduco.mt.cache import TranslationCache
+from traduco.mt.failures import Failure, classify
+from traduco.mt.limits import Budget, Pacer
+from traduco.mt.providers import (PROVIDERS, Adapter, Limits, check_secrets, language_code,
+                                  provider, secrets_for)
+from traduco.errors import ConfigError
+
+MAX_BACKOFF_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Result:
+    text: str | None                 # the translation, or None if no provider could
+    error: str | None = None         # why not, for the review queue
+    provider: str | None = None      # who translated it
+    cached: bool = False             # paid for in an earlier run
+    lost: tuple[str, ...] = ()       # protected spans the provider dropped: check the draft
+
+
+@dataclass
+class Usage:
+    """What one run cost, per provider and locale."""
+    requests: int = 0
+    characters: int = 0
+    cache_hits: int = 0
+    translated: int = 0
+    retries: int = 0
+    failures: int = 0
+
+
+@dataclass
+class _Job:
+    text: str
+    masked: masking.Masked
+    pieces: list[str]
+    done: list[str | None] = field(default_factory=list)
+
+
+class Engine:
+    def __init__(self, settings: MTSettings, source_language: str, cache: TranslationCache,
+                 terms: Callable[[str], list] | None = None, sleep: Callable[[float], None] = time.sleep):
+        self.settings = settings
+        self.source_language = source_language
+        self.cache = cache
+        self.terms = terms or (lambda locale: [])
+        self.usage: dict[tuple[str, str], Usage] = {}
+        self.outages: dict[str, str] = {}      # provider -> why it is skipped for this run
+        self._sleep = sleep
+        self.busy: tuple[float, float] | None = None   # first and last moment a provider was asked
+        self._memo: dict[tuple[str, str], Result] = {}
+        self._budgets = {n: Budget(settings.provider(n).budget_characters) for n in settings.names()}
+        self._pacers = {n: Pacer(self.limits(n)) for n in settings.names()}
+        self._failures = {n: 0 for n in settings.names()}
+        self._pools: dict[str, ThreadPoolExecutor] = {}
+        self._adapters = threading.local()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_project(cls, project: Project, **kwargs) -> "Engine":
+        check_settings(project.mt)
+        return cls(project.mt, project.source_language,
+                   TranslationCache(project.state_dir / "mt-cache.sqlite"), **kwargs)
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.shutdown(wait=True)
+        self._pools.clear()
+
+    def limits(self, name: str) -> Limits:
+        default, own = PROVIDERS[name].limits, self.settings.provider(name)
+        return Limits(own.requests_per_second or default.requests_per_second,
+                      own.characters_per_minute or default.characters_per_minute,
+                      own.connections or default.connections)
+
+    # -- translating ---------------------------------------------------------
+
+    def translate(self, texts: Iterable[str], locale: str,
+                  on_result: Callable[[str, Result], None] | None = None) -> dict[str, Result]:
+        """Translate each distinct text once; failures come back as Results with an error."""
+        results: dict[str, Result] = {}
+        todo: list[str] = []
+        for text in dict.fromkeys(texts):
+            known = self._memo.get((locale, text)) or self._from_cache(text, locale)
+            if known:
+                results[text] = known
+                if on_result and known.text:
+                    on_result(text, known)
+            else:
+                todo.append(text)
+        errors: dict[str, list[str]] = {text: [] for text in todo}
+        asked, started = bool(todo), time.monotonic()
+        for name in self.settings.chain_for(locale):
+            if not todo:
+                break
+            for text, result in self._send(name, todo, locale, on_result).items():
+                if result.text:
+                    results[text] = result
+                else:
+                    errors[text].append(result.error or f"{name} gave no translation")
+            todo = [text for text in todo if text not in results]
+        if asked:
+            with self._lock:
+                first = min(self.busy[0], started) if self.busy else started
+                self.busy = (first, time.monotonic())
+        for text in todo:
+            results[text] = Result(None, "; ".join(dict.fromkeys(errors[text])))
+            self._usage(self.settings.chain_for(locale)[-1], locale).failures += 1
+            if on_result:
+                on_result(text, results[text])
+        for text, result in results.items():
+            self._memo[(locale, text)] = result
+        return results
+
+    def _from_cache(self, text: str, locale: str) -> Result | None:
+        for name in self.settings.chain_for(locale):
+            source, target = self._codes(name, locale)
+            cached = self.cache.get(name, source, target, text)
+            if cached is not None:
+                self._usage(name, locale).cache_hits += 1
+                return Result(cached, provider=name, cached=True)
+        return None
+
+    def _send(self, name: str, texts: list[str], locale: str, on_result) -> dict[str, Result]:
+        """Translate `texts` with one provider, concurrently within its limits."""
+        results: dict[str, Result] = {}
+        jobs: list[_Job] = []
+        spec = PROVIDERS[name]
+        for text in texts:
+            if name in self.outages:
+                results[text] = Result(None, self.outages[name])
+            elif not self._budgets[name].reserve(len(text)):
+                results[text] = Result(None, f"{name}: the character budget for this run "
+                                             f"({self._budgets[name].limit:,}) is spent")
+            else:
+                masked = masking.protect(text, self.terms(locale))
+                pieces = segments.split(masked.text, spec.max_chars, self.source_language)
+                jobs.append(_Job(text, masked, pieces, [None] * len(pieces)))
+        batches = self._batches(jobs, spec.batch_size, spec.max_chars)
+        pool = self._pool(name)
+        futures = [(batch, pool.submit(self._request, name, locale, [jobs[j].pieces[p] for j, p in batch]))
+                   for batch in batches]
+        failed: dict[int, str] = {}
+        for batch, future in futures:
+            outcome = future.result()
+            for (j, p), translated in zip(batch, outcome if isinstance(outcome, list) else []):
+                jobs[j].done[p] = translated
+            if isinstance(outcome, Failure):
+                for j, _ in batch:
+                    failed[j] = outcome.reason
+        for index, job in enumerate(jobs):
+            if index in failed:
+                results[job.text] = Result(None, failed[index])
+                continue
+            results[job.text] = result = self._finish(name, locale, job)
+            if on_result:
+                on_result(job.text, result)
+        return results
+
+    def _finish(self, name: str, locale: str, job: _Job) -> Result:
+        joined = segments.join([piece for piece in job.done if piece is not None], locale)
+        translation, lost = masking.restore(joined, job.masked)
+        source, target = self._codes(name, locale)
+        if not lost:   # a draft missing a URL is not worth keeping for later runs
+            self.cache.put(name, source, target, job.text, translation)
+        self._usage(name, locale).translated += 1
+        return Result(translation, provider=name, lost=tuple(lost))
+
+    @staticmethod
+    def _batches(jobs: list[_Job], size: int, max_chars: int) -> list[list[tuple[int, int]]]:
+        """Pieces grouped into requests: one per request, or up to `size` for
+        providers whose API takes a list."""
+        batches: list[list[tuple[int, int]]] = []
+        current: list[tuple[int, int]] = []
+        chars = 0
+        for j, job in enumerate(jobs):
+            for p, piece in enumerate(job.pieces):
+                if current and (len(current) >= size or chars + len(piece) > max_chars):
+                    batches.append(current)
+                    current, chars = [], 0
+                current.append((j, p))
+                chars += len(piece)
+        if current:
+            batches.append(current)
+        return batches
+
+    # -- one request, with retries ------------------------------------------
+
+    def _request(self, name: str, locale: str, texts: list[str]) -> list[str] | Failure:
+        usage = self._usage(name, locale)
+        secrets = secrets_for(name)
+        characters = sum(len(t) for t in texts)
+        requests_per_attempt = 1 if PROVIDERS[name].batch_size > 1 else len(texts)
+        for attempt in range(1, self.settings.max_attempts + 1):
+            if name in self.outages:
+                return Failure(self.outages[name], fatal=True)
+            self._pacers[name].wait(characters)
+            with self._lock:
+                usage.requests += requests_per_attempt
+                usage.characters += characters
+            try:
+                with transport.deadline(self.settings.deadline_seconds):
+                    translated = self._adapter(name, locale).translate(texts)
+                    _check_answer(name, texts, translated)
+            except Exception as exc:  # every provider library raises its own types
+                failure = classify(name, exc, transport.last_response(), secrets,
+                                   self.settings.deadline_seconds)
+            else:
+                with self._lock:
+                    self._failures[name] = 0
+                return translated
+            if failure.fatal or attempt == self.settings.max_attempts:
+                return self._give_up(name, failure)
+            if not failure.retry:
+                return failure
+            with self._lock:
+                usage.retries += 1
+            self._back_off(name, attempt, failure)
+        raise AssertionError("unreachable")
+
+    def _back_off(self, name: str, attempt: int, failure: Failure) -> None:
+        if failure.retry_after is not None:
+            self._pacers[name].hold(failure.retry_after)
+            self._sleep(min(failure.retry_after, MAX_BACKOFF_SECONDS))
+            return
+        delay = min(MAX_BACKOFF_SECONDS, self.settings.backoff_seconds * 2 ** (attempt - 1))
+        self._sleep(delay * random.uniform(0.5, 1.5))
+
+    def _give_up(self, name: str, failure: Failure) -> Failure:
+        """A request failed for good: after enough of those in a row (or one fatal
+        failure, such as a refused key) the provider sits out the rest of the run."""
+        with self._lock:
+            self._failures[name] += 1
+            if failure.fatal or self._failures[name] >= self.settings.failures_before_skipping:
+                self.outages.setdefault(name, f"{failure.reason}; {name} is skipped for the rest of this run")
+        return replace(failure, reason=self.outages.get(name, failure.reason))
+
+    # -- plumbing -------------------------------------------------------------
+
+    def _adapter(self, name: str, locale: str) -> Adapter:
+        key = (name, locale)
+        adapters = getattr(self._adapters, "by_key", None)
+        if adapters is None:
+            adapters = self._adapters.by_key = {}
+        if key not in adapters:
+            source, target = self._codes(name, locale)
+            adapters[key] = Adapter(name, source, target, self.settings.provider(name).url,
+                                    secrets_for(name))
+        return adapters[key]
+
+    def _pool(self, name: str) -> ThreadPoolExecutor:
+        with self._lock:
+            if name not in self._pools:
+                self._pools[name] = ThreadPoolExecutor(self.limits(name).connections,
+                                                       thread_name_prefix=f"traduco-{name}")
+            return self._pools[name]
+
+    def _codes(self, name: str, locale: str) -> tuple[str, str]:
+        return language_code(name, self.source_language), language_code(name, locale)
+
+    def _usage(self, name: str, locale: str) -> Usage:
+        with self._lock:
+            return self.usage.setdefault((name, locale), Usage())
+
+    @property
+    def seconds(self) -> float:
+        """Wall time from the first request to the last answer in this run."""
+        return self.busy[1] - self.busy[0] if self.busy else 0.0
+
+    def summary(self) -> list[dict]:
+        return [{"provider": provider, "locale": locale, **vars(usage)}
+                for (provider, locale), usage in sorted(self.usage.items())]
+
+
+def _check_answer(name: str, texts: list[str], translated: object) -> None:
+    if not isinstance(translated, list) or len(translated) != len(texts) \
+            or not all(isinstance(t, str) and t.strip() for t in translated):
+        raise ValueError(f"{name} answered with something that is not a translation")
+
+
+def check_settings(settings: MTSettings) -> None:
+    """Refuse, before any work, a chain that names an unknown provider, lacks a
+    URL, or lacks a key."""
+    for name in settings.names():
+        spec = provider(name)
+        if spec.needs_url and not settings.provider(name).url:
+            raise ConfigError(f"the {name} provider needs the server's address",
+                              hint=f"Pass --provider-url http://host:port/ or set url in "
+                                   f"[tool.traduco.mt.providers.{name}]")
+        check_secrets(name)

@@ -1,0 +1,74 @@
+"""What went wrong with a request, in words, and what to do about it.
+
+deep-translator hides HTTP status codes behind its own exceptions (and lets
+`requests` connection errors escape), and DeepL's client has its own types;
+`classify` looks at the exception and at the last response the transport saw,
+and decides: retry (429, 5xx, timeout, garbage), give up on this text (the
+provider rejected it), or give up on the provider (unreachable host, refused
+key, spent quota). Messages never contain a key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+
+
+@dataclass(frozen=True)
+class Failure:
+    reason: str
+    retry: bool = False              # worth another attempt after a pause
+    fatal: bool = False              # the provider is unusable for this run
+    retry_after: float | None = None
+
+
+def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
+             deadline: float) -> Failure:
+    status = getattr(response, "status_code", None)
+    kind = type(exc).__name__
+    if isinstance(exc, requests.Timeout) or kind == "Timeout":
+        return Failure(f"{name} did not answer within {deadline:g} s", retry=True)
+    if isinstance(exc, requests.ConnectionError) or kind in ("ConnectionException", "ConnectionError"):
+        text = str(exc)
+        if "Name or service not known" in text or "Failed to resolve" in text \
+                or "Temporary failure in name resolution" in text or "nodename nor servname" in text:
+            return Failure(f"{name} cannot be reached (its host name does not resolve: no network?)",
+                           fatal=True)
+        if "Connection refused" in text:
+            return Failure(f"{name} cannot be reached (connection refused)", retry=True)
+        return Failure(f"{name} cannot be reached ({_clean(text, secrets)})", retry=True)
+    if kind in ("TooManyRequests", "TooManyRequestsException") or status == 429:
+        return Failure(f"{name} is rate-limiting us (HTTP 429)", retry=True,
+                       retry_after=_retry_after(response))
+    if kind in ("AuthorizationException", "ApiKeyException") or status in (401, 403):
+        return Failure(f"{name} refused the key (HTTP {status or 403}): check its key variable",
+                       fatal=True)
+    if kind == "QuotaExceededException" or status == 456:
+        return Failure(f"{name} says the quota is used up", fatal=True)
+    if status is not None and status >= 500:
+        return Failure(f"{name} had a server error (HTTP {status})", retry=True,
+                       retry_after=_retry_after(response))
+    if status is not None and 400 <= status < 500:
+        return Failure(f"{name} rejected the text (HTTP {status})")
+    if kind in ("JSONDecodeError", "ValueError", "KeyError", "TypeError", "TranslationNotFound",
+                "ServerException", "RequestError", "DeepLException"):
+        return Failure(f"{name} answered with something that is not a translation", retry=True)
+    return Failure(f"{name} failed: {_clean(str(exc) or kind, secrets)}", retry=True)
+
+
+def _retry_after(response) -> float | None:
+    value = getattr(response, "headers", {}).get("Retry-After") if response is not None else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None   # an HTTP date: fall back to our own backoff
+
+
+def _clean(text: str, secrets: dict[str, str]) -> str:
+    """One line, no keys."""
+    text = " ".join(text.split())
+    for secret in secrets.values():
+        if secret:
+            text = text.replace(secret, "***")
+    return text[:200]

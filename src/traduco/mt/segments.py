@@ -1,0 +1,58 @@
+"""Long texts: split at sentence boundaries to fit a provider's limit, joined back after.
+
+pysbd knows Italian abbreviations ("dott.", "sig.", "ecc.") and decimals, so
+"Il dott. Rossi" stays one sentence.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+def split(text: str, limit: int, language: str = "it") -> list[str]:
+    """Pieces of at most `limit` characters, cut between sentences where possible."""
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for sentence in _segmenter(language).segment(text):
+        for part in _hard_cut(sentence.strip(), limit):
+            candidate = f"{current} {part}" if current else part
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                pieces.append(current)
+                current = part
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def join(pieces: list[str], target_locale: str) -> str:
+    """Chinese and Japanese run sentences together; other languages use a space."""
+    glue = "" if target_locale.split("_")[0] in {"zh", "ja"} else " "
+    return glue.join(piece.strip() for piece in pieces)
+
+
+def _hard_cut(sentence: str, limit: int) -> list[str]:
+    """A single sentence over the limit (rare: a list with no full stops) is cut at spaces."""
+    if len(sentence) <= limit:
+        return [sentence]
+    parts, current = [], ""
+    for word in sentence.split(" "):
+        if current and len(current) + 1 + len(word) > limit:
+            parts.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    parts.append(current)
+    return [p[i:i + limit] for p in parts for i in range(0, len(p), limit)]
+
+
+@lru_cache(maxsize=8)
+def _segmenter(language: str):
+    import pysbd
+    try:
+        return pysbd.Segmenter(language=language, clean=False)
+    except ValueError:
+        return pysbd.Segmenter(language="en", clean=False)
