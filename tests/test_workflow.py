@@ -14,7 +14,7 @@ import polib
 
 from conftest import DOC
 from helpers import approve_all, msgfmt_check, run_cli
-from standin import load_references
+from standin import StandIn, load_references
 
 LOCALES = ("zh_CN", "en")
 
@@ -184,3 +184,50 @@ def test_a_bad_source_is_named_and_the_others_still_run(capsys, project, standin
     assert "Traceback" not in err
     assert len(polib.pofile(str(catalog_path(project, "en")))) == 8
     assert not (project / "locales" / "en" / "LC_MESSAGES" / "vecchio.po").exists()
+
+
+def test_one_edited_paragraph_costs_exactly_one_request_per_locale(capsys, project, standin):
+    run(capsys, project, standin.url)
+    source = project / "sources" / f"{DOC}.txt"
+    source.write_text(source.read_text(encoding="utf-8").replace("177 mila", "180 mila"), encoding="utf-8")
+    standin.requests.clear()
+
+    code, _, err = run(capsys, project, standin.url)
+
+    assert code == 0, err
+    assert sorted(r["target"] for r in standin.requests) == ["en", "zh"]
+
+
+def test_fallback_chain_and_keys_from_the_environment_never_leak(capsys, project, caplog, monkeypatch):
+    libre_key, deepl_key = "libre-SECRET-4f9a1c", "deepl-SECRET-77b2e0:fx"
+    monkeypatch.setenv("LIBRE_API_KEY", libre_key)
+    monkeypatch.setenv("DEEPL_AUTH_KEY", deepl_key)
+    with StandIn() as refusing, StandIn() as deepl:
+        refusing.always = 403
+        (project / "pyproject.toml").write_text(f"""[tool.traduco]
+locales = ["zh_CN", "en"]
+[tool.traduco.mt]
+chain = ["libre", "deepl"]
+[tool.traduco.mt.providers.libre]
+url = "{refusing.url}"
+[tool.traduco.mt.providers.deepl]
+url = "{deepl.url.rstrip('/')}"
+""", encoding="utf-8")
+
+        code, out, err = run_cli(capsys, "run", "--project", str(project))
+
+    assert code == 0, err
+    assert refusing.requests and refusing.requests[0]["api_key"] == libre_key
+    for locale in LOCALES:
+        catalog = polib.pofile(str(catalog_path(project, locale)))
+        assert all("machine draft by deepl on" in e.tcomment for e in catalog)
+    assert "libre refused the key" in err
+    prefect_home = Path(os.environ["PREFECT_HOME"])   # Prefect's database: run parameters and logs
+    written = [p for p in [*project.rglob("*"), *prefect_home.rglob("*")]
+               if p.is_file() and p.name != "pyproject.toml"]
+    assert any(p.suffix == ".sqlite" for p in written)
+    for path in written:
+        data = path.read_bytes()
+        assert libre_key.encode() not in data and deepl_key.encode() not in data, path
+    for text in (out, err, caplog.text):
+        assert libre_key not in text and deepl_key not in text
