@@ -21,7 +21,7 @@ from traduco.drafting import CatalogReport, pending_texts, update_catalog
 from traduco.errors import TraducoError
 from traduco.mt import Engine
 from traduco.memory import TranslationMemory
-from traduco.review import queue
+from traduco.review import check_cache, queue
 from traduco.runs import RunSummary, report_progress
 from traduco.sources import Document, PullResult, pull
 from traduco.units import write_template
@@ -69,7 +69,9 @@ def machine_translate(engine: Engine, texts: list[str], locale: str) -> int:
 @task(name="draft", cache_policy=NO_CACHE)
 def draft_batch(project: Project, templates: dict[str, polib.POFile], locale: str,
                 engine: Engine, memory: TranslationMemory) -> list[CatalogReport]:
-    return [update_catalog(project, doc_id, template, locale, engine, memory)
+    cache = check_cache(project)
+    return [update_catalog(project, doc_id, template, locale, engine, memory,
+                           glossary=engine.glossary, check_cache=cache)
             for doc_id, template in templates.items()]
 
 

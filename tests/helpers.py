@@ -55,7 +55,7 @@ def run_once(project_dir: Path, url: str, on_result=None):
             template = write_template(project, document)
             for locale in project.locales:
                 reports.append(update_catalog(project, document.id, template, locale, engine,
-                                              memories[locale], on_result))
+                                              memories[locale], on_result, glossary=engine.glossary))
     return reports
 
 

@@ -19,7 +19,7 @@ from traduco import runs
 from traduco.config import load_project
 from traduco.errors import TraducoError
 from traduco.mt import check_settings
-from traduco.review import QueueRow, queue
+from traduco.review import QueueRow, checks_report, queue
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Italian sources to reviewed zh_CN and English, through gettext catalogs.")
@@ -66,6 +66,31 @@ def status(project_dir: ProjectOption = Path("."),
         out.print("No documents extracted yet: run [bold]traduco run[/bold].")
         return
     _print_queue(rows)
+
+
+@app.command()
+def check(project_dir: ProjectOption = Path("."),
+          as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False):
+    """Run the quality checks on every catalog (human translations too); exit 1 on errors."""
+    project = load_project(project_dir)
+    report = checks_report(project)
+    errors = sum(1 for item in report if item["severity"] == "error")
+    if as_json:
+        out.print_json(json.dumps({"findings": report, "errors": errors,
+                                   "warnings": len(report) - errors}, ensure_ascii=False))
+    else:
+        table = Table(title="Checks", title_justify="left")
+        for column in ("document", "locale", "where", "severity", "check", "message"):
+            table.add_column(column, overflow="fold")
+        for item in report:
+            colour = "red" if item["severity"] == "error" else "yellow"
+            table.add_row(item["document"], item["locale"], item["where"],
+                          f"[{colour}]{item['severity']}[/{colour}]", item["check"], item["message"])
+        if report:
+            out.print(table)
+        out.print(f"{errors} error(s), {len(report) - errors} warning(s). Errors block publishing; "
+                  "silence one check on one entry with the comment 'ignore-check: <id>'.")
+    raise typer.Exit(1 if errors else 0)
 
 
 @app.command()
@@ -117,11 +142,12 @@ def _print_queue(rows: list[QueueRow]) -> None:
     table = Table(title="Review queue", title_justify="left")
     table.add_column("document", overflow="fold")
     table.add_column("locale")
-    for column in ("units", "approved", "drafts", "untranslated"):
+    for column in ("units", "approved", "drafts", "untranslated", "errors", "warnings"):
         table.add_column(column, justify="right")
     for r in rows:
         table.add_row(r.doc_id, r.locale, str(r.units), f"[green]{r.approved}[/green]",
-                      f"[yellow]{r.drafts}[/yellow]", f"[red]{r.untranslated}[/red]")
+                      f"[yellow]{r.drafts}[/yellow]", f"[red]{r.untranslated}[/red]",
+                      f"[red]{r.errors}[/red]", f"[yellow]{r.warnings}[/yellow]")
     out.print(table)
     for r in rows:
         if r.drafts:
@@ -147,7 +173,7 @@ def _totals(rows: list[QueueRow]) -> dict:
     for r in rows:
         t = totals.setdefault(r.locale, dict.fromkeys(
             ("units", "approved", "drafts", "machine_drafts", "source_changed", "from_memory",
-             "needs_work", "untranslated"), 0))
+             "needs_work", "untranslated", "errors", "warnings"), 0))
         for key in t:
             t[key] += getattr(r, key)
     return totals

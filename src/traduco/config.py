@@ -68,6 +68,7 @@ class Project:
     sources_dir: Path = Path("sources")
     catalogs_dir: Path = Path("locales")
     public_dir: Path = Path("public")
+    glossary_path: Path | None = None
     mt: MTSettings = field(default_factory=MTSettings)
 
     @property
@@ -132,11 +133,26 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         sources_dir=root / table.get("sources", "sources"),
         catalogs_dir=root / table.get("catalogs", "locales"),
         public_dir=root / table.get("public", "public"),
+        glossary_path=_glossary_path(root, table, where),
         mt=with_provider(_mt_settings(table, where), provider, provider_url),
     )
     for locale in project.locales:
         _check_locale(locale, where)
     return project
+
+
+def _glossary_path(root: Path, table: dict, where: Path) -> Path | None:
+    """`glossary = "file.csv"` in [tool.traduco]; by default glossary.csv if there is one."""
+    if "glossary" not in table:
+        default = root / "glossary.csv"
+        return default if default.is_file() else None
+    if not table["glossary"]:
+        return None
+    path = root / str(table["glossary"])
+    if not path.is_file():
+        raise ConfigError(f"the glossary {path} does not exist", path=where,
+                          hint='Fix the path in [tool.traduco] glossary = "...", or remove the line')
+    return path
 
 
 def with_provider(mt: MTSettings, chain: str | None, url: str | None) -> MTSettings:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 import polib
 
-from traduco import catalogs
+from traduco import catalogs, checks
 from traduco.config import Project
 from traduco.errors import CatalogError
+from traduco.glossary import Glossary
 from traduco.mt import Engine, Result
 from traduco.memory import TranslationMemory
 from traduco.merging import merge
@@ -32,6 +33,8 @@ class CatalogReport:
     drafted: int = 0
     reused: int = 0                   # drafts taken from translation memory
     failed: int = 0
+    errors: int = 0                   # check findings now in the catalog
+    warnings: int = 0
     written: bool = False
     error: str | None = None          # the catalog could not be updated at all
     failures: list[str] = field(default_factory=list)   # why units stay untranslated
@@ -97,8 +100,11 @@ def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
 
 def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale: str,
                    engine: Engine | None, memory: TranslationMemory | None = None,
-                   on_result: Callable[[str, Result], None] | None = None) -> CatalogReport:
-    """Merge the template into the catalog, draft what is missing, write it back.
+                   on_result: Callable[[str, Result], None] | None = None,
+                   glossary: Glossary | None = None,
+                   check_cache: checks.CheckCache | None = None) -> CatalogReport:
+    """Merge the template into the catalog, draft what is missing, check every
+    translation (findings become comments the reviewer sees), write it back.
 
     One traduco writer per catalog at a time (a lock file under `.traduco/locks/`).
     A PO editor knows nothing of that lock, so if the file changes while we
@@ -115,6 +121,8 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
                 existing = catalogs.read(path, locale=locale) if before is not None else None
                 catalog = merge(template, existing, locale)
                 report = draft(catalog, locale, engine, memory, doc_id, on_result)
+                report.errors, report.warnings = checks.annotate_catalog(catalog, locale, glossary,
+                                                                         check_cache)
                 report.path = relative
                 try:
                     report.written = catalogs.write(catalog, path, expected=before)

@@ -4,7 +4,8 @@
     for r in results: print(r.doc_id, r.locale, r.status, r.reason)
 
 A document × locale pair is published when every unit is approved (translated,
-not fuzzy). Anything else is left as it was online, and the result says why.
+not fuzzy) and no check reports an error. Anything else is left as it was
+online, and the result says why.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from babel.dates import format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
-from traduco import catalogs
+from traduco import catalogs, checks
 from traduco.config import Project
 from traduco.errors import CatalogError
-from traduco.review import queue_row
+from traduco.glossary import Glossary, load_glossary
+from traduco.review import check_cache, queue_row
 from traduco.units import TITLE_CONTEXT
 
 PUBLISHED, UNCHANGED, WAITING = "published", "unchanged", "waiting"
@@ -64,10 +66,11 @@ class Page:
 
 def publish(project: Project) -> list[PublishResult]:
     manifest = _load_manifest(project)
+    glossary, cache = load_glossary(project), check_cache(project)
     results = []
     for doc_id in project.doc_ids():
         for locale in project.locales:
-            results.append(_publish_one(project, doc_id, locale, manifest))
+            results.append(_publish_one(project, doc_id, locale, manifest, glossary, cache))
     for locale in project.locales:
         _write_index(project, locale, manifest.get(locale, {}))
     catalogs.atomic_write_text(project.public_dir / "manifest.json",
@@ -75,8 +78,9 @@ def publish(project: Project) -> list[PublishResult]:
     return results
 
 
-def _publish_one(project: Project, doc_id: str, locale: str, manifest: dict) -> PublishResult:
-    row = queue_row(project, doc_id, locale)
+def _publish_one(project: Project, doc_id: str, locale: str, manifest: dict,
+                 glossary: Glossary | None, cache: checks.CheckCache) -> PublishResult:
+    row = queue_row(project, doc_id, locale, glossary, cache)
     if not row.complete:
         return PublishResult(doc_id, locale, WAITING, _why_waiting(row))
     path = project.catalog_path(doc_id, locale)
@@ -84,6 +88,8 @@ def _publish_one(project: Project, doc_id: str, locale: str, manifest: dict) -> 
         catalog = catalogs.read(path, locale=locale)
     except CatalogError as exc:
         return PublishResult(doc_id, locale, WAITING, exc.message)
+    if row.errors:
+        return PublishResult(doc_id, locale, WAITING, _check_errors(catalog, locale, glossary, cache))
     page_path = project.public_dir / locale / f"{doc_id}.html"
     fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
     published = manifest.setdefault(locale, {}).get(doc_id)
@@ -108,6 +114,18 @@ def _why_waiting(row) -> str:
     if row.untranslated:
         parts.append(f"{row.untranslated} untranslated")
     return ", ".join(parts) or "no units"
+
+
+def _check_errors(catalog: polib.POFile, locale: str, glossary: Glossary | None,
+                  cache: checks.CheckCache) -> str:
+    """'2 check errors: numbers (sources/a.txt:3), glossary (sources/a.txt:5)'."""
+    where = []
+    for entry, findings in checks.catalog_findings(catalog, locale, glossary, cache):
+        line = ":".join(entry.occurrences[0]) if entry.occurrences else entry.msgid[:30]
+        where += [f"{f.check} ({line})" for f in findings if f.severity == checks.ERROR]
+    shown = ", ".join(where[:4]) + (", ..." if len(where) > 4 else "")
+    return (f"{len(where)} check error{'s' * (len(where) != 1)}: {shown}; fix them, or silence one "
+            "with a comment 'ignore-check: <id>' on that entry")
 
 
 def compile_mo(catalog: polib.POFile, locale: str) -> bytes:

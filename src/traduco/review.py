@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass
 
-from traduco import catalogs
+from traduco import catalogs, checks
 from traduco.config import Project
 from traduco.errors import CatalogError
+from traduco.glossary import Glossary, load_glossary
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,9 @@ class QueueRow:
     from_memory: int = 0       #   reused from another document's approved entry
     needs_work: int = 0        #   marked fuzzy by a person or another tool
     untranslated: int = 0
-    error: str | None = None
+    errors: int = 0            # check findings that block publishing
+    warnings: int = 0
+    error: str | None = None   # the catalog itself cannot be read
 
     @property
     def waiting(self) -> str:
@@ -41,6 +44,7 @@ class QueueRow:
 
     @property
     def complete(self) -> bool:
+        """Every unit approved (check findings aside)."""
         return self.error is None and self.units > 0 and self.approved == self.units
 
     def as_dict(self) -> dict:
@@ -51,14 +55,20 @@ _STATES = (catalogs.APPROVED, catalogs.DRAFT, catalogs.UNTRANSLATED)
 
 
 def queue(project: Project) -> list[QueueRow]:
+    glossary, cache = load_glossary(project), check_cache(project)
     rows = []
     for doc_id in project.doc_ids():
         for locale in project.locales:
-            rows.append(queue_row(project, doc_id, locale))
+            rows.append(queue_row(project, doc_id, locale, glossary, cache))
     return rows
 
 
-def queue_row(project: Project, doc_id: str, locale: str) -> QueueRow:
+def check_cache(project: Project) -> checks.CheckCache:
+    return checks.CheckCache(project.state_dir / "checks.sqlite")
+
+
+def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | None = None,
+              cache: checks.CheckCache | None = None) -> QueueRow:
     path = project.catalog_path(doc_id, locale)
     relative = str(path.relative_to(project.root))
     if not path.exists():
@@ -73,12 +83,15 @@ def queue_row(project: Project, doc_id: str, locale: str) -> QueueRow:
     for entry in catalogs.active_entries(catalog):
         counts[catalogs.state(entry)] += 1
         counts[catalogs.fuzzy_reason(entry)] += 1
+    for _, findings in checks.catalog_findings(catalog, locale, glossary, cache):
+        counts.update(f.severity for f in findings)
     return QueueRow(doc_id, locale, relative, units=sum(counts[s] for s in _STATES),
                     approved=counts[catalogs.APPROVED], drafts=counts[catalogs.DRAFT],
                     machine_drafts=counts[catalogs.MACHINE],
                     source_changed=counts[catalogs.SOURCE_CHANGED],
                     from_memory=counts[catalogs.MEMORY], needs_work=counts[catalogs.NEEDS_WORK],
-                    untranslated=counts[catalogs.UNTRANSLATED])
+                    untranslated=counts[catalogs.UNTRANSLATED],
+                    errors=counts[checks.ERROR], warnings=counts[checks.WARNING])
 
 
 def _template_units(project: Project, doc_id: str) -> int:
@@ -86,3 +99,26 @@ def _template_units(project: Project, doc_id: str) -> int:
         return len(catalogs.active_entries(catalogs.read(project.template_path(doc_id))))
     except CatalogError:
         return 0
+
+
+def checks_report(project: Project) -> list[dict]:
+    """Every check finding in every catalog, for `traduco check`."""
+    glossary, cache = load_glossary(project), check_cache(project)
+    report = []
+    for doc_id in project.doc_ids():
+        for locale in project.locales:
+            path = project.catalog_path(doc_id, locale)
+            if not path.exists():
+                continue
+            try:
+                catalog = catalogs.read(path, locale=locale)
+            except CatalogError as exc:
+                report.append({"document": doc_id, "locale": locale, "where": str(path),
+                               "severity": checks.ERROR, "check": "catalog", "message": exc.message})
+                continue
+            for entry, findings in checks.catalog_findings(catalog, locale, glossary, cache):
+                where = ":".join(entry.occurrences[0]) if entry.occurrences else ""
+                report += [{"document": doc_id, "locale": locale, "where": where, "severity": f.severity,
+                            "check": f.check, "message": f.message, "msgid": entry.msgid}
+                           for f in findings]
+    return report

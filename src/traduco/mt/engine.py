@@ -5,7 +5,8 @@
 
 For each distinct text, in order: this run's earlier answer, then the cache
 (any provider of the locale's chain: a translation already paid for is never
-bought again), then the providers of the chain in order. Requests to a
+bought again), then the providers of the chain in order. Glossary terms are
+masked before MT and come back as their approved translation. Requests to a
 provider run concurrently within its limits (connections, requests per second,
 characters per minute), each with a deadline; 429, 5xx, timeouts and garbage
 are retried with exponential backoff and jitter (Retry-After respected);
@@ -31,6 +32,7 @@ from traduco.mt.limits import Budget, Pacer
 from traduco.mt.providers import (PROVIDERS, Adapter, Limits, check_secrets, language_code,
                                   provider, secrets_for)
 from traduco.errors import ConfigError
+from traduco.glossary import Glossary, load_glossary
 
 MAX_BACKOFF_SECONDS = 60.0
 
@@ -65,11 +67,11 @@ class _Job:
 
 class Engine:
     def __init__(self, settings: MTSettings, source_language: str, cache: TranslationCache,
-                 terms: Callable[[str], list] | None = None, sleep: Callable[[float], None] = time.sleep):
+                 glossary: Glossary | None = None, sleep: Callable[[float], None] = time.sleep):
         self.settings = settings
         self.source_language = source_language
         self.cache = cache
-        self.terms = terms or (lambda locale: [])
+        self.glossary = glossary
         self.usage: dict[tuple[str, str], Usage] = {}
         self.outages: dict[str, str] = {}      # provider -> why it is skipped for this run
         self._sleep = sleep
@@ -86,7 +88,8 @@ class Engine:
     def for_project(cls, project: Project, **kwargs) -> "Engine":
         check_settings(project.mt)
         return cls(project.mt, project.source_language,
-                   TranslationCache(project.state_dir / "mt-cache.sqlite"), **kwargs)
+                   TranslationCache(project.state_dir / "mt-cache.sqlite"),
+                   glossary=load_glossary(project), **kwargs)
 
     def __enter__(self) -> "Engine":
         return self
@@ -147,7 +150,7 @@ class Engine:
     def _from_cache(self, text: str, locale: str) -> Result | None:
         for name in self.settings.chain_for(locale):
             source, target = self._codes(name, locale)
-            cached = self.cache.get(name, source, target, text)
+            cached = self.cache.get(name, source, target, text, self._context(locale))
             if cached is not None:
                 self._usage(name, locale).cache_hits += 1
                 return Result(cached, provider=name, cached=True)
@@ -165,7 +168,7 @@ class Engine:
                 results[text] = Result(None, f"{name}: the character budget for this run "
                                              f"({self._budgets[name].limit:,}) is spent")
             else:
-                masked = masking.protect(text, self.terms(locale))
+                masked = masking.protect(text, self.glossary.mask_terms(locale) if self.glossary else [])
                 pieces = segments.split(masked.text, spec.max_chars, self.source_language)
                 jobs.append(_Job(text, masked, pieces, [None] * len(pieces)))
         batches = self._batches(jobs, spec.batch_size, spec.max_chars)
@@ -194,7 +197,7 @@ class Engine:
         translation, lost = masking.restore(joined, job.masked)
         source, target = self._codes(name, locale)
         if not lost:   # a draft missing a URL is not worth keeping for later runs
-            self.cache.put(name, source, target, job.text, translation)
+            self.cache.put(name, source, target, job.text, translation, self._context(locale))
         self._usage(name, locale).translated += 1
         return Result(translation, provider=name, lost=tuple(lost))
 
@@ -286,6 +289,10 @@ class Engine:
                 self._pools[name] = ThreadPoolExecutor(self.limits(name).connections,
                                                        thread_name_prefix=f"traduco-{name}")
             return self._pools[name]
+
+    def _context(self, locale: str) -> str:
+        """Answers depend on the glossary terms that were enforced."""
+        return f"glossary:{self.glossary.fingerprint(locale)}" if self.glossary else ""
 
     def _codes(self, name: str, locale: str) -> tuple[str, str]:
         return language_code(name, self.source_language), language_code(name, locale)

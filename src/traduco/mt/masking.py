@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass, field
 
 PROTECTED = re.compile("|".join([
-    r"(?:https?://|www\.)[^\s<>\"'“”()\[\]]+[^\s<>\"'“”()\[\].,;:!?]",   # URL
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",                                       # e-mail
+    r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#@!$&*+,;=%]*[A-Za-z0-9\-_~/#@$&*+=%]",  # URL
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",                 # e-mail
     r"(?<![\w#&])#\w+",                                                   # hashtag
     r"(?<![\w@])@\w[\w.]*\w",                                              # handle
     r"</?[A-Za-z][^<>]*>",                                                 # markup tag

@@ -1,0 +1,158 @@
+"""Numbers and dates as values, read the way each language writes them.
+
+Italian `1.500`, `3,5%`, `177 mila`, `400 milioni`; English `177,000`,
+`400 million`, `3.5%`; Chinese `17.7万`, `4亿`, `5亿美元`, `三十`. Dates:
+`21 maggio`, `settembre del 1992` / `May 21`, `21 May 1998` / `5月21日`,
+`1992年9月`. A date needs a month; a lone year is a number.
+
+    quantities("In 177 mila il 21 maggio", "it")
+    # Quantities(numbers=[177000.0], dates=[Date(year=None, month=5, day=21)])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from traduco.mt.masking import PROTECTED
+
+
+@dataclass(frozen=True)
+class Date:
+    year: int | None
+    month: int
+    day: int | None
+
+    def fits(self, other: "Date") -> bool:
+        """Every part this date states, the other states the same way."""
+        return self.month == other.month and all(
+            mine is None or mine == theirs for mine, theirs in ((self.year, other.year), (self.day, other.day)))
+
+    def __str__(self) -> str:
+        return "-".join(str(part) for part in (self.year, self.month, self.day) if part is not None)
+
+
+@dataclass
+class Quantities:
+    numbers: list[float] = field(default_factory=list)
+    dates: list[Date] = field(default_factory=list)
+
+
+ITALIAN_MONTHS = ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+                  "settembre", "ottobre", "novembre", "dicembre"]
+ENGLISH_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
+                  "september", "october", "november", "december"]
+ITALIAN_SCALE = {"mila": 1e3, "mille": 1e3, "milione": 1e6, "milioni": 1e6, "miliardo": 1e9, "miliardi": 1e9}
+ENGLISH_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "billion": 1e9,
+                 "bn": 1e9, "billions": 1e9}
+CHINESE_SCALE = {"十": 10, "百": 100, "千": 1e3, "万": 1e4, "亿": 1e8}
+CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+                  "七": 7, "八": 8, "九": 9}
+
+_IT_MONTH = "|".join(ITALIAN_MONTHS)
+_EN_MONTH = "|".join(ENGLISH_MONTHS)
+_IT_DATE = re.compile(rf"\b(?:(\d{{1,2}})°?\s+)?({_IT_MONTH})\b(?:\s+(?:del\s+|de[l']\s*)?(\d{{4}}))?", re.I)
+_EN_DATE = re.compile(
+    rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH})|({_EN_MONTH})(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)?)"
+    rf"(?:,?\s+(\d{{4}}))?", re.I)
+_CN_NUMERAL = "零〇一二两三四五六七八九十"
+_ZH_DATE = re.compile(rf"(?:(\d{{4}}|[{_CN_NUMERAL}]{{4}})\s*年\s*)?(\d{{1,2}}|[{_CN_NUMERAL}]{{1,3}})\s*月"
+                      rf"(?:\s*(\d{{1,2}}|[{_CN_NUMERAL}]{{1,3}})\s*[日号])?")
+_IT_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?(?:\s*(%|per\s?cento))?"
+                        r"(?:\s+(mila|mille|milion[ei]|miliard[oi])\b)?", re.I)
+_EN_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s*(%|per\s?cent))?"
+                        r"(?:\s*(thousand|millions?|billions?|bn|k|m)\b)?", re.I)
+_ZH_NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*([万亿千]*)")
+_ZH_NUMERAL_RUN = re.compile(rf"[{_CN_NUMERAL}百千万亿]{{2,}}|[{_CN_NUMERAL}百千]+(?=周年|[万亿年个位名])")
+
+
+def quantities(text: str, language: str) -> Quantities:
+    """The numbers and dates in `text` ("it", "en" or "zh"), URLs and other
+    protected spans left out."""
+    text = PROTECTED.sub(" ", text)
+    reader = {"it": _italian, "en": _english, "zh": _chinese}.get(language.split("_")[0], _english)
+    return reader(text)
+
+
+def _italian(text: str) -> Quantities:
+    found = Quantities()
+
+    def date(match: re.Match) -> str:
+        day, month, year = match.groups()
+        found.dates.append(Date(_int(year), ITALIAN_MONTHS.index(match.group(2).lower()) + 1, _int(day)))
+        return " "
+    text = _IT_DATE.sub(date, text)
+    for whole, decimals, _, scale in _IT_NUMBER.findall(text):
+        value = float(whole.replace(".", "") + (f".{decimals}" if decimals else ""))
+        found.numbers.append(value * ITALIAN_SCALE.get(scale.lower(), 1))
+    return found
+
+
+def _english(text: str) -> Quantities:
+    found = Quantities()
+
+    def date(match: re.Match) -> str:
+        day1, month1, month2, day2, year = match.groups()
+        month = ENGLISH_MONTHS.index((month1 or month2).lower()) + 1
+        if month == 5 and not (day1 or day2 or year) and match.group(0)[0].islower():
+            return match.group(0)     # the verb "may"
+        found.dates.append(Date(_int(year), month, _int(day1 or day2)))
+        return " "
+    text = _EN_DATE.sub(date, text)
+    for whole, decimals, _, scale in _EN_NUMBER.findall(text):
+        value = float(whole.replace(",", "") + (f".{decimals}" if decimals else ""))
+        found.numbers.append(value * ENGLISH_SCALE.get(scale.lower(), 1))
+    return found
+
+
+def _chinese(text: str) -> Quantities:
+    found = Quantities()
+
+    def date(match: re.Match) -> str:
+        year, month, day = match.groups()
+        found.dates.append(Date(_zh_int(year), _zh_int(month), _zh_int(day)))
+        return " "
+    text = _ZH_DATE.sub(date, text)
+    for whole, decimals, scales in _ZH_NUMBER.findall(text):
+        value = float(whole.replace(",", "") + (f".{decimals}" if decimals else ""))
+        for scale in scales:
+            value *= CHINESE_SCALE[scale]
+        found.numbers.append(value)
+    for run in _ZH_NUMERAL_RUN.findall(_ZH_NUMBER.sub(" ", text)):
+        value = chinese_numeral(run)
+        if value is not None:
+            found.numbers.append(value)
+    return found
+
+
+def chinese_numeral(text: str) -> float | None:
+    """三十 -> 30, 二十三 -> 23, 一百零五 -> 105, 两万 -> 20000, 一九九二 -> 1992."""
+    if all(char in CHINESE_DIGITS for char in text):
+        return float("".join(str(CHINESE_DIGITS[c]) for c in text))
+    total, section, digit = 0.0, 0.0, None
+    for char in text:
+        if char in CHINESE_DIGITS:
+            digit = CHINESE_DIGITS[char]
+        elif char in ("万", "亿"):
+            section += digit or 0
+            total = (total + section) * CHINESE_SCALE[char]
+            section, digit = 0.0, None
+        elif char in CHINESE_SCALE:
+            section += (1 if digit is None else digit) * CHINESE_SCALE[char]
+            digit = None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def _zh_int(value: str | None) -> int | None:
+    if not value:
+        return None
+    if value.isdigit():
+        return int(value)
+    number = chinese_numeral(value)
+    return int(number) if number is not None else None
