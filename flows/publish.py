@@ -1,18 +1,55 @@
-"""The publish flow: compile and render every fully reviewed document × locale."""
+"""The publish flow: compile and render every fully reviewed, check-clean document × locale.
+
+With `[tool.traduco] require_approval = true` it first shows the plan and
+pauses for the editor's decision (see `traduco.approval`).
+"""
 
 from __future__ import annotations
 
-from prefect import flow
-from prefect.artifacts import create_table_artifact
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.flow_runs import pause_flow_run
+from prefect.runtime import flow_run
 
-from traduco.config import load_project
-from traduco.publishing import PublishResult, publish as publish_project
+from traduco import runs
+from traduco.approval import APPROVAL_TIMEOUT_SECONDS, Approval, plan_markdown
+from traduco.config import Project, load_project
+from traduco.publishing import PUBLISH, PublishResult, plan_publication, publish as publish_project
+
+
+@task(name="plan", cache_policy=NO_CACHE)
+def plan(project: Project) -> list[PublishResult]:
+    return plan_publication(project)
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_plan(project: Project, approved: list[PublishResult] | None) -> list[PublishResult]:
+    results = publish_project(project, approved)
+    create_table_artifact(key="publish", table=[r.as_dict() for r in results],
+                          description="What was published, and what waits and why")
+    return results
 
 
 @flow(name="publish")
-def publish(project_dir: str = ".", locales: list[str] | None = None) -> list[PublishResult]:
+def publish(project_dir: str = ".", locales: list[str] | None = None,
+            dry_run: bool = False) -> list[PublishResult]:
     project = load_project(project_dir, locales=locales)
-    results = publish_project(project)
-    create_table_artifact(key="publish", table=[vars(r) for r in results],
-                          description="What was published, and what waits and why")
-    return results
+    planned = plan(project)
+    if dry_run or not any(r.status == PUBLISH for r in planned):
+        return planned
+    if not project.require_approval:
+        return publish_plan(project, None)
+    description = plan_markdown(planned)
+    create_markdown_artifact(key="publish-plan", markdown=description)
+    runs.announce(f"Waiting for approval: run `traduco approve {flow_run.get_id()}` "
+                  "(add --reject to refuse), or answer in the Prefect UI.")
+    decision = pause_flow_run(wait_for_input=Approval.with_initial_data(description=description),
+                              timeout=APPROVAL_TIMEOUT_SECONDS, key="approval")
+    verdict = "approved" if decision.approve else "rejected"
+    create_markdown_artifact(key="publish-decision",
+                             markdown=f"**{verdict}**" + (f": {decision.note}" if decision.note else ""))
+    if not decision.approve:
+        return [PublishResult(r.doc_id, r.locale, "rejected" if r.status == PUBLISH else r.status,
+                              decision.note or r.reason) for r in planned]
+    return publish_plan(project, planned)

@@ -7,7 +7,8 @@ import polib
 from traduco import catalogs
 from traduco.config import load_project
 from traduco.merging import merge
-from traduco.publishing import format_date, page_from_catalog, publish, render_page
+from traduco.pages import format_date, page_from_catalog, render_page
+from traduco.publishing import publish
 
 
 def catalog_with(entries: list[tuple[str, str, str]], **meta) -> polib.POFile:

@@ -194,6 +194,18 @@ def fuzzy_reason(entry: polib.POEntry) -> str | None:
     return NEEDS_WORK
 
 
+_NOTE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}))?")
+
+
+def provenance_date(entry: polib.POEntry) -> dt.datetime | None:
+    """When traduco made the current draft, from its note (UTC)."""
+    match = _NOTE_DATE.search(provenance(entry) or "")
+    if not match:
+        return None
+    moment = dt.datetime.fromisoformat(f"{match.group(1)}T{match.group(2) or '00:00'}")
+    return moment.replace(tzinfo=dt.timezone.utc)
+
+
 def set_provenance(entry: polib.POEntry, note: str) -> None:
     """Record where a draft came from as a translator comment, which Poedit shows
     and keeps; the translator's own comment lines stay as they are."""

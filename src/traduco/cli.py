@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-from contextlib import contextmanager
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
 import click
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -19,7 +20,8 @@ from traduco import runs
 from traduco.config import load_project
 from traduco.errors import TraducoError
 from traduco.mt import check_settings
-from traduco.review import QueueRow, checks_report, queue
+from traduco.review import QueueRow, checks_report, queue, review_page, totals
+from traduco.scorecard import scorecard
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Italian sources to reviewed zh_CN and English, through gettext catalogs.")
@@ -59,7 +61,7 @@ def status(project_dir: ProjectOption = Path("."),
     project = load_project(project_dir)
     rows = queue(project)
     if as_json:
-        out.print_json(json.dumps({"queue": [r.as_dict() for r in rows], "totals": _totals(rows)},
+        out.print_json(json.dumps({"queue": [r.as_dict() for r in rows], "totals": totals(rows)},
                                   ensure_ascii=False))
         return
     if not rows:
@@ -94,22 +96,86 @@ def check(project_dir: ProjectOption = Path("."),
 
 
 @app.command()
-def publish(project_dir: ProjectOption = Path(".")):
-    """Publish every fully approved document × locale (.mo and HTML in public/)."""
+def publish(project_dir: ProjectOption = Path("."),
+            dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would change.")] = False):
+    """Publish every fully approved, check-clean document × locale (.mo, HTML, index, feed)."""
     project = load_project(project_dir)
-    results = _flows().publish.publish(project_dir=str(project.root), locales=list(project.locales))
-    table = Table(title="Publish", title_justify="left")
+    if project.require_approval and not dry_run:
+        from traduco import approval   # imports Prefect: only when needed
+        os.environ.setdefault("PREFECT_API_URL", approval.require_server())
+    runs.announcement_listeners.append(lambda message: err.print(message, highlight=False, soft_wrap=True))
+    state = _flows().publish.publish(project_dir=str(project.root), locales=list(project.locales),
+                                     dry_run=dry_run, return_state=True)
+    results = state.result(raise_on_failure=False)
+    if isinstance(results, BaseException):
+        raise results
+    table = Table(title="Publish" + (" (dry run: nothing written)" if dry_run else ""), title_justify="left")
     for column in ("document", "locale", "result", "why"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for r in results:
-        colour = {"published": "green", "unchanged": "blue"}.get(r.status, "yellow")
-        table.add_row(r.doc_id, r.locale, f"[{colour}]{r.status}[/{colour}]", r.reason or (r.page or ""))
+        colour = {"published": "green", "publish": "green", "unchanged": "blue"}.get(r.status, "yellow")
+        status = "would publish" if r.status == "publish" else r.status
+        table.add_row(r.doc_id, r.locale, f"[{colour}]{status}[/{colour}]", r.reason)
     out.print(table)
     if not results:
         out.print("Nothing to publish yet: run [bold]traduco run[/bold] first.")
     waiting = [r for r in results if r.status == "waiting"]
     if waiting:
-        out.print(f"{len(waiting)} not published: they wait for review (see [bold]traduco status[/bold]).")
+        out.print(f"{len(waiting)} not published: they wait for review or fixes (see [bold]traduco status[/bold]).")
+
+
+@app.command()
+def approve(run_id: Annotated[str, typer.Argument(help="The paused publish run's id.")],
+            reject: Annotated[bool, typer.Option("--reject", help="Refuse: nothing is published.")] = False,
+            note: Annotated[str, typer.Option(help="Why; kept with the run.")] = ""):
+    """Approve (or --reject) a publish run that waits for the editor."""
+    from traduco import approval   # imports Prefect: only when needed
+    os.environ.setdefault("PREFECT_API_URL", approval.require_server())
+    _quiet_prefect()
+    approval.decide(run_id, approve=not reject, note=note)
+    out.print(f"{'Rejected' if reject else 'Approved'}: publish run {run_id} resumes now.")
+
+
+@app.command()
+def review(doc: Annotated[str, typer.Argument(help="Document id (see traduco status).")],
+           locale: Annotated[str, typer.Argument(help="Locale, e.g. zh_CN.")],
+           project_dir: ProjectOption = Path("."),
+           as_html: Annotated[bool, typer.Option("--html", help="Write a side-by-side HTML page.")] = True,
+           output: Annotated[Optional[Path], typer.Option(help="Where to write the page.")] = None):
+    """Write a self-contained side-by-side review page for one document and locale."""
+    project = load_project(project_dir)
+    page = review_page(project, doc, locale)
+    target = output or project.state_dir / "review" / f"{doc}.{locale}.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    out.print(f"Review page: {target}  (a view: edit in the .po, then run traduco again)", highlight=False)
+
+
+@app.command()
+def report(project_dir: ProjectOption = Path("."),
+           as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False):
+    """Post-edit scorecard: how much reviewers changed each provider's drafts."""
+    project = load_project(project_dir)
+    scores = scorecard(project)
+    if as_json:
+        out.print_json(json.dumps({"scorecard": [s.as_dict() for s in scores]}, ensure_ascii=False))
+        return
+    if not scores:
+        out.print("No approved machine drafts yet: the scorecard fills as reviewers approve drafts.")
+        return
+    table = Table(title="Post-edit scorecard (lower TER: less for reviewers to change)", title_justify="left")
+    for column in ("provider", "locale", "approved drafts", "accepted unchanged", "median TER", "median chrF"):
+        table.add_column(column, justify="left" if column in ("provider", "locale") else "right")
+    for s in scores:
+        table.add_row(s.provider, s.locale, str(s.entries), f"{s.unchanged_share:.0%}",
+                      f"{s.median_ter:.1f}", f"{s.median_chrf:.1f}")
+    out.print(table)
+
+
+def _age(hours: float | None) -> str:
+    if hours is None:
+        return "-"
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} d"
 
 
 @contextmanager
@@ -139,23 +205,30 @@ def _progress_bar():
 
 
 def _print_queue(rows: list[QueueRow]) -> None:
-    table = Table(title="Review queue", title_justify="left")
-    table.add_column("document", overflow="fold")
-    table.add_column("locale")
-    for column in ("units", "approved", "drafts", "untranslated", "errors", "warnings"):
-        table.add_column(column, justify="right")
+    table = Table(title="Review queue (most urgent first)", title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
+    table.add_column("document", no_wrap=True, overflow="ellipsis", min_width=12)
+    table.add_column("locale", no_wrap=True)
+    for column in ("approved", "drafts", "untransl.", "checks", "words", "oldest"):
+        table.add_column(column, justify="right", no_wrap=True)
     for r in rows:
-        table.add_row(r.doc_id, r.locale, str(r.units), f"[green]{r.approved}[/green]",
-                      f"[yellow]{r.drafts}[/yellow]", f"[red]{r.untranslated}[/red]",
-                      f"[red]{r.errors}[/red]", f"[yellow]{r.warnings}[/yellow]")
+        checks = f"[red]{r.errors}E[/red]" if r.errors else "-"
+        if r.warnings:
+            checks += f" [yellow]{r.warnings}W[/yellow]"
+        table.add_row(r.doc_id, r.locale, f"[green]{r.approved}[/green]/{r.units}",
+                      f"[yellow]{r.drafts}[/yellow]", f"[red]{r.untranslated}[/red]", checks,
+                      f"{r.words_waiting:,}", _age(r.age_hours()))
     out.print(table)
-    for r in rows:
-        if r.drafts:
-            out.print(f"  {r.doc_id} {r.locale}: {r.drafts} draft(s) to review: {r.waiting}",
-                      highlight=False, soft_wrap=True)
     for r in rows:
         if r.error:
             err.print(f"[red]✗[/red] {r.error}", highlight=False, soft_wrap=True)
+        elif r.drafts:
+            out.print(f"  {r.doc_id} {r.locale}: {r.drafts} draft(s) to review: {r.waiting}",
+                      highlight=False, soft_wrap=True)
+    for locale, sums in totals(rows).items():
+        out.print(f"  {locale} in all: {sums['approved']}/{sums['units']} approved, {sums['drafts']} drafts, "
+                  f"{sums['untranslated']} untranslated, {sums['errors']} check errors, "
+                  f"{sums['words_waiting']:,} Italian words waiting", highlight=False, soft_wrap=True)
 
 
 def _print_usage(summary) -> None:
@@ -168,23 +241,16 @@ def _print_usage(summary) -> None:
               f"{summary.reused} reused from translation memory.")
 
 
-def _totals(rows: list[QueueRow]) -> dict:
-    totals: dict[str, dict[str, int]] = {}
-    for r in rows:
-        t = totals.setdefault(r.locale, dict.fromkeys(
-            ("units", "approved", "drafts", "machine_drafts", "source_changed", "from_memory",
-             "needs_work", "untranslated", "errors", "warnings"), 0))
-        for key in t:
-            t[key] += getattr(r, key)
-    return totals
-
-
-def _flows():
-    """Import the flows with Prefect's terminal chatter off: the CLI reports results
-    itself, and Prefect's own logs still reach its API and UI."""
+def _quiet_prefect() -> None:
+    """Prefect's terminal chatter off: the CLI reports results itself, and
+    Prefect's own logs still reach its API and UI."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+
+
+def _flows():
+    _quiet_prefect()
     import flows.publish
     import flows.translate
     return flows

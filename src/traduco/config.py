@@ -69,6 +69,8 @@ class Project:
     catalogs_dir: Path = Path("locales")
     public_dir: Path = Path("public")
     glossary_path: Path | None = None
+    site_url: str | None = None           # where public/ is served: absolute links in feeds
+    require_approval: bool = False        # publishing waits for an editor's approval
     mt: MTSettings = field(default_factory=MTSettings)
 
     @property
@@ -134,6 +136,8 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         catalogs_dir=root / table.get("catalogs", "locales"),
         public_dir=root / table.get("public", "public"),
         glossary_path=_glossary_path(root, table, where),
+        site_url=table.get("site_url") or None,
+        require_approval=bool(table.get("require_approval", False)),
         mt=with_provider(_mt_settings(table, where), provider, provider_url),
     )
     for locale in project.locales:

@@ -78,8 +78,8 @@ def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
         for entry in list(pending):
             match = memory.lookup(entry.msgid, exclude=doc_id)
             if match:
-                catalogs.mark_draft(entry, match.msgstr,
-                                    f"{catalogs.MEMORY}: approved in {match.doc_id}")
+                catalogs.mark_draft(entry, match.msgstr, f"{catalogs.MEMORY}: approved in "
+                                    f"{match.doc_id} (reused on {catalogs.now():%Y-%m-%d %H:%M} UTC)")
                 pending.remove(entry)
                 report.reused += 1
     if not pending or engine is None:

@@ -9,6 +9,9 @@ as fast to ask as `ls`.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import html
 from collections import Counter
 from dataclasses import asdict, dataclass
 
@@ -33,6 +36,8 @@ class QueueRow:
     untranslated: int = 0
     errors: int = 0            # check findings that block publishing
     warnings: int = 0
+    words_waiting: int = 0     # Italian words not yet approved: the reviewer's effort
+    oldest_draft: str | None = None   # when the oldest waiting draft was made (ISO, UTC)
     error: str | None = None   # the catalog itself cannot be read
 
     @property
@@ -47,20 +52,44 @@ class QueueRow:
         """Every unit approved (check findings aside)."""
         return self.error is None and self.units > 0 and self.approved == self.units
 
+    def age_hours(self, now: dt.datetime | None = None) -> float | None:
+        if not self.oldest_draft:
+            return None
+        now = now or catalogs.now()
+        return (now - dt.datetime.fromisoformat(self.oldest_draft)).total_seconds() / 3600
+
+    def urgency(self) -> tuple:
+        """Most urgent first: unreadable catalogs, check errors, the oldest wait, the most words."""
+        return (self.error is None, -self.errors, -(self.age_hours() or 0), -self.words_waiting,
+                self.doc_id, self.locale)
+
     def as_dict(self) -> dict:
-        return {**asdict(self), "complete": self.complete}
+        age = self.age_hours()
+        return {**asdict(self), "complete": self.complete,
+                "oldest_draft_age_hours": round(age, 1) if age is not None else None}
 
 
 _STATES = (catalogs.APPROVED, catalogs.DRAFT, catalogs.UNTRANSLATED)
 
 
 def queue(project: Project) -> list[QueueRow]:
+    """Every document × locale, the most urgent first."""
     glossary, cache = load_glossary(project), check_cache(project)
-    rows = []
-    for doc_id in project.doc_ids():
-        for locale in project.locales:
-            rows.append(queue_row(project, doc_id, locale, glossary, cache))
-    return rows
+    rows = [queue_row(project, doc_id, locale, glossary, cache)
+            for doc_id in project.doc_ids() for locale in project.locales]
+    return sorted(rows, key=QueueRow.urgency)
+
+
+def totals(rows: list[QueueRow]) -> dict[str, dict[str, int]]:
+    """Per locale sums of the counts."""
+    keys = ("units", "approved", "drafts", "machine_drafts", "source_changed", "from_memory",
+            "needs_work", "untranslated", "errors", "warnings", "words_waiting")
+    result: dict[str, dict[str, int]] = {}
+    for row in rows:
+        sums = result.setdefault(row.locale, dict.fromkeys(keys, 0))
+        for key in keys:
+            sums[key] += getattr(row, key)
+    return result
 
 
 def check_cache(project: Project) -> checks.CheckCache:
@@ -80,9 +109,16 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
     except CatalogError as exc:
         return QueueRow(doc_id, locale, relative, error=exc.message)
     counts = Counter()
+    oldest = None
     for entry in catalogs.active_entries(catalog):
-        counts[catalogs.state(entry)] += 1
+        state = catalogs.state(entry)
+        counts[state] += 1
         counts[catalogs.fuzzy_reason(entry)] += 1
+        if state != catalogs.APPROVED:
+            counts["words"] += len(entry.msgid.split())
+        if state == catalogs.DRAFT:
+            made = catalogs.provenance_date(entry)
+            oldest = min(oldest, made) if oldest and made else (oldest or made)
     for _, findings in checks.catalog_findings(catalog, locale, glossary, cache):
         counts.update(f.severity for f in findings)
     return QueueRow(doc_id, locale, relative, units=sum(counts[s] for s in _STATES),
@@ -91,7 +127,9 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
                     source_changed=counts[catalogs.SOURCE_CHANGED],
                     from_memory=counts[catalogs.MEMORY], needs_work=counts[catalogs.NEEDS_WORK],
                     untranslated=counts[catalogs.UNTRANSLATED],
-                    errors=counts[checks.ERROR], warnings=counts[checks.WARNING])
+                    errors=counts[checks.ERROR], warnings=counts[checks.WARNING],
+                    words_waiting=counts["words"],
+                    oldest_draft=oldest.isoformat() if oldest else None)
 
 
 def _template_units(project: Project, doc_id: str) -> int:
@@ -122,3 +160,80 @@ def checks_report(project: Project) -> list[dict]:
                             "check": f.check, "message": f.message, "msgid": entry.msgid}
                            for f in findings]
     return report
+
+
+def review_page(project: Project, doc_id: str, locale: str) -> str:
+    """A self-contained side-by-side page of one catalog for reviewers who prefer
+    a browser to Poedit: Italian, translation, state and provenance, check
+    findings, and what changed in the Italian. A view only: edits happen in the .po."""
+    path = project.catalog_path(doc_id, locale)
+    if not path.exists():
+        raise CatalogError(f"there is no {locale} catalog for {doc_id}", path=path,
+                           hint="Check the document id with `traduco status`, or run `traduco run`")
+    catalog = catalogs.read(path, locale=locale)
+    glossary, cache = load_glossary(project), check_cache(project)
+    findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}
+    row = queue_row(project, doc_id, locale, glossary, cache)
+    rows = []
+    for number, entry in enumerate(catalogs.active_entries(catalog), start=1):
+        state = catalogs.state(entry)
+        label = catalogs.fuzzy_reason(entry) if state == catalogs.DRAFT else state
+        notes = [f'<li class="{f.severity}">{html.escape(str(f))}</li>' for f in findings.get(id(entry), [])]
+        previous = (f'<div class="previous"><b>Italian before the edit:</b> '
+                    f'{_word_diff(entry.previous_msgid, entry.msgid)}</div>') if entry.previous_msgid else ""
+        where = html.escape(":".join(entry.occurrences[0])) if entry.occurrences else ""
+        rows.append(f"""<tr class="{state}">
+<td class="n">{number}<br><small>{where}</small></td>
+<td lang="it">{html.escape(entry.msgid)}{previous}</td>
+<td lang="{html.escape(locale.replace('_', '-'))}">{html.escape(entry.msgstr) or '<i>untranslated</i>'}</td>
+<td><span class="state">{html.escape(label or '')}</span><br><small>{html.escape(catalogs.provenance(entry) or '')}</small>
+<ul>{''.join(notes)}</ul></td>
+</tr>""")
+    title = f"Review: {doc_id} ({locale})"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; margin: 1.5rem; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td, th {{ border-top: 1px solid #ddd; padding: .6rem; vertical-align: top; text-align: left; line-height: 1.6; }}
+td:nth-child(2), td:nth-child(3) {{ width: 38%; }}
+tr.approved {{ background: #f3fbf3; }} tr.draft {{ background: #fffbea; }} tr.untranslated {{ background: #fdf0f0; }}
+.state {{ font-weight: 600; }} li.error {{ color: #a40000; }} li.warning {{ color: #8a6d00; }}
+.previous {{ margin-top: .5rem; font-size: .9rem; color: #555; }} del {{ background: #fdd; }} ins {{ background: #dfd; text-decoration: none; }}
+.n small {{ color: #777; }}
+@media print {{ body {{ margin: 0; font-size: 10pt; }} tr {{ break-inside: avoid; }} }}
+</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>{row.approved} of {row.units} approved · {row.drafts} drafts ({html.escape(row.waiting or 'none')}) ·
+{row.untranslated} untranslated · {row.errors} check errors, {row.warnings} warnings ·
+{row.words_waiting} Italian words waiting. Edit in <code>{html.escape(str(path.relative_to(project.root)))}</code>
+(Poedit or any PO editor); clear the fuzzy flag to approve.</p>
+<table>
+<thead><tr><th>#</th><th>Italian</th><th>{html.escape(locale)}</th><th>State, provenance, checks</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody>
+</table>
+</body>
+</html>
+"""
+
+
+def _word_diff(old: str, new: str) -> str:
+    """The old Italian with deletions and insertions marked, word by word."""
+    a, b = old.split(), new.split()
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(html.escape(" ".join(a[i1:i2])))
+        if op in ("delete", "replace"):
+            parts.append(f"<del>{html.escape(' '.join(a[i1:i2]))}</del>")
+        if op in ("insert", "replace"):
+            parts.append(f"<ins>{html.escape(' '.join(b[j1:j2]))}</ins>")
+    return " ".join(parts)

@@ -75,3 +75,13 @@ progress_listeners: list = []
 def report_progress(locale: str, *, total: int | None = None, advance: int = 0) -> None:
     for listener in progress_listeners:
         listener(locale, total=total, advance=advance)
+
+
+# Who wants to hear what a flow has to tell the person at the terminal
+# (the CLI prints it; Prefect's own console logging stays off).
+announcement_listeners: list = []
+
+
+def announce(message: str) -> None:
+    for listener in announcement_listeners:
+        listener(message)

@@ -1,0 +1,70 @@
+"""The editor's approval gate before publishing (`[tool.traduco] require_approval = true`).
+
+The publish flow shows what it would publish and pauses, waiting for a typed
+decision; the editor resumes it from the Prefect UI, or with
+`traduco approve RUN_ID [--reject] [--note ...]`, which calls Prefect's
+`resume_flow_run` (Prefect has no CLI verb for it). A paused run lives on a
+Prefect server: the local one `traduco serve` starts, or any `PREFECT_API_URL`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prefect.input import RunInput
+
+from traduco.errors import ConfigError
+
+APPROVAL_TIMEOUT_SECONDS = 7 * 24 * 3600   # a week: after that the run ends and publishes nothing
+
+
+class Approval(RunInput):
+    """The editor's decision on a publish run."""
+    approve: bool = False
+    note: str = ""
+
+
+def plan_markdown(plan) -> str:
+    """The plan as the Prefect UI shows it next to the approve/reject form."""
+    publishing = [r for r in plan if r.status == "publish"]
+    lines = ["### Publish these translations?", ""]
+    lines += [f"- **{r.doc_id}** ({r.locale}): {r.reason}" for r in publishing]
+    waiting = [r for r in plan if r.status == "waiting"]
+    if waiting:
+        lines += ["", "Not published (waiting):", *[f"- {r.doc_id} ({r.locale}): {r.reason}" for r in waiting]]
+    lines += ["", "Set *approve* and add a note, then submit; or leave *approve* off to reject."]
+    return "\n".join(lines)
+
+
+def require_server() -> str:
+    """The API URL of the Prefect server that holds paused runs, or a clear error."""
+    url = os.environ.get("PREFECT_API_URL") or _profile_api_url()
+    if not url:
+        raise ConfigError("approvals need a Prefect server, and none is configured",
+                          hint="Start one with `traduco serve` (it prints PREFECT_API_URL), or set "
+                               "PREFECT_API_URL to your Prefect server, then run this again")
+    return url
+
+
+def decide(run_id: str, approve: bool, note: str = "") -> None:
+    """Resume a paused publish run with the editor's decision."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+    from prefect.flow_runs import resume_flow_run
+
+    try:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(run_id).state
+    except (ObjectNotFound, ValueError):
+        raise ConfigError(f"there is no flow run {run_id} on the Prefect server",
+                          hint="Copy the id from the Prefect UI or from `traduco publish`") from None
+    if not state or not state.is_paused():
+        raise ConfigError(f"flow run {run_id} is not waiting for approval "
+                          f"(it is {state.name if state else 'unknown'})")
+    resume_flow_run(run_id, run_input=Approval(approve=approve, note=note).model_dump())
+
+
+def _profile_api_url() -> str | None:
+    from prefect.settings import get_current_settings
+    url = get_current_settings().api.url
+    return str(url) if url else None

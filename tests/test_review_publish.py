@@ -1,0 +1,252 @@
+"""Review queue, review page, approval gate, publishing and the post-edit scorecard."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+
+from traduco import catalogs
+from traduco.config import load_project
+from traduco.mt.cache import TranslationCache
+from traduco.review import queue, review_page
+from traduco.scorecard import scorecard
+
+from conftest import DOC
+from helpers import approve_all, run_cli, run_once
+
+SOURCE = f"sources/{DOC}.txt"
+
+
+def po(project: Path, locale: str, doc: str = DOC) -> Path:
+    return project / "locales" / locale / "LC_MESSAGES" / f"{doc}.po"
+
+
+def edit(path: Path, change) -> None:
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    change(catalog)
+    catalog.save()
+
+
+def test_queue_counts_match_the_catalogs_for_every_state(capsys, project, standin):
+    run_once(project, standin.url)
+    approve_all(po(project, "zh_CN"))
+    source = project / SOURCE
+    source.write_text(source.read_text(encoding="utf-8").replace("177 mila", "180 mila"), encoding="utf-8")
+    (project / "sources" / "altro.txt").write_text("Fonte: Regione Toscana - Ufficio stampa\n\nAltro.\n",
+                                                  encoding="utf-8")
+    run_once(project, standin.url)
+
+    def needs_work_and_untranslated(catalog):
+        catalog[0].flags = ["fuzzy"]               # approved, then marked "needs work" in Poedit
+        catalog[0].tcomment = ""
+        catalog[2].msgstr = ""                     # a reviewer emptied it
+        catalog[2].flags = []
+        catalog[3].msgstr = catalog[3].msgstr.replace("17.7万", "17.1万")   # a check error
+    edit(po(project, "zh_CN"), needs_work_and_untranslated)
+
+    code, out, _ = run_cli(capsys, "status", "--project", str(project), "--json")
+    rows = {(r["doc_id"], r["locale"]): r for r in json.loads(out)["queue"]}
+    for (doc, locale), row in rows.items():
+        catalog = [e for e in polib.pofile(str(po(project, locale, doc))) if not e.obsolete]
+        notes = [catalogs.provenance(e) or "" for e in catalog if e.msgstr and "fuzzy" in e.flags]
+        assert row["units"] == len(catalog)
+        assert row["approved"] == sum(1 for e in catalog if e.msgstr and "fuzzy" not in e.flags)
+        assert row["untranslated"] == sum(1 for e in catalog if not e.msgstr)
+        assert row["drafts"] == len(notes)
+        assert row["machine_drafts"] == sum(n.startswith("machine draft") for n in notes)
+        assert row["source_changed"] == sum(n.startswith("source changed") for n in notes)
+        assert row["from_memory"] == sum(n.startswith("reused from memory") for n in notes)
+        assert row["needs_work"] == sum(n == "" for n in notes)
+        assert row["words_waiting"] == sum(len(e.msgid.split()) for e in catalog
+                                           if not e.msgstr or "fuzzy" in e.flags)
+    zh = rows[(DOC, "zh_CN")]
+    assert (zh["approved"], zh["source_changed"], zh["needs_work"], zh["untranslated"], zh["errors"]) == (5, 1, 1, 1, 1)
+    assert rows[("altro", "zh_CN")]["from_memory"] == 1
+    errors = [r["errors"] for r in json.loads(out)["queue"]]
+    assert errors == sorted(errors, reverse=True) and errors[0] >= 1   # check errors come first
+    code, text, _ = run_cli(capsys, "status", "--project", str(project))
+    line = next(l for l in text.splitlines() if l.startswith(DOC) and "zh_CN" in l)
+    assert line.split()[2:6] == ["5/8", "2", "1", "1E"]
+    assert "1 source changed, 1 needs work" in text
+
+
+def test_review_page_shows_source_draft_checks_provenance_and_the_edit(project, standin):
+    (project / SOURCE).write_text("date 2021-05\n\nIl museo <b>apre</b> il 3 giugno & resta aperto.\n",
+                                  encoding="utf-8")
+    run_once(project, standin.url)
+    approve_all(po(project, "en"))
+    (project / SOURCE).write_text("date 2021-05\n\nIl museo <b>apre</b> il 4 giugno & resta aperto.\n",
+                                  encoding="utf-8")
+    run_once(project, standin.url)
+
+    page = review_page(load_project(project), DOC, "en")
+
+    assert "&lt;b&gt;apre&lt;/b&gt;" in page and "<b>apre</b>" not in page
+    assert "<del>3</del> <ins>4</ins>" in page
+    assert "source changed" in page and "error [dates]" in page
+    assert '<td lang="en">' in page
+    _parse(page)
+
+
+def test_a_published_page_stays_until_its_update_is_approved(capsys, project, standin):
+    run_once(project, standin.url)
+    approve_all(po(project, "zh_CN"))
+    run_cli(capsys, "publish", "--project", str(project))
+    page = project / "public" / "zh_CN" / f"{DOC}.html"
+    published = page.read_text(encoding="utf-8")
+    assert "17.7万" in published
+
+    source = project / SOURCE
+    source.write_text(source.read_text(encoding="utf-8").replace("in 177 mila", "in 180 mila"), encoding="utf-8")
+    run_once(project, standin.url)
+    code, out, _ = run_cli(capsys, "publish", "--project", str(project), "--dry-run")
+    assert "waiting" in out and page.read_text(encoding="utf-8") == published
+    run_cli(capsys, "publish", "--project", str(project))
+    assert page.read_text(encoding="utf-8") == published        # never half-updated
+
+    edit(po(project, "zh_CN"), lambda c: [setattr(e, "msgstr", e.msgstr.replace("17.7万", "18万"))
+                                          or e.flags.clear() for e in c if "180 mila" in e.msgid])
+    code, out, _ = run_cli(capsys, "publish", "--project", str(project), "--dry-run")
+    assert "would publish" in out and page.read_text(encoding="utf-8") == published
+    run_cli(capsys, "publish", "--project", str(project))
+    assert "18万" in page.read_text(encoding="utf-8")
+
+
+def test_published_html_is_escaped_and_index_and_feed_list_exactly_the_published(capsys, project, standin):
+    (project / "sources" / "mostra.md").write_text(
+        "---\ntitle: Mostra <script>alert(1)</script>\ndate: 2024-03-01\n"
+        "source_url: https://www.regione.toscana.it/-/mostra?a=1&b=2\n---\n\n"
+        "Ingresso libero <script>alert('x')</script> &amp; visite guidate.\n", encoding="utf-8")
+    run_once(project, standin.url)
+    approve_all(po(project, "en", "mostra"))
+    approve_all(po(project, "zh_CN", "mostra"))
+    approve_all(po(project, "zh_CN"))
+
+    run_cli(capsys, "publish", "--project", str(project))
+
+    for locale in ("en", "zh_CN"):
+        page = (project / "public" / locale / "mostra.html").read_text(encoding="utf-8")
+        tree = _parse(page)
+        assert tree.lang == locale.replace("_", "-")
+        assert "script" not in tree.tags
+        assert "&lt;script&gt;" in page and "&amp;amp;" in page
+        assert 'href="https://www.regione.toscana.it/-/mostra?a=1&amp;b=2"' in page
+    expected = {"en": ["mostra"], "zh_CN": ["mostra", DOC]}
+    for locale, docs in expected.items():
+        index = _parse((project / "public" / locale / "index.html").read_text(encoding="utf-8"))
+        assert index.links == [f"{d}.html" for d in docs]          # newest first: 2024 before 2021
+        feed = json.loads((project / "public" / locale / "feed.json").read_text(encoding="utf-8"))
+        assert feed["version"] == "https://jsonfeed.org/version/1.1"
+        assert [item["url"] for item in feed["items"]] == [f"{d}.html" for d in docs]
+        assert all(item["content_text"] for item in feed["items"])
+    assert (po(project, "en", "mostra").with_suffix(".mo")).is_file()
+    assert not po(project, "en").with_suffix(".mo").exists()
+
+
+def test_scorecard_matches_a_hand_computation(project):
+    proj = load_project(project)
+    cache = TranslationCache(proj.state_dir / "mt-cache.sqlite")
+    drafts = {"uno": ("a b c d", "a b c d"),          # accepted unchanged: TER 0
+              "due": ("e f g h", "e f x h"),          # one word of four substituted: TER 25
+              "tre": ("i j k l", "i x y l"),          # two of four: TER 50
+              "quattro": ("m n o p", "m n o p")}      # unchanged, but still a draft: not counted
+    template = polib.POFile()
+    catalog = polib.POFile()
+    catalog.metadata = {"Language": "en", "Content-Type": "text/plain; charset=UTF-8"}
+    for msgid, (machine, approved) in drafts.items():
+        cache.put("libre", "it", "en", msgid, machine)
+        template.append(polib.POEntry(msgid=msgid, msgstr=""))
+        entry = polib.POEntry(msgid=msgid, msgstr=approved,
+                              tcomment="traduco: machine draft by libre on 2026-11-01 10:00 UTC")
+        if msgid == "quattro":
+            entry.flags = ["fuzzy"]
+        catalog.append(entry)
+    catalogs.write(template, proj.template_path("doc"), date_header="POT-Creation-Date")
+    catalogs.write(catalog, proj.catalog_path("doc", "en"))
+
+    [score] = scorecard(proj)
+
+    assert (score.provider, score.locale, score.entries, score.unchanged) == ("libre", "en", 3, 1)
+    assert score.median_ter == 25.0 and sorted(score.ter) == [0.0, 25.0, 50.0]
+    assert score.as_dict()["unchanged_share"] == round(1 / 3, 4)
+
+
+def _wait_for_paused_run(timeout: float = 60.0):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+    from prefect.client.schemas.objects import StateType
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            paused = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))))
+            if paused:
+                return paused[0].id
+            time.sleep(0.2)
+    raise AssertionError("the publish run never paused for approval")
+
+
+@pytest.mark.parametrize("approve", [True, False])
+def test_approval_gate_pauses_then_publishes_or_not(project, standin, approve):
+    from flows.publish import publish
+    from prefect.client.orchestration import get_client
+    from traduco.approval import decide
+
+    with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
+        handle.write("require_approval = true\n")
+    run_once(project, standin.url)
+    approve_all(po(project, "zh_CN"))
+    results = {}
+    worker = threading.Thread(target=lambda: results.update(
+        state=publish(project_dir=str(project), return_state=True)))
+    worker.start()
+    run_id = _wait_for_paused_run()
+    assert not (project / "public" / "zh_CN" / f"{DOC}.html").exists()
+
+    decide(str(run_id), approve=approve, note="ok for WeChat" if approve else "wait for the embargo")
+    worker.join(timeout=120)
+
+    published = (project / "public" / "zh_CN" / f"{DOC}.html").exists()
+    assert published is approve
+    outcome = results["state"].result()
+    assert {r.status for r in outcome if r.locale == "zh_CN"} == ({"published"} if approve else {"rejected"})
+    with get_client(sync_client=True) as client:
+        notes = [a.data for a in client.read_artifacts() if a.key == "publish-decision"
+                 and str(a.flow_run_id) == str(run_id)]
+    assert notes and ("ok for WeChat" if approve else "wait for the embargo") in notes[0]
+
+
+class _Tree(HTMLParser):
+    VOID = {"meta", "br", "img", "link", "hr", "input"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.tags, self.links, self.lang = [], set(), [], None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if tag == "a" and not attrs.get("href", "").startswith("http"):
+            self.links.append(attrs.get("href"))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1:]}>"
+        self.stack.pop()
+
+
+def _parse(page: str) -> _Tree:
+    tree = _Tree()
+    tree.feed(page)
+    assert tree.stack == [] and page.startswith("<!DOCTYPE html>")
+    return tree
