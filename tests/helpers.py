@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
@@ -66,3 +67,33 @@ def entries(path: Path) -> dict[str, polib.POEntry]:
 def approved_pairs(path: Path) -> set[tuple[str, str]]:
     return {(e.msgid, e.msgstr) for e in entries(path).values()
             if e.msgstr and "fuzzy" not in e.flags}
+
+
+class HtmlTree(HTMLParser):
+    """Parses a page and fails on a tag closed out of order (well-formedness)."""
+    VOID = {"meta", "br", "img", "link", "hr", "input"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.tags, self.links, self.lang = [], set(), [], None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if tag == "a" and not attrs.get("href", "").startswith("http"):
+            self.links.append(attrs.get("href"))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1:]}>"
+        self.stack.pop()
+
+
+def parse_html(page: str) -> HtmlTree:
+    tree = HtmlTree()
+    tree.feed(page)
+    assert tree.stack == [] and page.startswith("<!DOCTYPE html>")
+    return tree

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
@@ -18,7 +17,7 @@ from traduco.review import queue, review_page
 from traduco.scorecard import scorecard
 
 from conftest import DOC
-from helpers import approve_all, run_cli, run_once
+from helpers import approve_all, parse_html, run_cli, run_once
 
 SOURCE = f"sources/{DOC}.txt"
 
@@ -91,7 +90,7 @@ def test_review_page_shows_source_draft_checks_provenance_and_the_edit(project, 
     assert "<del>3</del> <ins>4</ins>" in page
     assert "source changed" in page and "error [dates]" in page
     assert '<td lang="en">' in page
-    _parse(page)
+    parse_html(page)
 
 
 def test_a_published_page_stays_until_its_update_is_approved(capsys, project, standin):
@@ -132,14 +131,14 @@ def test_published_html_is_escaped_and_index_and_feed_list_exactly_the_published
 
     for locale in ("en", "zh_CN"):
         page = (project / "public" / locale / "mostra.html").read_text(encoding="utf-8")
-        tree = _parse(page)
+        tree = parse_html(page)
         assert tree.lang == locale.replace("_", "-")
         assert "script" not in tree.tags
         assert "&lt;script&gt;" in page and "&amp;amp;" in page
         assert 'href="https://www.regione.toscana.it/-/mostra?a=1&amp;b=2"' in page
     expected = {"en": ["mostra"], "zh_CN": ["mostra", DOC]}
     for locale, docs in expected.items():
-        index = _parse((project / "public" / locale / "index.html").read_text(encoding="utf-8"))
+        index = parse_html((project / "public" / locale / "index.html").read_text(encoding="utf-8"))
         assert index.links == [f"{d}.html" for d in docs]          # newest first: 2024 before 2021
         feed = json.loads((project / "public" / locale / "feed.json").read_text(encoding="utf-8"))
         assert feed["version"] == "https://jsonfeed.org/version/1.1"
@@ -221,32 +220,3 @@ def test_approval_gate_pauses_then_publishes_or_not(project, standin, approve):
         notes = [a.data for a in client.read_artifacts() if a.key == "publish-decision"
                  and str(a.flow_run_id) == str(run_id)]
     assert notes and ("ok for WeChat" if approve else "wait for the embargo") in notes[0]
-
-
-class _Tree(HTMLParser):
-    VOID = {"meta", "br", "img", "link", "hr", "input"}
-
-    def __init__(self):
-        super().__init__()
-        self.stack, self.tags, self.links, self.lang = [], set(), [], None
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.add(tag)
-        attrs = dict(attrs)
-        if tag == "html":
-            self.lang = attrs.get("lang")
-        if tag == "a" and not attrs.get("href", "").startswith("http"):
-            self.links.append(attrs.get("href"))
-        if tag not in self.VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1:]}>"
-        self.stack.pop()
-
-
-def _parse(page: str) -> _Tree:
-    tree = _Tree()
-    tree.feed(page)
-    assert tree.stack == [] and page.startswith("<!DOCTYPE html>")
-    return tree

@@ -74,35 +74,41 @@ def quantities(text: str, language: str) -> Quantities:
     return reader(text)
 
 
-def _italian(text: str) -> Quantities:
-    found = Quantities()
-
-    def date(match: re.Match) -> str:
-        day, month, year = match.groups()
-        found.dates.append(Date(_int(year), ITALIAN_MONTHS.index(match.group(2).lower()) + 1, _int(day)))
-        return " "
-    text = _IT_DATE.sub(date, text)
-    for whole, decimals, _, scale in _IT_NUMBER.findall(text):
-        value = float(whole.replace(".", "") + (f".{decimals}" if decimals else ""))
-        found.numbers.append(value * ITALIAN_SCALE.get(scale.lower(), 1))
-    return found
+def _italian_date(match: re.Match) -> Date | None:
+    day, month, year = match.groups()
+    return Date(_int(year), ITALIAN_MONTHS.index(month.lower()) + 1, _int(day))
 
 
-def _english(text: str) -> Quantities:
-    found = Quantities()
+def _english_date(match: re.Match) -> Date | None:
+    day1, month1, month2, day2, year = match.groups()
+    month = ENGLISH_MONTHS.index((month1 or month2).lower()) + 1
+    if month == 5 and not (day1 or day2 or year) and match.group(0)[0].islower():
+        return None     # the verb "may"
+    return Date(_int(year), month, _int(day1 or day2))
 
-    def date(match: re.Match) -> str:
-        day1, month1, month2, day2, year = match.groups()
-        month = ENGLISH_MONTHS.index((month1 or month2).lower()) + 1
-        if month == 5 and not (day1 or day2 or year) and match.group(0)[0].islower():
-            return match.group(0)     # the verb "may"
-        found.dates.append(Date(_int(year), month, _int(day1 or day2)))
-        return " "
-    text = _EN_DATE.sub(date, text)
-    for whole, decimals, _, scale in _EN_NUMBER.findall(text):
-        value = float(whole.replace(",", "") + (f".{decimals}" if decimals else ""))
-        found.numbers.append(value * ENGLISH_SCALE.get(scale.lower(), 1))
-    return found
+
+def _reader(dates: re.Pattern, make_date, numbers: re.Pattern, thousands: str, scales: dict):
+    """A reader for a language that writes digits: dates first (their numbers
+    are not quantities), then numbers with the language's separators and scale words."""
+    def read(text: str) -> Quantities:
+        found = Quantities()
+
+        def take_date(match: re.Match) -> str:
+            date = make_date(match)
+            if date is None:
+                return match.group(0)
+            found.dates.append(date)
+            return " "
+        text = dates.sub(take_date, text)
+        for whole, decimals, _, scale in numbers.findall(text):
+            value = float(whole.replace(thousands, "") + (f".{decimals}" if decimals else ""))
+            found.numbers.append(value * scales.get(scale.lower(), 1))
+        return found
+    return read
+
+
+_italian = _reader(_IT_DATE, _italian_date, _IT_NUMBER, ".", ITALIAN_SCALE)
+_english = _reader(_EN_DATE, _english_date, _EN_NUMBER, ",", ENGLISH_SCALE)
 
 
 def _chinese(text: str) -> Quantities:
