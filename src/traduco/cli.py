@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -202,6 +202,35 @@ def _progress_bar():
             yield
     finally:
         runs.progress_listeners.remove(listener)
+
+
+@app.command()
+def serve(project_dir: ProjectOption = Path("."),
+          port: Annotated[int, typer.Option(help="Port of the local Prefect server (when traduco starts it).")] = 4200):
+    """Run the translate and publish flows on their schedules until Ctrl-C."""
+    from traduco import serving
+    project = load_project(project_dir)
+    plan = serving.schedules(project)
+    check_settings(project.mt)
+    _quiet_prefect()
+    configured = os.environ.get("PREFECT_API_URL")
+    with (nullcontext(configured) if configured else
+          serving.local_server(project, port if _port_free(port) else None)) as url:
+        if configured:
+            serving.wait_until_healthy(url)
+        os.environ["PREFECT_API_URL"] = url
+        out.print(f"Prefect UI for reviewers and the editor: {url.removesuffix('/api')}", highlight=False)
+        out.print(f"translate: '{plan.translate}', publish: '{plan.publish}' ({plan.timezone}); "
+                  "Ctrl-C stops." + ("" if configured else " The local server stops with it."),
+                  highlight=False)
+        serving.serve(project)
+    out.print("Stopped.")
+
+
+def _port_free(port: int) -> bool:
+    import socket
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 def _print_queue(rows: list[QueueRow]) -> None:

@@ -71,6 +71,7 @@ class Project:
     glossary_path: Path | None = None
     site_url: str | None = None           # where public/ is served: absolute links in feeds
     require_approval: bool = False        # publishing waits for an editor's approval
+    schedule: dict | None = None          # [tool.traduco.schedule]: cron for translate and publish
     mt: MTSettings = field(default_factory=MTSettings)
 
     @property
@@ -138,6 +139,7 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         glossary_path=_glossary_path(root, table, where),
         site_url=table.get("site_url") or None,
         require_approval=bool(table.get("require_approval", False)),
+        schedule=dict(table.get("schedule") or {}),
         mt=with_provider(_mt_settings(table, where), provider, provider_url),
     )
     for locale in project.locales:
