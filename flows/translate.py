@@ -1,15 +1,19 @@
 """The translate flow: pull → extract → draft → review queue.
 
-Run once with `traduco run`, or on a schedule with `traduco serve`. Each task is
-a plain library call over a batch of documents (never one task per unit, nor
-per catalog), so Prefect's bookkeeping stays a rounding error. New texts are
-machine-translated a whole locale at a time, concurrently, before the
+Run once with `traduco run`, or on a schedule with `traduco serve` or a work
+pool (prefect.yaml). The work goes in batches of documents, one task run per
+batch (never one per unit or per catalog), so Prefect's bookkeeping stays a
+rounding error and memory stays bounded however large the corpus. Within a
+batch, new texts are machine-translated for every locale at once, then the
 catalogs are written.
+
+With `[tool.traduco] task_runner = "dask"` the batches run in parallel on a
+Dask cluster (prefect-dask), each with its own MT engine; otherwise they run
+one after the other in this process, sharing one engine (and its limits).
 """
 
 from __future__ import annotations
 
-import polib
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -17,74 +21,27 @@ from prefect.states import Completed, Failed
 
 from traduco import catalogs
 from traduco.config import Project, load_project
-from traduco.drafting import CatalogReport, pending_texts, update_catalog
-from traduco.errors import TraducoError
-from traduco.mt import Engine
 from traduco.memory import TranslationMemory
-from traduco.review import check_cache, queue
-from traduco.runs import RunSummary, report_progress
-from traduco.sources import Document, PullResult, pull
-from traduco.units import write_template
-
+from traduco.mt import Engine
+from traduco.review import queue
+from traduco.runs import BatchResult, RunSummary, batches, translate_batch
+from traduco.sources import source_paths
 
 RUN_LOCK_WAIT_SECONDS = 3600
-BATCH = 100   # documents per task run: Prefect costs 5-10 ms a task run, a catalog about 2 ms
 
 
-@task(name="pull", cache_policy=NO_CACHE)
-def pull_sources(project: Project) -> PullResult:
-    return pull(project.sources_dir)
-
-
-@task(name="extract", cache_policy=NO_CACHE)
-def extract_templates(project: Project, documents: list[Document]) -> dict[str, polib.POFile | str]:
-    """Templates for a batch of documents; a document that fails gets its message instead."""
-    templates: dict[str, polib.POFile | str] = {}
-    for document in documents:
-        try:
-            templates[document.id] = write_template(project, document)
-        except TraducoError as problem:
-            templates[document.id] = problem.message
-    return templates
-
-
-@task(name="plan", cache_policy=NO_CACHE)
-def plan_batch(project: Project, templates: dict[str, polib.POFile], locale: str,
-               memory: TranslationMemory) -> list[str]:
-    return [text for doc_id, template in templates.items()
-            for text in pending_texts(project, doc_id, template, locale, memory)]
-
-
-@task(name="machine-translate", cache_policy=NO_CACHE)
-def machine_translate(engine: Engine, texts: list[str], locale: str) -> int:
-    """The whole locale's new texts at once, so requests run concurrently across
-    documents; answers land in the cache as they come, so a crash loses none."""
-    texts = list(dict.fromkeys(texts))
-    report_progress(locale, total=len(texts))
-    results = engine.translate(texts, locale,
-                               on_result=lambda text, result: report_progress(locale, advance=1))
-    return sum(1 for r in results.values() if r.text)
-
-
-@task(name="draft", cache_policy=NO_CACHE)
-def draft_batch(project: Project, templates: dict[str, polib.POFile], locale: str,
-                engine: Engine, memory: TranslationMemory) -> list[CatalogReport]:
-    cache = check_cache(project)
-    return [update_catalog(project, doc_id, template, locale, engine, memory,
-                           glossary=engine.glossary, check_cache=cache)
-            for doc_id, template in templates.items()]
+@task(name="translate-batch", cache_policy=NO_CACHE)
+def translate_documents(project: Project, paths: list, memories: dict[str, TranslationMemory],
+                        engine: Engine | None = None) -> BatchResult:
+    return translate_batch(project, paths, memories, engine)
 
 
 @task(name="review-queue", cache_policy=NO_CACHE)
 def record_review_queue(project: Project) -> list:
     rows = queue(project)
     create_table_artifact(key="review-queue", table=[row.as_dict() for row in rows],
-                          description="What waits for review, per document and locale")
+                          description="What waits for review, per document and locale, most urgent first")
     return rows
-
-
-def _batches(items: list) -> list[list]:
-    return [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
 
 
 @task(name="mt-usage", cache_policy=NO_CACHE)
@@ -92,10 +49,13 @@ def record_usage(summary: RunSummary) -> None:
     create_table_artifact(key="mt-usage", table=summary.usage or [{"provider": "-", "requests": 0}],
                           description="MT requests, characters, cache hits, retries and failures "
                                       "per provider and locale in this run")
+    written = [f"{r.doc_id} ({r.locale}): {r.drafted} drafted, {r.reused} from memory"
+               for r in summary.catalogs if r.written]
     lines = [f"- {line}" for line in summary.problem_lines()] or ["- nothing to report"]
     create_markdown_artifact(key="run-summary", markdown="\n".join([
         f"**{summary.documents} documents**: {summary.drafted} units drafted by MT, "
-        f"{summary.reused} reused from translation memory.", "", *lines]))
+        f"{summary.reused} reused from translation memory.", "", "Problems:", *lines, "",
+        f"Catalogs changed this run ({len(written)}):", *[f"- {w}" for w in written[:50]]]))
 
 
 @flow(name="translate", log_prints=True)
@@ -114,30 +74,43 @@ def translate(project_dir: str = ".", provider: str | None = None,
 
 def _translate(project: Project) -> RunSummary:
     summary = RunSummary()
-    pulled = pull_sources(project)
-    summary.documents = len(pulled.documents)
-    summary.source_problems = [problem.message for problem in pulled.problems]
+    paths, problems = source_paths(project.sources_dir)
+    summary.source_problems = [problem.message for problem in problems]
     memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
-    templates: dict[str, polib.POFile] = {}
-    for batch in _batches(pulled.documents):
-        for doc_id, template in extract_templates(project, batch).items():
-            if isinstance(template, str):
-                summary.source_problems.append(template)
-            else:
-                templates[doc_id] = template
-    batches = _batches(list(templates.items()))
-    with Engine.for_project(project) as engine:
-        translating = [machine_translate.submit(engine, [
-            text for batch in batches for text in plan_batch(project, dict(batch), locale, memories[locale])],
-            locale) for locale in project.locales]
-        for future in translating:
-            future.result()
-        for batch in batches:
-            for locale in project.locales:
-                summary.catalogs += draft_batch(project, dict(batch), locale, engine, memories[locale])
+    if project.task_runner == "dask":
+        _on_dask(project, batches(paths, project.batch_size), memories, summary)
+    else:
+        with Engine.for_project(project) as engine:
+            for batch in batches(paths, project.batch_size):
+                summary.add(translate_documents(project, batch, memories, engine))
+        summary.usage, summary.outages, summary.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
     summary.queue = record_review_queue(project)
-    summary.usage = engine.summary()
-    summary.outages = dict(engine.outages)
-    summary.mt_seconds = engine.seconds
     record_usage(summary)
     return summary
+
+
+def _on_dask(project: Project, work: list[list], memories: dict, summary: RunSummary) -> None:
+    from prefect_dask import DaskTaskRunner
+
+    runner = DaskTaskRunner(address=project.dask_address) if project.dask_address else \
+        DaskTaskRunner(cluster_kwargs={"n_workers": project.dask_workers, "threads_per_worker": 1})
+    with runner:
+        futures = [runner.submit(translate_documents, {"project": project, "paths": batch, "memories": memories})
+                   for batch in work]
+        for future in futures:
+            result = future.result()
+            summary.add(result)
+            summary.outages.update(result.outages)
+            summary.mt_seconds = max(summary.mt_seconds, result.mt_seconds)
+            summary.usage = _merge_usage(summary.usage, result.usage)
+
+
+def _merge_usage(total: list[dict], more: list[dict]) -> list[dict]:
+    merged = {(u["provider"], u["locale"]): dict(u) for u in total}
+    for usage in more:
+        known = merged.setdefault((usage["provider"], usage["locale"]), {**usage, **{
+            k: 0 for k, v in usage.items() if isinstance(v, int)}})
+        for key, value in usage.items():
+            if isinstance(value, int):
+                known[key] += value
+    return sorted(merged.values(), key=lambda u: (u["provider"], u["locale"]))

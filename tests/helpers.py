@@ -39,24 +39,20 @@ def msgfmt_check(path: Path) -> None:
 
 
 def run_once(project_dir: Path, url: str, on_result=None):
-    """One translate run through the library, as flows/translate.py wires it,
+    """One translate run through the library, as flows/translate.py runs it,
     without Prefect's 7-second start: for tests that run many times."""
     from traduco.config import load_project
-    from traduco.drafting import update_catalog
-    from traduco.mt import Engine
     from traduco.memory import TranslationMemory
-    from traduco.sources import pull
-    from traduco.units import write_template
+    from traduco.mt import Engine
+    from traduco.runs import batches, translate_batch
+    from traduco.sources import source_paths
 
     project = load_project(project_dir, provider="libre", provider_url=url)
     memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
     reports = []
     with Engine.for_project(project) as engine:
-        for document in pull(project.sources_dir).documents:
-            template = write_template(project, document)
-            for locale in project.locales:
-                reports.append(update_catalog(project, document.id, template, locale, engine,
-                                              memories[locale], on_result, glossary=engine.glossary))
+        for batch in batches(source_paths(project.sources_dir)[0]):
+            reports += translate_batch(project, batch, memories, engine, on_result).reports
     return reports
 
 

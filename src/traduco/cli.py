@@ -188,11 +188,11 @@ def _progress_bar():
                     TimeElapsedColumn(), console=out, transient=True)
     tasks: dict[str, int] = {}
 
-    def listener(locale, total=None, advance=0):
+    def listener(locale, more=0, advance=0):
         if locale not in tasks:
-            tasks[locale] = bars.add_task(locale, total=total or 0)
-        if total is not None:
-            bars.update(tasks[locale], total=total)
+            tasks[locale] = bars.add_task(locale, total=0)
+        if more:
+            bars.update(tasks[locale], total=bars.tasks[tasks[locale]].total + more)
         if advance:
             bars.advance(tasks[locale], advance)
 

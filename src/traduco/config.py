@@ -72,6 +72,10 @@ class Project:
     site_url: str | None = None           # where public/ is served: absolute links in feeds
     require_approval: bool = False        # publishing waits for an editor's approval
     schedule: dict | None = None          # [tool.traduco.schedule]: cron for translate and publish
+    task_runner: str = "threads"          # or "dask": batches in parallel on a Dask cluster
+    dask_address: str | None = None       # an existing Dask scheduler; else a local cluster
+    dask_workers: int = 2
+    batch_size: int = 100                 # documents per task run
     mt: MTSettings = field(default_factory=MTSettings)
 
     @property
@@ -140,10 +144,17 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         site_url=table.get("site_url") or None,
         require_approval=bool(table.get("require_approval", False)),
         schedule=dict(table.get("schedule") or {}),
+        task_runner=str(table.get("task_runner", "threads")),
+        dask_address=table.get("dask_address") or None,
+        dask_workers=int(table.get("dask_workers", 2)),
+        batch_size=max(1, int(table.get("batch_size", 100))),
         mt=with_provider(_mt_settings(table, where), provider, provider_url),
     )
     for locale in project.locales:
         _check_locale(locale, where)
+    if project.task_runner not in ("threads", "dask"):
+        raise ConfigError(f"unknown task_runner {project.task_runner!r}", path=where,
+                          hint='Use "threads" (the default) or "dask"')
     return project
 
 

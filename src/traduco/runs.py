@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from traduco.drafting import CatalogReport
-from traduco.review import QueueRow
+from traduco.config import Project
+from traduco.drafting import CatalogReport, pending_texts, update_catalog
+from traduco.errors import TraducoError
+from traduco.memory import TranslationMemory
+from traduco.mt import Engine
+from traduco.review import QueueRow, check_cache
+from traduco.sources import read_documents
+from traduco.units import write_template
 
 EXIT_OK, EXIT_ERRORS, EXIT_MT_PENDING = 0, 1, 3
+BATCH = 100   # documents per batch (default): bounded memory, and Prefect's 5-10 ms per task run stays small
 
 
 @dataclass
@@ -45,6 +54,11 @@ class RunSummary:
             return EXIT_MT_PENDING
         return EXIT_OK
 
+    def add(self, batch: "BatchResult") -> None:
+        self.documents += batch.documents
+        self.source_problems += batch.problems
+        self.catalogs += batch.reports
+
     def problem_lines(self) -> list[str]:
         """One line per thing a person should know: files to fix, each provider
         that failed, and the units left for the next run."""
@@ -67,14 +81,70 @@ def _units(count: int) -> str:
     return f"{count} unit{'s' * (count != 1)}"
 
 
+@dataclass
+class BatchResult:
+    documents: int = 0
+    problems: list[str] = field(default_factory=list)
+    reports: list[CatalogReport] = field(default_factory=list)
+    usage: list[dict] = field(default_factory=list)      # this batch's engine, if it had its own
+    outages: dict[str, str] = field(default_factory=dict)
+    mt_seconds: float = 0.0
+
+
+def batches(items: list, size: int = BATCH) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def translate_batch(project: Project, paths: list[Path], memories: dict[str, TranslationMemory],
+                    engine: Engine | None = None, on_result=None) -> BatchResult:
+    """Pull, extract, machine-translate and draft one batch of source files.
+
+    All new texts of the batch go to MT first, every locale at once and
+    concurrently, then the catalogs are written from the answers. Without an
+    `engine` (a Dask worker) the batch makes its own.
+    """
+    own = engine is None
+    engine = engine or Engine.for_project(project)
+    try:
+        pulled = read_documents(paths)
+        result = BatchResult(len(pulled.documents), [p.message for p in pulled.problems])
+        templates = {}
+        for document in pulled.documents:
+            try:
+                templates[document.id] = write_template(project, document)
+            except TraducoError as problem:
+                result.problems.append(problem.message)
+
+        def prefetch(locale: str) -> None:
+            texts = list(dict.fromkeys(text for doc_id, template in templates.items()
+                                       for text in pending_texts(project, doc_id, template, locale,
+                                                                 memories[locale])))
+            report_progress(locale, more=len(texts))
+            engine.translate(texts, locale, on_result=lambda text, r: report_progress(locale, advance=1))
+
+        with ThreadPoolExecutor(len(project.locales) or 1) as pool:
+            list(pool.map(prefetch, project.locales))
+        cache = check_cache(project)
+        result.reports = [update_catalog(project, doc_id, template, locale, engine, memories[locale],
+                                         on_result, glossary=engine.glossary, check_cache=cache)
+                          for doc_id, template in templates.items() for locale in project.locales]
+        if own:
+            result.usage, result.outages, result.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
+        return result
+    finally:
+        if own:
+            engine.close()
+
+
 # Who wants to hear about drafting progress (the CLI's progress bar).
-# Each listener is called as listener(locale, total=None, advance=0).
+# Each listener is called as listener(locale, more=0, advance=0): `more` units
+# joined the work, `advance` were done.
 progress_listeners: list = []
 
 
-def report_progress(locale: str, *, total: int | None = None, advance: int = 0) -> None:
+def report_progress(locale: str, *, more: int = 0, advance: int = 0) -> None:
     for listener in progress_listeners:
-        listener(locale, total=total, advance=advance)
+        listener(locale, more=more, advance=advance)
 
 
 # Who wants to hear what a flow has to tell the person at the terminal

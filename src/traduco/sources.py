@@ -50,13 +50,23 @@ class PullResult:
 
 def pull(sources_dir: Path) -> PullResult:
     """Every readable source in `sources_dir`, in name order; the rest as problems."""
-    result = PullResult()
+    paths, problems = source_paths(sources_dir)
+    result = read_documents(paths)
+    result.problems[:0] = problems
+    return result
+
+
+def source_paths(sources_dir: Path) -> tuple[list[Path], list[SourceError]]:
+    """The source files, in name order, without reading them (runs go in batches)."""
     if not sources_dir.is_dir():
-        result.problems.append(SourceError(
-            "the sources folder does not exist", path=sources_dir,
-            hint="Create it and put Italian .md or .txt files in it"))
-        return result
-    for path in sorted(p for p in sources_dir.iterdir() if p.suffix in SOURCE_SUFFIXES):
+        return [], [SourceError("the sources folder does not exist", path=sources_dir,
+                                hint="Create it and put Italian .md or .txt files in it")]
+    return sorted(p for p in sources_dir.iterdir() if p.suffix in SOURCE_SUFFIXES and p.is_file()), []
+
+
+def read_documents(paths: list[Path]) -> PullResult:
+    result = PullResult()
+    for path in paths:
         try:
             result.documents.append(read_document(path))
         except SourceError as problem:
