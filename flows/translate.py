@@ -21,6 +21,7 @@ from prefect.states import Completed, Failed
 
 from traduco import catalogs
 from traduco.config import Project, load_project
+from traduco.feeds import WebResult, pull_web
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
 from traduco.review import queue
@@ -34,6 +35,11 @@ RUN_LOCK_WAIT_SECONDS = 3600
 def translate_documents(project: Project, paths: list, memories: dict[str, TranslationMemory],
                         engine: Engine | None = None) -> BatchResult:
     return translate_batch(project, paths, memories, engine)
+
+
+@task(name="pull-web", cache_policy=NO_CACHE)
+def pull_web_sources(project: Project) -> WebResult:
+    return pull_web(project)
 
 
 @task(name="review-queue", cache_policy=NO_CACHE)
@@ -74,8 +80,10 @@ def translate(project_dir: str = ".", provider: str | None = None,
 
 def _translate(project: Project) -> RunSummary:
     summary = RunSummary()
+    if project.web and (project.web.get("feeds") or project.web.get("pages")):
+        summary.source_problems += pull_web_sources(project).problems
     paths, problems = source_paths(project.sources_dir)
-    summary.source_problems = [problem.message for problem in problems]
+    summary.source_problems += [problem.message for problem in problems]
     memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
     if project.task_runner == "dask":
         _on_dask(project, batches(paths, project.batch_size), memories, summary)

@@ -55,6 +55,24 @@ def run(project_dir: ProjectOption = Path("."),
 
 
 @app.command()
+def pull(project_dir: ProjectOption = Path(".")):
+    """Fetch the web feeds and pages in [tool.traduco.web] into sources/ (no MT, no Prefect)."""
+    from traduco.feeds import pull_web
+    project = load_project(project_dir)
+    if not (project.web or {}).get("feeds") and not (project.web or {}).get("pages"):
+        out.print("No feeds or pages in [tool.traduco.web]: nothing to pull.")
+        return
+    result = pull_web(project)
+    for doc_id in result.written:
+        out.print(f"[green]✓[/green] sources/{doc_id}.md", highlight=False)
+    out.print(f"{len(result.written)} written, {result.unchanged} unchanged, "
+              f"{result.not_modified} feed(s) not modified since last time.")
+    for problem in result.problems:
+        err.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1 if result.problems else 0)
+
+
+@app.command()
 def status(project_dir: ProjectOption = Path("."),
            as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False):
     """Show the review queue from the catalogs on disk (no flow, no network)."""

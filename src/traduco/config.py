@@ -76,6 +76,7 @@ class Project:
     dask_address: str | None = None       # an existing Dask scheduler; else a local cluster
     dask_workers: int = 2
     batch_size: int = 100                 # documents per task run
+    web: dict | None = None               # [tool.traduco.web]: feeds, pages, delay_seconds, max_bytes
     mt: MTSettings = field(default_factory=MTSettings)
 
     @property
@@ -148,6 +149,7 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         dask_address=table.get("dask_address") or None,
         dask_workers=int(table.get("dask_workers", 2)),
         batch_size=max(1, int(table.get("batch_size", 100))),
+        web=dict(table.get("web") or {}),
         mt=with_provider(_mt_settings(table, where), provider, provider_url),
     )
     for locale in project.locales:
