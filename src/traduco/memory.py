@@ -26,10 +26,19 @@ class Match:
 @dataclass
 class TranslationMemory:
     entries: dict[str, list[Match]] = field(default_factory=dict)
+    source: tuple[Project, str] | None = None    # where to load from, on first use
 
     @classmethod
     def for_locale(cls, project: Project, locale: str) -> "TranslationMemory":
-        memory = cls()
+        """The locale's memory, read from its catalogs the first time it is asked:
+        a run with nothing to translate never pays for reading them all."""
+        return cls(source=(project, locale))
+
+    def _load(self) -> None:
+        if self.source is None:
+            return
+        project, locale = self.source
+        self.source = None
         folder = project.catalogs_dir / locale / "LC_MESSAGES"
         for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
             try:
@@ -38,8 +47,7 @@ class TranslationMemory:
                 continue   # reported by the run that updates it
             for entry in catalog:
                 if entry.msgctxt is None and entry.msgstr and "fuzzy" not in entry.flags:
-                    memory.add(entry.msgid, Match(entry.msgstr, path.stem))
-        return memory
+                    self.add(entry.msgid, Match(entry.msgstr, path.stem))
 
     def add(self, msgid: str, match: Match) -> None:
         matches = self.entries.setdefault(msgid, [])
@@ -48,10 +56,12 @@ class TranslationMemory:
 
     def lookup(self, msgid: str, exclude: str | None = None) -> Match | None:
         """The approved translation of `msgid` from another document, if any."""
+        self._load()
         for match in self.entries.get(msgid, ()):
             if match.doc_id != exclude:
                 return match
         return None
 
     def __len__(self) -> int:
+        self._load()
         return len(self.entries)

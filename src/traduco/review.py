@@ -19,6 +19,7 @@ from traduco import catalogs, checks
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
+from traduco.ledger import Ledger, fingerprint
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,23 @@ _STATES = (catalogs.APPROVED, catalogs.DRAFT, catalogs.UNTRANSLATED)
 
 
 def queue(project: Project) -> list[QueueRow]:
-    """Every document × locale, the most urgent first."""
-    glossary, cache = load_glossary(project), check_cache(project)
-    rows = [queue_row(project, doc_id, locale, glossary, cache)
-            for doc_id in project.doc_ids() for locale in project.locales]
+    """Every document × locale, the most urgent first. A catalog whose bytes (and
+    template, glossary and checks) are as the ledger last saw them is not re-read."""
+    glossary, cache, ledger = load_glossary(project), check_cache(project), Ledger.for_project(project)
+    rows = []
+    for doc_id in project.doc_ids():
+        for locale in project.locales:
+            expected = {"sha": fingerprint(project.catalog_path(doc_id, locale)),
+                        "template": fingerprint(project.template_path(doc_id)),
+                        "context": f"{glossary.fingerprint(locale) if glossary else ''}|{checks.CHECKS_VERSION}"}
+            known = ledger.current(f"queue:{locale}/{doc_id}", expected)
+            if known and expected["sha"]:
+                rows.append(QueueRow(**known["row"]))
+                continue
+            row = queue_row(project, doc_id, locale, glossary, cache)
+            rows.append(row)
+            if row.error is None and expected["sha"]:
+                ledger.put(f"queue:{locale}/{doc_id}", {**expected, "row": asdict(row)})
     return sorted(rows, key=QueueRow.urgency)
 
 

@@ -6,13 +6,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from traduco import catalogs
+from traduco.checks import CHECKS_VERSION
 from traduco.config import Project
+from traduco.ledger import Ledger, fingerprint
 from traduco.drafting import CatalogReport, pending_texts, update_catalog
 from traduco.errors import TraducoError
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
 from traduco.review import QueueRow, check_cache
-from traduco.sources import read_documents
+from traduco.sources import document_id, read_document
 from traduco.units import write_template
 
 EXIT_OK, EXIT_ERRORS, EXIT_MT_PENDING = 0, 1, 3
@@ -100,23 +103,24 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
     """Pull, extract, machine-translate and draft one batch of source files.
 
     All new texts of the batch go to MT first, every locale at once and
-    concurrently, then the catalogs are written from the answers. Without an
-    `engine` (a Dask worker) the batch makes its own.
+    concurrently, then the catalogs are written from the answers. Sources and
+    catalogs the ledger shows unchanged since the last run (and not waiting for
+    MT) are left alone without being parsed. Without an `engine` (a Dask
+    worker) the batch makes its own.
     """
     own = engine is None
     engine = engine or Engine.for_project(project)
+    ledger = Ledger.for_project(project)
     try:
-        pulled = read_documents(paths)
-        result = BatchResult(len(pulled.documents), [p.message for p in pulled.problems])
-        templates = {}
-        for document in pulled.documents:
-            try:
-                templates[document.id] = write_template(project, document)
-            except TraducoError as problem:
-                result.problems.append(problem.message)
+        result = BatchResult()
+        templates = _templates(project, paths, ledger, result)
+        stale = {(doc_id, locale) for doc_id in templates for locale in project.locales
+                 if not _catalog_current(project, ledger, doc_id, locale, _context(project, engine, locale))}
+        loaded = {doc_id: templates[doc_id] or catalogs.read(project.template_path(doc_id))
+                  for doc_id in {doc_id for doc_id, _ in stale}}
 
         def prefetch(locale: str) -> None:
-            texts = list(dict.fromkeys(text for doc_id, template in templates.items()
+            texts = list(dict.fromkeys(text for doc_id, template in loaded.items() if (doc_id, locale) in stale
                                        for text in pending_texts(project, doc_id, template, locale,
                                                                  memories[locale])))
             report_progress(locale, more=len(texts))
@@ -125,15 +129,61 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
         with ThreadPoolExecutor(len(project.locales) or 1) as pool:
             list(pool.map(prefetch, project.locales))
         cache = check_cache(project)
-        result.reports = [update_catalog(project, doc_id, template, locale, engine, memories[locale],
-                                         on_result, glossary=engine.glossary, check_cache=cache)
-                          for doc_id, template in templates.items() for locale in project.locales]
+        for doc_id, locale in sorted(stale):
+            report = update_catalog(project, doc_id, loaded[doc_id], locale, engine, memories[locale],
+                                    on_result, glossary=engine.glossary, check_cache=cache)
+            result.reports.append(report)
+            if report.error is None:
+                ledger.put(f"catalog:{locale}/{doc_id}", {
+                    "sha": fingerprint(project.catalog_path(doc_id, locale)),
+                    "template": fingerprint(project.template_path(doc_id)),
+                    "context": _context(project, engine, locale), "complete": report.failed == 0})
         if own:
             result.usage, result.outages, result.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
         return result
     finally:
         if own:
             engine.close()
+
+
+def _templates(project: Project, paths: list[Path], ledger: Ledger, result: BatchResult) -> dict:
+    """Each document's template: None where the ledger shows the source and its
+    template unchanged (loaded from disk only if a catalog needs it)."""
+    templates: dict = {}
+    for path in paths:
+        try:
+            doc_id = document_id(path)
+        except TraducoError as problem:
+            result.problems.append(problem.message)
+            continue
+        source = fingerprint(path)
+        known = ledger.current(f"source:{path.name}", {"sha": source})
+        if known and known.get("template") == fingerprint(project.template_path(doc_id)):
+            result.documents += 1
+            templates[doc_id] = None
+            continue
+        try:
+            document = read_document(path)
+            templates[doc_id] = write_template(project, document)
+        except TraducoError as problem:
+            result.problems.append(problem.message)
+            continue
+        result.documents += 1
+        ledger.put(f"source:{path.name}", {"sha": source, "template": fingerprint(project.template_path(doc_id))})
+    return templates
+
+
+def _catalog_current(project: Project, ledger: Ledger, doc_id: str, locale: str, context: str) -> bool:
+    recorded = ledger.current(f"catalog:{locale}/{doc_id}", {
+        "sha": fingerprint(project.catalog_path(doc_id, locale)),
+        "template": fingerprint(project.template_path(doc_id)), "context": context})
+    return bool(recorded and recorded.get("complete") and recorded.get("sha"))
+
+
+def _context(project: Project, engine: Engine, locale: str) -> str:
+    """What else decides a catalog's content: glossary, checks, providers."""
+    glossary = engine.glossary.fingerprint(locale) if engine.glossary else ""
+    return f"{glossary}|{CHECKS_VERSION}|{','.join(project.mt.chain_for(locale))}"
 
 
 # Who wants to hear about drafting progress (the CLI's progress bar).

@@ -1,0 +1,63 @@
+"""The ledger: what traduco last saw of each source and wrote to each catalog.
+
+A run over an unchanged project then costs one read and one hash per file
+instead of parsing, merging and checking every catalog: a catalog is left
+alone when its bytes, its template's bytes and the run's context (glossary,
+checks version, provider chain) are what the ledger recorded, and nothing in
+it was left waiting for MT. SQLite in the git-ignored `.traduco/`, safe for
+several processes (Dask workers) and threads.
+
+    ledger = Ledger.for_project(project)
+    if ledger.current("catalog:zh_CN/doc", {"sha": fingerprint(path), ...}): skip
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+
+def fingerprint(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+class Ledger:
+    def __init__(self, path: Path):
+        self.path = path
+        self._local = threading.local()
+
+    @classmethod
+    def for_project(cls, project) -> "Ledger":
+        return cls(project.state_dir / "ledger.sqlite")
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=60)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("CREATE TABLE IF NOT EXISTS ledger (key TEXT PRIMARY KEY, value TEXT)")
+            self._local.db = db
+        return db
+
+    def get(self, key: str) -> dict | None:
+        row = self._db().execute("SELECT value FROM ledger WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, key: str, value: dict) -> None:
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO ledger VALUES (?, ?)", (key, json.dumps(value)))
+
+    def current(self, key: str, expected: dict) -> dict | None:
+        """The recorded value if every field of `expected` matches it, else None."""
+        recorded = self.get(key)
+        if recorded and all(recorded.get(field) == value for field, value in expected.items()):
+            return recorded
+        return None
