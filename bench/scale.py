@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -27,7 +26,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from mt_throughput import corpus  # noqa: E402  (the same synthetic press releases)
 
 
 def one_size(documents: int, paragraphs: int, url: str, keep: Path | None, api_url: str) -> dict:

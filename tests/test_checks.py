@@ -18,7 +18,7 @@ from traduco.numbers import chinese_numeral, quantities
 
 from conftest import DOC, FIXTURES
 from helpers import approve_all, run_cli, run_once
-from standin import StandIn, load_references
+from standin import load_references
 
 GLOSSARY = Glossary.load(FIXTURES / "glossary.csv")
 REFS = json.loads((FIXTURES / "toscana-smart-china.references.json").read_text(encoding="utf-8"))["paragraphs"]

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import random
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import polib

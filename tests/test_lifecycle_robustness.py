@@ -8,13 +8,12 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import polib
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import DOC, SAMPLE
+from conftest import DOC
 from helpers import approved_pairs, msgfmt_check, run_once
 from standin import load_references
 
