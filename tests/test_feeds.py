@@ -121,9 +121,12 @@ def test_feed_items_become_source_documents_incrementally(project, site):
     site.page("/a/mostra.html", ARTICLE.format(title="Nuova mostra a Firenze", first=FIRST.replace("3 giugno", "10 giugno")))
     site.page("/rss.xml", rss([("Nuova mostra a Firenze", "/a/mostra.html"),
                                ("Accordo con il Jiangsu", "/a/jiangsu.html")]) + " ", kind="application/rss+xml")
+    site.requests.clear()
     changed = pull_web(load_project(project), sleep=waits.append)
     assert changed.written == ["nuova-mostra-a-firenze"] and changed.unchanged == 1
     assert "10 giugno" in path.read_text(encoding="utf-8")
+    unchanged_article = next(h for p, h in site.requests if p == "/a/jiangsu.html")
+    assert "If-None-Match" in unchanged_article          # pulled before: asked only if it changed
 
 
 @pytest.mark.parametrize("setup, expected", [

@@ -162,10 +162,14 @@ def _pull_article(project: Project, fetcher: Fetcher, url: str, result: WebResul
                   title: str | None, date: str | None) -> None:
     import trafilatura
 
+    known = fetcher.state.get("items", {}).get(url)
     try:
-        body = fetcher.get(url)
+        body = fetcher.get(url, conditional=bool(known))   # pulled before: 304 if unchanged
     except FetchError as exc:
         result.problems.append(f"{exc}; the item is skipped this run")
+        return
+    if body is None:
+        result.unchanged += 1
         return
     html = body.decode("utf-8", errors="replace")
     extracted = trafilatura.bare_extraction(
