@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pathlib import Path
 import polib
 
 from traduco.glossary import Glossary
+from traduco.storage import Store
 from traduco.mt.masking import PROTECTED
 from traduco.numbers import quantities
 
@@ -98,13 +98,13 @@ class CheckCache:
 
     def __init__(self, path: Path):
         self.path = path
-        self._db: sqlite3.Connection | None = None
+        self._store = Store(path, "CREATE TABLE IF NOT EXISTS findings (key TEXT PRIMARY KEY, findings TEXT)")
 
     def findings(self, entry: polib.POEntry, locale: str, glossary: Glossary | None) -> list[Finding]:
         key = hashlib.sha256("\0".join([
             CHECKS_VERSION, locale, glossary.fingerprint(locale) if glossary else "",
             ",".join(sorted(ignored_checks(entry))), entry.msgid, entry.msgstr]).encode()).hexdigest()
-        db = self._connect()
+        db = self._store.db()
         row = db.execute("SELECT findings FROM findings WHERE key=?", (key,)).fetchone()
         if row:
             return [Finding(*item) for item in json.loads(row[0])]
@@ -113,14 +113,6 @@ class CheckCache:
             db.execute("INSERT OR REPLACE INTO findings VALUES (?, ?)",
                        (key, json.dumps([[f.check, f.severity, f.message] for f in found])))
         return found
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=60)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS findings (key TEXT PRIMARY KEY, findings TEXT)")
-        return self._db
 
 
 def catalog_findings(catalog: polib.POFile, locale: str, glossary: Glossary | None,

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-import threading
 from pathlib import Path
+
+from traduco.storage import Store
 
 
 def fingerprint(path: Path) -> str | None:
@@ -30,22 +30,14 @@ def fingerprint(path: Path) -> str | None:
 class Ledger:
     def __init__(self, path: Path):
         self.path = path
-        self._local = threading.local()
+        self._store = Store(path, "CREATE TABLE IF NOT EXISTS ledger (key TEXT PRIMARY KEY, value TEXT)")
 
     @classmethod
     def for_project(cls, project) -> "Ledger":
         return cls(project.state_dir / "ledger.sqlite")
 
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=60)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("CREATE TABLE IF NOT EXISTS ledger (key TEXT PRIMARY KEY, value TEXT)")
-            self._local.db = db
-        return db
+    def _db(self):
+        return self._store.db()
 
     def get(self, key: str) -> dict | None:
         row = self._db().execute("SELECT value FROM ledger WHERE key=?", (key,)).fetchone()

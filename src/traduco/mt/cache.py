@@ -9,29 +9,21 @@ request, and the cache keeps the final, restored translation of the whole text.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from pathlib import Path
+
+from traduco.storage import Store
 
 
 class TranslationCache:
     def __init__(self, path: Path):
         self.path = path
-        self._local = threading.local()
+        self._store = Store(path, """CREATE TABLE IF NOT EXISTS translations (
+            provider TEXT, source TEXT, target TEXT, context TEXT, text TEXT, translation TEXT,
+            created TEXT DEFAULT CURRENT_TIMESTAMP,
+            PRIMARY KEY (provider, source, target, context, text))""")
 
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=60)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("""CREATE TABLE IF NOT EXISTS translations (
-                provider TEXT, source TEXT, target TEXT, context TEXT, text TEXT, translation TEXT,
-                created TEXT DEFAULT CURRENT_TIMESTAMP,
-                PRIMARY KEY (provider, source, target, context, text))""")
-            self._local.db = db
-        return db
+    def _db(self):
+        return self._store.db()
 
     def get(self, provider: str, source: str, target: str, text: str, context: str = "") -> str | None:
         row = self._db().execute(
