@@ -15,6 +15,7 @@ from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from traduco import runs
 from traduco.config import load_project
@@ -50,7 +51,7 @@ def run(project_dir: ProjectOption = Path("."),
     _print_queue(summary.queue)
     _print_usage(summary)
     for line in summary.problem_lines():
-        err.print(f"[red]✗[/red] {line}", highlight=False, soft_wrap=True)
+        _problem(line)
     raise typer.Exit(summary.exit_code)
 
 
@@ -68,7 +69,7 @@ def pull(project_dir: ProjectOption = Path(".")):
     out.print(f"{len(result.written)} written, {result.unchanged} unchanged, "
               f"{result.not_modified} feed(s) not modified since last time.")
     for problem in result.problems:
-        err.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)
+        _problem(problem)
     raise typer.Exit(1 if result.problems else 0)
 
 
@@ -104,8 +105,8 @@ def check(project_dir: ProjectOption = Path("."),
             table.add_column(column, overflow="fold")
         for item in report:
             colour = "red" if item["severity"] == "error" else "yellow"
-            table.add_row(item["document"], item["locale"], item["where"],
-                          f"[{colour}]{item['severity']}[/{colour}]", item["check"], item["message"])
+            table.add_row(Text(item["document"]), item["locale"], Text(item["where"]),
+                          f"[{colour}]{item['severity']}[/{colour}]", item["check"], Text(item["message"]))
         if report:
             out.print(table)
         out.print(f"{errors} error(s), {len(report) - errors} warning(s). Errors block publishing; "
@@ -121,7 +122,8 @@ def publish(project_dir: ProjectOption = Path("."),
     if project.require_approval and not dry_run:
         from traduco import approval   # imports Prefect: only when needed
         os.environ.setdefault("PREFECT_API_URL", approval.require_server())
-    runs.announcement_listeners.append(lambda message: err.print(message, highlight=False, soft_wrap=True))
+    runs.announcement_listeners.append(
+        lambda message: err.print(message, highlight=False, soft_wrap=True, markup=False))
     state = _flows().publish.publish(project_dir=str(project.root), locales=list(project.locales),
                                      dry_run=dry_run, return_state=True)
     results = state.result(raise_on_failure=False)
@@ -133,7 +135,7 @@ def publish(project_dir: ProjectOption = Path("."),
     for r in results:
         colour = {"published": "green", "publish": "green", "unchanged": "blue"}.get(r.status, "yellow")
         status = "would publish" if r.status == "publish" else r.status
-        table.add_row(r.doc_id, r.locale, f"[{colour}]{status}[/{colour}]", r.reason)
+        table.add_row(Text(r.doc_id), r.locale, f"[{colour}]{status}[/{colour}]", Text(r.reason))
     out.print(table)
     if not results:
         out.print("Nothing to publish yet: run [bold]traduco run[/bold] first.")
@@ -166,7 +168,8 @@ def review(doc: Annotated[str, typer.Argument(help="Document id (see traduco sta
     target = output or project.state_dir / "review" / f"{doc}.{locale}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
-    out.print(f"Review page: {target}  (a view: edit in the .po, then run traduco again)", highlight=False)
+    out.print(f"Review page: {target}  (a view: edit in the .po, then run traduco again)",
+              highlight=False, markup=False)
 
 
 @app.command()
@@ -188,6 +191,11 @@ def report(project_dir: ProjectOption = Path("."),
         table.add_row(s.provider, s.locale, str(s.entries), f"{s.unchanged_share:.0%}",
                       f"{s.median_ter:.1f}", f"{s.median_chrf:.1f}")
     out.print(table)
+
+
+def _problem(message: str) -> None:
+    """One red line on stderr; the message is printed as is (it may hold [brackets])."""
+    err.print(Text("✗ ", style="red") + Text(message), highlight=False, soft_wrap=True)
 
 
 def _age(hours: float | None) -> str:
@@ -262,16 +270,16 @@ def _print_queue(rows: list[QueueRow]) -> None:
         checks = f"[red]{r.errors}E[/red]" if r.errors else "-"
         if r.warnings:
             checks += f" [yellow]{r.warnings}W[/yellow]"
-        table.add_row(r.doc_id, r.locale, f"[green]{r.approved}[/green]/{r.units}",
+        table.add_row(Text(r.doc_id), r.locale, f"[green]{r.approved}[/green]/{r.units}",
                       f"[yellow]{r.drafts}[/yellow]", f"[red]{r.untranslated}[/red]", checks,
                       f"{r.words_waiting:,}", _age(r.age_hours()))
     out.print(table)
     for r in rows:
         if r.error:
-            err.print(f"[red]✗[/red] {r.error}", highlight=False, soft_wrap=True)
+            _problem(r.error)
         elif r.drafts:
             out.print(f"  {r.doc_id} {r.locale}: {r.drafts} draft(s) to review: {r.waiting}",
-                      highlight=False, soft_wrap=True)
+                      highlight=False, soft_wrap=True, markup=False)
     for locale, sums in totals(rows).items():
         out.print(f"  {locale} in all: {sums['approved']}/{sums['units']} approved, {sums['drafts']} drafts, "
                   f"{sums['untranslated']} untranslated, {sums['errors']} check errors, "
@@ -309,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         code = app(args=argv, standalone_mode=False)
         return code if isinstance(code, int) else 0
     except TraducoError as exc:
-        err.print(f"[red]✗[/red] {exc.message}", highlight=False, soft_wrap=True)
+        _problem(exc.message)
         return 1
     except typer.Exit as exc:
         return exc.exit_code
@@ -322,9 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the truly unexpected: still no traceback for users
         if os.environ.get("TRADUCO_DEBUG"):
             raise
-        err.print(f"[red]✗[/red] unexpected error: {type(exc).__name__}: {exc}. "
-                  "Files on disk are intact. Rerun with TRADUCO_DEBUG=1 for details and report it.",
-                  highlight=False)
+        _problem(f"unexpected error: {type(exc).__name__}: {exc}. Files on disk are intact. "
+                 "Rerun with TRADUCO_DEBUG=1 for details and report it.")
         return 1
 
 
