@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 
-def one_size(documents: int, paragraphs: int, url: str, keep: Path | None, api_url: str) -> dict:
+def one_size(documents: int, paragraphs: int, url: str, keep: Path, api_url: str) -> dict:
     """Run in a child process: first run and unchanged rerun of the real flow."""
     code = f"""
 import json, os, resource, sys, time, tempfile
@@ -39,7 +39,7 @@ os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "CRITICAL"
 os.environ["PREFECT_SERVER_LOGGING_LEVEL"] = "CRITICAL"
 from mt_throughput import corpus
-project = Path({str(keep) if keep else ''!r} or tempfile.mkdtemp(prefix="traduco-scale-"))
+project = Path({str(keep)!r})
 project.mkdir(parents=True, exist_ok=True)
 corpus(project, {documents}, {paragraphs})
 (project / "pyproject.toml").write_text('''[tool.traduco]
@@ -100,7 +100,7 @@ def main() -> None:
     server = subprocess.Popen([sys.executable, str(HERE.parent / "tests" / "standin.py")],
                               stdout=subprocess.PIPE, text=True)
     url = server.stdout.readline().strip()
-    keep = Path(tempfile.mkdtemp(prefix="traduco-scale-1000-"))
+    keep = Path(tempfile.mkdtemp(prefix="traduco-scale-"))
     sys.path.insert(0, str(HERE.parent))
     from traduco.config import load_project
     from traduco.serving import local_server
@@ -111,7 +111,7 @@ def main() -> None:
     try:
         print(f"{'documents':>9} {'units':>7} {'first run':>10} {'peak MB':>8} {'rerun':>8} {'peak MB':>8}")
         for size in args.sizes:
-            figures = one_size(size, args.paragraphs, url, keep if size == 1000 else None, api_url)
+            figures = one_size(size, args.paragraphs, url, keep / str(size), api_url)
             print(f"{size:9,} {size * args.paragraphs:7,} {figures['first']:9.1f}s {figures['peak_first_mb']:8.0f} "
                   f"{figures['rerun']:7.1f}s {figures['peak_rerun_mb']:8.0f}   "
                   f"(rerun drafted {figures['requests_drafted']}; whole process {figures['rerun_process']:.1f}s "
@@ -119,7 +119,7 @@ def main() -> None:
             if size == 1000:
                 rerun_1000, served_1000 = figures["rerun_process"], figures["rerun_served"]
         if shutil.which("msgmerge") and 1000 in args.sizes:
-            seconds, count = msgmerge_seconds(keep)
+            seconds, count = msgmerge_seconds(keep / "1000")
             print(f"\nmsgmerge --update on the 1,000-document corpus: {count:,} catalogs in {seconds:.1f} s")
             print(f"traduco unchanged rerun, whole process, ephemeral Prefect started by the run: "
                   f"{rerun_1000:.1f} s = {rerun_1000 / seconds:.2f}x msgmerge")

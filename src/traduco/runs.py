@@ -142,6 +142,7 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
             result.usage, result.outages, result.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
         return result
     finally:
+        engine.forget()     # memory stays flat however many batches a run has
         if own:
             engine.close()
 

@@ -301,6 +301,11 @@ class Engine:
         with self._lock:
             return self.usage.setdefault((name, locale), Usage())
 
+    def forget(self) -> None:
+        """Drop this run's answers kept in memory (a batch is done): successes stay
+        in the cache, and a provider given up stays given up."""
+        self._memo.clear()
+
     @property
     def seconds(self) -> float:
         """Wall time from the first request to the last answer in this run."""
