@@ -104,7 +104,9 @@ def _publish_one(project: Project, item: PublishResult, manifest: dict) -> Publi
     path = project.catalog_path(item.doc_id, item.locale)
     catalog = catalogs.read(path, locale=item.locale)
     page = page_from_catalog(item.doc_id, catalog)
-    _write_bytes(path.with_suffix(".mo"), compile_mo(catalog, item.locale))
+    mo_path, compiled = path.with_suffix(".mo"), compile_mo(catalog, item.locale)
+    if not mo_path.exists() or mo_path.read_bytes() != compiled:
+        catalogs.atomic_write_bytes(mo_path, compiled)
     catalogs.atomic_write_text(Path(item.page), render_page(page, item.locale))
     manifest.setdefault(item.locale, {})[item.doc_id] = {
         "title": page.title, "date": page.date, "catalog_sha256": item.catalog_sha256,
@@ -163,11 +165,3 @@ def _load_manifest(project: Project) -> dict:
         return json.loads((project.public_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    if path.exists() and path.read_bytes() == data:
-        return
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
