@@ -160,7 +160,8 @@ def approve(run_id: Annotated[str, typer.Argument(help="The paused publish run's
 def review(doc: Annotated[str, typer.Argument(help="Document id (see traduco status).")],
            locale: Annotated[str, typer.Argument(help="Locale, e.g. zh_CN.")],
            project_dir: ProjectOption = Path("."),
-           as_html: Annotated[bool, typer.Option("--html", help="Write a side-by-side HTML page.")] = True,
+           html_page: Annotated[bool, typer.Option(
+               "--html", help="The page is HTML, the only review format; the flag may be written for clarity.")] = True,
            output: Annotated[Optional[Path], typer.Option(help="Where to write the page.")] = None):
     """Write a self-contained side-by-side review page for one document and locale."""
     project = load_project(project_dir)
