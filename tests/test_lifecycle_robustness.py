@@ -163,3 +163,26 @@ def test_two_runs_started_at_once_both_finish_without_lost_or_repeated_work(proj
         catalog = polib.pofile(str(po(project, locale)))
         assert len(catalog) == 8 and all(e.msgstr for e in catalog)
         msgfmt_check(po(project, locale))
+
+
+def test_threads_opening_a_new_state_database_together_never_see_it_locked(tmp_path):
+    """The first run opens the MT cache from one thread per locale at once; switching
+    a new SQLite file to WAL made one of them fail with "database is locked"."""
+    import threading
+
+    from traduco.storage import Store
+
+    failures = []
+    for attempt in range(150):
+        store = Store(tmp_path / f"state-{attempt}.sqlite", "CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY)")
+        def open_and_read():
+            try:
+                store.db().execute("SELECT count(*) FROM t").fetchone()
+            except Exception as exc:   # noqa: BLE001 - the failure under test
+                failures.append(exc)
+        threads = [threading.Thread(target=open_and_read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []

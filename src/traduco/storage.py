@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 
@@ -16,14 +17,32 @@ class Store:
         self.path = path
         self._schema = schema
         self._local = threading.local()
+        self._opening = threading.Lock()
 
     def db(self) -> sqlite3.Connection:
         connection = getattr(self._local, "db", None)
         if connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=60)
-            connection.execute("PRAGMA journal_mode=WAL")      # readers never wait for a writer
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute(self._schema)
+            with self._opening:
+                _prepare(connection, self._schema)
             self._local.db = connection
         return connection
+
+
+def _prepare(connection: sqlite3.Connection, schema: str, seconds: float = 60.0) -> None:
+    """WAL mode (readers never wait for a writer) and the table. Switching a new
+    file to WAL needs a moment alone with it, and SQLite reports "locked" at once
+    instead of waiting when another process or thread is opening it too: retry."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute(schema)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
