@@ -18,17 +18,19 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
+from prefect.utilities.annotations import quote
 
 from traduco import catalogs
 from traduco.config import Project, load_project
 from traduco.feeds import WebResult, pull_web
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
-from traduco.review import queue
+from traduco.review import QueueView, most_urgent
 from traduco.runs import BatchResult, RunSummary, batches, translate_batch
 from traduco.sources import source_paths
 
 RUN_LOCK_WAIT_SECONDS = 3600
+QUEUE_RECORD_ROWS = 500     # rows in the run's review-queue artifact; totals cover all
 
 
 @task(name="translate-batch", cache_policy=NO_CACHE)
@@ -43,11 +45,13 @@ def pull_web_sources(project: Project) -> WebResult:
 
 
 @task(name="review-queue", cache_policy=NO_CACHE)
-def record_review_queue(project: Project) -> list:
-    rows = queue(project)
-    create_table_artifact(key="review-queue", table=[row.as_dict() for row in rows],
-                          description="What waits for review, per document and locale, most urgent first")
-    return rows
+def record_review_queue(project: Project) -> QueueView:
+    view = most_urgent(project, QUEUE_RECORD_ROWS)
+    more = f" (the {len(view.rows):,} most urgent of {view.count:,}: `traduco status --all` lists every one)" \
+        if view.hidden else ""
+    create_table_artifact(key="review-queue", table=[row.as_dict() for row in view.rows],
+                          description=f"What waits for review, per document and locale, most urgent first{more}")
+    return view
 
 
 @task(name="mt-usage", cache_policy=NO_CACHE)
@@ -55,13 +59,17 @@ def record_usage(summary: RunSummary) -> None:
     create_table_artifact(key="mt-usage", table=summary.usage or [{"provider": "-", "requests": 0}],
                           description="MT requests, characters, cache hits, retries and failures "
                                       "per provider and locale in this run")
-    written = [f"{r.doc_id} ({r.locale}): {r.drafted} drafted, {r.reused} from memory"
-               for r in summary.catalogs if r.written]
     lines = [f"- {line}" for line in summary.problem_lines()] or ["- nothing to report"]
+    waiting = [f"- {locale}: {sums['approved']:,}/{sums['units']:,} approved, {sums['drafts']:,} drafts, "
+               f"{sums['untranslated']:,} untranslated, {sums['words_waiting']:,} Italian words waiting"
+               for locale, sums in (summary.queue.totals if summary.queue else {}).items()]
+    more = summary.written - len(summary.written_sample)
     create_markdown_artifact(key="run-summary", markdown="\n".join([
         f"**{summary.documents} documents**: {summary.drafted} units drafted by MT, "
         f"{summary.reused} reused from translation memory.", "", "Problems:", *lines, "",
-        f"Catalogs changed this run ({len(written)}):", *[f"- {w}" for w in written[:50]]]))
+        "Review queue:", *waiting, "",
+        f"Catalogs changed this run ({summary.written}):", *[f"- {w}" for w in summary.written_sample],
+        *([f"- and {more:,} more"] if more > 0 else [])]))
 
 
 @flow(name="translate", log_prints=True)
@@ -90,7 +98,9 @@ def _translate(project: Project) -> RunSummary:
     else:
         with Engine.for_project(project) as engine:
             for batch in batches(paths, project.batch_size):
-                summary.add(translate_documents(project, batch, memories, engine))
+                # quote(): Prefect would otherwise walk every parameter looking for
+                # futures (seconds per run on a large corpus) and find none.
+                summary.add(translate_documents(quote(project), quote(batch), quote(memories), quote(engine)))
         summary.usage, summary.outages, summary.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
     summary.queue = record_review_queue(project)
     record_usage(summary)

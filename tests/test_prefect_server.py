@@ -65,7 +65,7 @@ def test_translate_flow_runs_on_a_process_work_pool_deployed_from_prefect_yaml(p
     assert len(standin.requests) == 16
 
 
-def test_serve_schedules_both_flows_and_stops_cleanly_on_sigterm(project):
+def test_serve_schedules_both_flows_and_stops_cleanly_on_sigterm(project, standin):
     (project / "pyproject.toml").write_text('[tool.traduco]\n[tool.traduco.schedule]\n'
                                            'translate = "*/30 * * * *"\npublish = "0 6 * * *"\n')
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
@@ -81,12 +81,22 @@ def test_serve_schedules_both_flows_and_stops_cleanly_on_sigterm(project):
         assert schedules == {"traduco-translate": "*/30 * * * *", "traduco-publish": "0 6 * * *"}
         limits = {d["name"]: d["global_concurrency_limit"]["limit"] for d in api(url, "/deployments/filter")}
         assert limits == {"traduco-translate": 1, "traduco-publish": 1} and names
+
+        # A run by hand while serve runs is recorded on serve's server, next to the scheduled ones.
+        manual = subprocess.run([sys.executable, "-c", "from traduco.cli import entry; entry()", "run",
+                                 "--provider", "libre", "--provider-url", standin.url],
+                                cwd=project, env=env, capture_output=True, text=True, timeout=300)
+        assert manual.returncode == 0, manual.stderr
+        runs = [r for r in api(url, "/flow_runs/filter") if r["deployment_id"] is None]
+        assert [(r["parameters"]["project_dir"], r["state"]["type"]) for r in runs] == [(str(project), "COMPLETED")]
+        assert not (project / ".traduco" / "prefect-api.log").exists()    # no API of its own
     finally:
         serve.send_signal(signal.SIGTERM)
         code = serve.wait(timeout=60)
     assert code == 0
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{url}/health", timeout=2)     # the local server went with it
+    assert not (project / ".traduco" / "prefect" / "api-url").exists()
 
 
 def _wait_for_deployments(url: str, timeout: float = 90.0) -> list[str]:

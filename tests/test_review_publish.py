@@ -220,3 +220,54 @@ def test_approval_gate_pauses_then_publishes_or_not(project, standin, approve):
         notes = [a.data for a in client.read_artifacts() if a.key == "publish-decision"
                  and str(a.flow_run_id) == str(run_id)]
     assert notes and ("ok for WeChat" if approve else "wait for the embargo") in notes[0]
+
+
+def test_publish_with_approval_and_no_server_says_how_to_get_one(capsys, project, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
+        handle.write("require_approval = true\n")
+
+    code, out, err = run_cli(capsys, "publish", "--project", str(project))
+
+    assert code == 1
+    assert "approvals need a Prefect server" in err and "traduco serve" in err
+    assert "Traceback" not in out + err
+    assert not (project / "public").exists()
+
+
+def test_approve_finds_the_server_traduco_serve_recorded(project, monkeypatch):
+    """`traduco approve` in another terminal needs no PREFECT_API_URL: serve left its address."""
+    from traduco.errors import ConfigError
+    from traduco.serving import api_for_command, local_server, record_server
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    proj = load_project(project)
+    with local_server(proj) as url:
+        record_server(proj, url)
+        with api_for_command(proj, lasting=True) as used:
+            assert used == url
+    with pytest.raises(ConfigError, match="approvals need a Prefect server"):
+        with api_for_command(proj, lasting=True):
+            pass
+
+
+def test_status_shows_the_most_urgent_rows_and_totals_over_all(capsys, project, standin):
+    for number in range(30):    # 30 documents × 2 locales: more rows than a terminal screen
+        (project / "sources" / f"nota-{number:02d}.txt").write_text(
+            f"Nota numero {number} della Regione Toscana.\n", encoding="utf-8")
+    run_once(project, standin.url)
+    approve_all(po(project, "zh_CN", "nota-07"))
+
+    code, out, _ = run_cli(capsys, "status", "--project", str(project))
+    _, every, _ = run_cli(capsys, "status", "--project", str(project), "--all")
+    _, as_json, _ = run_cli(capsys, "status", "--project", str(project), "--json")
+
+    report = json.loads(as_json)
+    assert code == 0 and len(report["queue"]) == 62
+    shown = [line for line in out.splitlines() if line.strip().split(" ")[0] in
+             {row["doc_id"] for row in report["queue"]} and (" zh_CN " in line or " en " in line)
+             and "draft(s)" not in line]
+    assert len(shown) == 50 and "… and 12 more rows" in out
+    assert "more rows" not in every and "nota-07" in every
+    assert report["totals"]["zh_CN"]["approved"] == 1 and report["totals"]["zh_CN"]["units"] == 8 + 30
+    assert "zh_CN in all: 1/38 approved" in out

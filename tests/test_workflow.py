@@ -7,9 +7,12 @@ import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import polib
+import pytest
 
 from conftest import DOC
 from helpers import approve_all, msgfmt_check, parse_html, run_cli
@@ -196,3 +199,85 @@ url = "{deepl.url.rstrip('/')}"
         assert libre_key.encode() not in data and deepl_key.encode() not in data, path
     for text in (out, err, caplog.text):
         assert libre_key not in text and deepl_key not in text
+
+
+def _command(project: Path, url: str, **popen) -> subprocess.Popen:
+    """The real `traduco run`, as a user starts it: no Prefect server configured."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    return subprocess.Popen([sys.executable, "-c", "from traduco.cli import entry; entry()", "run",
+                             "--provider", "libre", "--provider-url", url],
+                            cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **popen)
+
+
+def _command_api_url(project: Path) -> str:
+    first = (project / ".traduco" / "prefect-api.log").read_text(encoding="utf-8").splitlines()[0]
+    return first.split(" at ")[-1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def test_run_records_its_flow_run_on_a_prefect_api_it_stops_at_the_end(project, standin):
+    command = _command(project, standin.url)
+    out, err = command.communicate(timeout=300)
+
+    assert command.returncode == 0, err
+    url = _command_api_url(project)
+    assert not _answers(url)            # stopped with the command
+    from prefect.client.orchestration import get_client
+    with get_client(sync_client=True) as client:   # same database (PREFECT_HOME), another API
+        runs = client.read_flow_runs()
+    assert any(r.parameters.get("project_dir") == str(project) and r.state.is_completed() for r in runs)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_killed_run_takes_its_prefect_api_with_it(project, standin):
+    standin.latency = 1.0               # keep the run busy drafting while it is killed
+    command = _command(project, standin.url)
+    deadline = time.monotonic() + 120
+    while not standin.requests and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert standin.requests, "the run never reached the MT provider"
+    url = _command_api_url(project)
+    assert _answers(url)
+
+    command.kill()
+    command.wait(timeout=10)
+
+    deadline = time.monotonic() + 20
+    while _answers(url) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _answers(url)
+    for locale in LOCALES:              # and what the killed run left is valid
+        path = catalog_path(project, locale)
+        if path.exists():
+            msgfmt_check(path)
+
+
+def test_a_key_kept_in_a_prefect_secret_block_reaches_the_provider_and_no_file(capsys, project, standin):
+    from prefect.blocks.system import Secret
+
+    from traduco.config import load_project
+    from traduco.serving import api_for_command
+
+    key = "libre-SECRET-block-9d3e"
+    with api_for_command(load_project(project)):     # the Prefect API `traduco run` will use
+        Secret(value=key).save("libre-api-key", overwrite=True)
+    try:
+        code, out, err = run(capsys, project, standin.url)
+    finally:
+        with api_for_command(load_project(project)):
+            Secret(value="").save("libre-api-key", overwrite=True)
+
+    assert code == 0, err
+    assert standin.requests and {r.get("api_key") for r in standin.requests} == {key}
+    for path in project.rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes(), path
+    assert key not in out + err

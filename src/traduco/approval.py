@@ -9,8 +9,6 @@ Prefect server: the local one `traduco serve` starts, or any `PREFECT_API_URL`.
 
 from __future__ import annotations
 
-import os
-
 from prefect.input import RunInput
 
 from traduco.errors import ConfigError
@@ -36,16 +34,6 @@ def plan_markdown(plan) -> str:
     return "\n".join(lines)
 
 
-def require_server() -> str:
-    """The API URL of the Prefect server that holds paused runs, or a clear error."""
-    url = os.environ.get("PREFECT_API_URL") or _profile_api_url()
-    if not url:
-        raise ConfigError("approvals need a Prefect server, and none is configured",
-                          hint="Start one with `traduco serve` (it prints PREFECT_API_URL), or set "
-                               "PREFECT_API_URL to your Prefect server, then run this again")
-    return url
-
-
 def decide(run_id: str, approve: bool, note: str = "") -> None:
     """Resume a paused publish run with the editor's decision."""
     from prefect.client.orchestration import get_client
@@ -62,9 +50,3 @@ def decide(run_id: str, approve: bool, note: str = "") -> None:
         raise ConfigError(f"flow run {run_id} is not waiting for approval "
                           f"(it is {state.name if state else 'unknown'})")
     resume_flow_run(run_id, run_input=Approval(approve=approve, note=note).model_dump())
-
-
-def _profile_api_url() -> str | None:
-    from prefect.settings import get_current_settings
-    url = get_current_settings().api.url
-    return str(url) if url else None

@@ -21,7 +21,7 @@ from traduco import runs
 from traduco.config import load_project
 from traduco.errors import TraducoError
 from traduco.mt import check_settings
-from traduco.review import QueueRow, checks_report, queue, review_page, totals
+from traduco.review import QueueView, checks_report, most_urgent, review_page
 from traduco.scorecard import scorecard
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -29,6 +29,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 out = Console()
 err = Console(stderr=True)
 
+SHOWN_ROWS = 50    # queue rows printed; the totals cover every row
 ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project folder (holds pyproject.toml).")]
 
 
@@ -40,11 +41,15 @@ def run(project_dir: ProjectOption = Path("."),
         locale: Annotated[Optional[list[str]], typer.Option(help="Target locale; repeat for several.")] = None):
     """Pull sources, extract units, draft new units by MT, show the review queue."""
     project = load_project(project_dir, provider=provider, provider_url=provider_url, locales=locale)
-    check_settings(project.mt)
-    flow = _flows().translate.translate
-    with _progress_bar():
-        state = flow(project_dir=str(project.root), provider=provider, provider_url=provider_url,
-                     locales=list(project.locales), return_state=True)
+    check_settings(project.mt, keys=False)    # at once; keys may need Prefect (Secret blocks)
+    _quiet_prefect()
+    from traduco.serving import api_for_command
+    with api_for_command(project):
+        check_settings(project.mt)
+        with _progress_bar():
+            state = _flows().translate.translate(project_dir=str(project.root), provider=provider,
+                                                 provider_url=provider_url, locales=list(project.locales),
+                                                 return_state=True)
     summary = state.result(raise_on_failure=False)
     if isinstance(summary, BaseException):
         raise summary
@@ -75,18 +80,20 @@ def pull(project_dir: ProjectOption = Path(".")):
 
 @app.command()
 def status(project_dir: ProjectOption = Path("."),
-           as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False):
+           every_row: Annotated[bool, typer.Option("--all", help=f"Every document, not only the "
+                                                   f"{SHOWN_ROWS} most urgent.")] = False,
+           as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts (every row).")] = False):
     """Show the review queue from the catalogs on disk (no flow, no network)."""
     project = load_project(project_dir)
-    rows = queue(project)
+    view = most_urgent(project, None if every_row or as_json else SHOWN_ROWS)
     if as_json:
-        out.print_json(json.dumps({"queue": [r.as_dict() for r in rows], "totals": totals(rows)},
+        out.print_json(json.dumps({"queue": [r.as_dict() for r in view.rows], "totals": view.totals},
                                   ensure_ascii=False))
         return
-    if not rows:
+    if not view.count:
         out.print("No documents extracted yet: run [bold]traduco run[/bold].")
         return
-    _print_queue(rows)
+    _print_queue(view, None if every_row else SHOWN_ROWS)
 
 
 @app.command()
@@ -118,14 +125,14 @@ def check(project_dir: ProjectOption = Path("."),
 def publish(project_dir: ProjectOption = Path("."),
             dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would change.")] = False):
     """Publish every fully approved, check-clean document × locale (.mo, HTML, index, feed)."""
+    from traduco.serving import api_for_command
     project = load_project(project_dir)
-    if project.require_approval and not dry_run:
-        from traduco import approval   # imports Prefect: only when needed
-        os.environ.setdefault("PREFECT_API_URL", approval.require_server())
+    _quiet_prefect()
     runs.announcement_listeners.append(
         lambda message: err.print(message, highlight=False, soft_wrap=True, markup=False))
-    state = _flows().publish.publish(project_dir=str(project.root), locales=list(project.locales),
-                                     dry_run=dry_run, return_state=True)
+    with api_for_command(project, lasting=project.require_approval and not dry_run):
+        state = _flows().publish.publish(project_dir=str(project.root), locales=list(project.locales),
+                                         dry_run=dry_run, return_state=True)
     results = state.result(raise_on_failure=False)
     if isinstance(results, BaseException):
         raise results
@@ -147,12 +154,14 @@ def publish(project_dir: ProjectOption = Path("."),
 @app.command()
 def approve(run_id: Annotated[str, typer.Argument(help="The paused publish run's id.")],
             reject: Annotated[bool, typer.Option("--reject", help="Refuse: nothing is published.")] = False,
-            note: Annotated[str, typer.Option(help="Why; kept with the run.")] = ""):
+            note: Annotated[str, typer.Option(help="Why; kept with the run.")] = "",
+            project_dir: ProjectOption = Path(".")):
     """Approve (or --reject) a publish run that waits for the editor."""
     from traduco import approval   # imports Prefect: only when needed
-    os.environ.setdefault("PREFECT_API_URL", approval.require_server())
+    from traduco.serving import api_for_command
     _quiet_prefect()
-    approval.decide(run_id, approve=not reject, note=note)
+    with api_for_command(load_project(project_dir), lasting=True):
+        approval.decide(run_id, approve=not reject, note=note)
     out.print(f"{'Rejected' if reject else 'Approved'}: publish run {run_id} resumes now.")
 
 
@@ -238,7 +247,7 @@ def serve(project_dir: ProjectOption = Path("."),
     from traduco import serving
     project = load_project(project_dir)
     plan = serving.schedules(project)
-    check_settings(project.mt)
+    check_settings(project.mt, keys=False)
     _quiet_prefect()
     configured = os.environ.get("PREFECT_API_URL")
     with (nullcontext(configured) if configured else
@@ -246,11 +255,16 @@ def serve(project_dir: ProjectOption = Path("."),
         if configured:
             serving.wait_until_healthy(url)
         os.environ["PREFECT_API_URL"] = url
+        check_settings(project.mt)     # now Prefect Secret blocks on that server count too
+        record = serving.record_server(project, url)
         out.print(f"Prefect UI for reviewers and the editor: {url.removesuffix('/api')}", highlight=False)
         out.print(f"translate: '{plan.translate}', publish: '{plan.publish}' ({plan.timezone}); "
                   "Ctrl-C stops." + ("" if configured else " The local server stops with it."),
                   highlight=False)
-        serving.serve(project)
+        try:
+            serving.serve(project)
+        finally:
+            record.unlink(missing_ok=True)
     out.print("Stopped.")
 
 
@@ -260,13 +274,14 @@ def _port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _print_queue(rows: list[QueueRow]) -> None:
+def _print_queue(view: QueueView, limit: int | None = SHOWN_ROWS) -> None:
     table = Table(title="Review queue (most urgent first)", title_justify="left", box=box.SIMPLE_HEAD,
                   pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
     table.add_column("document", no_wrap=True, overflow="ellipsis", min_width=12)
     table.add_column("locale", no_wrap=True)
     for column in ("approved", "drafts", "untransl.", "checks", "words", "oldest"):
         table.add_column(column, justify="right", no_wrap=True)
+    rows = view.rows[:limit]
     for r in rows:
         checks = f"[red]{r.errors}E[/red]" if r.errors else "-"
         if r.warnings:
@@ -281,7 +296,10 @@ def _print_queue(rows: list[QueueRow]) -> None:
         elif r.drafts:
             out.print(f"  {r.doc_id} {r.locale}: {r.drafts} draft(s) to review: {r.waiting}",
                       highlight=False, soft_wrap=True, markup=False)
-    for locale, sums in totals(rows).items():
+    if view.count > len(rows):
+        out.print(f"  … and {view.count - len(rows):,} more rows: [bold]traduco status --all[/bold] "
+                  "lists every one, [bold]--json[/bold] for scripts.", highlight=False)
+    for locale, sums in view.totals.items():
         out.print(f"  {locale} in all: {sums['approved']}/{sums['units']} approved, {sums['drafts']} drafts, "
                   f"{sums['untranslated']} untranslated, {sums['errors']} check errors, "
                   f"{sums['words_waiting']:,} Italian words waiting", highlight=False, soft_wrap=True)
@@ -298,9 +316,10 @@ def _print_usage(summary) -> None:
 
 
 def _quiet_prefect() -> None:
-    """Prefect's terminal chatter off: the CLI reports results itself, and
-    Prefect's own logs still reach its API and UI."""
+    """Prefect's terminal chatter and telemetry off: the CLI reports results
+    itself, and Prefect's own logs still reach its API and UI."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")   # the SDK's telemetry too: a press office's runs stay local
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 

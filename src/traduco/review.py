@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import heapq
 import html
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from traduco import catalogs, checks
@@ -73,37 +75,76 @@ class QueueRow:
 _STATES = (catalogs.APPROVED, catalogs.DRAFT, catalogs.UNTRANSLATED)
 
 
+@dataclass
+class QueueView:
+    """The most urgent rows of the queue and the sums over all of it: what a
+    person or a run record needs, in memory that does not grow with the corpus."""
+
+    rows: list[QueueRow]                     # most urgent first
+    totals: dict[str, dict[str, int]]        # per locale, over every row
+    count: int                               # rows in the whole queue
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.rows)
+
+
 def queue(project: Project) -> list[QueueRow]:
-    """Every document × locale, the most urgent first. A catalog whose bytes (and
-    template, glossary and checks) are as the ledger last saw them is not re-read."""
+    """Every document × locale, the most urgent first."""
+    return sorted(queue_rows(project), key=QueueRow.urgency)
+
+
+def most_urgent(project: Project, limit: int | None = None) -> QueueView:
+    """The `limit` most urgent rows (all with None) and the totals, reading one catalog at a time."""
+    sums: dict[str, dict[str, int]] = {}
+    count = 0
+
+    def counted():
+        nonlocal count
+        for row in queue_rows(project):
+            count += 1
+            _add(sums, row)
+            yield row
+    rows = sorted(counted(), key=QueueRow.urgency) if limit is None else \
+        heapq.nsmallest(limit, counted(), key=QueueRow.urgency)
+    return QueueView(rows, sums, count)
+
+
+def queue_rows(project: Project) -> Iterator[QueueRow]:
+    """Every document × locale, in no order. A catalog whose bytes (and template,
+    glossary and checks) are as the ledger last saw them is not re-read."""
     glossary, cache, ledger = load_glossary(project), check_cache(project), Ledger.for_project(project)
-    rows = []
     for doc_id in project.doc_ids():
+        template = fingerprint(project.template_path(doc_id))
         for locale in project.locales:
-            expected = {"sha": fingerprint(project.catalog_path(doc_id, locale)),
-                        "template": fingerprint(project.template_path(doc_id)),
+            expected = {"sha": fingerprint(project.catalog_path(doc_id, locale)), "template": template,
                         "context": f"{glossary.fingerprint(locale) if glossary else ''}|{checks.CHECKS_VERSION}"}
             known = ledger.current(f"queue:{locale}/{doc_id}", expected)
             if known and expected["sha"]:
-                rows.append(QueueRow(**known["row"]))
+                yield QueueRow(**known["row"])
                 continue
             row = queue_row(project, doc_id, locale, glossary, cache)
-            rows.append(row)
             if row.error is None and expected["sha"]:
                 ledger.put(f"queue:{locale}/{doc_id}", {**expected, "row": asdict(row)})
-    return sorted(rows, key=QueueRow.urgency)
+            yield row
 
 
-def totals(rows: list[QueueRow]) -> dict[str, dict[str, int]]:
+_TOTALLED = ("units", "approved", "drafts", "machine_drafts", "source_changed", "from_memory",
+             "needs_work", "untranslated", "errors", "warnings", "words_waiting")
+
+
+def totals(rows: Iterable[QueueRow]) -> dict[str, dict[str, int]]:
     """Per locale sums of the counts."""
-    keys = ("units", "approved", "drafts", "machine_drafts", "source_changed", "from_memory",
-            "needs_work", "untranslated", "errors", "warnings", "words_waiting")
     result: dict[str, dict[str, int]] = {}
     for row in rows:
-        sums = result.setdefault(row.locale, dict.fromkeys(keys, 0))
-        for key in keys:
-            sums[key] += getattr(row, key)
+        _add(result, row)
     return result
+
+
+def _add(sums: dict[str, dict[str, int]], row: QueueRow) -> None:
+    into = sums.setdefault(row.locale, dict.fromkeys(_TOTALLED, 0))
+    for key in _TOTALLED:
+        into[key] += getattr(row, key)
 
 
 def check_cache(project: Project) -> checks.CheckCache:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,39 +15,33 @@ from traduco.drafting import CatalogReport, pending_texts, update_catalog
 from traduco.errors import TraducoError
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
-from traduco.review import QueueRow, check_cache
+from traduco.review import QueueView, check_cache
 from traduco.sources import document_id, read_document
 from traduco.units import write_template
 
 EXIT_OK, EXIT_ERRORS, EXIT_MT_PENDING = 0, 1, 3
+WRITTEN_SAMPLE = 50
 BATCH = 100   # documents per batch (default): bounded memory, and Prefect's 5-10 ms per task run stays small
 
 
 @dataclass
 class RunSummary:
+    """Sums, not lists: a run over 10,000 documents is recorded in as little
+    memory as a run over one (Prefect also walks a flow's result)."""
+
     documents: int = 0
     source_problems: list[str] = field(default_factory=list)
-    catalogs: list[CatalogReport] = field(default_factory=list)
-    queue: list[QueueRow] = field(default_factory=list)
+    catalog_errors: list[str] = field(default_factory=list)   # catalogs that could not be updated
+    drafted: int = 0
+    reused: int = 0
+    failed_units: int = 0
+    failure_reasons: Counter = field(default_factory=Counter)  # why units stay untranslated
+    written: int = 0                                           # catalogs changed on disk
+    written_sample: list[str] = field(default_factory=list)    # the first few, for the run record
+    queue: QueueView | None = None
     usage: list[dict] = field(default_factory=list)
     outages: dict[str, str] = field(default_factory=dict)   # provider -> why it was given up
     mt_seconds: float = 0.0                                  # first request to last answer
-
-    @property
-    def drafted(self) -> int:
-        return sum(report.drafted for report in self.catalogs)
-
-    @property
-    def reused(self) -> int:
-        return sum(report.reused for report in self.catalogs)
-
-    @property
-    def failed_units(self) -> int:
-        return sum(report.failed for report in self.catalogs)
-
-    @property
-    def catalog_errors(self) -> list[str]:
-        return [report.error for report in self.catalogs if report.error]
 
     @property
     def exit_code(self) -> int:
@@ -60,22 +55,35 @@ class RunSummary:
     def add(self, batch: "BatchResult") -> None:
         self.documents += batch.documents
         self.source_problems += batch.problems
-        self.catalogs += batch.reports
+        for report in batch.reports:
+            self.drafted += report.drafted
+            self.reused += report.reused
+            self.failed_units += report.failed
+            self.failure_reasons.update(report.failures)
+            if report.error:
+                self.catalog_errors.append(report.error)
+            if report.written:
+                self.written += 1
+                if len(self.written_sample) < WRITTEN_SAMPLE:
+                    self.written_sample.append(f"{report.doc_id} ({report.locale}): {report.drafted} drafted, "
+                                               f"{report.reused} from memory")
 
     def problem_lines(self) -> list[str]:
         """One line per thing a person should know: files to fix, each provider
         that failed, and the units left for the next run."""
         lines = [*self.source_problems, *self.catalog_errors]
-        reasons = [r for report in self.catalogs for r in report.failures]
+
+        def by(provider: str, reason: str) -> bool:
+            return reason.startswith(f"{provider} ") or reason.startswith(f"{provider}:")
         for provider, why in self.outages.items():
-            mine = sum(1 for r in reasons if r.startswith(f"{provider} ") or r.startswith(f"{provider}:"))
+            mine = sum(n for reason, n in self.failure_reasons.items() if by(provider, reason))
             lines.append(f"{why}; {_units(mine)} wait in the review queue and the next run retries them"
                          if mine else why)
-        others = [r for r in reasons if not any(r.startswith(f"{p} ") or r.startswith(f"{p}:")
-                                                for p in self.outages)]
+        others = {reason: n for reason, n in self.failure_reasons.items()
+                  if not any(by(p, reason) for p in self.outages)}
         if others:
-            detail = "; ".join(sorted(set(others))[:3])
-            lines.append(f"{_units(len(others))} could not be drafted ({detail}): they wait in the "
+            detail = "; ".join(sorted(others)[:3])
+            lines.append(f"{_units(sum(others.values()))} could not be drafted ({detail}): they wait in the "
                          "review queue and the next run retries them")
         return lines
 

@@ -1,16 +1,28 @@
-"""Scheduled runs: the translate and publish flows served as Prefect deployments.
+"""Prefect servers for traduco: the one scheduled runs live on, and the one a
+single command records its flow run on.
 
     with local_server(project) as api_url:   # unless PREFECT_API_URL names a server
         serve(project)                         # blocks; Ctrl-C or SIGTERM stops cleanly
 
+    with api_for_command(project):            # `traduco run`, `traduco publish`
+        translate(...)
+
 Prefect's ephemeral mode cannot run schedules and has no UI, so without a
-configured server traduco starts `prefect server start` (SQLite, its home in
-the git-ignored `.traduco/prefect/`) as a child process, waits until it is
-healthy, and stops it on exit.
+configured server `traduco serve` starts `prefect server start` (SQLite, its
+home in the git-ignored `.traduco/prefect/`) as a child process, waits until
+it is healthy, records its address for the other commands, and stops it on exit.
+
+A single command uses, in this order: a configured server (PREFECT_API_URL,
+a Prefect profile or prefect.toml), the server `traduco serve` runs for this
+project, or else an API of its own. That last one is what Prefect's ephemeral
+mode would start (same database, in PREFECT_HOME), but started the moment the
+command begins, so its ~3 s start overlaps the command's own start instead of
+following it, and without the server code loaded into the command's process.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
@@ -26,6 +38,7 @@ from traduco.config import Project
 from traduco.errors import ConfigError
 
 SERVER_START_SECONDS = 120
+RECORD = "api-url"     # in .traduco/prefect/: where `traduco serve`'s server answers
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,110 @@ def local_server(project: Project, port: int | None = None):
     finally:
         stop(server)
         log.close()
+
+
+def record_server(project: Project, url: str):
+    """Tell this project's other commands (run, publish, approve) where `traduco serve`'s server is."""
+    record = project.state_dir / "prefect" / RECORD
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(url + "\n", encoding="utf-8")
+    return record
+
+
+def recorded_server(project: Project) -> str | None:
+    """The API URL `traduco serve` recorded for this project, if that server answers now."""
+    try:
+        url = (project.state_dir / "prefect" / RECORD).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=1) as response:
+            return url if response.status == 200 else None
+    except (OSError, ValueError):
+        return None     # a stale record: that serve process is gone
+
+
+@contextmanager
+def api_for_command(project: Project, lasting: bool = False):
+    """Point Prefect at the server this command's flow run is recorded on (see
+    the module help). `lasting`: the run must outlive this process (a publish
+    run paused for the editor's approval), so only a real server will do."""
+    url = os.environ.get("PREFECT_API_URL") or recorded_server(project)
+    own = None if url or lasting else _command_api(project)
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    configured = get_current_settings().api.url      # a Prefect profile or prefect.toml
+    if configured and not url:
+        if own:
+            own.stop()
+        own, url = None, str(configured)
+    if not url and not own:
+        raise ConfigError("approvals need a Prefect server, and none is running for this project",
+                          hint="Start one with `traduco serve` (leave it running), or set PREFECT_API_URL "
+                               "to your Prefect server, then run this again")
+    updates = {PREFECT_API_URL: url or own.ready()}
+    if own:
+        # Heartbeats let a server's services mark a vanished run as crashed; this
+        # API runs no services and ends with the process, so they would only
+        # cost the up to 1 s Prefect waits for its heartbeat thread at the end.
+        updates["flows.heartbeat_frequency"] = None
+    with temporary_settings(updates=updates):
+        yield updates[PREFECT_API_URL]
+
+
+class _CommandApi:
+    """A Prefect API (no UI, no services) for this process's commands, stopped when the process ends."""
+
+    def __init__(self, log: Path):
+        self.log, self.port = log, free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "wb") as handle:
+            handle.write(f"traduco: Prefect API for process {os.getpid()} at {self.url}\n".encode())
+            handle.flush()
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), "server", "start", "--no-ui",
+                 "--no-services", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "ERROR"],
+                env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
+                stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        self.healthy = False
+        atexit.register(self.stop)
+
+    def ready(self) -> str:
+        if not self.healthy:
+            wait_until_healthy(self.url, self.process, self.log)
+            self.healthy = True
+        return self.url
+
+    def stop(self) -> None:
+        stop(self.process, grace=5.0)
+
+
+_command_api_running: _CommandApi | None = None
+
+
+def _command_api(project: Project) -> _CommandApi:
+    """One per process (tests run many commands in one), started again if it died."""
+    global _command_api_running
+    if _command_api_running is None or _command_api_running.process.poll() is not None:
+        _command_api_running = _CommandApi(project.state_dir / "prefect-api.log")
+    return _command_api_running
+
+
+# The API process ends with traduco even when traduco is killed (SIGKILL
+# leaves no time to stop it): Linux's parent-death signal, set before
+# Prefect's CLI is exec'd in its place.
+_DIE_WITH_PARENT = """
+import os, signal, sys
+try:
+    import ctypes
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)    # PR_SET_PDEATHSIG
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(0)
+os.execv(sys.executable, [sys.executable, "-m", "prefect", *sys.argv[2:]])
+"""
 
 
 def wait_until_healthy(url: str, server: subprocess.Popen | None = None, log: Path | None = None,

@@ -67,8 +67,10 @@ class _Job:
 
 class Engine:
     def __init__(self, settings: MTSettings, source_language: str, cache: TranslationCache,
-                 glossary: Glossary | None = None, sleep: Callable[[float], None] = time.sleep):
+                 glossary: Glossary | None = None, sleep: Callable[[float], None] = time.sleep,
+                 secrets: dict[str, dict[str, str]] | None = None):
         self.settings = settings
+        self._secrets = dict(secrets or {})     # provider -> keys, looked up once per engine
         self.source_language = source_language
         self.cache = cache
         self.glossary = glossary
@@ -87,9 +89,12 @@ class Engine:
     @classmethod
     def for_project(cls, project: Project, **kwargs) -> "Engine":
         check_settings(project.mt)
+        # Here, in the flow's own thread: Prefect Secret blocks are only visible
+        # where its run context is, not in the engine's connection threads.
+        secrets = {name: secrets_for(name) for name in project.mt.names()}
         return cls(project.mt, project.source_language,
                    TranslationCache(project.state_dir / "mt-cache.sqlite"),
-                   glossary=load_glossary(project), **kwargs)
+                   glossary=load_glossary(project), secrets=secrets, **kwargs)
 
     def __enter__(self) -> "Engine":
         return self
@@ -223,7 +228,7 @@ class Engine:
 
     def _request(self, name: str, locale: str, texts: list[str]) -> list[str] | Failure:
         usage = self._usage(name, locale)
-        secrets = secrets_for(name)
+        secrets = self._keys(name)
         characters = sum(len(t) for t in texts)
         requests_per_attempt = 1 if PROVIDERS[name].batch_size > 1 else len(texts)
         for attempt in range(1, self.settings.max_attempts + 1):
@@ -280,8 +285,14 @@ class Engine:
         if key not in adapters:
             source, target = self._codes(name, locale)
             adapters[key] = Adapter(name, source, target, self.settings.provider(name).url,
-                                    secrets_for(name))
+                                    self._keys(name))
         return adapters[key]
+
+    def _keys(self, name: str) -> dict[str, str]:
+        with self._lock:
+            if name not in self._secrets:
+                self._secrets[name] = secrets_for(name)
+            return self._secrets[name]
 
     def _pool(self, name: str) -> ThreadPoolExecutor:
         with self._lock:
@@ -322,13 +333,14 @@ def _check_answer(name: str, texts: list[str], translated: object) -> None:
         raise ValueError(f"{name} answered with something that is not a translation")
 
 
-def check_settings(settings: MTSettings) -> None:
+def check_settings(settings: MTSettings, keys: bool = True) -> None:
     """Refuse, before any work, a chain that names an unknown provider, lacks a
-    URL, or lacks a key."""
+    URL, or (with `keys`) lacks a key."""
     for name in settings.names():
         spec = provider(name)
         if spec.needs_url and not settings.provider(name).url:
             raise ConfigError(f"the {name} provider needs the server's address",
                               hint=f"Pass --provider-url http://host:port/ or set url in "
                                    f"[tool.traduco.mt.providers.{name}]")
-        check_secrets(name)
+        if keys:
+            check_secrets(name)

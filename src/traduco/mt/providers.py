@@ -13,6 +13,7 @@ native glossaries. Papago is left out: it does not translate from Italian.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 
 from traduco.errors import ConfigError
@@ -89,13 +90,18 @@ def secrets_for(name: str) -> dict[str, str]:
 
 
 def _prefect_secret(variable: str) -> str | None:
-    """Only inside a flow run: `traduco status` and plain library use never start Prefect."""
+    """Looked up only where a Prefect API is in use (a flow run, or a command
+    inside `serving.api_for_command`): `traduco status` and plain library use
+    never start Prefect just to look."""
+    if "prefect" not in sys.modules and not os.environ.get("PREFECT_API_URL"):
+        return None
     try:
         from prefect.blocks.system import Secret
-        from prefect.context import FlowRunContext
+        from prefect.context import FlowRunContext, TaskRunContext
+        from prefect.settings import get_current_settings
     except ImportError:
         return None
-    if FlowRunContext.get() is None:
+    if not (FlowRunContext.get() or TaskRunContext.get() or get_current_settings().api.url):
         return None
     try:
         return Secret.load(variable.lower().replace("_", "-")).get()
