@@ -14,6 +14,8 @@ one after the other in this process, sharing one engine (and its limits).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -25,6 +27,7 @@ from traduco.config import Project, load_project
 from traduco.feeds import WebResult, pull_web
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
+from traduco.mt.limits import shared
 from traduco.review import QueueView, most_urgent
 from traduco.runs import BatchResult, RunSummary, batches, translate_batch
 from traduco.sources import source_paths
@@ -113,6 +116,10 @@ def _on_dask(project: Project, work: list[list], memories: dict, summary: RunSum
     runner = DaskTaskRunner(address=project.dask_address) if project.dask_address else \
         DaskTaskRunner(cluster_kwargs={"n_workers": project.dask_workers, "threads_per_worker": 1})
     with runner:
+        # Every worker thread drafts with its own engine: each gets its share of
+        # the providers' limits, so together they never exceed them.
+        slots = sum(w["nthreads"] for w in runner.client.scheduler_info()["workers"].values())
+        project = replace(project, mt=shared(project.mt, slots))
         futures = [runner.submit(translate_documents, {"project": project, "paths": batch, "memories": memories})
                    for batch in work]
         for future in futures:

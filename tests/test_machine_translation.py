@@ -221,3 +221,20 @@ def test_settings_are_checked_before_any_work(monkeypatch):
         check_settings(MTSettings(chain=("libre",)))
     with pytest.raises(ConfigError, match="needs DEEPL_AUTH_KEY"):
         check_settings(MTSettings(chain=("deepl",)))
+
+
+def test_engines_working_at_once_share_each_providers_limits():
+    from traduco.mt.limits import shared
+
+    settings = MTSettings(chain=("deepl", "libre"), providers=(
+        ProviderSettings("libre", url="http://127.0.0.1:5000/", requests_per_second=9, connections=3,
+                         budget_characters=1000),))
+
+    one_of_three = shared(settings, 3)
+
+    libre, deepl = one_of_three.provider("libre"), one_of_three.provider("deepl")
+    assert (libre.requests_per_second, libre.connections, libre.budget_characters) == (3, 1, 333)
+    assert libre.characters_per_minute == 600_000 // 3 and libre.url == "http://127.0.0.1:5000/"
+    assert (deepl.requests_per_second, deepl.characters_per_minute, deepl.connections) == (10 / 3, 500_000 // 3, 1)
+    assert deepl.budget_characters is None
+    assert shared(settings, 1) is settings

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
-from traduco.mt.providers import Limits
+from traduco.config import MTSettings
+from traduco.mt.providers import PROVIDERS, Limits
 
 
 class Pacer:
@@ -58,3 +60,21 @@ class Budget:
                 return False
             self.spent += characters
             return True
+
+
+def shared(settings: MTSettings, parts: int) -> MTSettings:
+    """The settings for one of `parts` engines working at once (Dask worker
+    threads): each gets an equal share of every provider's pace, volume,
+    connections and budget, so together they stay within the provider's limits."""
+    if parts <= 1:
+        return settings
+    providers = []
+    for name in settings.names():
+        own, default = settings.provider(name), PROVIDERS[name].limits
+        budget = own.budget_characters
+        providers.append(replace(
+            own, requests_per_second=(own.requests_per_second or default.requests_per_second) / parts,
+            characters_per_minute=max(1, (own.characters_per_minute or default.characters_per_minute) // parts),
+            connections=max(1, (own.connections or default.connections) // parts),
+            budget_characters=None if budget is None else budget // parts))
+    return replace(settings, providers=tuple(providers))
