@@ -45,6 +45,21 @@ def corpus(folder: Path, docs: int, paragraphs: int, seed: int = 1) -> int:
     return docs * paragraphs
 
 
+def settings(folder: Path, url: str, requests_per_second: float, connections: int,
+             characters_per_minute: int = 100_000_000) -> None:
+    """A project drafting zh_CN and en through the stand-in at `url`."""
+    (folder / "pyproject.toml").write_text(f"""[tool.traduco]
+locales = ["zh_CN", "en"]
+[tool.traduco.mt]
+chain = ["libre"]
+[tool.traduco.mt.providers.libre]
+url = "{url}"
+requests_per_second = {requests_per_second}
+connections = {connections}
+characters_per_minute = {characters_per_minute}
+""", encoding="utf-8")
+
+
 def stats(url: str) -> dict:
     with urllib.request.urlopen(url + "stats") as response:
         return json.loads(response.read())
@@ -80,16 +95,7 @@ def run(args, url: str) -> None:
 
     project = Path(tempfile.mkdtemp(prefix="traduco-bench-"))
     units = corpus(project, args.docs, args.paragraphs)
-    (project / "pyproject.toml").write_text(f"""[tool.traduco]
-locales = ["zh_CN", "en"]
-[tool.traduco.mt]
-chain = ["libre"]
-[tool.traduco.mt.providers.libre]
-url = "{url}"
-requests_per_second = {args.rate_limit}
-connections = {args.connections}
-characters_per_minute = 100000000
-""", encoding="utf-8")
+    settings(project, url, args.rate_limit, args.connections)
     bound = min(args.rate_limit, args.connections / args.latency)
     print(f"corpus: {args.docs} documents x {args.paragraphs} paragraphs = {units} units, "
           f"2 locales = {2 * units} translations")

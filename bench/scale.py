@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from mt_throughput import corpus  # noqa: E402
+from mt_throughput import corpus, settings  # noqa: E402
 
 # The command exactly as the `traduco` executable runs it, reporting its own peak memory.
 COMMAND = """
@@ -68,16 +68,7 @@ def msgmerge_seconds(project: Path) -> tuple[float, int]:
 
 def make_project(folder: Path, documents: int, paragraphs: int, url: str) -> None:
     corpus(folder, documents, paragraphs)
-    (folder / "pyproject.toml").write_text(f"""[tool.traduco]
-locales = ["zh_CN", "en"]
-[tool.traduco.mt]
-chain = ["libre"]
-[tool.traduco.mt.providers.libre]
-url = "{url}"
-requests_per_second = 100000
-characters_per_minute = 1000000000
-connections = 16
-""", encoding="utf-8")
+    settings(folder, url, requests_per_second=100_000, connections=16, characters_per_minute=1_000_000_000)
 
 
 def main() -> None:
