@@ -40,7 +40,7 @@ def msgfmt_check(path: Path) -> None:
 
 def run_once(project_dir: Path, url: str, on_result=None):
     """One translate run through the library, as flows/translate.py runs it,
-    without Prefect's 7-second start: for tests that run many times."""
+    without starting Prefect: for tests that run many times."""
     from traduco.config import load_project
     from traduco.memory import TranslationMemory
     from traduco.mt import Engine
