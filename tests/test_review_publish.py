@@ -251,11 +251,16 @@ def test_approve_finds_the_server_traduco_serve_recorded(project, monkeypatch):
             pass
 
 
-def test_status_shows_the_most_urgent_rows_and_totals_over_all(capsys, project, standin):
-    for number in range(30):    # 30 documents × 2 locales: more rows than a terminal screen
+def thirty_notes(project: Path, url: str) -> None:
+    """30 more documents: with the sample, 62 rows, more than a terminal screen."""
+    for number in range(30):
         (project / "sources" / f"nota-{number:02d}.txt").write_text(
             f"Nota numero {number} della Regione Toscana.\n", encoding="utf-8")
-    run_once(project, standin.url)
+    run_once(project, url)
+
+
+def test_status_shows_the_most_urgent_rows_and_totals_over_all(capsys, project, standin):
+    thirty_notes(project, standin.url)
     approve_all(po(project, "zh_CN", "nota-07"))
 
     code, out, _ = run_cli(capsys, "status", "--project", str(project))
@@ -271,3 +276,19 @@ def test_status_shows_the_most_urgent_rows_and_totals_over_all(capsys, project, 
     assert "more rows" not in every and "nota-07" in every
     assert report["totals"]["zh_CN"]["approved"] == 1 and report["totals"]["zh_CN"]["units"] == 8 + 30
     assert "zh_CN in all: 1/38 approved" in out
+
+
+def test_publish_lists_what_changed_first_and_counts_the_rest(capsys, project, standin):
+    thirty_notes(project, standin.url)
+    approve_all(po(project, "zh_CN", "nota-29"))
+
+    code, out, _ = run_cli(capsys, "publish", "--project", str(project))
+
+    assert code == 0 and (project / "public" / "zh_CN" / "nota-29.html").exists()
+    rows = [line for line in out.splitlines() if line.startswith("│")]
+    assert "nota-29" in rows[0] and "published" in rows[0]
+    assert len(rows) == 50 and "… and 12 more rows" in out
+    assert "1 published, 61 waiting." in out
+    _, every, _ = run_cli(capsys, "publish", "--project", str(project), "--dry-run", "--all")
+    assert len([line for line in every.splitlines() if line.startswith("│")]) == 62
+    assert "1 unchanged, 61 waiting." in every

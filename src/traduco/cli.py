@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
@@ -123,8 +124,11 @@ def check(project_dir: ProjectOption = Path("."),
 
 @app.command()
 def publish(project_dir: ProjectOption = Path("."),
-            dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would change.")] = False):
+            dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would change.")] = False,
+            every_row: Annotated[bool, typer.Option("--all", help="List every document, not only the first "
+                                                    f"{SHOWN_ROWS} rows.")] = False):
     """Publish every fully approved, check-clean document × locale (.mo, HTML, index, feed)."""
+    from traduco.publishing import noteworthy_first
     from traduco.serving import api_for_command
     project = load_project(project_dir)
     _quiet_prefect()
@@ -136,19 +140,25 @@ def publish(project_dir: ProjectOption = Path("."),
     results = state.result(raise_on_failure=False)
     if isinstance(results, BaseException):
         raise results
+    if not results:
+        out.print("Nothing to publish yet: run [bold]traduco run[/bold] first.")
+        return
     table = Table(title="Publish" + (" (dry run: nothing written)" if dry_run else ""), title_justify="left")
     for column in ("document", "locale", "result", "why"):
         table.add_column(column, overflow="fold")
-    for r in results:
+    shown = noteworthy_first(results)[:None if every_row else SHOWN_ROWS]
+    for r in shown:
         colour = {"published": "green", "publish": "green", "unchanged": "blue"}.get(r.status, "yellow")
         status = "would publish" if r.status == "publish" else r.status
         table.add_row(Text(r.doc_id), r.locale, f"[{colour}]{status}[/{colour}]", Text(r.reason))
     out.print(table)
-    if not results:
-        out.print("Nothing to publish yet: run [bold]traduco run[/bold] first.")
-    waiting = [r for r in results if r.status == "waiting"]
-    if waiting:
-        out.print(f"{len(waiting)} not published: they wait for review or fixes (see [bold]traduco status[/bold]).")
+    if len(results) > len(shown):
+        out.print(f"… and {len(results) - len(shown):,} more rows ([bold]--all[/bold] lists them).", highlight=False)
+    counts = Counter("would publish" if r.status == "publish" else r.status for r in results)
+    out.print(", ".join(f"{n:,} {status}" for status, n in sorted(counts.items())) + ".", highlight=False)
+    if counts["waiting"]:
+        out.print(f"{counts['waiting']:,} not published: they wait for review or fixes "
+                  "(see [bold]traduco status[/bold]).")
 
 
 @app.command()

@@ -27,9 +27,10 @@ from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
 from traduco.pages import page_from_catalog, render_feed, render_index, render_page
-from traduco.review import QueueRow, check_cache, queue_row
+from traduco.review import QueueRow, check_cache, queue_rows
 
 PUBLISH, PUBLISHED, UNCHANGED, WAITING, SKIPPED = "publish", "published", "unchanged", "waiting", "skipped"
+REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,11 @@ class PublishResult:
 
 
 def plan_publication(project: Project) -> list[PublishResult]:
-    """What `publish` would do, writing nothing."""
+    """What `publish` would do, writing nothing. Built on the review queue's rows,
+    so a catalog unchanged since the ledger last counted it is not read again."""
     manifest = _load_manifest(project)
     glossary, cache = load_glossary(project), check_cache(project)
-    return [_plan_one(project, doc_id, locale, manifest, glossary, cache)
-            for doc_id in project.doc_ids() for locale in project.locales]
+    return [_plan_one(project, row, manifest, glossary, cache) for row in queue_rows(project)]
 
 
 def publish(project: Project, approved: list[PublishResult] | None = None) -> list[PublishResult]:
@@ -79,17 +80,17 @@ def publish(project: Project, approved: list[PublishResult] | None = None) -> li
     return results
 
 
-def _plan_one(project: Project, doc_id: str, locale: str, manifest: dict,
+def _plan_one(project: Project, row: QueueRow, manifest: dict,
               glossary: Glossary | None, cache: checks.CheckCache) -> PublishResult:
-    row = queue_row(project, doc_id, locale, glossary, cache)
+    doc_id, locale = row.doc_id, row.locale
     if not row.complete:
         return PublishResult(doc_id, locale, WAITING, _why_waiting(row))
     path = project.catalog_path(doc_id, locale)
-    try:
-        catalog = catalogs.read(path, locale=locale)
-    except CatalogError as exc:
-        return PublishResult(doc_id, locale, WAITING, exc.message)
     if row.errors:
+        try:
+            catalog = catalogs.read(path, locale=locale)
+        except CatalogError as exc:
+            return PublishResult(doc_id, locale, WAITING, exc.message)
         return PublishResult(doc_id, locale, WAITING, _check_errors(catalog, locale, glossary, cache))
     fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
     page_path = project.public_dir / locale / f"{doc_id}.html"
@@ -124,6 +125,12 @@ def _published_page(project: Project, doc_id: str, locale: str, info: dict):
         return page_from_catalog(doc_id, catalogs.read(path, locale=locale))
     except (OSError, CatalogError):
         return None
+
+
+def noteworthy_first(results: list[PublishResult]) -> list[PublishResult]:
+    """What changed or was refused first, then what waits, then what stayed as it was."""
+    order = {PUBLISHED: 0, PUBLISH: 0, REJECTED: 1, SKIPPED: 1, WAITING: 2, UNCHANGED: 3}
+    return sorted(results, key=lambda r: order.get(r.status, 2))
 
 
 def _why_waiting(row: QueueRow) -> str:
