@@ -281,3 +281,14 @@ def test_a_key_kept_in_a_prefect_secret_block_reaches_the_provider_and_no_file(c
         if path.is_file():
             assert key.encode() not in path.read_bytes(), path
     assert key not in out + err
+
+
+def test_a_configured_prefect_server_that_is_down_gets_one_clear_line(capsys, project, standin, monkeypatch):
+    down = _closed_port_url() + "api"
+    monkeypatch.setenv("PREFECT_API_URL", down)
+
+    code, out, err = run(capsys, project, standin.url)
+
+    assert code == 1
+    assert f"the Prefect server at {down} does not answer" in err and "unset PREFECT_API_URL" in err
+    assert "Traceback" not in out + err and standin.requests == []

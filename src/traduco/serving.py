@@ -104,15 +104,20 @@ def api_for_command(project: Project, lasting: bool = False):
     """Point Prefect at the server this command's flow run is recorded on (see
     the module help). `lasting`: the run must outlive this process (a publish
     run paused for the editor's approval), so only a real server will do."""
-    url = os.environ.get("PREFECT_API_URL") or recorded_server(project)
+    configured = os.environ.get("PREFECT_API_URL")
+    url = configured or recorded_server(project)
+    # Started before Prefect is even imported, so that both take their time together;
+    # a profile naming a server is only known once it is, and then this one stops.
     own = None if url or lasting else _command_api(project)
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
-    configured = get_current_settings().api.url      # a Prefect profile or prefect.toml
-    if configured and not url:
+    if not url and get_current_settings().api.url:      # a Prefect profile or prefect.toml
         if own:
             own.stop()
-        own, url = None, str(configured)
+        own, url = None, str(get_current_settings().api.url)
+        configured = url
+    if configured:
+        _require_answer(configured)
     if not url and not own:
         raise ConfigError("approvals need a Prefect server, and none is running for this project",
                           hint="Start one with `traduco serve` (leave it running), or set PREFECT_API_URL "
@@ -125,6 +130,19 @@ def api_for_command(project: Project, lasting: bool = False):
         updates["flows.heartbeat_frequency"] = None
     with temporary_settings(updates=updates):
         yield updates[PREFECT_API_URL]
+
+
+def _require_answer(url: str) -> None:
+    """A configured server that is down gets a clear message, not Prefect's retries and traceback."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: url}), get_client(sync_client=True) as client:
+        problem = client.api_healthcheck()
+    if problem is not None:
+        raise ConfigError(f"the Prefect server at {url} does not answer ({type(problem).__name__})",
+                          hint="Start it, or unset PREFECT_API_URL (and api.url in your Prefect profile) "
+                               "so that traduco starts a Prefect API of its own")
 
 
 class _CommandApi:
