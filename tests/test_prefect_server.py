@@ -99,6 +99,30 @@ def test_serve_schedules_both_flows_and_stops_cleanly_on_sigterm(project, standi
     assert not (project / ".traduco" / "prefect" / "api-url").exists()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_killed_serve_takes_its_prefect_server_with_it(project):
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    serve = subprocess.Popen([sys.executable, "-c", "from traduco.cli import entry; entry()", "serve",
+                              "--port", "0"], cwd=project, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    line = serve.stdout.readline()
+    assert "Prefect UI" in line, line + serve.stderr.read()
+    url = line.split()[-1] + "/api"
+
+    serve.kill()
+    serve.wait(timeout=10)
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/health", timeout=2)
+            time.sleep(0.3)
+        except OSError:
+            break
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{url}/health", timeout=2)
+
+
 def _wait_for_deployments(url: str, timeout: float = 90.0) -> list[str]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -66,9 +66,7 @@ def local_server(project: Project, port: int | None = None):
     log = open(home / "server.log", "ab")
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                               "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = _prefect(["server", "start", "--host", "127.0.0.1", "--port", str(port)], env, log)
     url = f"http://127.0.0.1:{port}/api"
     try:
         wait_until_healthy(url, server, home / "server.log")
@@ -155,11 +153,9 @@ class _CommandApi:
         with open(log, "wb") as handle:
             handle.write(f"traduco: Prefect API for process {os.getpid()} at {self.url}\n".encode())
             handle.flush()
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), "server", "start", "--no-ui",
-                 "--no-services", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "ERROR"],
-                env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
-                stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = _prefect(["server", "start", "--no-ui", "--no-services", "--host", "127.0.0.1",
+                                     "--port", str(self.port), "--log-level", "ERROR"],
+                                    {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}, handle)
         self.healthy = False
         atexit.register(self.stop)
 
@@ -184,9 +180,15 @@ def _command_api(project: Project) -> _CommandApi:
     return _command_api_running
 
 
-# The API process ends with traduco even when traduco is killed (SIGKILL
-# leaves no time to stop it): Linux's parent-death signal, set before
-# Prefect's CLI is exec'd in its place.
+def _prefect(args: list[str], env: dict, log) -> subprocess.Popen:
+    """`prefect <args>` as a child in its own session (a Ctrl-C reaches traduco,
+    which then stops it in order), and gone with traduco even if traduco is killed."""
+    return subprocess.Popen([sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), *args], env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+# SIGKILL leaves traduco no time to stop its Prefect server: Linux's
+# parent-death signal does it, set before Prefect's CLI is exec'd in its place.
 _DIE_WITH_PARENT = """
 import os, signal, sys
 try:
