@@ -31,7 +31,26 @@ DOC = "toscana-smart-china"
 
 
 def pytest_sessionfinish(session, exitstatus):
+    # Prefect's own ephemeral server (tests that call flows directly) stops at
+    # exit; stop it here too, so an interrupted session leaves nothing running.
+    server_module = sys.modules.get("prefect.server.api.server")
+    if server_module is not None:
+        for server in list(server_module.SubprocessASGIServer._instances.values()):
+            server.stop()
     shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_ephemeral_server():
+    """Prefect's ephemeral server for tests that call flows or its client
+    directly, started once here: when several threads first need it at once (a
+    flow in a thread, its events worker, a test polling the API) Prefect starts
+    one each and stops only one of them at exit."""
+    from prefect.server.api.server import SubprocessASGIServer
+    server = SubprocessASGIServer()
+    server.start()
+    yield
+    server.stop()
 
 
 @pytest.fixture
