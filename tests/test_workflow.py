@@ -292,3 +292,20 @@ def test_a_configured_prefect_server_that_is_down_gets_one_clear_line(capsys, pr
     assert code == 1
     assert f"the Prefect server at {down} does not answer" in err and "unset PREFECT_API_URL" in err
     assert "Traceback" not in out + err and standin.requests == []
+
+
+def test_the_commands_prefect_api_moves_to_another_port_when_its_port_is_taken(tmp_path, monkeypatch):
+    from traduco import serving
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = iter([taken.getsockname()[1], serving.free_port()])
+        monkeypatch.setattr(serving, "free_port", lambda: next(ports))
+        api = serving._CommandApi(tmp_path / "prefect-api.log")
+        try:
+            url = api.ready()
+            assert url.endswith(f":{api.port}/api") and api.port != taken.getsockname()[1]
+            assert _answers(url)
+        finally:
+            api.stop()

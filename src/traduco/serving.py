@@ -147,21 +147,31 @@ class _CommandApi:
     """A Prefect API (no UI, no services) for this process's commands, stopped when the process ends."""
 
     def __init__(self, log: Path):
-        self.log, self.port = log, free_port()
-        self.url = f"http://127.0.0.1:{self.port}/api"
+        self.log = log
         log.parent.mkdir(parents=True, exist_ok=True)
-        with open(log, "wb") as handle:
+        self._start()
+        atexit.register(self.stop)
+
+    def _start(self) -> None:
+        self.port, self.healthy = free_port(), False
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        with open(self.log, "wb") as handle:
             handle.write(f"traduco: Prefect API for process {os.getpid()} at {self.url}\n".encode())
             handle.flush()
             self.process = _prefect(["server", "start", "--no-ui", "--no-services", "--host", "127.0.0.1",
                                      "--port", str(self.port), "--log-level", "ERROR"],
                                     {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}, handle)
-        self.healthy = False
-        atexit.register(self.stop)
 
     def ready(self) -> str:
         if not self.healthy:
-            wait_until_healthy(self.url, self.process, self.log)
+            try:
+                wait_until_healthy(self.url, self.process, self.log)
+            except ConfigError:
+                # Another program took the free port between our choosing and Prefect binding it.
+                if "already in use" not in self.log.read_text(encoding="utf-8", errors="replace"):
+                    raise
+                self._start()
+                wait_until_healthy(self.url, self.process, self.log)
             self.healthy = True
         return self.url
 
