@@ -3,7 +3,8 @@
 Read straight from the catalogs on disk (no Prefect, no network), so it is
 as fast to ask as `ls`.
 
-    for row in queue(project):
+    view = most_urgent(project, 50)     # the 50 most urgent rows, totals over all
+    for row in view.rows:
         print(row.doc_id, row.locale, row.drafts, row.untranslated)
 """
 
@@ -14,7 +15,7 @@ import difflib
 import heapq
 import html
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from traduco import catalogs, checks
@@ -89,11 +90,6 @@ class QueueView:
         return self.count - len(self.rows)
 
 
-def queue(project: Project) -> list[QueueRow]:
-    """Every document × locale, the most urgent first."""
-    return sorted(queue_rows(project), key=QueueRow.urgency)
-
-
 def most_urgent(project: Project, limit: int | None = None) -> QueueView:
     """The `limit` most urgent rows (all with None) and the totals, reading one catalog at a time."""
     sums: dict[str, dict[str, int]] = {}
@@ -131,14 +127,6 @@ def queue_rows(project: Project) -> Iterator[QueueRow]:
 
 _TOTALLED = ("units", "approved", "drafts", "machine_drafts", "source_changed", "from_memory",
              "needs_work", "untranslated", "errors", "warnings", "words_waiting")
-
-
-def totals(rows: Iterable[QueueRow]) -> dict[str, dict[str, int]]:
-    """Per locale sums of the counts."""
-    result: dict[str, dict[str, int]] = {}
-    for row in rows:
-        _add(result, row)
-    return result
 
 
 def _add(sums: dict[str, dict[str, int]], row: QueueRow) -> None:
