@@ -89,6 +89,8 @@ def test_serve_schedules_both_flows_and_stops_cleanly_on_sigterm(project, standi
         assert manual.returncode == 0, manual.stderr
         runs = [r for r in api(url, "/flow_runs/filter") if r["deployment_id"] is None]
         assert [(r["parameters"]["project_dir"], r["state"]["type"]) for r in runs] == [(str(project), "COMPLETED")]
+        assert f"This run in the Prefect UI: {url.removesuffix('/api')}/runs/flow-run/{runs[0]['id']}" \
+            in manual.stdout
         assert not (project / ".traduco" / "prefect-api.log").exists()    # no API of its own
     finally:
         serve.send_signal(signal.SIGTERM)

@@ -230,6 +230,7 @@ def test_run_records_its_flow_run_on_a_prefect_api_it_stops_at_the_end(project, 
     assert command.returncode == 0, err
     url = _command_api_url(project)
     assert not _answers(url)            # stopped with the command
+    assert "Prefect UI" not in out      # no link to a server that is gone
     from prefect.client.orchestration import get_client
     with get_client(sync_client=True) as client:   # same database (PREFECT_HOME), another API
         runs = client.read_flow_runs()

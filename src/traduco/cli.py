@@ -44,18 +44,21 @@ def run(project_dir: ProjectOption = Path("."),
     project = load_project(project_dir, provider=provider, provider_url=provider_url, locales=locale)
     check_settings(project.mt, keys=False)    # at once; keys may need Prefect (Secret blocks)
     _quiet_prefect()
-    from traduco.serving import api_for_command
+    from traduco.serving import api_for_command, run_link
     with api_for_command(project):
         check_settings(project.mt)
         with _progress_bar():
             state = _flows().translate.translate(project_dir=str(project.root), provider=provider,
                                                  provider_url=provider_url, locales=list(project.locales),
                                                  return_state=True)
+        link = run_link(state)
     summary = state.result(raise_on_failure=False)
     if isinstance(summary, BaseException):
         raise summary
     _print_queue(summary.queue)
     _print_usage(summary)
+    if link:
+        out.print(f"This run in the Prefect UI: {link}", highlight=False, soft_wrap=True)
     for line in summary.problem_lines():
         _problem(line)
     raise typer.Exit(summary.exit_code)

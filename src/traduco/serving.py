@@ -130,6 +130,17 @@ def api_for_command(project: Project, lasting: bool = False):
         yield updates[PREFECT_API_URL]
 
 
+def run_link(state) -> str | None:
+    """Where people can open this flow run in the Prefect UI: only on a server
+    that outlives the command (serve's or a configured one), not on its own API."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
+
+    own = _command_api_running is not None and PREFECT_API_URL.value() == _command_api_running.url
+    flow_run_id = getattr(state.state_details, "flow_run_id", None)
+    ui = PREFECT_UI_URL.value()
+    return None if own or not flow_run_id or not ui else f"{ui.rstrip('/')}/runs/flow-run/{flow_run_id}"
+
+
 def _require_answer(url: str) -> None:
     """A configured server that is down gets a clear message, not Prefect's retries and traceback."""
     from prefect.client.orchestration import get_client
