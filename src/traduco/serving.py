@@ -146,9 +146,12 @@ def _require_answer(url: str) -> None:
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    import httpx
+
     with temporary_settings(updates={PREFECT_API_URL: url}), get_client(sync_client=True) as client:
         problem = client.api_healthcheck()
-    if problem is not None:
+    # Only "nobody there": a server that answers at all (Prefect Cloud, a proxy) is left to Prefect.
+    if isinstance(problem, (httpx.TransportError, OSError)):
         raise ConfigError(f"the Prefect server at {url} does not answer ({type(problem).__name__})",
                           hint="Start it, or unset PREFECT_API_URL (and api.url in your Prefect profile) "
                                "so that traduco starts a Prefect API of its own")
