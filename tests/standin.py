@@ -58,6 +58,7 @@ class StandIn:
         self.rate_limit = rate_limit
         self.mangle = mangle
         self.requests: list[dict[str, str]] = []
+        self.arrivals: list[float] = []      # time.time() of each translate request
         self.faults: list[int | str] = []   # what to do with the next requests, one each
         self.always: int | str | None = None
         self.retry_after = 1
@@ -135,6 +136,7 @@ class StandIn:
                 params = self._params(urlparse(self.path).query)
                 with standin._lock:
                     standin.requests.append(params)
+                    standin.arrivals.append(time.time())
                     standin.in_flight += 1
                     standin.max_in_flight = max(standin.max_in_flight, standin.in_flight)
                 try:

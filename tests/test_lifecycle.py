@@ -236,3 +236,22 @@ def test_catalogs_round_trip_through_gettext_and_babel_tools(project, standin, t
     assert compiled.returncode == 0, compiled.stderr
     assert (tmp_path / "x.mo").stat().st_size > 0
     msgfmt_check(path)
+
+
+def test_a_catalog_is_written_while_the_rest_of_its_batch_is_still_being_translated(tmp_path, standin):
+    """One document's catalog does not wait for the whole batch's machine translation."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.traduco]\nlocales = ["zh_CN"]\n[tool.traduco.mt.providers.libre]\nconnections = 1\n',
+        encoding="utf-8")
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a-breve.txt").write_text("Una nota breve.\n", encoding="utf-8")
+    (tmp_path / "sources" / "b-lunga.txt").write_text(
+        "\n\n".join(f"Paragrafo numero {n} della nota lunga." for n in range(6)) + "\n", encoding="utf-8")
+    standin.latency = 0.2
+
+    run_once(tmp_path, standin.url)
+
+    written = (tmp_path / "locales" / "zh_CN" / "LC_MESSAGES" / "a-breve.po").stat().st_mtime
+    assert len(standin.arrivals) == 7
+    assert written < standin.arrivals[-1]       # before the last request even reached the provider
+    assert all(e.msgstr for e in polib.pofile(str(tmp_path / "locales" / "zh_CN" / "LC_MESSAGES" / "b-lunga.po")))

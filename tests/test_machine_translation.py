@@ -238,3 +238,25 @@ def test_engines_working_at_once_share_each_providers_limits():
     assert (deepl.requests_per_second, deepl.characters_per_minute, deepl.connections) == (10 / 3, 500_000 // 3, 1)
     assert deepl.budget_characters is None
     assert shared(settings, 1) is settings
+
+
+def test_a_text_another_engine_is_translating_is_waited_for_not_bought_again(tmp_path, standin):
+    """Two Dask workers, each with its own engine, sharing the project's cache."""
+    import threading
+    import time
+
+    standin.latency = 1.0
+    first, second = engine(tmp_path, libre(standin.url)), engine(tmp_path, libre(standin.url))
+    answers = {}
+    asking = threading.Thread(target=lambda: answers.update(first=first.translate([PARAGRAPHS[0]], "zh_CN")))
+    asking.start()
+    while not standin.requests:
+        time.sleep(0.01)
+
+    answers["second"] = second.translate([PARAGRAPHS[0], PARAGRAPHS[1]], "zh_CN")
+    asking.join()
+
+    assert len(standin.requests) == 2                     # PARAGRAPHS[0] once, PARAGRAPHS[1] once
+    assert answers["second"][PARAGRAPHS[0]].text == answers["first"][PARAGRAPHS[0]].text \
+        == REFERENCES[PARAGRAPHS[0]]["zh_CN"]
+    assert answers["second"][PARAGRAPHS[1]].text == REFERENCES[PARAGRAPHS[1]]["zh_CN"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,7 @@ class RunSummary:
     queue: QueueView | None = None
     usage: list[dict] = field(default_factory=list)
     outages: dict[str, str] = field(default_factory=dict)   # provider -> why it was given up
-    mt_seconds: float = 0.0                                  # first request to last answer
+    mt_seconds: float = 0.0                                  # time with MT requests in flight
 
     @property
     def exit_code(self) -> int:
@@ -110,11 +111,11 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
                     engine: Engine | None = None, on_result=None) -> BatchResult:
     """Pull, extract, machine-translate and draft one batch of source files.
 
-    All new texts of the batch go to MT first, every locale at once and
-    concurrently, then the catalogs are written from the answers. Sources and
-    catalogs the ledger shows unchanged since the last run (and not waiting for
-    MT) are left alone without being parsed. Without an `engine` (a Dask
-    worker) the batch makes its own.
+    All new texts of the batch go to MT at once, every locale concurrently, and
+    each catalog is written as soon as its own texts are answered, while the
+    rest are still in flight. Sources and catalogs the ledger shows unchanged
+    since the last run (and not waiting for MT) are left alone without being
+    parsed. Without an `engine` (a Dask worker) the batch makes its own.
     """
     own = engine is None
     engine = engine or Engine.for_project(project)
@@ -124,28 +125,44 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
         templates = _templates(project, paths, ledger, result)
         stale = {(doc_id, locale) for doc_id in templates for locale in project.locales
                  if not _catalog_current(project, ledger, doc_id, locale, _context(project, engine, locale))}
+        # In the order the catalogs are written, so that texts are asked for in that order too.
         loaded = {doc_id: templates[doc_id] or catalogs.read(project.template_path(doc_id))
-                  for doc_id in {doc_id for doc_id, _ in stale}}
+                  for doc_id in sorted({doc_id for doc_id, _ in stale})}
+        arrivals = _Arrivals()
 
         def prefetch(locale: str) -> None:
-            texts = list(dict.fromkeys(text for doc_id, template in loaded.items() if (doc_id, locale) in stale
-                                       for text in pending_texts(project, doc_id, template, locale,
-                                                                 memories[locale])))
-            report_progress(locale, more=len(texts))
-            engine.translate(texts, locale, on_result=lambda text, r: report_progress(locale, advance=1))
+            try:
+                texts = []
+                for doc_id, template in loaded.items():
+                    if (doc_id, locale) in stale:
+                        mine = pending_texts(project, doc_id, template, locale, memories[locale])
+                        arrivals.expect(doc_id, locale, mine)
+                        texts += mine
+                texts = list(dict.fromkeys(texts))
+                report_progress(locale, more=len(texts))
 
-        with ThreadPoolExecutor(len(project.locales) or 1) as pool:
-            list(pool.map(prefetch, project.locales))
+                def heard(text, answer):
+                    report_progress(locale, advance=1)
+                    arrivals.arrived(locale, text)
+                engine.translate(texts, locale, on_result=heard)
+            finally:
+                arrivals.finished(locale)
+
         cache = check_cache(project)
-        for doc_id, locale in sorted(stale):
-            report = update_catalog(project, doc_id, loaded[doc_id], locale, engine, memories[locale],
-                                    on_result, glossary=engine.glossary, check_cache=cache)
-            result.reports.append(report)
-            if report.error is None:
-                ledger.put(f"catalog:{locale}/{doc_id}", {
-                    "sha": fingerprint(project.catalog_path(doc_id, locale)),
-                    "template": fingerprint(project.template_path(doc_id)),
-                    "context": _context(project, engine, locale), "complete": report.failed == 0})
+        with ThreadPoolExecutor(len(project.locales) or 1) as pool:
+            prefetches = [pool.submit(prefetch, locale) for locale in project.locales]
+            for doc_id, locale in sorted(stale):
+                arrivals.wait(doc_id, locale)
+                report = update_catalog(project, doc_id, loaded[doc_id], locale, engine, memories[locale],
+                                        on_result, glossary=engine.glossary, check_cache=cache)
+                result.reports.append(report)
+                if report.error is None:
+                    ledger.put(f"catalog:{locale}/{doc_id}", {
+                        "sha": fingerprint(project.catalog_path(doc_id, locale)),
+                        "template": fingerprint(project.template_path(doc_id)),
+                        "context": _context(project, engine, locale), "complete": report.failed == 0})
+            for prefetch_done in prefetches:
+                prefetch_done.result()
         if own:
             result.usage, result.outages, result.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
         return result
@@ -153,6 +170,39 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
         engine.forget()     # memory stays flat however many batches a run has
         if own:
             engine.close()
+
+
+class _Arrivals:
+    """Which texts of a batch have their MT answer (or final failure), per
+    locale, so each catalog is written as soon as its own texts are in."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._needs: dict[tuple[str, str], set[str]] = {}
+        self._arrived: dict[str, set[str]] = defaultdict(set)
+        self._finished: set[str] = set()
+
+    def expect(self, doc_id: str, locale: str, texts: list[str]) -> None:
+        with self._changed:
+            self._needs[(doc_id, locale)] = set(texts)
+            self._changed.notify_all()
+
+    def arrived(self, locale: str, text: str) -> None:
+        with self._changed:
+            self._arrived[locale].add(text)
+            self._changed.notify_all()
+
+    def finished(self, locale: str) -> None:
+        """The locale's MT is over, answered or not: nobody waits any longer."""
+        with self._changed:
+            self._finished.add(locale)
+            self._changed.notify_all()
+
+    def wait(self, doc_id: str, locale: str) -> None:
+        key = (doc_id, locale)
+        with self._changed:
+            self._changed.wait_for(lambda: locale in self._finished or (
+                key in self._needs and self._needs[key] <= self._arrived[locale]))
 
 
 def _templates(project: Project, paths: list[Path], ledger: Ledger, result: BatchResult) -> dict:

@@ -40,7 +40,7 @@ def _prepare(connection: sqlite3.Connection, schema: str, seconds: float = 60.0)
             if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute(schema)
+            connection.executescript(schema)
             return
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or time.monotonic() > deadline:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -29,12 +30,11 @@ from traduco.mt import masking, segments, transport
 from traduco.mt.cache import TranslationCache
 from traduco.mt.failures import Failure, classify
 from traduco.mt.limits import Budget, Pacer
-from traduco.mt.providers import (PROVIDERS, Adapter, Limits, check_secrets, language_code,
-                                  provider, secrets_for)
-from traduco.errors import ConfigError
+from traduco.mt.providers import PROVIDERS, Adapter, Limits, check_settings, language_code, secrets_for
 from traduco.glossary import Glossary, load_glossary
 
 MAX_BACKOFF_SECONDS = 60.0
+CLAIM_POLL_SECONDS = 0.2     # how often to look for an answer another engine is getting
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,9 @@ class Engine:
         self.usage: dict[tuple[str, str], Usage] = {}
         self.outages: dict[str, str] = {}      # provider -> why it is skipped for this run
         self._sleep = sleep
-        self.busy: tuple[float, float] | None = None   # first and last moment a provider was asked
+        self._asking = 0                  # translate() calls with requests in flight
+        self._asking_since = 0.0
+        self._busy_seconds = 0.0          # time with at least one provider request in flight
         self._memo: dict[tuple[str, str], Result] = {}
         self._budgets = {n: Budget(settings.provider(n).budget_characters) for n in settings.names()}
         self._pacers = {n: Pacer(self.limits(n)) for n in settings.names()}
@@ -85,6 +87,7 @@ class Engine:
         self._pools: dict[str, ThreadPoolExecutor] = {}
         self._adapters = threading.local()
         self._lock = threading.Lock()
+        self._owner = uuid.uuid4().hex       # this engine, in the shared cache's claims
 
     @classmethod
     def for_project(cls, project: Project, **kwargs) -> "Engine":
@@ -120,6 +123,14 @@ class Engine:
         """Translate each distinct text once; failures come back as Results with an error."""
         results: dict[str, Result] = {}
         todo: list[str] = []
+
+        def settle(text: str, result: Result) -> None:
+            # Known to every caller before anyone hears of it: a catalog written
+            # while the rest of the batch is still being translated finds its
+            # answers here and never asks the provider again.
+            self._memo[(locale, text)] = result
+            if on_result:
+                on_result(text, result)
         for text in dict.fromkeys(texts):
             known = self._memo.get((locale, text)) or self._from_cache(text, locale)
             if known:
@@ -129,28 +140,43 @@ class Engine:
             else:
                 todo.append(text)
         errors: dict[str, list[str]] = {text: [] for text in todo}
-        asked, started = bool(todo), time.monotonic()
+        if todo:
+            self._busy(+1)
+            try:
+                self._ask(todo, locale, results, errors, settle)
+            finally:
+                self._busy(-1)
+        for text in todo:
+            if text not in results:
+                results[text] = Result(None, "; ".join(dict.fromkeys(errors[text])))
+                self._usage(self.settings.chain_for(locale)[-1], locale).failures += 1
+                settle(text, results[text])
+        for text, result in results.items():
+            self._memo[(locale, text)] = result
+        return results
+
+    def _ask(self, todo: list[str], locale: str, results: dict[str, Result],
+             errors: dict[str, list[str]], settle) -> None:
+        """Down the locale's provider chain until every text has an answer or no provider is left."""
         for name in self.settings.chain_for(locale):
             if not todo:
-                break
-            for text, result in self._send(name, todo, locale, on_result).items():
+                return
+            for text, result in self._send(name, todo, locale, settle).items():
                 if result.text:
                     results[text] = result
                 else:
                     errors[text].append(result.error or f"{name} gave no translation")
             todo = [text for text in todo if text not in results]
-        if asked:
-            with self._lock:
-                first = min(self.busy[0], started) if self.busy else started
-                self.busy = (first, time.monotonic())
-        for text in todo:
-            results[text] = Result(None, "; ".join(dict.fromkeys(errors[text])))
-            self._usage(self.settings.chain_for(locale)[-1], locale).failures += 1
-            if on_result:
-                on_result(text, results[text])
-        for text, result in results.items():
-            self._memo[(locale, text)] = result
-        return results
+
+    def _busy(self, change: int) -> None:
+        """Count the time at least one request is in flight (locales ask at once)."""
+        with self._lock:
+            now = time.monotonic()
+            if change > 0 and self._asking == 0:
+                self._asking_since = now
+            self._asking += change
+            if change < 0 and self._asking == 0:
+                self._busy_seconds += now - self._asking_since
 
     def _from_cache(self, text: str, locale: str) -> Result | None:
         for name in self.settings.chain_for(locale):
@@ -162,6 +188,35 @@ class Engine:
         return None
 
     def _send(self, name: str, texts: list[str], locale: str, on_result) -> dict[str, Result]:
+        """Translate `texts` with one provider. A text another engine is asking
+        for right now (a Dask worker) is waited for and read from the shared
+        cache: nobody pays for it twice."""
+        source, target = self._codes(name, locale)
+        context = self._context(locale)
+        results: dict[str, Result] = {}
+        while texts:
+            elsewhere = set(self.cache.claim(name, source, target, texts, context, self._owner))
+            mine = [text for text in texts if text not in elsewhere]
+            try:
+                unanswered = []
+                for text in mine:   # answered since we last looked, by whoever
+                    cached = self.cache.get(name, source, target, text, context)
+                    if cached is None:
+                        unanswered.append(text)
+                        continue
+                    results[text] = Result(cached, provider=name, cached=True)
+                    self._usage(name, locale).cache_hits += 1
+                    if on_result:
+                        on_result(text, results[text])
+                results.update(self._send_claimed(name, unanswered, locale, on_result))
+            finally:
+                self.cache.release(name, source, target, mine, context, self._owner)
+            texts = [text for text in texts if text in elsewhere]
+            if texts:
+                time.sleep(CLAIM_POLL_SECONDS)
+        return results
+
+    def _send_claimed(self, name: str, texts: list[str], locale: str, on_result) -> dict[str, Result]:
         """Translate `texts` with one provider, concurrently within its limits."""
         results: dict[str, Result] = {}
         jobs: list[_Job] = []
@@ -180,21 +235,26 @@ class Engine:
         pool = self._pool(name)
         futures = [(batch, pool.submit(self._request, name, locale, [jobs[j].pieces[p] for j, p in batch]))
                    for batch in batches]
+        last = {j: k for k, batch in enumerate(batches) for j, _ in batch}   # a job's last request
         failed: dict[int, str] = {}
-        for batch, future in futures:
+        for k, (batch, future) in enumerate(futures):
             outcome = future.result()
             for (j, p), translated in zip(batch, outcome if isinstance(outcome, list) else []):
                 jobs[j].done[p] = translated
             if isinstance(outcome, Failure):
                 for j, _ in batch:
                     failed[j] = outcome.reason
-        for index, job in enumerate(jobs):
-            if index in failed:
-                results[job.text] = Result(None, failed[index])
-                continue
-            results[job.text] = result = self._finish(name, locale, job)
-            if on_result:
-                on_result(job.text, result)
+            # Each text is done as soon as its last request is: its catalog can be
+            # written while later requests are still in flight.
+            for j in dict.fromkeys(j for j, _ in batch):
+                if last[j] != k:
+                    continue
+                if j in failed:
+                    results[jobs[j].text] = Result(None, failed[j])
+                    continue
+                results[jobs[j].text] = result = self._finish(name, locale, jobs[j])
+                if on_result:
+                    on_result(jobs[j].text, result)
         return results
 
     def _finish(self, name: str, locale: str, job: _Job) -> Result:
@@ -319,8 +379,9 @@ class Engine:
 
     @property
     def seconds(self) -> float:
-        """Wall time from the first request to the last answer in this run."""
-        return self.busy[1] - self.busy[0] if self.busy else 0.0
+        """Wall time during which requests were in flight (not the time between
+        batches, when catalogs are written and nothing is asked)."""
+        return self._busy_seconds
 
     def summary(self) -> list[dict]:
         return [{"provider": provider, "locale": locale, **vars(usage)}
@@ -331,16 +392,3 @@ def _check_answer(name: str, texts: list[str], translated: object) -> None:
     if not isinstance(translated, list) or len(translated) != len(texts) \
             or not all(isinstance(t, str) and t.strip() for t in translated):
         raise ValueError(f"{name} answered with something that is not a translation")
-
-
-def check_settings(settings: MTSettings, keys: bool = True) -> None:
-    """Refuse, before any work, a chain that names an unknown provider, lacks a
-    URL, or (with `keys`) lacks a key."""
-    for name in settings.names():
-        spec = provider(name)
-        if spec.needs_url and not settings.provider(name).url:
-            raise ConfigError(f"the {name} provider needs the server's address",
-                              hint=f"Pass --provider-url http://host:port/ or set url in "
-                                   f"[tool.traduco.mt.providers.{name}]")
-        if keys:
-            check_secrets(name)

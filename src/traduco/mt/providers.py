@@ -16,6 +16,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from traduco.config import MTSettings
 from traduco.errors import ConfigError
 
 
@@ -162,3 +163,16 @@ class Adapter:
         if name == "chatgpt":
             return dt.ChatGptTranslator(source=self.source, target=self.target, api_key=s.get("OPENAI_API_KEY"))
         raise ConfigError(f"unknown provider {name!r}")
+
+
+def check_settings(settings: MTSettings, keys: bool = True) -> None:
+    """Refuse, before any work, a chain that names an unknown provider, lacks a
+    URL, or (with `keys`) lacks a key."""
+    for name in settings.names():
+        spec = provider(name)
+        if spec.needs_url and not settings.provider(name).url:
+            raise ConfigError(f"the {name} provider needs the server's address",
+                              hint=f"Pass --provider-url http://host:port/ or set url in "
+                                   f"[tool.traduco.mt.providers.{name}]")
+        if keys:
+            check_secrets(name)
