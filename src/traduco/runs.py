@@ -131,22 +131,7 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
         arrivals = _Arrivals()
 
         def prefetch(locale: str) -> None:
-            try:
-                texts = []
-                for doc_id, template in loaded.items():
-                    if (doc_id, locale) in stale:
-                        mine = pending_texts(project, doc_id, template, locale, memories[locale])
-                        arrivals.expect(doc_id, locale, mine)
-                        texts += mine
-                texts = list(dict.fromkeys(texts))
-                report_progress(locale, more=len(texts))
-
-                def heard(text, answer):
-                    report_progress(locale, advance=1)
-                    arrivals.arrived(locale, text)
-                engine.translate(texts, locale, on_result=heard)
-            finally:
-                arrivals.finished(locale)
+            _ask_for_batch(project, engine, loaded, stale, memories[locale], locale, arrivals)
 
         cache = check_cache(project)
         with ThreadPoolExecutor(len(project.locales) or 1) as pool:
@@ -170,6 +155,27 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
         engine.forget()     # memory stays flat however many batches a run has
         if own:
             engine.close()
+
+
+def _ask_for_batch(project: Project, engine: Engine, loaded: dict, stale: set, memory: TranslationMemory,
+                   locale: str, arrivals: "_Arrivals") -> None:
+    """Every text of the batch that the locale's catalogs need, asked for in one go."""
+    try:
+        texts = []
+        for doc_id, template in loaded.items():
+            if (doc_id, locale) in stale:
+                mine = pending_texts(project, doc_id, template, locale, memory)
+                arrivals.expect(doc_id, locale, mine)
+                texts += mine
+        texts = list(dict.fromkeys(texts))
+        report_progress(locale, more=len(texts))
+
+        def heard(text, answer):
+            report_progress(locale, advance=1)
+            arrivals.arrived(locale, text)
+        engine.translate(texts, locale, on_result=heard)
+    finally:
+        arrivals.finished(locale)
 
 
 class _Arrivals:
