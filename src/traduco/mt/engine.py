@@ -134,7 +134,7 @@ class Engine:
         for text in dict.fromkeys(texts):
             known = self._memo.get((locale, text)) or self._from_cache(text, locale)
             if known:
-                results[text] = known
+                results[text] = self._memo[(locale, text)] = known
                 if on_result and known.text:
                     on_result(text, known)
             else:
@@ -151,8 +151,6 @@ class Engine:
                 results[text] = Result(None, "; ".join(dict.fromkeys(errors[text])))
                 self._usage(self.settings.chain_for(locale)[-1], locale).failures += 1
                 settle(text, results[text])
-        for text, result in results.items():
-            self._memo[(locale, text)] = result
         return results
 
     def _ask(self, todo: list[str], locale: str, results: dict[str, Result],
@@ -180,12 +178,19 @@ class Engine:
 
     def _from_cache(self, text: str, locale: str) -> Result | None:
         for name in self.settings.chain_for(locale):
-            source, target = self._codes(name, locale)
-            cached = self.cache.get(name, source, target, text, self._context(locale))
+            cached = self._cached(name, locale, text)
             if cached is not None:
-                self._usage(name, locale).cache_hits += 1
-                return Result(cached, provider=name, cached=True)
+                return cached
         return None
+
+    def _cached(self, name: str, locale: str, text: str) -> Result | None:
+        """One provider's answer for `text`, if any engine has paid for it before."""
+        source, target = self._codes(name, locale)
+        cached = self.cache.get(name, source, target, text, self._context(locale))
+        if cached is None:
+            return None
+        self._usage(name, locale).cache_hits += 1
+        return Result(cached, provider=name, cached=True)
 
     def _send(self, name: str, texts: list[str], locale: str, on_result) -> dict[str, Result]:
         """Translate `texts` with one provider. A text another engine is asking
@@ -200,14 +205,13 @@ class Engine:
             try:
                 unanswered = []
                 for text in mine:   # answered since we last looked, by whoever
-                    cached = self.cache.get(name, source, target, text, context)
+                    cached = self._cached(name, locale, text)
                     if cached is None:
                         unanswered.append(text)
                         continue
-                    results[text] = Result(cached, provider=name, cached=True)
-                    self._usage(name, locale).cache_hits += 1
+                    results[text] = cached
                     if on_result:
-                        on_result(text, results[text])
+                        on_result(text, cached)
                 results.update(self._send_claimed(name, unanswered, locale, on_result))
             finally:
                 self.cache.release(name, source, target, mine, context, self._owner)
