@@ -122,9 +122,10 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
     ledger = Ledger.for_project(project)
     try:
         result = BatchResult()
-        templates = _templates(project, paths, ledger, result)
+        templates, template_shas = _templates(project, paths, ledger, result)
         stale = {(doc_id, locale) for doc_id in templates for locale in project.locales
-                 if not _catalog_current(project, ledger, doc_id, locale, _context(project, engine, locale))}
+                 if not _catalog_current(project, ledger, doc_id, locale, template_shas[doc_id],
+                                         _context(project, engine, locale))}
         # In the order the catalogs are written, so that texts are asked for in that order too.
         loaded = {doc_id: templates[doc_id] or catalogs.read(project.template_path(doc_id))
                   for doc_id in sorted({doc_id for doc_id, _ in stale})}
@@ -143,8 +144,7 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
                 result.reports.append(report)
                 if report.error is None:
                     ledger.put(f"catalog:{locale}/{doc_id}", {
-                        "sha": fingerprint(project.catalog_path(doc_id, locale)),
-                        "template": fingerprint(project.template_path(doc_id)),
+                        "sha": fingerprint(project.catalog_path(doc_id, locale)), "template": template_shas[doc_id],
                         "context": _context(project, engine, locale), "complete": report.failed == 0})
             for prefetch_done in prefetches:
                 prefetch_done.result()
@@ -211,10 +211,12 @@ class _Arrivals:
                 key in self._needs and self._needs[key] <= self._arrived[locale]))
 
 
-def _templates(project: Project, paths: list[Path], ledger: Ledger, result: BatchResult) -> dict:
-    """Each document's template: None where the ledger shows the source and its
-    template unchanged (loaded from disk only if a catalog needs it)."""
+def _templates(project: Project, paths: list[Path], ledger: Ledger, result: BatchResult) -> tuple[dict, dict]:
+    """Each document's template and its fingerprint. The template is None where
+    the ledger shows the source and its template unchanged (loaded from disk
+    only if a catalog needs it)."""
     templates: dict = {}
+    shas: dict[str, str | None] = {}
     for path in paths:
         try:
             doc_id = document_id(path)
@@ -223,9 +225,10 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
             continue
         source = fingerprint(path)
         known = ledger.current(f"source:{path.name}", {"sha": source})
-        if known and known.get("template") == fingerprint(project.template_path(doc_id)):
+        sha = fingerprint(project.template_path(doc_id))
+        if known and known.get("template") == sha:
             result.documents += 1
-            templates[doc_id] = None
+            templates[doc_id], shas[doc_id] = None, sha
             continue
         try:
             document = read_document(path)
@@ -234,14 +237,15 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
             result.problems.append(problem.message)
             continue
         result.documents += 1
-        ledger.put(f"source:{path.name}", {"sha": source, "template": fingerprint(project.template_path(doc_id))})
-    return templates
+        shas[doc_id] = fingerprint(project.template_path(doc_id))
+        ledger.put(f"source:{path.name}", {"sha": source, "template": shas[doc_id]})
+    return templates, shas
 
 
-def _catalog_current(project: Project, ledger: Ledger, doc_id: str, locale: str, context: str) -> bool:
+def _catalog_current(project: Project, ledger: Ledger, doc_id: str, locale: str, template_sha: str | None,
+                     context: str) -> bool:
     recorded = ledger.current(f"catalog:{locale}/{doc_id}", {
-        "sha": fingerprint(project.catalog_path(doc_id, locale)),
-        "template": fingerprint(project.template_path(doc_id)), "context": context})
+        "sha": fingerprint(project.catalog_path(doc_id, locale)), "template": template_sha, "context": context})
     return bool(recorded and recorded.get("complete") and recorded.get("sha"))
 
 
