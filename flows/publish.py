@@ -6,8 +6,6 @@ pauses for the editor's decision (see `traduco.approval`).
 
 from __future__ import annotations
 
-from collections import Counter
-
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -18,7 +16,7 @@ from traduco import runs
 from traduco.approval import APPROVAL_TIMEOUT_SECONDS, Approval, plan_markdown
 from traduco.config import Project, load_project
 from traduco.publishing import (PUBLISH, PublishResult, noteworthy_first, plan_publication,
-                                publish as publish_project)
+                                publish as publish_project, tally)
 
 RECORD_ROWS = 500     # rows in the publish artifact: what changed first; the description counts all
 
@@ -31,10 +29,8 @@ def plan(project: Project) -> list[PublishResult]:
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_plan(project: Project, approved: list[PublishResult] | None) -> list[PublishResult]:
     results = publish_project(project, approved)
-    counts = Counter(r.status for r in results)
     create_table_artifact(key="publish", table=[r.as_dict() for r in noteworthy_first(results)[:RECORD_ROWS]],
-                          description="What was published, and what waits and why ("
-                                      + ", ".join(f"{n:,} {status}" for status, n in sorted(counts.items()))
+                          description=f"What was published, and what waits and why ({tally(results)}"
                                       + (f"; the first {RECORD_ROWS:,} rows" if len(results) > RECORD_ROWS else "")
                                       + ")")
     return results

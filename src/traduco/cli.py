@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections import Counter
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
@@ -131,7 +130,7 @@ def publish(project_dir: ProjectOption = Path("."),
             every_row: Annotated[bool, typer.Option("--all", help="List every document, not only the first "
                                                     f"{SHOWN_ROWS} rows.")] = False):
     """Publish every fully approved, check-clean document × locale (.mo, HTML, index, feed)."""
-    from traduco.publishing import noteworthy_first
+    from traduco.publishing import noteworthy_first, tally
     from traduco.serving import api_for_command
     project = load_project(project_dir)
     _quiet_prefect()
@@ -157,10 +156,10 @@ def publish(project_dir: ProjectOption = Path("."),
     out.print(table)
     if len(results) > len(shown):
         out.print(f"… and {len(results) - len(shown):,} more rows ([bold]--all[/bold] lists them).", highlight=False)
-    counts = Counter("would publish" if r.status == "publish" else r.status for r in results)
-    out.print(", ".join(f"{n:,} {status}" for status, n in sorted(counts.items())) + ".", highlight=False)
-    if counts["waiting"]:
-        out.print(f"{counts['waiting']:,} not published: they wait for review or fixes "
+    out.print(tally(results) + ".", highlight=False)
+    waiting = sum(1 for r in results if r.status == "waiting")
+    if waiting:
+        out.print(f"{waiting:,} not published: they wait for review or fixes "
                   "(see [bold]traduco status[/bold]).")
 
 

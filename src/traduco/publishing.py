@@ -12,8 +12,8 @@ each page was published from, so unchanged documents are not rewritten.
 
 from __future__ import annotations
 
-import hashlib
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass
 from io import BytesIO
 from pathlib import Path
@@ -26,6 +26,7 @@ from traduco import catalogs, checks
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
+from traduco.ledger import fingerprint
 from traduco.pages import page_from_catalog, render_feed, render_index, render_page
 from traduco.review import QueueRow, check_cache, queue_rows
 
@@ -92,13 +93,13 @@ def _plan_one(project: Project, row: QueueRow, manifest: dict,
         except CatalogError as exc:
             return PublishResult(doc_id, locale, WAITING, exc.message)
         return PublishResult(doc_id, locale, WAITING, _check_errors(catalog, locale, glossary, cache))
-    fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
+    sha = fingerprint(path)
     page_path = project.public_dir / locale / f"{doc_id}.html"
     published = manifest.get(locale, {}).get(doc_id)
-    if published and published["catalog_sha256"] == fingerprint and page_path.exists():
-        return PublishResult(doc_id, locale, UNCHANGED, page=str(page_path), catalog_sha256=fingerprint)
+    if published and published["catalog_sha256"] == sha and page_path.exists():
+        return PublishResult(doc_id, locale, UNCHANGED, page=str(page_path), catalog_sha256=sha)
     reason = "updated translation" if published else "new"
-    return PublishResult(doc_id, locale, PUBLISH, reason, str(page_path), fingerprint)
+    return PublishResult(doc_id, locale, PUBLISH, reason, str(page_path), sha)
 
 
 def _publish_one(project: Project, item: PublishResult, manifest: dict) -> PublishResult:
@@ -120,7 +121,7 @@ def _published_page(project: Project, doc_id: str, locale: str, info: dict):
     (the feed then keeps the title and link of the published version)."""
     path = project.catalog_path(doc_id, locale)
     try:
-        if hashlib.sha256(path.read_bytes()).hexdigest() != info.get("catalog_sha256"):
+        if fingerprint(path) != info.get("catalog_sha256"):
             return None
         return page_from_catalog(doc_id, catalogs.read(path, locale=locale))
     except (OSError, CatalogError):
@@ -131,6 +132,12 @@ def noteworthy_first(results: list[PublishResult]) -> list[PublishResult]:
     """What changed or was refused first, then what waits, then what stayed as it was."""
     order = {PUBLISHED: 0, PUBLISH: 0, REJECTED: 1, SKIPPED: 1, WAITING: 2, UNCHANGED: 3}
     return sorted(results, key=lambda r: order.get(r.status, 2))
+
+
+def tally(results: list[PublishResult]) -> str:
+    """'1 published, 61 waiting' (a plan's 'publish' reads 'would publish')."""
+    counts = Counter("would publish" if r.status == PUBLISH else r.status for r in results)
+    return ", ".join(f"{n:,} {status}" for status, n in sorted(counts.items()))
 
 
 def _why_waiting(row: QueueRow) -> str:
