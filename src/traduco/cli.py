@@ -263,7 +263,7 @@ def serve(project_dir: ProjectOption = Path("."),
     _quiet_prefect()
     configured = os.environ.get("PREFECT_API_URL")
     with (nullcontext(configured) if configured else
-          serving.local_server(project, port if _port_free(port) else None)) as url:
+          serving.local_server(project, port)) as url:
         if configured:
             serving.wait_until_healthy(url)
         os.environ["PREFECT_API_URL"] = url
@@ -278,12 +278,6 @@ def serve(project_dir: ProjectOption = Path("."),
         finally:
             record.unlink(missing_ok=True)
     out.print("Stopped.")
-
-
-def _port_free(port: int) -> bool:
-    import socket
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 def _print_queue(view: QueueView, limit: int | None = SHOWN_ROWS) -> None:

@@ -59,10 +59,11 @@ def schedules(project: Project) -> Schedules:
 
 @contextmanager
 def local_server(project: Project, port: int | None = None):
-    """Run a Prefect server for this project while the block runs; yields its API URL."""
+    """Run a Prefect server for this project while the block runs, on `port`
+    if it is free, else on any free one; yields its API URL."""
     home = project.state_dir / "prefect"
     home.mkdir(parents=True, exist_ok=True)
-    port = port or free_port()
+    port = port if port and _port_free(port) else free_port()
     log = open(home / "server.log", "ab")
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
@@ -91,10 +92,9 @@ def recorded_server(project: Project) -> str | None:
     except OSError:
         return None
     try:
-        with urllib.request.urlopen(f"{url}/health", timeout=1) as response:
-            return url if response.status == 200 else None
-    except (OSError, ValueError):
-        return None     # a stale record: that serve process is gone
+        return url if _answers(url, timeout=1) else None     # else a stale record: that serve is gone
+    except ValueError:
+        return None                                          # not a URL: a damaged record
 
 
 @contextmanager
@@ -233,14 +233,20 @@ def wait_until_healthy(url: str, server: subprocess.Popen | None = None, log: Pa
         if server is not None and server.poll() is not None:
             raise ConfigError(f"the Prefect server stopped at start (exit {server.returncode})",
                               path=log, hint="Read its log for the reason")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
+        if _answers(url, timeout=2):
+            return
+        time.sleep(0.3)
     raise ConfigError(f"the Prefect server at {url} did not become healthy in {seconds:g} s", path=log,
                       hint="Read its log; a busy port or a locked database are the usual causes")
+
+
+def _answers(url: str, timeout: float) -> bool:
+    """Whether a Prefect API answers its health check at `url`."""
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 def stop(process: subprocess.Popen, grace: float = 15.0) -> None:
@@ -255,6 +261,11 @@ def stop(process: subprocess.Popen, grace: float = 15.0) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 def free_port() -> int:
