@@ -22,6 +22,7 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -234,12 +235,17 @@ def _date(extracted) -> str | None:
 
 
 def _language(text: str) -> str:
+    found = _detector().detect_language_of(text[:2000])
+    return found.iso_code_639_1.name.lower() if found else "unknown"
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    """Built once per process: building it loads the language models (it was built per article)."""
     from lingua import Language, LanguageDetectorBuilder
-    detector = LanguageDetectorBuilder.from_languages(
+    return LanguageDetectorBuilder.from_languages(
         Language.ITALIAN, Language.ENGLISH, Language.FRENCH, Language.GERMAN, Language.SPANISH,
         Language.CHINESE).build()
-    found = detector.detect_language_of(text[:2000])
-    return found.iso_code_639_1.name.lower() if found else "unknown"
 
 
 def _load_state(path: Path) -> dict:
