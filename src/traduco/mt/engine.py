@@ -91,10 +91,10 @@ class Engine:
 
     @classmethod
     def for_project(cls, project: Project, **kwargs) -> "Engine":
-        check_settings(project.mt)
         # Here, in the flow's own thread: Prefect Secret blocks are only visible
         # where its run context is, not in the engine's connection threads.
-        secrets = {name: secrets_for(name) for name in project.mt.names()}
+        secrets = {name: secrets_for(name) for name in project.mt.names() if name in PROVIDERS}
+        check_settings(project.mt, secrets=secrets)
         return cls(project.mt, project.source_language,
                    TranslationCache(project.state_dir / "mt-cache.sqlite"),
                    glossary=load_glossary(project), secrets=secrets, **kwargs)

@@ -110,10 +110,12 @@ def _prefect_secret(variable: str) -> str | None:
         return None
 
 
-def check_secrets(name: str) -> None:
+def check_secrets(name: str, found: dict[str, str] | None = None) -> None:
+    """Refuse a provider whose keys are missing; `found`: keys already looked up."""
     spec = PROVIDERS[name]
     required = spec.keys[:1] if name == "microsoft" else spec.keys
-    missing = [k for k in required if k not in secrets_for(name)]
+    found = secrets_for(name) if found is None else found
+    missing = [k for k in required if k not in found]
     if missing and not spec.optional_keys:
         raise ConfigError(f"the {name} provider needs {' and '.join(missing)}",
                           hint="Set it in the environment (or a Prefect Secret block named "
@@ -165,9 +167,10 @@ class Adapter:
         raise ConfigError(f"unknown provider {name!r}")
 
 
-def check_settings(settings: MTSettings, keys: bool = True) -> None:
+def check_settings(settings: MTSettings, keys: bool = True,
+                   secrets: dict[str, dict[str, str]] | None = None) -> None:
     """Refuse, before any work, a chain that names an unknown provider, lacks a
-    URL, or (with `keys`) lacks a key."""
+    URL, or (with `keys`) lacks a key; `secrets`: keys already looked up, per provider."""
     for name in settings.names():
         spec = provider(name)
         if spec.needs_url and not settings.provider(name).url:
@@ -175,4 +178,4 @@ def check_settings(settings: MTSettings, keys: bool = True) -> None:
                               hint=f"Pass --provider-url http://host:port/ or set url in "
                                    f"[tool.traduco.mt.providers.{name}]")
         if keys:
-            check_secrets(name)
+            check_secrets(name, (secrets or {}).get(name))
