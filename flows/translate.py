@@ -31,6 +31,7 @@ from traduco.mt.limits import shared
 from traduco.review import QueueView, most_urgent
 from traduco.runs import BatchResult, RunSummary, batches, translate_batch
 from traduco.sources import source_paths
+from traduco.sync import GitSync, SyncReport, run_message
 
 RUN_LOCK_WAIT_SECONDS = 3600
 QUEUE_RECORD_ROWS = 500     # rows in the run's review-queue artifact; totals cover all
@@ -40,6 +41,16 @@ QUEUE_RECORD_ROWS = 500     # rows in the run's review-queue artifact; totals co
 def translate_documents(project: Project, paths: list, memories: dict[str, TranslationMemory],
                         engine: Engine | None = None) -> BatchResult:
     return translate_batch(project, paths, memories, engine)
+
+
+@task(name="git-pull", cache_policy=NO_CACHE)
+def git_pull(git: GitSync) -> SyncReport:
+    return git.pull()
+
+
+@task(name="git-commit-push", cache_policy=NO_CACHE)
+def git_commit_push(git: GitSync, summary: RunSummary, report: SyncReport) -> SyncReport:
+    return git.commit_and_push(run_message(summary, git.staged_summary()), report)
 
 
 @task(name="pull-web", cache_policy=NO_CACHE)
@@ -77,19 +88,21 @@ def record_usage(summary: RunSummary) -> None:
 
 @flow(name="translate", log_prints=True)
 def translate(project_dir: str = ".", provider: str | None = None,
-              provider_url: str | None = None, locales: list[str] | None = None):
+              provider_url: str | None = None, locales: list[str] | None = None, sync: bool = True):
     project = load_project(project_dir, provider=provider, provider_url=provider_url,
                            locales=locales)
     # A second run (scheduled and manual at once) waits for the first, then finds
     # its work done: the same text is never sent to a provider twice.
     with catalogs.exclusive(project.run_lock_path, "the project", wait=RUN_LOCK_WAIT_SECONDS):
-        summary = _translate(project)
+        # With [tool.traduco.git]: translators' pushes come in first, the run's work goes out after.
+        git = GitSync.for_project(project) if sync else None
+        summary = _translate(project, git, git_pull(quote(git)) if git else None)
     if summary.exit_code:
         return Failed(message="; ".join(summary.problem_lines())[:1000], data=summary)
     return Completed(message=f"{summary.drafted} units drafted", data=summary)
 
 
-def _translate(project: Project) -> RunSummary:
+def _translate(project: Project, git: GitSync | None = None, pulled: SyncReport | None = None) -> RunSummary:
     summary = RunSummary()
     if project.web and (project.web.get("feeds") or project.web.get("pages")):
         summary.source_problems += pull_web_sources(project).problems
@@ -105,6 +118,8 @@ def _translate(project: Project) -> RunSummary:
                 # futures (seconds per run on a large corpus) and find none.
                 summary.add(translate_documents(quote(project), quote(batch), quote(memories), quote(engine)))
         summary.usage, summary.outages, summary.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
+    if git is not None:
+        summary.git = git_commit_push(quote(git), quote(summary), quote(pulled))
     summary.queue = record_review_queue(project)
     record_usage(summary)
     return summary

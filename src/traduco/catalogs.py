@@ -267,6 +267,19 @@ def write(catalog: polib.POFile, path: Path, *, date_header: str = "PO-Revision-
     return True
 
 
+def render_keeping(catalog: polib.POFile, *originals: bytes) -> str:
+    """`catalog` rendered with every entry that one of `originals` (file
+    contents, first wins) has unchanged spelled exactly as there."""
+    verbatim: dict[str, str] = {}
+    for data in originals:
+        previous = _parse(data)
+        if previous is not None:
+            for plain, block in _blocks(data.decode("utf-8"), previous).items():
+                verbatim.setdefault(plain, block)
+    blocks = render(catalog).rstrip("\n").split("\n\n")
+    return "\n\n".join([blocks[0]] + [verbatim.get(b, b) for b in blocks[1:]]) + "\n"
+
+
 def _parse(data: bytes | None) -> polib.POFile | None:
     if data is None:
         return None
@@ -280,13 +293,19 @@ def _keep_unchanged_blocks(text: str, catalog: polib.POFile, old_text: str,
                            previous: polib.POFile) -> str:
     """`text` with every entry that did not change spelled exactly as on disk,
     so another tool's wrapping survives and diffs show only real changes."""
-    old_blocks = re.split(r"\n[ \t]*\n", old_text.replace("\r\n", "\n").strip("\n"))
-    if len(old_blocks) != 1 + len(previous):
-        return text   # unusual layout (stray comments): fall back to our own
-    verbatim = {entry.__unicode__(WRAP_WIDTH).rstrip("\n"): block
-                for entry, block in zip(previous, old_blocks[1:])}
+    verbatim = _blocks(old_text, previous)
     blocks = text.rstrip("\n").split("\n\n")
     return "\n\n".join([blocks[0]] + [verbatim.get(b, b) for b in blocks[1:]]) + "\n"
+
+
+def _blocks(old_text: str, previous: polib.POFile) -> dict[str, str]:
+    """Each entry of a file as we would spell it -> as the file spells it
+    (empty for an unusual layout, such as stray comments: then ours is used)."""
+    old_blocks = re.split(r"\n[ \t]*\n", old_text.replace("\r\n", "\n").strip("\n"))
+    if len(old_blocks) != 1 + len(previous):
+        return {}
+    return {entry.__unicode__(WRAP_WIDTH).rstrip("\n"): block
+            for entry, block in zip(previous, old_blocks[1:])}
 
 
 @contextmanager

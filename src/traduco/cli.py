@@ -38,9 +38,14 @@ def run(project_dir: ProjectOption = Path("."),
         provider: Annotated[Optional[str], typer.Option(
             help="MT provider, or a fallback chain such as deepl,google (overrides [tool.traduco.mt]).")] = None,
         provider_url: Annotated[Optional[str], typer.Option(help="Server address for URL-based providers (libre).")] = None,
-        locale: Annotated[Optional[list[str]], typer.Option(help="Target locale; repeat for several.")] = None):
+        locale: Annotated[Optional[list[str]], typer.Option(help="Target locale; repeat for several.")] = None,
+        no_sync: Annotated[bool, typer.Option("--no-sync", help="Work on the local tree only: no git pull, "
+                                              "commit or push even with [tool.traduco.git].")] = False):
     """Pull sources, extract units, draft new units by MT, show the review queue."""
     project = load_project(project_dir, provider=provider, provider_url=provider_url, locales=locale)
+    if not no_sync:
+        from traduco.sync import GitSync
+        GitSync.for_project(project)      # bad [tool.traduco.git] settings: said before any work
     check_settings(project.mt, keys=False)    # at once; keys may need Prefect (Secret blocks)
     _quiet_prefect()
     from traduco.serving import api_for_command, run_link
@@ -49,13 +54,15 @@ def run(project_dir: ProjectOption = Path("."),
         with _progress_bar():
             state = _flows().translate.translate(project_dir=str(project.root), provider=provider,
                                                  provider_url=provider_url, locales=list(project.locales),
-                                                 return_state=True)
+                                                 sync=not no_sync, return_state=True)
         link = run_link(state)
     summary = state.result(raise_on_failure=False)
     if isinstance(summary, BaseException):
         raise summary
     _print_queue(summary.queue)
     _print_usage(summary)
+    for line in summary.git.lines() if summary.git else []:
+        out.print(line, highlight=False)
     if link:
         out.print(f"This run in the Prefect UI: {link}", highlight=False, soft_wrap=True)
     for line in summary.problem_lines():
@@ -95,8 +102,30 @@ def status(project_dir: ProjectOption = Path("."),
         return
     if not view.count:
         out.print("No documents extracted yet: run [bold]traduco run[/bold].")
-        return
-    _print_queue(view, None if every_row else SHOWN_ROWS)
+    else:
+        _print_queue(view, None if every_row else SHOWN_ROWS)
+    if project.git is not None:
+        from traduco.sync import GitSync
+        out.print(GitSync.for_project(project).distance(), highlight=False)
+
+
+@app.command("merge-driver")
+def merge_driver(base: Annotated[Path, typer.Argument(help="git's %O")],
+                 ours: Annotated[Path, typer.Argument(help="git's %A (the result goes here)")],
+                 theirs: Annotated[Path, typer.Argument(help="git's %B")],
+                 name: Annotated[Optional[str], typer.Argument(help="git's %P")] = None):
+    """Git merge driver for .po/.pot: merges entry by entry, never conflict markers."""
+    from traduco.catalog_merge import main as merge_main
+    raise typer.Exit(merge_main([str(base), str(ours), str(theirs), *([name] if name else [])]))
+
+
+@app.command("init-git")
+def init_git(project_dir: ProjectOption = Path(".")):
+    """Register traduco's merge driver for catalogs in .gitattributes and this clone's git config."""
+    from traduco.sync import install_merge_driver
+    for done in install_merge_driver(load_project(project_dir).root):
+        out.print(f"[green]✓[/green] {done}", highlight=False)
+    out.print("Commit .gitattributes so every clone merges catalogs entry by entry.")
 
 
 @app.command()

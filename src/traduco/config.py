@@ -77,6 +77,7 @@ class Project:
     dask_workers: int = 2
     batch_size: int = 100                 # documents per task run
     web: dict | None = None               # [tool.traduco.web]: feeds, pages, delay_seconds, max_bytes
+    git: dict | None = None               # [tool.traduco.git]: sync runs through git (traduco.sync)
     mt: MTSettings = field(default_factory=MTSettings)
 
     @property
@@ -150,6 +151,7 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         dask_workers=int(table.get("dask_workers", 2)),
         batch_size=max(1, int(table.get("batch_size", 100))),
         web=dict(table.get("web") or {}),
+        git=dict(table["git"]) if isinstance(table.get("git"), dict) else None,
         mt=with_provider(_mt_settings(table, where), provider, provider_url),
     )
     for locale in project.locales:

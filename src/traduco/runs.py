@@ -43,13 +43,16 @@ class RunSummary:
     usage: list[dict] = field(default_factory=list)
     outages: dict[str, str] = field(default_factory=dict)   # provider -> why it was given up
     mt_seconds: float = 0.0                                  # time with MT requests in flight
+    drafted_by_locale: Counter = field(default_factory=Counter)
+    git: object | None = None        # traduco.sync.SyncReport when the run synced through git
 
     @property
     def exit_code(self) -> int:
         """1 for files a person must fix, 3 when only MT left units for the next run."""
-        if self.source_problems or self.catalog_errors:
+        git_problem = self.git is not None and self.git.problem
+        if self.source_problems or self.catalog_errors or (git_problem and self.git.needs_person):
             return EXIT_ERRORS
-        if self.failed_units:
+        if self.failed_units or git_problem:    # a push that failed: the next run pushes
             return EXIT_MT_PENDING
         return EXIT_OK
 
@@ -58,6 +61,7 @@ class RunSummary:
         self.source_problems += batch.problems
         for report in batch.reports:
             self.drafted += report.drafted
+            self.drafted_by_locale[report.locale] += report.drafted
             self.reused += report.reused
             self.failed_units += report.failed
             self.failure_reasons.update(report.failures)
@@ -86,6 +90,8 @@ class RunSummary:
             detail = "; ".join(sorted(others)[:3])
             lines.append(f"{_units(sum(others.values()))} could not be drafted ({detail}): they wait in the "
                          "review queue and the next run retries them")
+        if self.git is not None:
+            lines += [*self.git.conflicts, *([self.git.problem] if self.git.problem else [])]
         return lines
 
 
