@@ -15,7 +15,7 @@ from traduco import catalogs
 from traduco.catalog_merge import merge_catalogs
 
 from conftest import DOC
-from helpers import approve_all, entries, msgfmt_check, run_cli, run_once
+from helpers import approve_all, msgfmt_check, run_cli, run_once
 
 HEADER = ('msgid ""\nmsgstr ""\n"Project-Id-Version: t\\n"\n"PO-Revision-Date: {date}\\n"\n'
           '"Language: zh_CN\\n"\n"MIME-Version: 1.0\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'

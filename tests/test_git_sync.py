@@ -4,9 +4,11 @@ over HTTP (the stand-in), catalogs merged by traduco's merge driver."""
 
 from __future__ import annotations
 
-import os
+import base64
 import shutil
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import polib
@@ -15,7 +17,8 @@ import pytest
 from traduco import catalogs
 from traduco.config import load_project
 from traduco.errors import ConfigError
-from traduco.sync import GitSync, redact
+from traduco.repository import redact
+from traduco.sync import GitSync
 
 from conftest import DOC, SAMPLE
 from helpers import approve_all, entries, msgfmt_check, run_cli, run_once
@@ -263,13 +266,45 @@ def test_credentials_never_reach_config_logs_or_commits(repos, standin, monkeypa
         "fatal: unable to access 'https://***@host/x.git/'"
 
     # A token from the environment reaches git through a credential helper given on the command line.
-    (server / "pyproject.toml").write_text(SETTINGS.replace('remote = "origin"',
-                                                            'remote = "http://127.0.0.1:1/shared.git"'))
     monkeypatch.setenv("TRADUCO_GIT_TOKEN", "tok-5ecret-value")
-    code, out, err = run(capsys, server, standin.url)
+    with AskingForPassword() as host:
+        (server / "pyproject.toml").write_text(SETTINGS.replace('remote = "origin"', f'remote = "{host.url}"'))
+        code, out, err = run(capsys, server, standin.url)
 
-    assert code == 3
+    assert f"Basic {base64.b64encode(b'traduco:tok-5ecret-value').decode()}" in host.authorizations
+    assert code == 3 and "git: cannot fetch from traduco" in err
     assert "tok-5ecret-value" not in out + err
     assert "tok-5ecret-value" not in (server / ".git" / "config").read_text()
     assert "tok-5ecret-value" not in git(server, "log", "-p", "--all")
-    assert "http://127.0.0.1:1/shared.git" in (server / ".git" / "config").read_text()
+    assert f"url = {host.url}" in (server / ".git" / "config").read_text()
+
+
+class AskingForPassword:
+    """A git host on 127.0.0.1 that wants a password and refuses every one,
+    keeping the Authorization headers it was sent."""
+
+    def __init__(self):
+        self.authorizations: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.authorizations.append(self.headers.get("Authorization", ""))
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="git"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/shared.git"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -122,7 +122,7 @@ def merge_driver(base: Annotated[Path, typer.Argument(help="git's %O")],
 @app.command("init-git")
 def init_git(project_dir: ProjectOption = Path(".")):
     """Register traduco's merge driver for catalogs in .gitattributes and this clone's git config."""
-    from traduco.sync import install_merge_driver
+    from traduco.repository import install_merge_driver
     for done in install_merge_driver(load_project(project_dir).root):
         out.print(f"[green]✓[/green] {done}", highlight=False)
     out.print("Commit .gitattributes so every clone merges catalogs entry by entry.")
