@@ -152,7 +152,8 @@ def test_approved_beats_a_draft_and_two_approved_texts_become_one_fuzzy_entry(re
     assert both.msgstr == "译者的译文二"                          # the newer save is the text
     assert "other approved translation: 编辑的译文二" in both.tcomment
     assert "merge conflict" in catalogs.provenance(both)
-    assert f"{ZH}: two approved translations of" in err        # reported in the run summary
+    assert f"{ZH}: two approved translations of" in err        # reported on the terminal
+    assert f"{ZH}: two approved translations of" in latest_artifact("run-summary").data   # and in Prefect
     assert head(server) == head(bare, "main")
     no_conflict_markers(server)
     msgfmt_check(server / ZH)
@@ -229,6 +230,8 @@ def test_remote_gone_one_line_commit_kept_and_the_next_run_pushes(repos, standin
     assert "Traceback" not in err
     assert int(git(server, "rev-list", "--count", "HEAD")) == commits + 1
     assert "Una riga scritta" in git(server, "show", f"HEAD:{ZH}")
+    failed = latest_run(server)                   # in the Prefect UI: a failed run, with its reason
+    assert failed.state.is_failed() and "cannot fetch from origin" in failed.state.message
 
     away.rename(bare)
     code, out, err = run(capsys, server, standin.url)
@@ -277,6 +280,24 @@ def test_credentials_never_reach_config_logs_or_commits(repos, standin, monkeypa
     assert "tok-5ecret-value" not in (server / ".git" / "config").read_text()
     assert "tok-5ecret-value" not in git(server, "log", "-p", "--all")
     assert f"url = {host.url}" in (server / ".git" / "config").read_text()
+
+
+def latest_run(project: Path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import FlowRunSort
+    with get_client(sync_client=True) as client:   # same database (PREFECT_HOME), another API
+        runs = client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=20)
+    return next(r for r in runs if r.parameters.get("project_dir") == str(project))
+
+
+def latest_artifact(key: str):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                                      sort=ArtifactSort.CREATED_DESC, limit=1)
+    return found[0]
 
 
 class AskingForPassword:
