@@ -138,7 +138,9 @@ class GitSync:
                 return 0                    # a new repository: the first push creates the branch
             raise GitFailed(f"git: cannot fetch from {self._where()} ({self._why(fetched)})")
         tracking = f"refs/remotes/{self.remote}/{self.branch}"
-        incoming = int(self._git("rev-list", "--count", f"HEAD..{tracking}", what="compare with upstream"))
+        born = self._run("rev-parse", "--verify", "--quiet", "HEAD").returncode == 0
+        incoming = int(self._git("rev-list", "--count", f"HEAD..{tracking}" if born else tracking,
+                                 what="compare with upstream"))
         if not incoming:
             return 0
         # git merges only a clean tree: what a --no-sync run or an editor left goes first.
