@@ -149,7 +149,7 @@ class GitSync:
             notes = Path(folder) / "conflicts.jsonl"
             merged = self._run("merge", "--no-edit", "-m", f"traduco: merge {self.remote}/{self.branch}",
                                tracking, extra_env={"TRADUCO_MERGE_REPORT": str(notes)})
-            if notes.exists():
+            if notes.exists() and merged.returncode == 0:
                 report.conflicts += _conflict_lines(notes)
         if merged.returncode:
             unmerged = self._run("diff", "--name-only", "--diff-filter=U").stdout.split()
@@ -254,6 +254,8 @@ class GitSync:
         return f" (as of the last fetch, {minutes:.0f} min ago)"
 
     def _kept(self, line: str) -> str:
+        if not self._ahead():
+            return f"{line}; nothing of this run to push"
         head = self._run("rev-parse", "--short", "HEAD").stdout.strip()
         return f"{line}; local commit {head} kept, the next run pushes it"
 
