@@ -88,7 +88,8 @@ def merge_catalogs(base: polib.POFile | None, ours: polib.POFile, theirs: polib.
 def _merge_entry(b, o, t, theirs_newer: bool, path: str, conflicts: list) -> polib.POEntry | None:
     if o is None or t is None:
         return _one_side(b, o if t is None else t)
-    if _translation(o) == _translation(t):
+    same = _translation(o) == _translation(t)
+    if same:
         winner, loser = o, t
     else:
         winner, loser = _winner(b, o, t, theirs_newer)
@@ -97,6 +98,8 @@ def _merge_entry(b, o, t, theirs_newer: bool, path: str, conflicts: list) -> pol
     entry = copy.deepcopy(winner)
     entry.tcomment = _merge_comments(b, winner, loser)
     entry.occurrences = _pick(o.occurrences, t.occurrences, b.occurrences if b else None)
+    if same:     # otherwise the check notes (#.) are about the winner's text
+        entry.comment = _pick(o.comment, t.comment, b.comment if b else None)
     entry.obsolete = _obsolete(b, o, t)
     return _settled(entry)
 
