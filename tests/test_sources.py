@@ -129,6 +129,7 @@ def test_two_files_with_one_id_are_both_named_and_neither_is_read(tmp_path):
     ("fine riga\n.txt", "line break"),
     ("a" * 250 + ".txt", "too long"),
     ("新闻稿.txt", "no letters or digits"),
+    ("caf\udce9.txt", "caf\\xe9.txt: the file name holds"),   # a Latin-1 byte in a UTF-8 file system
 ])
 def test_a_bad_file_name_is_one_line_for_that_file_and_the_others_go_on(tmp_path, name, expected):
     write(tmp_path, name, "Testo.")
@@ -190,6 +191,8 @@ def test_dates_as_italian_offices_write_them(tmp_path, written, expected):
     ("date 14/05/2024", "2024-05-14", "Testo."),
     ("date 14 maggio 2024 Testo.", "2024-05-14", "Testo."),
     ("date 2021-05 Testo.", "2021-05", "Testo."),
+    ("date Martedì, 14 maggio 2024 Testo.", "2024-05-14", "Testo."),
+    ("date 2024-05-14T10:30:00+02:00\r", "2024-05-14", "Testo."),
 ])
 def test_a_text_files_date_line_reads_the_same_dates(tmp_path, first_line, expected, text):
     doc = read_document(write(tmp_path, "a.txt", f"{first_line}\n\nTesto.\n" if text not in first_line

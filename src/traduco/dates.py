@@ -58,9 +58,16 @@ def read_date(value: object) -> str:
 def date_pattern() -> str:
     """A regex for the forms read_date reads (no anchors): what may follow `date `
     on a .txt file's first line before the text begins."""
-    months = "|".join(sorted(_month_names(), key=len, reverse=True))
+    months = _alternatives(_month_names(), get_month_names("wide", locale="it").values())
+    weekdays = _alternatives(_weekday_names(), get_day_names("wide", locale="it").values())
     return (rf"{_ISO_MOMENT.pattern}|{_ISO_DATE.pattern}|{_ISO_MONTH.pattern}|{_NUMERIC.pattern}|"
-            rf"(?:\d{{1,2}}(?:°|º)?\s+)?(?i:{months})\.?\s+\d{{4}}")
+            rf"(?:(?i:{weekdays})\.?,?\s+)?(?:\d{{1,2}}(?:°|º)?\s+)?(?i:{months})\.?\s+\d{{4}}")
+
+
+def _alternatives(folded, written) -> str:
+    """Folded and accented spellings ('martedi', 'martedì'), longest first."""
+    names = set(folded) | {name.lower().rstrip(".") for name in written}
+    return "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
 
 
 def _written(match: re.Match, text: str) -> str:
