@@ -379,3 +379,16 @@ def test_a_run_never_sends_a_linked_file_to_mt_nor_names_its_path(capsys, projec
     assert not (project / "locales" / "templates" / "bilancio.pot").exists()
     for path in (project / "locales").rglob("*.po*"):
         assert str(outside.parent) not in path.read_text(encoding="utf-8")
+
+
+def test_a_translation_or_a_hand_edited_layout_cannot_change_the_pages_structure():
+    from traduco.layout import decode, render_body
+    layout = decode('1=h2 2=h2><script 3=ul3/li3/t 4=zz9/li4/t 5=ol3.x/li5/p 6=bq6/p')
+
+    html = render_body([(1, "Titolo"), (2, "Due"), (3, "## non un titolo\n\n- non una lista <b>x</b>"),
+                        (4, "Quattro"), (5, "Cinque"), (6, "Sei")], layout)
+
+    assert layout == {1: "h2", 3: "ul3/li3/t", 6: "bq6/p"}
+    assert html == ("<h2>Titolo</h2>\n<p>Due</p>\n<ul>\n<li>\n## non un titolo\n\n- non una lista "
+                    "&lt;b&gt;x&lt;/b&gt;\n</li>\n</ul>\n<p>Quattro</p>\n<p>Cinque</p>\n<blockquote>\n"
+                    "<p>Sei</p>\n</blockquote>")
