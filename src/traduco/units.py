@@ -74,9 +74,9 @@ def template_for(document: Document, units: list[Unit], root: Path, project_name
         date=document.date, source_url=document.source_url)
     if document.markdown:
         template.metadata[layout.FORMAT_HEADER] = layout.MARKDOWN
-        blocks = [layout.Block(p.text, p.line, p.block) for p in document.paragraphs]
-        if layout.encode(blocks):
-            template.metadata[layout.LAYOUT_HEADER] = layout.encode(blocks)
+        placed = layout.encode([layout.Block(p.text, p.line, p.block) for p in document.paragraphs])
+        if placed:
+            template.metadata[layout.LAYOUT_HEADER] = placed
     for unit in units:
         template.append(polib.POEntry(
             msgid=unit.msgid, msgstr="", msgctxt=unit.context,
