@@ -16,7 +16,7 @@ import polib
 from babel import Locale
 from babel.dates import format_skeleton
 
-from traduco import catalogs
+from traduco import catalogs, layout
 from traduco.units import TITLE_CONTEXT
 
 LABELS = {
@@ -39,6 +39,9 @@ class Page:
     source_url: str | None
     source_file: str | None
     paragraphs: tuple[str, ...]
+    # Markdown sources: each paragraph's source line and the blocks' layout (traduco.layout)
+    lines: tuple[int, ...] = ()
+    layout: dict[int, str] | None = None
 
 
 def page_from_catalog(doc_id: str, catalog: polib.POFile) -> Page:
@@ -50,12 +53,18 @@ def page_from_catalog(doc_id: str, catalog: polib.POFile) -> Page:
         if entry.msgctxt == TITLE_CONTEXT:
             title = entry.msgstr
             continue
-        for _, line in entry.occurrences or [("", "0")]:
-            placed.append((int(line) if str(line).isdigit() else 0, entry.msgstr))
-    paragraphs = tuple(text for _, text in sorted(placed, key=lambda item: item[0]))
+        # A file name with spaces splits into several "occurrences" without a
+        # line (polib splits at spaces): only the one with the line places the text.
+        lines = [int(line) for _, line in entry.occurrences if str(line).isdigit()] or [0]
+        placed += [(line, entry.msgstr) for line in lines]
+    placed.sort(key=lambda item: item[0])
+    paragraphs = tuple(text for _, text in placed)
+    markdown = meta.get(layout.FORMAT_HEADER) == layout.MARKDOWN
     return Page(doc_id=doc_id, title=title or _first_sentence(paragraphs) or doc_id,
                 date=meta.get("X-Source-Date"), source_url=meta.get("X-Source-URL"),
-                source_file=meta.get("X-Source-File"), paragraphs=paragraphs)
+                source_file=meta.get("X-Source-File"), paragraphs=paragraphs,
+                lines=tuple(line for line, _ in placed),
+                layout=layout.decode(meta.get(layout.LAYOUT_HEADER)) if markdown else None)
 
 
 def render_page(page: Page, locale: str) -> str:
@@ -67,12 +76,20 @@ def render_page(page: Page, locale: str) -> str:
         source = f'{esc(labels["source"])}: <code>{esc(page.source_file or page.doc_id)}</code>'
     date = f'<time datetime="{esc(page.date)}">{esc(format_date(page.date, locale))}</time> · ' \
         if page.date else ""
-    body = "\n".join(f"<p>{esc(text)}</p>" for text in page.paragraphs)
+    body = _body(page)
     return _document(locale, page.title, f"""<article>
 <h1>{esc(page.title)}</h1>
 <p class="meta">{date}{esc(labels["translated"])} · {source}</p>
 {body}
 </article>""")
+
+
+def _body(page: Page) -> str:
+    """Markdown sources render their inline markup inside the recorded blocks;
+    plain text is escaped paragraph by paragraph."""
+    if page.layout is not None:
+        return layout.render_body(list(zip(page.lines, page.paragraphs)), page.layout)
+    return "\n".join(f"<p>{html.escape(text)}</p>" for text in page.paragraphs)
 
 
 def render_index(locale: str, published: dict[str, dict]) -> str:

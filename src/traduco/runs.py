@@ -32,6 +32,7 @@ class RunSummary:
 
     documents: int = 0
     source_problems: list[str] = field(default_factory=list)
+    source_warnings: list[str] = field(default_factory=list)   # said, but the run does not fail for them
     catalog_errors: list[str] = field(default_factory=list)   # catalogs that could not be updated
     drafted: int = 0
     reused: int = 0
@@ -59,6 +60,7 @@ class RunSummary:
     def add(self, batch: "BatchResult") -> None:
         self.documents += batch.documents
         self.source_problems += batch.problems
+        self.source_warnings += batch.warnings
         for report in batch.reports:
             self.drafted += report.drafted
             self.drafted_by_locale[report.locale] += report.drafted
@@ -76,7 +78,7 @@ class RunSummary:
     def problem_lines(self) -> list[str]:
         """One line per thing a person should know: files to fix, each provider
         that failed, and the units left for the next run."""
-        lines = [*self.source_problems, *self.catalog_errors]
+        lines = [*self.source_problems, *self.catalog_errors, *self.source_warnings]
 
         def by(provider: str, reason: str) -> bool:
             return reason.startswith(f"{provider} ") or reason.startswith(f"{provider}:")
@@ -103,6 +105,7 @@ def _units(count: int) -> str:
 class BatchResult:
     documents: int = 0
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     reports: list[CatalogReport] = field(default_factory=list)
     usage: list[dict] = field(default_factory=list)      # this batch's engine, if it had its own
     outages: dict[str, str] = field(default_factory=dict)
@@ -238,6 +241,7 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
             continue
         try:
             document = read_document(path)
+            result.warnings += document.warnings
             templates[doc_id] = write_template(project, document)
         except TraducoError as problem:
             result.problems.append(problem.message)

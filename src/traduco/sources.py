@@ -1,8 +1,10 @@
 """Pull: read Italian source documents from the `sources/` folder.
 
-A document is a `.md` file (optionally opening with YAML front matter: title,
-date, source_url) or a `.txt` file (optionally opening with `date YYYY-MM[-DD]`).
-Its id is the file name without extension.
+A document is a `.md` file (CommonMark, optionally opening with YAML front
+matter: title, date, source_url) or a plain `.txt` file (optionally opening
+with `date <date>`). Its id is a slug of the file name without extension
+(`Comunicato stampa è.md` -> `comunicato-stampa-e`); the file keeps its name.
+Only regular files are read: a symbolic link is reported and skipped.
 
     result = pull(Path("sources"))
     for doc in result.documents: ...
@@ -11,25 +13,38 @@ Its id is the file name without extension.
 
 from __future__ import annotations
 
-import datetime as dt
+import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from traduco import layout
+from traduco.dates import UnreadableDate, date_pattern, read_date
 from traduco.errors import SourceError
 
 MAX_SOURCE_BYTES = 1_000_000
 SOURCE_SUFFIXES = (".md", ".txt")
-_SAFE_ID = re.compile(r"^\w[\w.-]*$")
-_DATE_LINE = re.compile(r"^\s*date[ \t]+(\d{4}-\d{2}(?:-\d{2})?)(?:[ \t]+|$)")
+MAX_ID_CHARS = 100   # catalogs, locks and pages add up to ~12 characters; file systems allow 255 bytes
+# The one rule every id obeys (checked with fullmatch: `$` would let a trailing newline through).
+ID_RULE = re.compile(rf"[a-z0-9](?:[a-z0-9._-]{{0,{MAX_ID_CHARS - 2}}}[a-z0-9])?")
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# A .txt date line: `date <date>` alone, or followed on the same line by the text.
+_DATE_LINE = re.compile(rf"\s*date[ \t]+(?P<date>{date_pattern()})(?=\s|$)[ \t]*")
+# `date` alone on the first line, or with one or two words, is meant as a date
+# even when it cannot be read (`date n.d.`): a warning, not a paragraph of text.
+_DATE_FIELD = re.compile(r"\s*date(?:[ \t]+(?P<date>\S+(?:[ \t]\S+)?))?\s*")
+_NO_DATE = object()
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    text: str   # whitespace normalised
+    text: str   # whitespace normalised (inline Markdown kept in .md sources)
     line: int   # 1-based line of its first line in the source file
+    block: str = layout.PARAGRAPH   # where it sits in a Markdown source (see traduco.layout)
 
 
 @dataclass(frozen=True)
@@ -40,12 +55,18 @@ class Document:
     title: str | None = None
     date: str | None = None
     source_url: str | None = None
+    markdown: bool = False
+    warnings: tuple[str, ...] = ()   # worth saying, not worth failing the run for
 
 
 @dataclass
 class PullResult:
     documents: list[Document] = field(default_factory=list)
     problems: list[SourceError] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [warning for doc in self.documents for warning in doc.warnings]
 
 
 def pull(sources_dir: Path) -> PullResult:
@@ -57,11 +78,41 @@ def pull(sources_dir: Path) -> PullResult:
 
 
 def source_paths(sources_dir: Path) -> tuple[list[Path], list[SourceError]]:
-    """The source files, in name order, without reading them (runs go in batches)."""
+    """The source files, in name order, without reading them (runs go in batches).
+
+    Symbolic links, names that give no usable id, and files whose names give the
+    same id are problems, and none of them is read: of two files claiming one id,
+    neither wins by the accident of its name's sort order.
+    """
     if not sources_dir.is_dir():
         return [], [SourceError("the sources folder does not exist", path=sources_dir,
                                 hint="Create it and put Italian .md or .txt files in it")]
-    return sorted(p for p in sources_dir.iterdir() if p.suffix in SOURCE_SUFFIXES and p.is_file()), []
+    problems: list[SourceError] = []
+    claims: dict[str, list[Path]] = {}
+    for path in sorted(sources_dir.iterdir()):
+        if path.suffix not in SOURCE_SUFFIXES:
+            continue
+        if path.is_symlink():
+            problems.append(SourceError("is a symbolic link: traduco reads only files inside the sources "
+                                        "folder, so it was skipped", path=shown(path),
+                                        hint="Copy the file into the folder instead of linking it"))
+            continue
+        if not path.is_file():
+            continue
+        try:
+            claims.setdefault(document_id(path), []).append(path)
+        except SourceError as problem:
+            problems.append(problem)
+    paths = []
+    for doc_id, claimants in claims.items():
+        if len(claimants) == 1:
+            paths.append(claimants[0])
+            continue
+        names = " and ".join(repr(shown(p).name) for p in claimants)
+        problems.append(SourceError(f"{names} would both have the document id {doc_id!r}, so neither was "
+                                    "read", path=shown(sources_dir),
+                                    hint="Rename or remove one of them"))
+    return sorted(paths), problems
 
 
 def read_documents(paths: list[Path]) -> PullResult:
@@ -75,29 +126,62 @@ def read_documents(paths: list[Path]) -> PullResult:
 
 
 def document_id(path: Path) -> str:
-    """The id used for catalog and page names; refuses names that could escape a folder."""
-    doc_id = path.stem
-    if not _SAFE_ID.match(doc_id) or ".." in doc_id:
-        raise SourceError(f"the name {doc_id!r} cannot be used as a document id", path=path,
-                          hint="Rename the file using letters, digits, '-', '_' and '.'")
+    """The id that names a document's catalogs and pages: a slug of the file name
+    ('Comunicato stampa è.md' -> 'comunicato-stampa-e'). It always obeys ID_RULE,
+    so it can never leave a folder, break a catalog header or a later run."""
+    if _UNSHOWABLE.search(path.name):
+        raise SourceError("the file name holds a line break, a control character or bytes that are "
+                          "not UTF-8", path=shown(path), hint="Rename the file")
+    doc_id = slug(path.stem)
+    if len(doc_id) > MAX_ID_CHARS:
+        raise SourceError(f"the file name is too long to name a document ({len(path.stem)} characters; "
+                          f"at most {MAX_ID_CHARS})", path=shown(path), hint="Rename the file with a shorter name")
+    if not ID_RULE.fullmatch(doc_id):
+        raise SourceError(f"the name {path.stem!r} has no letters or digits to make a document id from",
+                          path=shown(path), hint="Rename the file using Latin letters or digits")
     return doc_id
+
+
+def slug(name: str) -> str:
+    """Lower-case ASCII letters, digits and '-', '_', '.' between them; any other run becomes '-'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z0-9._-]+", "-", ascii_name)
+    text = re.sub(r"[._-]*-[._-]*", "-", text)           # 'a - b', 'a.-b' -> 'a-b'
+    text = re.sub(r"([._])[._]+", r"\1", text)          # no '..': an id never names a parent folder
+    return text.strip("._-")
+
+
+def shown(path: Path) -> Path:
+    """The path as it can be printed on one line: control characters and bytes
+    that are not UTF-8 written as escapes."""
+    return Path(_UNSHOWABLE.sub(_escape, str(path)))
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group(0))
+    if 0xDC80 <= code <= 0xDCFF:     # a byte that is not UTF-8, as os.listdir hands it over
+        return f"\\x{code - 0xDC00:02x}"
+    return match.group(0).encode("unicode_escape").decode()
 
 
 def read_document(path: Path) -> Document:
     doc_id = document_id(path)
     text = _read_text(path)
-    if path.suffix == ".md":
-        meta, body, first_line = _split_front_matter(text, path)
+    markdown = path.suffix == ".md"
+    if markdown:
+        meta, body, first_line, date_line = _split_front_matter(text, path)
+        paragraphs = tuple(Paragraph(b.text, b.line, b.path) for b in layout.blocks(body, first_line))
     else:
-        meta, body, first_line = _split_date_line(text, path)
-    paragraphs = tuple(split_paragraphs(body, first_line))
+        meta, body, first_line, date_line = _split_date_line(text, path)
+        paragraphs = tuple(split_paragraphs(body, first_line))
     if not paragraphs:
         raise SourceError("the document has no text", path=path,
                           hint="Add the Italian text, or remove the file")
+    date, warnings = _date_or_none(meta.get("date", _NO_DATE), path, date_line)
     return Document(id=doc_id, path=path, paragraphs=paragraphs,
-                    title=_text_or_none(meta.get("title")),
-                    date=_date_or_none(meta.get("date"), path),
-                    source_url=_text_or_none(meta.get("source_url")))
+                    title=_text_or_none(meta.get("title")), date=date,
+                    source_url=_text_or_none(meta.get("source_url")),
+                    markdown=markdown, warnings=warnings)
 
 
 def split_paragraphs(body: str, first_line: int = 1) -> list[Paragraph]:
@@ -119,11 +203,7 @@ def split_paragraphs(body: str, first_line: int = 1) -> list[Paragraph]:
 
 
 def _read_text(path: Path) -> str:
-    size = path.stat().st_size
-    if size > MAX_SOURCE_BYTES:
-        raise SourceError(f"the file is {size:,} bytes, over the {MAX_SOURCE_BYTES:,}-byte limit",
-                          path=path, hint="Split it into several documents")
-    data = path.read_bytes()
+    data = _read_regular_file(path)
     if b"\x00" in data:
         raise SourceError("the file is binary, not text", path=path,
                           hint="Sources must be UTF-8 .md or .txt files")
@@ -136,10 +216,29 @@ def _read_text(path: Path) -> str:
                           hint="Save it as UTF-8 (most editors: 'Save with encoding')") from None
 
 
-def _split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
+def _read_regular_file(path: Path) -> bytes:
+    """The file's bytes, never a link's target (even one swapped in after listing)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        what = "is a symbolic link" if path.is_symlink() else f"cannot be read ({exc.strerror})"
+        raise SourceError(f"the file {what}, so it was skipped", path=shown(path),
+                          hint="Sources must be regular files inside the sources folder") from None
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceError("is not a regular file, so it was skipped", path=shown(path),
+                              hint="Sources must be regular files inside the sources folder")
+        if status.st_size > MAX_SOURCE_BYTES:
+            raise SourceError(f"the file is {status.st_size:,} bytes, over the {MAX_SOURCE_BYTES:,}-byte limit",
+                              path=path, hint="Split it into several documents")
+        return file.read(MAX_SOURCE_BYTES + 1)
+
+
+def _split_front_matter(text: str, path: Path) -> tuple[dict, str, int, int]:
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        return {}, text, 1
+        return {}, text, 1, 0
     for end, line in enumerate(lines[1:], start=1):
         if line.strip() in ("---", "..."):
             break
@@ -156,31 +255,33 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
     if not isinstance(meta, dict):
         raise SourceError("the front matter must be 'key: value' lines", path=path, line=2,
                           hint="Use title:, date: and source_url:")
-    return meta, "".join(lines[end + 1:]), end + 2
+    date_line = next((number for number, line in enumerate(lines[1:end], start=2)
+                      if re.match(r"date\s*:", line)), 0)
+    return meta, "".join(lines[end + 1:]), end + 2, date_line
 
 
-def _split_date_line(text: str, path: Path) -> tuple[dict, str, int]:
+def _split_date_line(text: str, path: Path) -> tuple[dict, str, int, int]:
     first, _, rest = text.partition("\n")
-    match = _DATE_LINE.match(first)
+    match = _DATE_LINE.match(first) or _DATE_FIELD.fullmatch(first)
     if not match:
-        return {}, text, 1
+        return {}, text, 1, 0
     remainder = first[match.end():]
     body = remainder + "\n" + rest if remainder.strip() else "\n" + rest
-    return {"date": match.group(1)}, body, 1
+    return {"date": match.group("date") or ""}, body, 1, 1
 
 
-def _date_or_none(value: object, path: Path) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10]
-    text = str(value).strip()
+def _date_or_none(value: object, path: Path, line: int) -> tuple[str | None, tuple[str, ...]]:
+    """The date in ISO form, or None and a warning: a document is never held back for its date."""
+    if value is _NO_DATE:
+        return None, ()
     try:
-        dt.date.fromisoformat(text if len(text) == 10 else text + "-01")
-    except ValueError:
-        raise SourceError(f"the date {text!r} is not a date", path=path,
-                          hint="Write it as YYYY-MM or YYYY-MM-DD") from None
-    return text
+        return read_date(value), ()
+    except UnreadableDate:
+        shown_value = " ".join(str(value).split())[:60]
+        warning = SourceError(f"warning: the date {shown_value!r} cannot be read, so the pages show no date",
+                              path=path, line=line or None,
+                              hint="Write it as 14/05/2024, 14 maggio 2024, 2024-05-14 or 2024-05")
+        return None, (warning.message,)
 
 
 def _text_or_none(value: object) -> str | None:

@@ -1,8 +1,11 @@
 """Extract: a document becomes translation units, written as a gettext template.
 
-One unit per paragraph, in source order; a paragraph repeated in the same
-document is one unit with several `#:` references, as xgettext does. A title
-from front matter is a unit of its own, with msgctxt "title".
+One unit per paragraph (in Markdown: per heading, paragraph and list item, see
+traduco.layout), in source order; a text repeated in the same document is one
+unit with several `#:` references, as xgettext does. A title from front matter
+is a unit of its own, with msgctxt "title"; a Markdown heading has msgctxt
+"heading" and holds only its text (no `##`). File names with spaces are
+isolated in references with U+2068/U+2069, as xgettext does.
 
     template = write_template(project, document)   # locales/templates/<doc>.pot
 """
@@ -14,11 +17,15 @@ from pathlib import Path
 
 import polib
 
-from traduco import catalogs
+from traduco import catalogs, layout
 from traduco.config import Project
 from traduco.sources import Document
 
 TITLE_CONTEXT = "title"
+HEADING_CONTEXT = "heading"
+HEADING_NOTE = "Heading: translate the text only; the page shows it as a heading"
+LIST_ITEM_NOTE = "List item: translate the text only; the page shows it in its list"
+MARKDOWN_NOTE = "Keep the Markdown marks (**, *, `, [text](link)) around the words they mark"
 
 
 @dataclass(frozen=True)
@@ -30,19 +37,32 @@ class Unit:
 
 
 def extract(document: Document, root: Path) -> list[Unit]:
-    source = _relative(document.path, root)
-    units: dict[str, Unit] = {}
+    source = _reference(_relative(document.path, root))
+    units: dict[tuple[str | None, str], Unit] = {}
     if document.title:
-        units["title"] = Unit(document.title, ((source, 1),), TITLE_CONTEXT,
-                              "Title of the document")
+        units[(TITLE_CONTEXT, "")] = Unit(document.title, ((source, 1),), TITLE_CONTEXT,
+                                          "Title of the document")
     for paragraph in document.paragraphs:
-        known = units.get(paragraph.text)
+        block = layout.Block(paragraph.text, paragraph.line, paragraph.block)
+        context = HEADING_CONTEXT if block.is_heading else None
+        key = (context, paragraph.text)
+        known = units.get(key)
         reference = (source, paragraph.line)
         if known:
-            units[paragraph.text] = Unit(known.msgid, known.references + (reference,))
+            units[key] = Unit(known.msgid, known.references + (reference,), known.context, known.note)
         else:
-            units[paragraph.text] = Unit(paragraph.text, (reference,))
+            units[key] = Unit(paragraph.text, (reference,), context, _note(block, document.markdown))
     return list(units.values())
+
+
+def _note(block: layout.Block, markdown: bool) -> str | None:
+    notes = [HEADING_NOTE if block.is_heading else LIST_ITEM_NOTE if block.in_list else None,
+             MARKDOWN_NOTE if markdown and _has_markup(block.text) else None]
+    return "\n".join(note for note in notes if note) or None
+
+
+def _has_markup(text: str) -> bool:
+    return any(mark in text for mark in ("*", "`", "](", "_"))
 
 
 def template_for(document: Document, units: list[Unit], root: Path, project_name: str) -> polib.POFile:
@@ -52,6 +72,11 @@ def template_for(document: Document, units: list[Unit], root: Path, project_name
     template.metadata = catalogs.template_metadata(
         project_name, document.id, source=_relative(document.path, root),
         date=document.date, source_url=document.source_url)
+    if document.markdown:
+        template.metadata[layout.FORMAT_HEADER] = layout.MARKDOWN
+        placed = layout.encode([layout.Block(p.text, p.line, p.block) for p in document.paragraphs])
+        if placed:
+            template.metadata[layout.LAYOUT_HEADER] = placed
     for unit in units:
         template.append(polib.POEntry(
             msgid=unit.msgid, msgstr="", msgctxt=unit.context,
@@ -70,7 +95,15 @@ def write_template(project: Project, document: Document) -> polib.POFile:
 
 
 def _relative(path: Path, root: Path) -> str:
+    """The source's path from the project root; never an absolute path (the
+    folder, not the file, is resolved: sources are never links)."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        return path.name
+
+
+def _reference(source: str) -> str:
+    # `#:` references are separated by spaces: a name holding one is isolated
+    # with FIRST STRONG ISOLATE / POP DIRECTIONAL ISOLATE, as xgettext 0.20+ does.
+    return f"\u2068{source}\u2069" if any(char.isspace() for char in source) else source

@@ -16,6 +16,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# Markdown inline markup (a `.md` source's units keep it): emphasis runs, code
+# spans, backslash escapes, and a link's brackets and target. Translators and MT
+# keep it around the words it marks; the link target is never sent. Plain prose
+# has almost none of it, and what it has comes back as it was. Bounded
+# repetitions keep every pattern linear on long (hostile) answers.
+MARKDOWN_INLINE = [
+    r"`[^`]{1,500}`",                                                     # code span
+    r"\\[!-/:-@\[-`{-~]",                                                  # backslash escape
+    r"!?\[(?=[^\[\]]{0,500}\]\()",                                          # a link's opening bracket
+    r"\]\((?:<[^<>\n]{0,2000}>|[^()\s]{0,2000}(?:\([^()\s]{0,200}\)[^()\s]{0,200}){0,3})"
+    r"(?:\s{1,10}(?:\"[^\"]{0,300}\"|'[^']{0,300}'))?\)",                      # ](target "title")
+    r"\*{1,3}|(?<![^\W_])_{1,3}|_{1,3}(?![^\W_])",                           # emphasis (not snake_case)
+]
+
 PROTECTED = re.compile("|".join([
     r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#@!$&*+,;=%]*[A-Za-z0-9\-_~/#@$&*+=%]",  # URL
     r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",                 # e-mail
@@ -24,6 +38,7 @@ PROTECTED = re.compile("|".join([
     r"</?[A-Za-z][^<>]*>",                                                 # markup tag
     r"%(?:\(\w+\))?[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]",              # printf placeholder
     r"\{\w*(?:\.\w+|\[\w+\])*(?:![rsa])?(?::[^{}]*)?\}",                   # brace placeholder
+    *MARKDOWN_INLINE,
 ]))
 TOKEN = re.compile(r"[\[［【〔]\s*[TtＴｔ]\s*([0-9０-９]+)\s*[\]］】〕]")
 
