@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 
 import polib
 import pytest
@@ -26,7 +28,9 @@ def test_merge_keeps_approved_entries_and_obsoletes_removed_ones():
     old = merge(template, None, "zh_CN")
     old[0].msgstr = "已批准"
     old.append(polib.POEntry(msgid="Paragrafo rimosso.", msgstr="已删除的段落"))
-    old.append(polib.POEntry(msgid="Mai tradotto.", msgstr=""))
+    # An empty unit traduco extracted once (it has its #: reference) holds nobody's work.
+    old.append(polib.POEntry(msgid="Mai tradotto.", msgstr="", occurrences=[("sources/x.txt", "9")],
+                             tcomment="traduco: no draft yet: provider down"))
 
     merged = merge(template, old, "zh_CN")
 
@@ -114,3 +118,94 @@ def test_provenance_sits_beside_the_translators_own_comment():
     assert entry.tcomment.splitlines() == ["Check with the press office",
                                            "traduco: machine draft by libre on 2026-01-02 10:00 UTC"]
     assert entry.flags == ["fuzzy"] and catalogs.state(entry) == catalogs.DRAFT
+
+
+# -- strict syntax: what msgfmt refuses, traduco refuses (polib alone reads most of these) ---------
+
+HEADER = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: zh_CN\\n"\n'
+          '"Plural-Forms: nplurals=1; plural=0;\\n"\n\n')
+GOOD = 'msgid "Ciao"\nmsgstr "你好"\n\n'
+
+BROKEN = {   # name: (entries after the header, the line the error is on)
+    "missing quote": ('msgid "Ciao"\nmsgstr "你好\n', 8),
+    "missing quote, more entries follow": ('msgid "Ciao"\nmsgstr "你好\n\nmsgid "a"\nmsgstr "b"\n', 8),
+    "file cut inside a string": (GOOD + 'msgid "Arrivederci"\nmsgstr "再', 11),
+    "file cut after msgid": (GOOD + 'msgid "Arrivederci"\n', 10),
+    "msgid without msgstr": ('msgid "Ciao"\n\nmsgid "a"\nmsgstr "b"\n', 7),
+    "msgstr without msgid": (GOOD + 'msgstr "孤儿"\n', 10),
+    "stray text after the last entry": (GOOD + "this is not po\n", 10),
+    "stray text after a string": ('msgid "Ciao"\nmsgstr "你好" junk\n', 8),
+    "bad escape": ('msgid "Ciao"\nmsgstr "你\\q好"\n', 8),
+    "duplicate header": (GOOD + 'msgid ""\nmsgstr "Language: en\\n"\n', 10),
+    "msgstr[0] without msgid_plural": ('msgid "file"\nmsgstr[0] "文件"\n', 8),
+    "plural form with the wrong index": ('msgid "file"\nmsgid_plural "files"\nmsgstr[1] "文件"\n', 9),
+    "msgid_plural with a plain msgstr": ('msgid "file"\nmsgid_plural "files"\nmsgstr "文件"\n', 9),
+    "comment inside an entry": ('msgid "Ciao"\n# note\nmsgstr "你好"\n', 7),
+    "entry partly obsolete": ('msgid "Ciao"\n#~ msgstr "你好"\n', 7),
+    "msgctxt alone at the end": (GOOD + 'msgctxt "title"\n', 10),
+}
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_every_syntax_error_msgfmt_refuses_is_refused_with_file_and_line(tmp_path, name):
+    body, line = BROKEN[name]
+    path = tmp_path / "broken.po"
+    path.write_text(HEADER + body, encoding="utf-8")
+    before = path.read_bytes()
+
+    with pytest.raises(CatalogError) as caught:
+        catalogs.read(path, locale="zh_CN")
+
+    assert caught.value.where == f"{path}:{line}", caught.value.message
+    assert "Traceback" not in caught.value.message and caught.value.hint
+    assert path.read_bytes() == before
+    if shutil.which("msgfmt"):
+        assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)],
+                              capture_output=True).returncode != 0, "msgfmt accepts it: not a syntax error"
+
+
+VALID = {
+    "wrapped like Poedit": 'msgid ""\n"Ciao "\n"mondo"\nmsgstr ""\n"你好"\n"世界"\n',
+    "plural": '# translator\nmsgid "file"\nmsgid_plural "files"\nmsgstr[0] "%d 个文件"\n',
+    "context, previous, flags": ('#, fuzzy\n#| msgid "Ciao!"\nmsgctxt "title"\nmsgid "Ciao"\n'
+                                 'msgstr "你好"\n'),
+    "obsolete with previous": '# note\n#~| msgid "old"\n#~ msgid "Ciao"\n#~ msgstr "你\\"好\\""\n',
+    "escapes polib reads": 'msgid "a\\tb\\n"\nmsgstr "A\\\\B\\n"\n',
+    "trailing comment": GOOD + "# the end\n",
+    "CRLF line ends": GOOD.replace("\n", "\r\n"),
+}
+
+
+@pytest.mark.parametrize("name", VALID)
+def test_valid_catalogs_pass_the_strict_check_as_they_pass_msgfmt(tmp_path, name):
+    path = tmp_path / "valid.po"
+    path.write_bytes((HEADER + VALID[name]).encode("utf-8"))
+
+    catalogs.read(path, locale="zh_CN")
+
+    if shutil.which("msgfmt"):
+        result = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+
+
+def test_a_missing_quote_is_not_read_as_a_shorter_translation(tmp_path):
+    """polib reads `msgstr "你好` as `你`; traduco must not trust that reading."""
+    path = tmp_path / "doc.po"
+    path.write_text(HEADER + 'msgid "Ciao"\nmsgstr "你好\n', encoding="utf-8")
+    assert polib.pofile(str(path))[0].msgstr == "你"      # the lenient reading this guards against
+
+    with pytest.raises(CatalogError, match="not closed"):
+        catalogs.read(path)
+
+
+def test_what_polib_cannot_read_is_refused_too_with_its_line(tmp_path):
+    path = tmp_path / "doc.po"
+    path.write_text(HEADER + 'msgid\n"Ciao"\nmsgstr "你\\a好"\n', encoding="utf-8")   # msgfmt accepts both
+
+    with pytest.raises(CatalogError, match="same line") as caught:
+        catalogs.read(path)
+    assert caught.value.line == 7
+    path.write_text(HEADER + 'msgid "Ciao"\nmsgstr "你\\a好"\n', encoding="utf-8")
+    with pytest.raises(CatalogError, match="escape") as caught:
+        catalogs.read(path)
+    assert caught.value.line == 8
