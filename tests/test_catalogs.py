@@ -200,7 +200,7 @@ def test_a_missing_quote_is_not_read_as_a_shorter_translation(tmp_path):
 
 def test_what_polib_cannot_read_is_refused_too_with_its_line(tmp_path):
     path = tmp_path / "doc.po"
-    path.write_text(HEADER + 'msgid\n"Ciao"\nmsgstr "你\\a好"\n', encoding="utf-8")   # msgfmt accepts both
+    path.write_text(HEADER + 'msgid\n"Ciao"\nmsgstr "你好"\n', encoding="utf-8")   # msgfmt accepts both
 
     with pytest.raises(CatalogError, match="same line") as caught:
         catalogs.read(path)
