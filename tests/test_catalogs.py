@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -209,3 +210,91 @@ def test_what_polib_cannot_read_is_refused_too_with_its_line(tmp_path):
     with pytest.raises(CatalogError, match="escape") as caught:
         catalogs.read(path)
     assert caught.value.line == 8
+
+
+# -- merging never drops a translator's work --------------------------------------------------------
+
+def catalog_file(tmp_path, body: str, headers: str = "") -> polib.POFile:
+    path = tmp_path / "doc.po"
+    path.write_text(HEADER.replace('"Language: zh_CN\\n"\n', '"Language: zh_CN\\n"\n' + headers) + body,
+                    encoding="utf-8")
+    return catalogs.read(path, locale="zh_CN")
+
+
+def written_and_read_back(tmp_path, catalog: polib.POFile) -> polib.POFile:
+    path = tmp_path / "merged.po"
+    catalogs.write(catalog, path)
+    msgfmt_check(path)
+    return catalogs.read(path, locale="zh_CN")
+
+
+def test_a_hand_made_plural_entry_and_an_untranslated_commented_one_survive_every_merge(tmp_path):
+    template = sample_template()
+    existing = catalog_file(tmp_path, (
+        '# the press office counts files this way\nmsgid "%d file"\nmsgid_plural "%d files"\n'
+        'msgstr[0] "%d 个文件"\n\n'
+        '# waiting for the press office: do not translate yet\nmsgid "Nota interna."\nmsgstr ""\n'))
+
+    merged = merge(template, existing, "zh_CN")
+    again = merge(template, written_and_read_back(tmp_path, merged), "zh_CN")
+
+    for catalog in (merged, again):
+        kept = {e.msgid: e for e in catalog if e.obsolete}
+        plural = kept["%d file"]
+        assert plural.msgid_plural == "%d files" and plural.msgstr_plural == {0: "%d 个文件"}
+        assert plural.tcomment == "the press office counts files this way"
+        assert kept["Nota interna."].tcomment == "waiting for the press office: do not translate yet"
+
+
+def test_an_approved_entry_leaving_beats_its_older_obsolete_twin_and_loses_nothing(tmp_path):
+    template = sample_template()
+    existing = catalog_file(tmp_path, (
+        'msgid "Paragrafo tolto."\nmsgstr "最新批准的译文"\n\n'
+        '#~ msgid "Paragrafo tolto."\n#~ msgstr "旧译文"\n\n'
+        '#~ msgid "Due volte."\n#~ msgstr "第一个"\n\n'
+        '# second twin\n#~ msgid "Due volte."\n#~ msgstr "第二个"\n'))
+
+    merged = written_and_read_back(tmp_path, merge(template, existing, "zh_CN"))
+
+    kept = [e for e in merged if e.obsolete]
+    assert sorted(e.msgid for e in kept) == ["Due volte.", "Paragrafo tolto."]   # msgfmt: no twins
+    removed = next(e for e in kept if e.msgid == "Paragrafo tolto.")
+    assert removed.msgstr == "最新批准的译文" and "旧译文" in removed.tcomment
+    twice = next(e for e in kept if e.msgid == "Due volte.")
+    assert twice.msgstr == "第二个" and "第一个" in twice.tcomment and "second twin" in twice.tcomment
+
+
+def test_headers_other_tools_write_survive_a_merge(tmp_path):
+    headers = ('"Last-Translator: Li Wei <li@example.org>\\n"\n"Language-Team: Chinese <zh@example.org>\\n"\n'
+               '"X-Poedit-Basepath: ..\\n"\n"X-Poedit-SearchPath-0: .\\n"\n"X-Team-Reviewer: Anna\\n"\n')
+    existing = catalog_file(tmp_path, "", headers)
+
+    meta = written_and_read_back(tmp_path, merge(sample_template(), existing, "zh_CN")).metadata
+
+    assert meta["Last-Translator"] == "Li Wei <li@example.org>"
+    assert meta["Language-Team"] == "Chinese <zh@example.org>"
+    assert (meta["X-Poedit-Basepath"], meta["X-Poedit-SearchPath-0"], meta["X-Team-Reviewer"]) == ("..", ".", "Anna")
+    assert meta["X-Source-Date"] == "2021-05" and meta["Language"] == "zh_CN"
+
+
+def test_a_save_landing_inside_the_write_is_seen_before_the_rename(tmp_path, monkeypatch):
+    """The window the first comparison leaves open: the save lands while the new
+    file is being flushed, after the run compared the file with what it read."""
+    path = tmp_path / "doc.po"
+    catalogs.write(merge(sample_template(), None, "zh_CN"), path)
+    before = path.read_bytes()
+    catalog = merge(sample_template(), catalogs.read(path), "zh_CN")
+    catalog[0].msgstr = "运行的草稿"
+    real_fsync = os.fsync
+
+    def translator_saves_meanwhile(fd):
+        real_fsync(fd)
+        if path.read_bytes() == before:
+            path.write_bytes(before + '\nmsgid "Aggiunta."\nmsgstr "译者的保存"\n'.encode())
+    monkeypatch.setattr(os, "fsync", translator_saves_meanwhile)
+
+    with pytest.raises(catalogs.ChangedOnDisk):
+        catalogs.write(catalog, path, expected=before)
+
+    assert "译者的保存" in path.read_text(encoding="utf-8")
+    assert list(tmp_path.glob(".*.tmp")) == []

@@ -41,9 +41,10 @@ def merge(template: polib.POFile, catalog: polib.POFile | None, locale: str,
     become one: the newest, carrying the others' translations as comments.
     """
     merged = polib.POFile(wrapwidth=WRAP_WIDTH)
-    merged.header = catalog.header if catalog and catalog.header else catalog_header(locale)
+    # `is not None`: a catalog with no entries yet is an empty list, but has headers
+    merged.header = catalog.header if catalog is not None and catalog.header else catalog_header(locale)
     merged.metadata = catalog_metadata(template.metadata, locale,
-                                       catalog.metadata if catalog else None)
+                                       catalog.metadata if catalog is not None else None)
     active, obsolete = _newest_by_key(catalog)
     entries = []
     for unit in template:
