@@ -3,18 +3,21 @@ and every catalog on disk stays valid gettext."""
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import polib
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import DOC
-from helpers import approved_pairs, msgfmt_check, run_once
+from helpers import approved_pairs, msgfmt_check, run_cli, run_once
 from standin import load_references
 
 PARAGRAPHS = list(load_references())
@@ -186,3 +189,89 @@ def test_threads_opening_a_new_state_database_together_never_see_it_locked(tmp_p
         for thread in threads:
             thread.join()
     assert failures == []
+
+
+# -- one bad document never stops the others ------------------------------------------------------
+
+@contextmanager
+def unwritable(folder: Path):
+    """A folder traduco may not write in: read-only for a normal user; immutable
+    (chattr +i) for root, whom permissions do not stop."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
+    assert made.returncode == 0, f"cannot make {folder} immutable as root: {made.stderr}"
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def add_paragraph(project: Path) -> None:
+    source = project / "sources" / f"{DOC}.txt"
+    source.write_text(source.read_text(encoding="utf-8") + "\n\nUn paragrafo in più.\n", encoding="utf-8")
+
+
+def test_a_catalog_folder_that_cannot_be_written_is_reported_and_the_rest_goes_on(project, standin, capsys):
+    run_once(project, standin.url)
+    add_paragraph(project)
+    folder = po(project, "zh_CN").parent
+    before = po(project, "zh_CN").read_bytes()
+
+    with unwritable(folder):
+        code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                               "--provider-url", standin.url)
+
+    assert code == 1
+    assert f"{folder}: {DOC}.po cannot be written here" in err and "Nothing was lost" in err
+    assert "unexpected error" not in err and "Traceback" not in err
+    assert po(project, "zh_CN").read_bytes() == before
+    assert "Un paragrafo in più." in po(project, "en").read_text(encoding="utf-8")   # the rest went on
+
+
+def test_a_full_disk_while_writing_a_catalog_says_so_and_loses_nothing(project, standin, capsys, monkeypatch):
+    run_once(project, standin.url)
+    add_paragraph(project)
+    path = po(project, "zh_CN")
+    before = path.read_bytes()
+    real_fsync = os.fsync
+
+    def disk_full_for_zh(fd):     # where a full disk shows: flushing the new file's blocks
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(str(path.parent / f".{path.name}.")):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+    monkeypatch.setattr(os, "fsync", disk_full_for_zh)
+
+    code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                           "--provider-url", standin.url)
+
+    assert code == 1
+    assert f"{path.parent}: the disk is full" in err and "Nothing was lost" in err
+    assert "unexpected error" not in err
+    assert path.read_bytes() == before and list(path.parent.glob(".*.tmp")) == []
+    assert "Un paragrafo in più." in po(project, "en").read_text(encoding="utf-8")
+
+
+def test_a_full_disk_under_traduco_state_says_so_not_unexpected_error(project, standin, capsys, monkeypatch):
+    from traduco.ledger import Ledger
+
+    run_once(project, standin.url)
+    add_paragraph(project)
+
+    def full(self, key, value):   # what SQLite raises when the disk is full
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(Ledger, "put", full)
+
+    code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                           "--provider-url", standin.url)
+
+    assert code == 1
+    assert f"the disk holding {project / '.traduco'} is full" in err and "Nothing was lost" in err
+    assert "unexpected error" not in err
+    for locale in LOCALES:
+        msgfmt_check(po(project, locale))

@@ -16,6 +16,7 @@ shows only what changed.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 import tempfile
@@ -249,6 +250,20 @@ def mark_draft(entry: polib.POEntry, msgstr: str, note: str) -> None:
 def render(catalog: polib.POFile) -> str:
     catalog.wrapwidth = WRAP_WIDTH
     return catalog.__unicode__()
+
+
+def write_problem(exc: OSError, path: Path) -> CatalogError:
+    """What a person needs to know when a catalog cannot be written: a full
+    disk, or a folder traduco may not write in; either way nothing was lost."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return CatalogError(f"the disk is full (or your quota is spent): {path.name} could not be "
+                            "written", path=path.parent,
+                            hint="Nothing was lost: the catalog on disk is exactly as it was. Free some "
+                                 "space and run again")
+    return CatalogError(f"{path.name} cannot be written here ({exc.strerror or exc})", path=path.parent,
+                        hint="Make this folder writable for traduco (permissions, a read-only or immutable "
+                             "folder, a file where the folder should be). Nothing was lost: the catalog on "
+                             "disk is as it was; the other documents went on")
 
 
 class ChangedOnDisk(Exception):
