@@ -95,3 +95,32 @@ def parse_html(page: str) -> HtmlTree:
     tree.feed(page)
     assert tree.stack == [] and page.startswith("<!DOCTYPE html>")
     return tree
+
+
+# What translators and their tools leave in a catalog that traduco did not make:
+# a plural entry with a comment, an obsolete twin of an approved entry, other
+# tools' headers. The crash and concurrency tests protect these too.
+FOREIGN_HEADERS = {"X-Poedit-Basepath": "..", "Last-Translator": "Li Wei <li@example.org>",
+                   "Language-Team": "Team <team@example.org>", "X-Reviewed-By": "Anna"}
+PLURAL_COMMENT = "counted as the press office counts"
+TWIN_TEXT = "一个更早的译文"
+
+
+def add_hand_made_work(path: Path) -> None:
+    """Add, as a translator would by hand, a plural entry, an older obsolete
+    twin of the first entry, and other tools' headers."""
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    catalog.metadata.update(FOREIGN_HEADERS)
+    catalog.append(polib.POEntry(msgid="%d visitor", msgid_plural="%d visitors",
+                                 msgstr_plural={0: "%d 位游客"}, tcomment=PLURAL_COMMENT))
+    catalog.append(polib.POEntry(msgid=catalog[0].msgid, msgstr=TWIN_TEXT, obsolete=True))
+    catalog.save()
+
+
+def assert_hand_made_work_kept(path: Path) -> None:
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    for field, value in FOREIGN_HEADERS.items():
+        assert catalog.metadata.get(field) == value, (path, field)
+    plural = [e for e in catalog if e.msgid == "%d visitor"]
+    assert [(e.msgstr_plural, e.tcomment) for e in plural] == [({0: "%d 位游客"}, PLURAL_COMMENT)], path
+    assert TWIN_TEXT in path.read_text(encoding="utf-8"), path   # as the twin, or folded into a comment

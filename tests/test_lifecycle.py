@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -322,3 +323,34 @@ def test_a_catalog_is_written_while_the_rest_of_its_batch_is_still_being_transla
     assert len(standin.arrivals) == 7
     assert written < standin.arrivals[-1]       # before the last request even reached the provider
     assert all(e.msgstr for e in polib.pofile(str(tmp_path / "locales" / "zh_CN" / "LC_MESSAGES" / "b-lunga.po")))
+
+
+def test_a_missing_closing_quote_is_refused_by_run_check_status_and_publish(project, standin, capsys):
+    """polib reads `msgstr "你好` as `你`: trusting that reading would rewrite the
+    catalog and publish the translator's text minus its last character."""
+    run_once(project, standin.url)
+    approve_all(po(project, "zh_CN"))
+    approve_all(po(project, "en"))
+    path = po(project, "zh_CN")
+    text = path.read_text(encoding="utf-8")
+    last = [line for line in text.splitlines() if line.startswith('msgstr "') and len(line) > 12][-1]
+    text = text.replace(last, last[:-1], 1)           # the closing quote is gone
+    path.write_text(text, encoding="utf-8")
+    broken = path.read_bytes()
+    line = text.splitlines().index(last[:-1]) + 1
+    where = f"{path}:{line}: syntax error in the catalog"
+
+    code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                           "--provider-url", standin.url)
+    assert code == 1 and where in err and path.read_bytes() == broken
+
+    code, out, _ = run_cli(capsys, "check", "--project", str(project), "--json")
+    assert code == 1 and any(where in finding["message"] for finding in json.loads(out)["findings"])
+    code, out, err = run_cli(capsys, "status", "--project", str(project), "--json")
+    assert any(row["locale"] == "zh_CN" and row["error"] and "syntax error" in row["error"]
+               for row in json.loads(out)["queue"])
+
+    run_cli(capsys, "publish", "--project", str(project))
+    assert not (project / "public" / "zh_CN" / f"{DOC}.html").exists()
+    assert (project / "public" / "en" / f"{DOC}.html").exists()       # the other document went on
+    assert path.read_bytes() == broken

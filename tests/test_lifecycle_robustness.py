@@ -16,8 +16,12 @@ from pathlib import Path
 import polib
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from traduco import catalogs
+from traduco.merging import OLDER
+
 from conftest import DOC
-from helpers import approved_pairs, msgfmt_check, run_cli, run_once
+from helpers import (add_hand_made_work, approved_pairs, assert_hand_made_work_kept, msgfmt_check,
+                     run_cli, run_once)
 from standin import load_references
 
 PARAGRAPHS = list(load_references())
@@ -52,16 +56,31 @@ operations = st.lists(st.tuples(st.sampled_from(["edit", "delete", "insert", "sw
                       min_size=20, max_size=20)
 
 
+def human_work(path: Path) -> set[tuple[str, str]]:
+    """Every translation a person wrote or approved: approved entries, active or
+    obsolete, and translations inherited by an edited paragraph (fuzzy, source changed)."""
+    return {(e.msgid, e.msgstr) for e in polib.pofile(str(path), wrapwidth=0)
+            if e.msgstr and ("fuzzy" not in e.flags or catalogs.fuzzy_reason(e) == catalogs.SOURCE_CHANGED)}
+
+
+def kept_somewhere(path: Path, msgid: str, msgstr: str) -> bool:
+    """The translation is still in the catalog: under its msgid (active or #~),
+    inherited by the edited paragraph (#| msgid), or as an older translation."""
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    return any(e.msgstr == msgstr and msgid in (e.msgid, e.previous_msgid) for e in catalog) or any(
+        OLDER + msgstr in (e.tcomment or "") for e in catalog)
+
+
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(operations)
-def test_approved_work_survives_twenty_runs_of_random_edits(tmp_path_factory, standin, ops):
+@given(operations, st.integers(0, 2**32 - 1))
+def test_approved_work_survives_twenty_runs_of_random_edits(tmp_path_factory, standin, ops, seed):
     project = tmp_path_factory.mktemp("property")
     (project / "pyproject.toml").write_text('[tool.traduco]\nlocales = ["zh_CN", "en"]\n')
     (project / "sources").mkdir()
     paragraphs = PARAGRAPHS[:4]
     write_source(project, paragraphs)
     run_once(project, standin.url)
-    rng = random.Random(len(ops))
+    rng = random.Random(seed)     # each example reviews its own way
 
     for op, i, j in ops:
         if op == "edit":
@@ -79,14 +98,16 @@ def test_approved_work_survives_twenty_runs_of_random_edits(tmp_path_factory, st
         elif op == "review":
             for locale in LOCALES:
                 review_some(po(project, locale), rng)
-        before = {locale: approved_pairs(po(project, locale)) for locale in LOCALES}
+        before = {locale: human_work(po(project, locale)) for locale in LOCALES}
         write_source(project, paragraphs)
 
         run_once(project, standin.url)
 
         for locale in LOCALES:
             still_there = {(m, s) for m, s in before[locale] if m in paragraphs}
-            assert still_there <= approved_pairs(po(project, locale)), (op, locale)
+            assert still_there <= approved_pairs(po(project, locale)) | human_work(po(project, locale)), (op, locale)
+            lost = [(m, s) for m, s in before[locale] if not kept_somewhere(po(project, locale), m, s)]
+            assert lost == [], (op, locale)
     for locale in LOCALES:
         msgfmt_check(po(project, locale))
 
@@ -127,6 +148,12 @@ while True:
 
 def test_killing_the_run_during_catalog_writes_never_leaves_a_broken_catalog(project, standin):
     driver = DRIVER.format(tests=str(TESTS))
+    (project / "sources" / "extra.txt").write_text(
+        "\n\n".join(f"Paragrafo {k} della versione 0." for k in range(30)))
+    run_once(project, standin.url)
+    protected = [po(project, "zh_CN"), *(project / "locales").rglob("extra.po")]
+    for path in protected:
+        add_hand_made_work(path)
     torn = 0
     for seed in range(15):
         process = subprocess.Popen([sys.executable, "-c", driver, str(project), standin.url, str(seed)],
@@ -141,6 +168,8 @@ def test_killing_the_run_during_catalog_writes_never_leaves_a_broken_catalog(pro
             if path.suffix in (".po", ".pot"):     # not a writer's hidden temporary file
                 polib.pofile(str(path))
                 msgfmt_check(path)
+        for path in protected:
+            assert_hand_made_work_kept(path)
 
     reports = run_once(project, standin.url)
 
@@ -150,9 +179,16 @@ def test_killing_the_run_during_catalog_writes_never_leaves_a_broken_catalog(pro
     finished = list((project / "locales").rglob("extra.po"))
     assert len(finished) == 2
     assert all(e.msgstr for p in finished for e in polib.pofile(str(p)) if not e.obsolete)
+    for path in protected:
+        assert_hand_made_work_kept(path)
 
 
 def test_two_runs_started_at_once_both_finish_without_lost_or_repeated_work(project, standin):
+    run_once(project, standin.url)
+    for locale in LOCALES:
+        add_hand_made_work(po(project, locale))
+    source = project / "sources" / f"{DOC}.txt"
+    source.write_text(source.read_text(encoding="utf-8") + "\n\nUn paragrafo in più.\n", encoding="utf-8")
     env = dict(os.environ)
     command = [sys.executable, "-c", "from traduco.cli import entry; entry()", "run",
                "--provider", "libre", "--provider-url", standin.url]
@@ -161,10 +197,12 @@ def test_two_runs_started_at_once_both_finish_without_lost_or_repeated_work(proj
     outputs = [run.communicate(timeout=300) for run in runs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs
-    assert len(standin.requests) == 16                    # each unit drafted once, not twice
+    assert len(standin.requests) == 16 + 2                # each unit drafted once, not twice
     for locale in LOCALES:
         catalog = polib.pofile(str(po(project, locale)))
-        assert len(catalog) == 8 and all(e.msgstr for e in catalog)
+        active = [e for e in catalog if not e.obsolete]
+        assert len(active) == 9 and all(e.msgstr for e in active)
+        assert_hand_made_work_kept(po(project, locale))
         msgfmt_check(po(project, locale))
 
 
