@@ -38,7 +38,7 @@ class _Token:
     line: int
     obsolete: bool
     index: int | None = None
-    raw: str = ""      # a string's text between its quotes, unescaped
+    raw: str = ""      # a string's text between its quotes, as written (escapes not decoded)
 
 
 def check(text: str, path: Path | str) -> None:
