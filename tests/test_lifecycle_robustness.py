@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import polib
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from traduco import catalogs
@@ -272,18 +273,19 @@ def test_a_catalog_folder_that_cannot_be_written_is_reported_and_the_rest_goes_o
     assert "Un paragrafo in più." in po(project, "en").read_text(encoding="utf-8")   # the rest went on
 
 
-def test_a_full_disk_while_writing_a_catalog_says_so_and_loses_nothing(project, standin, capsys, monkeypatch):
+@pytest.mark.parametrize("full_at", ["catalog", "template"])
+def test_a_full_disk_while_writing_says_so_and_loses_nothing(project, standin, capsys, monkeypatch, full_at):
     run_once(project, standin.url)
     add_paragraph(project)
-    path = po(project, "zh_CN")
-    before = path.read_bytes()
+    path = po(project, "zh_CN") if full_at == "catalog" else project / "locales" / "templates" / f"{DOC}.pot"
+    before = {p: p.read_bytes() for p in (path, po(project, "zh_CN"), po(project, "en"))}
     real_fsync = os.fsync
 
-    def disk_full_for_zh(fd):     # where a full disk shows: flushing the new file's blocks
+    def disk_full_there(fd):     # where a full disk shows: flushing the new file's blocks
         if os.readlink(f"/proc/self/fd/{fd}").startswith(str(path.parent / f".{path.name}.")):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_fsync(fd)
-    monkeypatch.setattr(os, "fsync", disk_full_for_zh)
+    monkeypatch.setattr(os, "fsync", disk_full_there)
 
     code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
                            "--provider-url", standin.url)
@@ -291,8 +293,11 @@ def test_a_full_disk_while_writing_a_catalog_says_so_and_loses_nothing(project, 
     assert code == 1
     assert f"{path.parent}: the disk is full" in err and "Nothing was lost" in err
     assert "unexpected error" not in err
-    assert path.read_bytes() == before and list(path.parent.glob(".*.tmp")) == []
-    assert "Un paragrafo in più." in po(project, "en").read_text(encoding="utf-8")
+    assert path.read_bytes() == before[path] and list(path.parent.glob(".*.tmp")) == []
+    if full_at == "catalog":
+        assert "Un paragrafo in più." in po(project, "en").read_text(encoding="utf-8")
+    else:   # without its template the document waits, catalogs and all
+        assert all(p.read_bytes() == data for p, data in before.items())
 
 
 def test_a_full_disk_under_traduco_state_says_so_not_unexpected_error(project, standin, capsys, monkeypatch):

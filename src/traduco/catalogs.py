@@ -258,11 +258,11 @@ def write_problem(exc: OSError, path: Path) -> CatalogError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return CatalogError(f"the disk is full (or your quota is spent): {path.name} could not be "
                             "written", path=path.parent,
-                            hint="Nothing was lost: the catalog on disk is exactly as it was. Free some "
+                            hint="Nothing was lost: the file on disk is exactly as it was. Free some "
                                  "space and run again")
     return CatalogError(f"{path.name} cannot be written here ({exc.strerror or exc})", path=path.parent,
                         hint="Make this folder writable for traduco (permissions, a read-only or immutable "
-                             "folder, a file where the folder should be). Nothing was lost: the catalog on "
+                             "folder, a file where the folder should be). Nothing was lost: the file on "
                              "disk is as it was; the other documents went on")
 
 
@@ -301,7 +301,10 @@ def write(catalog: polib.POFile, path: Path, *, date_header: str = "PO-Revision-
     text = render(catalog)
     if previous is not None:
         text = _keep_unchanged_blocks(text, catalog, on_disk.decode("utf-8"), previous)
-    atomic_write_bytes(path, text.encode("utf-8"), expected=expected)
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"), expected=expected)
+    except OSError as exc:    # a full disk, a folder we may not write: this file only
+        raise write_problem(exc, path) from None
     return True
 
 
