@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
-import pytest
 
 from traduco.cli import main
 
@@ -30,12 +29,15 @@ def approve_all(path: Path) -> dict[str, str]:
 
 
 def msgfmt_check(path: Path) -> None:
-    """gettext's own verdict on a catalog; skipped only where gettext is not installed."""
-    if shutil.which("msgfmt") is None:
-        pytest.skip("GNU gettext (msgfmt) is not installed")
-    result = subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(path)],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, f"msgfmt -c rejected {path}:\n{result.stderr}"
+    """gettext's verdict on a catalog: traduco's strict reader always (it refuses
+    every syntax error msgfmt refuses, see test_catalogs), and GNU msgfmt -c
+    as well wherever gettext is installed. Never a skip."""
+    from traduco import catalogs
+    catalogs.read(path)
+    if shutil.which("msgfmt") is not None:
+        result = subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(path)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, f"msgfmt -c rejected {path}:\n{result.stderr}"
 
 
 def run_once(project_dir: Path, url: str, on_result=None):
@@ -93,3 +95,32 @@ def parse_html(page: str) -> HtmlTree:
     tree.feed(page)
     assert tree.stack == [] and page.startswith("<!DOCTYPE html>")
     return tree
+
+
+# What translators and their tools leave in a catalog that traduco did not make:
+# a plural entry with a comment, an obsolete twin of an approved entry, other
+# tools' headers. The crash and concurrency tests protect these too.
+FOREIGN_HEADERS = {"X-Poedit-Basepath": "..", "Last-Translator": "Li Wei <li@example.org>",
+                   "Language-Team": "Team <team@example.org>", "X-Reviewed-By": "Anna"}
+PLURAL_COMMENT = "counted as the press office counts"
+TWIN_TEXT = "一个更早的译文"
+
+
+def add_hand_made_work(path: Path) -> None:
+    """Add, as a translator would by hand, a plural entry, an older obsolete
+    twin of the first entry, and other tools' headers."""
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    catalog.metadata.update(FOREIGN_HEADERS)
+    catalog.append(polib.POEntry(msgid="%d visitor", msgid_plural="%d visitors",
+                                 msgstr_plural={0: "%d 位游客"}, tcomment=PLURAL_COMMENT))
+    catalog.append(polib.POEntry(msgid=catalog[0].msgid, msgstr=TWIN_TEXT, obsolete=True))
+    catalog.save()
+
+
+def assert_hand_made_work_kept(path: Path) -> None:
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    for field, value in FOREIGN_HEADERS.items():
+        assert catalog.metadata.get(field) == value, (path, field)
+    plural = [e for e in catalog if e.msgid == "%d visitor"]
+    assert [(e.msgstr_plural, e.tcomment) for e in plural] == [({0: "%d 位游客"}, PLURAL_COMMENT)], path
+    assert TWIN_TEXT in path.read_text(encoding="utf-8"), path   # as the twin, or folded into a comment

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -177,7 +180,11 @@ def test_translator_save_during_a_run_is_preserved(project, standin):
     saved = []
 
     def translator_saves(text, result):
-        if path.exists() and not saved:   # between the run's read and its write
+        # A Chinese answer (the stand-in makes up "[zh] ..." for texts it has no
+        # reference for): the run is drafting the zh_CN catalog, the very file it
+        # is about to write, and has read it already.
+        chinese = re.search("[\u4e00-\u9fff]", result.text or "") or (result.text or "").startswith("[zh]")
+        if chinese and not saved:
             catalog = polib.pofile(str(path), wrapwidth=0)
             catalog[0].msgstr = "译者刚刚保存的译文"
             catalog[0].flags.remove("fuzzy")
@@ -190,6 +197,67 @@ def test_translator_save_during_a_run_is_preserved(project, standin):
     assert saved and after[saved[0]].msgstr == "译者刚刚保存的译文" and not after[saved[0]].flags
     assert after["Un'aggiunta."].msgstr and "fuzzy" in after["Un'aggiunta."].flags
     assert [r["target"] for r in standin.requests].count("zh") == 9   # 8 + 1, no repeat
+    msgfmt_check(path)
+
+
+def test_a_save_landing_while_the_run_flushes_its_write_is_merged_not_overwritten(project, standin, monkeypatch):
+    """The last window: the save lands after the run compared the file with what
+    it read, while its new file is being flushed, just before the rename."""
+    run_once(project, standin.url)
+    path = po(project, "zh_CN")
+    edit_source(project, "in 177 mila hanno seguito", "in 180 mila hanno seguito")
+    real_fsync, saved = os.fsync, []
+
+    def translator_saves_meanwhile(fd):
+        real_fsync(fd)
+        if not saved and os.readlink(f"/proc/self/fd/{fd}").startswith(str(path.parent / f".{path.name}.")):
+            catalog = polib.pofile(str(path), wrapwidth=0)
+            entry = next(e for e in catalog if "fuzzy" in e.flags)
+            entry.msgstr, entry.flags = "译者在写入时保存", []
+            catalog.save()
+            saved.append(entry.msgid)
+    monkeypatch.setattr(os, "fsync", translator_saves_meanwhile)
+
+    reports = run_once(project, standin.url)
+
+    after = entries(path)
+    assert saved and after[saved[0]].msgstr == "译者在写入时保存" and not after[saved[0]].flags
+    assert any("180 mila" in msgid for msgid in after)           # and the run's own work is there too
+    assert all(r.error is None for r in reports)
+    msgfmt_check(path)
+
+
+def test_work_a_translator_added_by_hand_survives_the_paragraph_leaving(project, standin):
+    """A plural entry, an untranslated entry with a comment, an obsolete twin of
+    an approved entry and other tools' headers, all written by hand or by Poedit."""
+    run_once(project, standin.url)
+    path = po(project, "zh_CN")
+    reviewed = approve_all(path)
+    leaving = paragraphs(project)[-1].strip()
+    text = path.read_text(encoding="utf-8").replace(
+        '"Language: zh_CN\\n"\n',
+        '"Language: zh_CN\\n"\n"X-Poedit-Basepath: ..\\n"\n"Last-Translator: Li Wei <li@example.org>\\n"\n'
+        '"Language-Team: Chinese <zh@example.org>\\n"\n"X-Reviewed-By: Anna\\n"\n', 1)
+    text = text.replace('"Last-Translator: \\n"\n', "").replace('"Language-Team: \\n"\n', "")
+    path.write_text(text + (
+        '\n# counted as the press office does\nmsgid "%d visitor"\nmsgid_plural "%d visitors"\n'
+        'msgstr[0] "%d 位游客"\n\n'
+        '# ask the press office first\nmsgid "Nota per la redazione."\nmsgstr ""\n\n'
+        f'#~ msgid "{leaving}"\n#~ msgstr "一个更早的译文"\n'), encoding="utf-8")
+    write_paragraphs(project, paragraphs(project)[:-1])
+
+    run_once(project, standin.url)
+    run_once(project, standin.url)
+
+    catalog = catalogs.read(path, locale="zh_CN")
+    kept = {e.msgid: e for e in catalog if e.obsolete}
+    assert kept["%d visitor"].msgstr_plural == {0: "%d 位游客"}
+    assert kept["%d visitor"].tcomment == "counted as the press office does"
+    assert kept["Nota per la redazione."].tcomment == "ask the press office first"
+    assert kept[leaving].msgstr == reviewed[leaving] and "一个更早的译文" in kept[leaving].tcomment
+    assert catalog.metadata["X-Poedit-Basepath"] == ".." and catalog.metadata["X-Reviewed-By"] == "Anna"
+    assert catalog.metadata["Last-Translator"] == "Li Wei <li@example.org>"
+    assert catalog.metadata["Language-Team"] == "Chinese <zh@example.org>"
     msgfmt_check(path)
 
 
@@ -255,3 +323,34 @@ def test_a_catalog_is_written_while_the_rest_of_its_batch_is_still_being_transla
     assert len(standin.arrivals) == 7
     assert written < standin.arrivals[-1]       # before the last request even reached the provider
     assert all(e.msgstr for e in polib.pofile(str(tmp_path / "locales" / "zh_CN" / "LC_MESSAGES" / "b-lunga.po")))
+
+
+def test_a_missing_closing_quote_is_refused_by_run_check_status_and_publish(project, standin, capsys):
+    """polib reads `msgstr "你好` as `你`: trusting that reading would rewrite the
+    catalog and publish the translator's text minus its last character."""
+    run_once(project, standin.url)
+    approve_all(po(project, "zh_CN"))
+    approve_all(po(project, "en"))
+    path = po(project, "zh_CN")
+    text = path.read_text(encoding="utf-8")
+    last = [line for line in text.splitlines() if line.startswith('msgstr "') and len(line) > 12][-1]
+    text = text.replace(last, last[:-1], 1)           # the closing quote is gone
+    path.write_text(text, encoding="utf-8")
+    broken = path.read_bytes()
+    line = text.splitlines().index(last[:-1]) + 1
+    where = f"{path}:{line}: syntax error in the catalog"
+
+    code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                           "--provider-url", standin.url)
+    assert code == 1 and where in err and path.read_bytes() == broken
+
+    code, out, _ = run_cli(capsys, "check", "--project", str(project), "--json")
+    assert code == 1 and any(where in finding["message"] for finding in json.loads(out)["findings"])
+    code, out, err = run_cli(capsys, "status", "--project", str(project), "--json")
+    assert any(row["locale"] == "zh_CN" and row["error"] and "syntax error" in row["error"]
+               for row in json.loads(out)["queue"])
+
+    run_cli(capsys, "publish", "--project", str(project))
+    assert not (project / "public" / "zh_CN" / f"{DOC}.html").exists()
+    assert (project / "public" / "en" / f"{DOC}.html").exists()       # the other document went on
+    assert path.read_bytes() == broken

@@ -3,18 +3,25 @@ and every catalog on disk stays valid gettext."""
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import polib
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from traduco import catalogs
+
 from conftest import DOC
-from helpers import approved_pairs, msgfmt_check, run_once
+from helpers import (add_hand_made_work, approved_pairs, assert_hand_made_work_kept, msgfmt_check,
+                     run_cli, run_once)
 from standin import load_references
 
 PARAGRAPHS = list(load_references())
@@ -22,6 +29,7 @@ EXTRA = ["Il museo resterà aperto fino alle 22.", "La mostra chiude il 3 giugno
          "Per informazioni scrivere all'ufficio stampa."]
 LOCALES = ("zh_CN", "en")
 TESTS = Path(__file__).parent
+OLDER = "older translation: "    # how a folded twin's translation reads (README, For translators)
 
 
 def write_source(project: Path, paragraphs: list[str]) -> None:
@@ -49,16 +57,31 @@ operations = st.lists(st.tuples(st.sampled_from(["edit", "delete", "insert", "sw
                       min_size=20, max_size=20)
 
 
+def human_work(path: Path) -> set[tuple[str, str]]:
+    """Every translation a person wrote or approved: approved entries, active or
+    obsolete, and translations inherited by an edited paragraph (fuzzy, source changed)."""
+    return {(e.msgid, e.msgstr) for e in polib.pofile(str(path), wrapwidth=0)
+            if e.msgstr and ("fuzzy" not in e.flags or catalogs.fuzzy_reason(e) == catalogs.SOURCE_CHANGED)}
+
+
+def kept_somewhere(path: Path, msgid: str, msgstr: str) -> bool:
+    """The translation is still in the catalog: under its msgid (active or #~),
+    inherited by the edited paragraph (#| msgid), or as an older translation."""
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    return any(e.msgstr == msgstr and msgid in (e.msgid, e.previous_msgid) for e in catalog) or any(
+        OLDER + msgstr in (e.tcomment or "") for e in catalog)
+
+
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(operations)
-def test_approved_work_survives_twenty_runs_of_random_edits(tmp_path_factory, standin, ops):
+@given(operations, st.integers(0, 2**32 - 1))
+def test_approved_work_survives_twenty_runs_of_random_edits(tmp_path_factory, standin, ops, seed):
     project = tmp_path_factory.mktemp("property")
     (project / "pyproject.toml").write_text('[tool.traduco]\nlocales = ["zh_CN", "en"]\n')
     (project / "sources").mkdir()
     paragraphs = PARAGRAPHS[:4]
     write_source(project, paragraphs)
     run_once(project, standin.url)
-    rng = random.Random(len(ops))
+    rng = random.Random(seed)     # each example reviews its own way
 
     for op, i, j in ops:
         if op == "edit":
@@ -76,14 +99,16 @@ def test_approved_work_survives_twenty_runs_of_random_edits(tmp_path_factory, st
         elif op == "review":
             for locale in LOCALES:
                 review_some(po(project, locale), rng)
-        before = {locale: approved_pairs(po(project, locale)) for locale in LOCALES}
+        before = {locale: human_work(po(project, locale)) for locale in LOCALES}
         write_source(project, paragraphs)
 
         run_once(project, standin.url)
 
         for locale in LOCALES:
             still_there = {(m, s) for m, s in before[locale] if m in paragraphs}
-            assert still_there <= approved_pairs(po(project, locale)), (op, locale)
+            assert still_there <= approved_pairs(po(project, locale)) | human_work(po(project, locale)), (op, locale)
+            lost = [(m, s) for m, s in before[locale] if not kept_somewhere(po(project, locale), m, s)]
+            assert lost == [], (op, locale)
     for locale in LOCALES:
         msgfmt_check(po(project, locale))
 
@@ -124,6 +149,12 @@ while True:
 
 def test_killing_the_run_during_catalog_writes_never_leaves_a_broken_catalog(project, standin):
     driver = DRIVER.format(tests=str(TESTS))
+    (project / "sources" / "extra.txt").write_text(
+        "\n\n".join(f"Paragrafo {k} della versione 0." for k in range(30)))
+    run_once(project, standin.url)
+    protected = [po(project, "zh_CN"), *(project / "locales").rglob("extra.po")]
+    for path in protected:
+        add_hand_made_work(path)
     torn = 0
     for seed in range(15):
         process = subprocess.Popen([sys.executable, "-c", driver, str(project), standin.url, str(seed)],
@@ -138,6 +169,8 @@ def test_killing_the_run_during_catalog_writes_never_leaves_a_broken_catalog(pro
             if path.suffix in (".po", ".pot"):     # not a writer's hidden temporary file
                 polib.pofile(str(path))
                 msgfmt_check(path)
+        for path in protected:
+            assert_hand_made_work_kept(path)
 
     reports = run_once(project, standin.url)
 
@@ -147,9 +180,16 @@ def test_killing_the_run_during_catalog_writes_never_leaves_a_broken_catalog(pro
     finished = list((project / "locales").rglob("extra.po"))
     assert len(finished) == 2
     assert all(e.msgstr for p in finished for e in polib.pofile(str(p)) if not e.obsolete)
+    for path in protected:
+        assert_hand_made_work_kept(path)
 
 
 def test_two_runs_started_at_once_both_finish_without_lost_or_repeated_work(project, standin):
+    run_once(project, standin.url)
+    for locale in LOCALES:
+        add_hand_made_work(po(project, locale))
+    source = project / "sources" / f"{DOC}.txt"
+    source.write_text(source.read_text(encoding="utf-8") + "\n\nUn paragrafo in più.\n", encoding="utf-8")
     env = dict(os.environ)
     command = [sys.executable, "-c", "from traduco.cli import entry; entry()", "run",
                "--provider", "libre", "--provider-url", standin.url]
@@ -158,10 +198,12 @@ def test_two_runs_started_at_once_both_finish_without_lost_or_repeated_work(proj
     outputs = [run.communicate(timeout=300) for run in runs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs
-    assert len(standin.requests) == 16                    # each unit drafted once, not twice
+    assert len(standin.requests) == 16 + 2                # each unit drafted once, not twice
     for locale in LOCALES:
         catalog = polib.pofile(str(po(project, locale)))
-        assert len(catalog) == 8 and all(e.msgstr for e in catalog)
+        active = [e for e in catalog if not e.obsolete]
+        assert len(active) == 9 and all(e.msgstr for e in active)
+        assert_hand_made_work_kept(po(project, locale))
         msgfmt_check(po(project, locale))
 
 
@@ -186,3 +228,93 @@ def test_threads_opening_a_new_state_database_together_never_see_it_locked(tmp_p
         for thread in threads:
             thread.join()
     assert failures == []
+
+
+# -- one bad document never stops the others ------------------------------------------------------
+
+@contextmanager
+def unwritable(folder: Path):
+    """A folder traduco may not write in: read-only for a normal user; immutable
+    (chattr +i) for root, whom permissions do not stop."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
+    assert made.returncode == 0, f"cannot make {folder} immutable as root: {made.stderr}"
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def add_paragraph(project: Path) -> None:
+    source = project / "sources" / f"{DOC}.txt"
+    source.write_text(source.read_text(encoding="utf-8") + "\n\nUn paragrafo in più.\n", encoding="utf-8")
+
+
+def test_a_catalog_folder_that_cannot_be_written_is_reported_and_the_rest_goes_on(project, standin, capsys):
+    run_once(project, standin.url)
+    add_paragraph(project)
+    folder = po(project, "zh_CN").parent
+    before = po(project, "zh_CN").read_bytes()
+
+    with unwritable(folder):
+        code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                               "--provider-url", standin.url)
+
+    assert code == 1
+    assert f"{folder}: {DOC}.po cannot be written here" in err and "Nothing was lost" in err
+    assert "unexpected error" not in err and "Traceback" not in err
+    assert po(project, "zh_CN").read_bytes() == before
+    assert "Un paragrafo in più." in po(project, "en").read_text(encoding="utf-8")   # the rest went on
+
+
+@pytest.mark.parametrize("full_at", ["catalog", "template"])
+def test_a_full_disk_while_writing_says_so_and_loses_nothing(project, standin, capsys, monkeypatch, full_at):
+    run_once(project, standin.url)
+    add_paragraph(project)
+    path = po(project, "zh_CN") if full_at == "catalog" else project / "locales" / "templates" / f"{DOC}.pot"
+    before = {p: p.read_bytes() for p in (path, po(project, "zh_CN"), po(project, "en"))}
+    real_fsync = os.fsync
+
+    def disk_full_there(fd):     # where a full disk shows: flushing the new file's blocks
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(str(path.parent / f".{path.name}.")):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+    monkeypatch.setattr(os, "fsync", disk_full_there)
+
+    code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                           "--provider-url", standin.url)
+
+    assert code == 1
+    assert f"{path.parent}: the disk is full" in err and "Nothing was lost" in err
+    assert "unexpected error" not in err
+    assert path.read_bytes() == before[path] and list(path.parent.glob(".*.tmp")) == []
+    if full_at == "catalog":
+        assert "Un paragrafo in più." in po(project, "en").read_text(encoding="utf-8")
+    else:   # without its template the document waits, catalogs and all
+        assert all(p.read_bytes() == data for p, data in before.items())
+
+
+def test_a_full_disk_under_traduco_state_says_so_not_unexpected_error(project, standin, capsys, monkeypatch):
+    from traduco.ledger import Ledger
+
+    run_once(project, standin.url)
+    add_paragraph(project)
+
+    def full(self, key, value):   # what SQLite raises when the disk is full
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(Ledger, "put", full)
+
+    code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                           "--provider-url", standin.url)
+
+    assert code == 1
+    assert f"the disk holding {project / '.traduco'} is full" in err and "Nothing was lost" in err
+    assert "unexpected error" not in err
+    for locale in LOCALES:
+        msgfmt_check(po(project, locale))

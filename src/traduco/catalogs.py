@@ -16,6 +16,7 @@ shows only what changed.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 import tempfile
@@ -26,7 +27,7 @@ import polib
 from babel.messages.plurals import get_plural
 from filelock import FileLock, Timeout
 
-from traduco import __version__
+from traduco import __version__, syntax
 from traduco.errors import CatalogError
 
 WRAP_WIDTH = 0
@@ -82,7 +83,9 @@ def catalog_header(locale: str) -> str:
 def catalog_metadata(template: dict[str, str], locale: str,
                      existing: dict[str, str] | None) -> dict[str, str]:
     """Headers for a locale's catalog: what the template says about the document,
-    what the existing catalog says about its translators, and the locale's plural rule."""
+    what the existing catalog says about its translators, and the locale's plural
+    rule. Every field another tool wrote (X-Poedit-*, a team's own) is kept as it
+    is; only X-Source-* follow the template, which knows the source."""
     existing = existing or {}
     meta = {
         "Project-Id-Version": template.get("Project-Id-Version", ""),
@@ -101,40 +104,61 @@ def catalog_metadata(template: dict[str, str], locale: str,
     for key, value in template.items():
         if key.startswith("X-Source-"):
             meta[key] = value
+    for key, value in existing.items():   # Poedit's, Weblate's, a team's own fields
+        if key not in meta and not key.startswith("X-Source-"):
+            meta[key] = value
     return meta
 
 
 # -- reading -----------------------------------------------------------------
 
 def read(path: Path, *, locale: str | None = None) -> polib.POFile:
-    """Parse a catalog or template; anything a PO editor or msgfmt would reject
-    raises CatalogError with the file, the line and what to do."""
+    """Parse a catalog or template, strictly; anything msgfmt would reject raises
+    CatalogError with the file, the line and what to do (see `load`)."""
     try:
-        catalog = polib.pofile(str(path), wrapwidth=WRAP_WIDTH)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"cannot be read ({exc.strerror or exc})", path=path,
+                           hint="Check that the file exists and that you may read it") from None
+    return load(data, path, locale=locale)
+
+
+def load(data: bytes, path: Path, *, locale: str | None = None) -> polib.POFile:
+    """Parse the exact bytes of a catalog (a snapshot read once), or raise
+    CatalogError naming path:line. The one reader for any catalog traduco trusts:
+    drafting, status, check and publishing all come through here, so what one
+    of them refuses none of them uses. Syntax is checked as strictly as msgfmt
+    does (polib alone reads `msgstr "你好` as `你`), then the headers, then
+    duplicate msgids."""
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CatalogError(f"the file is not valid UTF-8 ({exc.reason})", path=path,
+                           line=data[:exc.start].count(b"\n") + 1,
                            hint="Save it as UTF-8 in your PO editor") from None
+    syntax.check(text, path)
+    try:
+        catalog = polib.pofile(text, wrapwidth=WRAP_WIDTH)
     except (OSError, ValueError) as exc:
         match = _SYNTAX_LINE.search(str(exc))
         raise CatalogError("syntax error in the catalog", path=path,
                            line=int(match.group(1)) if match else None,
-                           hint="Fix or revert that line (Poedit shows it too); "
-                                "traduco leaves this catalog untouched until then") from None
-    _check_headers(catalog, path, locale)
+                           hint=syntax.HINT) from None
+    _check_headers(catalog, path, locale, text)
     _check_duplicates(catalog, path)
     return catalog
 
 
-def _check_headers(catalog: polib.POFile, path: Path, locale: str | None) -> None:
+def _check_headers(catalog: polib.POFile, path: Path, locale: str | None, text: str) -> None:
     charset = catalog.metadata.get("Content-Type", "")
     if charset and "charset=utf-8" not in charset.replace(" ", "").lower():
         raise CatalogError(f"the header says {charset!r}, but traduco catalogs are UTF-8",
-                           path=path, line=_header_line(path, "Content-Type"),
+                           path=path, line=_header_line(text, "Content-Type"),
                            hint='Set "Content-Type: text/plain; charset=UTF-8"')
     language = catalog.metadata.get("Language")
     if locale and language and language.replace("-", "_") != locale:
         raise CatalogError(f"the header says Language: {language}, but this is the "
-                           f"{locale} catalog", path=path, line=_header_line(path, "Language"),
+                           f"{locale} catalog", path=path, line=_header_line(text, "Language"),
                            hint=f'Set "Language: {locale}", or move the file to its own locale folder')
 
 
@@ -144,6 +168,10 @@ def _check_duplicates(catalog: polib.POFile, path: Path) -> None:
         if entry.obsolete:
             continue
         key = (entry.msgctxt, entry.msgid)
+        if key == (None, ""):     # polib took the first msgid "" as the header
+            raise CatalogError('a second header (msgid "") in the catalog', path=path,
+                               line=getattr(entry, "linenum", None),
+                               hint="Delete one of the two headers, keeping its fields in the other")
         if key in seen:
             raise CatalogError("the same msgid appears twice", path=path,
                                line=getattr(entry, "linenum", None),
@@ -151,14 +179,10 @@ def _check_duplicates(catalog: polib.POFile, path: Path) -> None:
         seen.add(key)
 
 
-def _header_line(path: Path, field: str) -> int | None:
-    try:
-        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace")
-                                      .splitlines(), start=1):
-            if line.startswith(f'"{field}:'):
-                return number
-    except OSError:
-        pass
+def _header_line(text: str, field: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(f'"{field}:'):
+            return number
     return None
 
 
@@ -228,6 +252,20 @@ def render(catalog: polib.POFile) -> str:
     return catalog.__unicode__()
 
 
+def write_problem(exc: OSError, path: Path) -> CatalogError:
+    """What a person needs to know when a catalog cannot be written: a full
+    disk, or a folder traduco may not write in; either way nothing was lost."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return CatalogError(f"the disk is full (or your quota is spent): {path.name} could not be "
+                            "written", path=path.parent,
+                            hint="Nothing was lost: the file on disk is exactly as it was. Free some "
+                                 "space and run again")
+    return CatalogError(f"{path.name} cannot be written here ({exc.strerror or exc})", path=path.parent,
+                        hint="Make this folder writable for traduco (permissions, a read-only or immutable "
+                             "folder, a file where the folder should be). Nothing was lost: the file on "
+                             "disk is as it was; the other documents went on")
+
+
 class ChangedOnDisk(Exception):
     """The file changed since it was read (a translator saved it): merge again."""
 
@@ -263,7 +301,10 @@ def write(catalog: polib.POFile, path: Path, *, date_header: str = "PO-Revision-
     text = render(catalog)
     if previous is not None:
         text = _keep_unchanged_blocks(text, catalog, on_disk.decode("utf-8"), previous)
-    atomic_write_text(path, text)
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"), expected=expected)
+    except OSError as exc:    # a full disk, a folder we may not write: this file only
+        raise write_problem(exc, path) from None
     return True
 
 
@@ -339,10 +380,17 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, expected: bytes | None | type(...) = ...) -> None:
     """Readers see the old file or the new one, never half of one, even if the
     process is killed mid-write: write a temporary file beside it, flush it to
-    disk, then rename it over the old one."""
+    disk, then rename it over the old one.
+
+    With `expected`, the file is compared with those bytes once more right
+    before the rename (after the slow part, flushing), and ChangedOnDisk is
+    raised instead of renaming over a save that landed meanwhile. Only the
+    instant between that comparison and the rename stays open: POSIX has no
+    rename-if-unchanged.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -352,6 +400,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        if expected is not ... and fingerprint(path) != expected:
+            raise ChangedOnDisk(str(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -134,3 +134,5 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
                                hint="Save and close it in your editor; the next run updates it")
     except CatalogError as exc:
         return CatalogReport(doc_id, locale, relative, error=exc.message)
+    except OSError as exc:     # an unwritable folder or a full disk: this catalog only
+        return CatalogReport(doc_id, locale, relative, error=catalogs.write_problem(exc, path).message)

@@ -17,8 +17,8 @@ import difflib
 
 import polib
 
-from traduco.catalogs import (APPROVED, MACHINE, SOURCE_CHANGED, WRAP_WIDTH, catalog_header,
-                              catalog_metadata, fuzzy_reason, mark_draft, now, state)
+from traduco.catalogs import (APPROVED, MACHINE, PROVENANCE_PREFIX, SOURCE_CHANGED, WRAP_WIDTH,
+                              catalog_header, catalog_metadata, fuzzy_reason, mark_draft, now, state)
 
 # Keep an edited paragraph's old translation when at least this share of the
 # reviewer's work survives (bench/similarity_threshold.py has the evidence:
@@ -34,15 +34,18 @@ def merge(template: polib.POFile, catalog: polib.POFile | None, locale: str,
     Entries follow the template's order. A unit whose msgid is new but close to
     one that left (an edited paragraph) inherits that entry's human translation
     as a fuzzy entry with the old msgid as previous (#|). Entries whose msgid
-    left the template become obsolete (#~) with their translation, and come
-    back if it returns.
+    left the template become obsolete (#~) with their translation and comments,
+    and come back if it returns; so do entries a person added by hand (plural
+    ones included). Only an empty entry traduco itself extracted is dropped.
+    Two entries with the same msgid (an approved one and an older `#~` twin)
+    become one: the newest, carrying the others' translations as comments.
     """
     merged = polib.POFile(wrapwidth=WRAP_WIDTH)
-    merged.header = catalog.header if catalog and catalog.header else catalog_header(locale)
+    # `is not None`: a catalog with no entries yet is an empty list, but has headers
+    merged.header = catalog.header if catalog is not None and catalog.header else catalog_header(locale)
     merged.metadata = catalog_metadata(template.metadata, locale,
-                                       catalog.metadata if catalog else None)
-    active = {_key(e): e for e in catalog if not e.obsolete} if catalog else {}
-    obsolete = {_key(e): e for e in catalog.obsolete_entries()} if catalog else {}
+                                       catalog.metadata if catalog is not None else None)
+    active, obsolete = _newest_by_key(catalog)
     entries = []
     for unit in template:
         known = active.pop(_key(unit), None) or obsolete.pop(_key(unit), None)
@@ -54,13 +57,63 @@ def merge(template: polib.POFile, catalog: polib.POFile | None, locale: str,
     for entry in entries:
         merged.append(entry)
     for leftover in active.values():
-        if leftover.msgstr:
+        if _worth_keeping(leftover):
             leftover.obsolete = True
             leftover.previous_msgid = leftover.previous_msgctxt = None
-            obsolete.setdefault(_key(leftover), leftover)
+            obsolete[_key(leftover)] = leftover   # no twin: _newest_by_key folded them
     for entry in obsolete.values():
         merged.append(entry)
     return merged
+
+
+def _newest_by_key(catalog: polib.POFile | None) -> tuple[dict, dict]:
+    """Active and obsolete entries by msgctxt and msgid, one per key. Where a
+    catalog holds twins (an entry and an older `#~` one, or two `#~` ones, which
+    msgfmt refuses but hand edits and msgcat produce), the newest one (the
+    active one, else the last one in the file, since runs append) stays and the
+    others' translations and comments go into its comments."""
+    twins: dict[tuple, list[polib.POEntry]] = {}
+    for entry in catalog or ():
+        twins.setdefault(_key(entry), []).append(entry)
+    active, obsolete = {}, {}
+    for key, found in twins.items():
+        found.sort(key=lambda e: e.obsolete)                 # stable: file order within each
+        newest = found[0] if not found[0].obsolete else found[-1]
+        (obsolete if newest.obsolete else active)[key] = _fold(newest, [e for e in found if e is not newest])
+    return active, obsolete
+
+
+OLDER = "older translation: "
+
+
+def _fold(newest: polib.POEntry, older: list[polib.POEntry]) -> polib.POEntry:
+    """`newest`, with every translation and comment line of `older` entries it
+    does not already hold added to its translator comment (Poedit shows it)."""
+    lines = (newest.tcomment or "").splitlines()
+    mine = set(_texts(newest))
+    for entry in older:
+        for text in _texts(entry):
+            note = OLDER + text.replace("\\", "\\\\").replace("\n", "\\n")
+            if text not in mine and note not in lines:
+                lines.append(note)
+        lines += [line for line in (entry.tcomment or "").splitlines()
+                  if line not in lines and not line.startswith(PROVENANCE_PREFIX)]
+    newest.tcomment = "\n".join(lines)
+    return newest
+
+
+def _texts(entry: polib.POEntry) -> list[str]:
+    forms = [entry.msgstr_plural[n] for n in sorted(entry.msgstr_plural)] if entry.msgid_plural else []
+    return [text for text in [entry.msgstr, *forms] if text]
+
+
+def _worth_keeping(entry: polib.POEntry) -> bool:
+    """Whether an entry leaving the template holds anything of a person's: a
+    translation, a comment of their own, or the entry itself (no `#:` reference
+    to a source: someone added it by hand, plural forms and all)."""
+    own_comment = any(not line.startswith(PROVENANCE_PREFIX)
+                      for line in (entry.tcomment or "").splitlines())
+    return bool(_texts(entry) or own_comment or entry.msgid_plural or not entry.occurrences)
 
 
 def reuse_similarity(old: str, new: str) -> float:
@@ -83,11 +136,11 @@ def reuse_similarity(old: str, new: str) -> float:
 def _pair_edited(entries: list[polib.POEntry], leftovers: list[polib.POEntry]):
     """Best-first pairs of (new untranslated entry, old translated entry) whose
     texts are close enough for the old translation to be worth editing."""
-    fresh = [e for e in entries if not e.msgstr and e.msgctxt is None]
+    fresh = [e for e in entries if not e.msgstr and e.msgctxt is None and not e.msgid_plural]
     candidates = sorted(
         ((reuse_similarity(old.msgid, new.msgid), i, j)
          for i, new in enumerate(fresh) for j, old in enumerate(leftovers)
-         if old.msgctxt is None),
+         if old.msgctxt is None and not old.msgid_plural),
         reverse=True)
     taken_new, taken_old = set(), set()
     for score, i, j in candidates:
@@ -116,9 +169,12 @@ def _is_human_work(entry: polib.POEntry) -> bool:
 
 
 def _entry_for(unit: polib.POEntry, known: polib.POEntry | None) -> polib.POEntry:
-    if known is None:
-        return polib.POEntry(msgid=unit.msgid, msgctxt=unit.msgctxt, msgstr="",
-                             occurrences=list(unit.occurrences), comment=unit.comment)
+    if known is None or known.msgid_plural:
+        fresh = polib.POEntry(msgid=unit.msgid, msgctxt=unit.msgctxt, msgstr="",
+                              occurrences=list(unit.occurrences), comment=unit.comment)
+        # A hand-made plural entry with a unit's msgid cannot translate the unit
+        # (which has one form); its translations stay beside it as comments.
+        return _fold(fresh, [known]) if known else fresh
     known.obsolete = False
     known.occurrences = list(unit.occurrences)
     known.comment = unit.comment

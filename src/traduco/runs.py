@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -160,6 +161,13 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
         if own:
             result.usage, result.outages, result.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
         return result
+    except sqlite3.OperationalError as exc:
+        if "full" not in str(exc):
+            raise
+        raise TraducoError(f"the disk holding {project.state_dir} is full (SQLite: {exc})",
+                           hint="Nothing was lost: every catalog on disk is whole (written completely or "
+                                "not at all) and the next run picks up from there. Free some space and "
+                                "run again") from None
     finally:
         engine.forget()     # memory stays flat however many batches a run has
         if own:
