@@ -5,8 +5,14 @@ It speaks enough of LibreTranslate's API for deep-translator's
 /translate with q, source, target (query string, form or JSON); and enough of
 DeepL's (POST /v2/translate with a list of texts) for DeepL's official client.
 It answers from the human reference translations in `fixtures/`, makes up a
-marked translation for any other text, and records every request so tests
-can count them.
+marked translation for any other text, and records every request (and every
+text it was asked to translate, in `received`) so tests can count them.
+
+Like a real MT it keeps placeholders: a sample paragraph whose terms were
+masked (`La [T1] da vedere...`) is recognised with the tokens as wildcards,
+and answered with the reference translation, each token where its term stands
+(the reference translators' terms are the glossary's, `fixtures/glossary.csv`).
+Text it does not know comes back as `[target] text`, tokens untouched.
 
 Faults, for resilience tests: `faults` is a queue of what to do with the next
 requests (429 with Retry-After, 500, "hang", "garbage"); `always` fails every
@@ -21,7 +27,9 @@ Google does; `latency` delays every answer.
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,12 +37,35 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 REFERENCES = Path(__file__).parent / "fixtures" / "toscana-smart-china.references.json"
+GLOSSARY = Path(__file__).parent / "fixtures" / "glossary.csv"
+TOKEN = re.compile(r"\[T(\d+)\]")     # the placeholders traduco's masking sends
 CHINESE = {"zh", "zh-CN", "zh-Hans", "zh_CN"}
 
 
 def load_references(path: Path = REFERENCES) -> dict[str, dict[str, str]]:
     data = json.loads(path.read_text(encoding="utf-8"))
     return {p["it"]: {"en": p["en"], "zh_CN": p["zh_CN"]} for p in data["paragraphs"]}
+
+
+def load_terms(path: Path = GLOSSARY) -> dict[str, dict[str, str]]:
+    """Italian term (case-folded) -> its translation per locale."""
+    with path.open(encoding="utf-8", newline="") as file:
+        return {row["it"].casefold(): {k: v for k, v in row.items() if k not in ("it", "note") and v}
+                for row in csv.DictReader(file)}
+
+
+def with_tokens(translation: str, spans: list[tuple[str, str]], locale: str,
+                terms: dict[str, dict[str, str]]) -> str:
+    """The translation with token `[Tn]` where the words its Italian span
+    (`spans`: (n, Italian) in the order they stand) became: the term's approved
+    translation, or the span itself (a URL, a name). Longest first, so a term
+    inside a longer one ("Toscana" in "Toscana Promozione Turistica") is not
+    taken twice. A token with no place left is dropped, as real MT sometimes does."""
+    renderings = [(n, terms.get(italian.casefold(), {}).get(locale) or italian) for n, italian in spans]
+    answer = translation
+    for n, rendering in sorted(renderings, key=lambda item: -len(item[1])):
+        answer = re.sub(re.escape(rendering), f"[T{n}]", answer, count=1, flags=re.I)
+    return answer
 
 
 def made_up(text: str, target: str) -> str:
@@ -57,7 +88,9 @@ class StandIn:
         self.latency = latency
         self.rate_limit = rate_limit
         self.mangle = mangle
+        self.terms = load_terms()
         self.requests: list[dict[str, str]] = []
+        self.received: list[str] = []        # every text asked for, as it arrived
         self.arrivals: list[float] = []      # time.time() of each translate request
         self.faults: list[int | str] = []   # what to do with the next requests, one each
         self.always: int | str | None = None
@@ -81,9 +114,23 @@ class StandIn:
     def translate(self, text: str, target: str) -> str:
         target = target.lower()
         locale = "zh_CN" if target in {c.lower() for c in CHINESE} else target.split("-")[0]
-        known = self.references.get(text, {})
-        answer = known.get(locale) or made_up(text, target)
+        with self._lock:
+            self.received.append(text)
+        answer = self._reference(text, locale) or made_up(text, target)
         return answer.translate(FULL_WIDTH) if self.mangle and locale == "zh_CN" else answer
+
+    def _reference(self, text: str, locale: str) -> str | None:
+        known = self.references.get(text, {}).get(locale)
+        if known or not TOKEN.search(text):
+            return known
+        parts = TOKEN.split(text)                # literal, n, literal, n, ..., literal
+        wildcards = re.compile("(.+?)".join(re.escape(literal) for literal in parts[0::2]), re.S)
+        for italian, translations in self.references.items():
+            match = wildcards.fullmatch(italian)
+            if match and translations.get(locale):
+                return with_tokens(translations[locale], list(zip(parts[1::2], match.groups())),
+                                   locale, self.terms)
+        return None
 
     def _next_fault(self) -> int | str | None:
         with self._lock:

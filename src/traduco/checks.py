@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,11 +25,11 @@ import polib
 
 from traduco.glossary import Glossary
 from traduco.storage import Store
-from traduco.mt.masking import PROTECTED
+from traduco.mt.masking import FORMAT_FLAGS, PROTECTED, TAGS, placeholders, protected
 from traduco.numbers import quantities
 
 ERROR, WARNING = "error", "warning"
-CHECKS_VERSION = "1"   # bump when a check changes, so cached findings are recomputed
+CHECKS_VERSION = "2"   # bump when a check changes, so cached findings are recomputed
 IGNORE_PREFIX = "ignore-check:"
 COMMENT_PREFIX = "check "
 
@@ -50,6 +50,7 @@ class Pair:
     target: str
     locale: str
     glossary: Glossary | None
+    flags: frozenset[str] = frozenset()   # the unit's format flags (python-format, ...)
 
     @property
     def language(self) -> str:
@@ -67,11 +68,12 @@ def register(check_id: str, severity: str, description: str):
 
 
 def check(source: str, target: str, locale: str, glossary: Glossary | None = None,
-          ignored: set[str] = frozenset()) -> list[Finding]:
-    """Every finding for one translation; nothing for an empty (untranslated) one."""
+          ignored: set[str] = frozenset(), flags: Iterable[str] = ()) -> list[Finding]:
+    """Every finding for one translation; nothing for an empty (untranslated) one.
+    `flags` are the unit's gettext flags: placeholders count only in format strings."""
     if target == "":
         return []
-    pair = Pair(source, target, locale, glossary)
+    pair = Pair(source, target, locale, glossary, format_flags(flags))
     findings = []
     for check_id, (severity, function, _) in CHECKS.items():
         if check_id in ignored:
@@ -84,7 +86,7 @@ def check(source: str, target: str, locale: str, glossary: Glossary | None = Non
 
 def check_entry(entry: polib.POEntry, locale: str, glossary: Glossary | None = None) -> list[Finding]:
     ignored = ignored_checks(entry)
-    findings = check(entry.msgid, entry.msgstr, locale, glossary, ignored)
+    findings = check(entry.msgid, entry.msgstr, locale, glossary, ignored, entry.flags)
     unknown = sorted(ignored - set(CHECKS))
     if unknown:
         findings.append(Finding("ignore-check", WARNING, f"unknown check id {', '.join(unknown)} in "
@@ -103,7 +105,8 @@ class CheckCache:
     def findings(self, entry: polib.POEntry, locale: str, glossary: Glossary | None) -> list[Finding]:
         key = hashlib.sha256("\0".join([
             CHECKS_VERSION, locale, glossary.fingerprint(locale) if glossary else "",
-            ",".join(sorted(ignored_checks(entry))), entry.msgid, entry.msgstr]).encode()).hexdigest()
+            ",".join(sorted(ignored_checks(entry))), ",".join(sorted(format_flags(entry.flags))),
+            entry.msgid, entry.msgstr]).encode()).hexdigest()
         db = self._store.db()
         row = db.execute("SELECT findings FROM findings WHERE key=?", (key,)).fetchone()
         if row:
@@ -141,6 +144,11 @@ def annotate_catalog(catalog: polib.POFile, locale: str, glossary: Glossary | No
         errors += sum(f.severity == ERROR for f in findings)
         warnings += sum(f.severity == WARNING for f in findings)
     return errors, warnings
+
+
+def format_flags(flags: Iterable[str]) -> frozenset[str]:
+    """The flags that make a unit a format string (a software catalog's)."""
+    return frozenset(flags) & FORMAT_FLAGS
 
 
 def ignored_checks(entry: polib.POEntry) -> set[str]:
@@ -193,12 +201,20 @@ def glossary(pair: Pair) -> list[str]:
 
 @register("tokens", ERROR, "URLs, e-mails, hashtags, handles, placeholders and markup are kept exactly")
 def tokens(pair: Pair) -> list[str]:
-    source, target = Counter(PROTECTED.findall(pair.source)), Counter(PROTECTED.findall(pair.target))
-    return [f"'{span}' is missing or changed" for span in source if target[span] < source[span]]
+    kept = protected(pair.flags)   # placeholders only in format strings: "20% sui" is prose
+    source, target = Counter(kept.findall(pair.source)), Counter(kept.findall(pair.target))
+    messages = [f"'{span}' is missing or changed" for span in source if target[span] < source[span]]
+    # Markup (or a placeholder) the Italian does not have came from the provider
+    # or a slip: it would be escaped on the page, but it is not the translation.
+    added = TAGS.pattern if not placeholders(pair.flags) else f"{TAGS.pattern}|{placeholders(pair.flags).pattern}"
+    extra = Counter(re.findall(added, pair.target))
+    messages += [f"'{span}' is not in the Italian" for span in extra
+                 if extra[span] > Counter(re.findall(added, pair.source))[span]]
+    return messages
 
 
-_HALF_WIDTH = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e])\s*([,.:;!?()\"])"
-                        r"|([,.:;!?()\"])\s*(?=[\u4e00-\u9fff])")
+_HALF_WIDTH = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e])\s*+([,.:;!?()\"])"
+                        r"|([,.:;!?()\"])\s*+(?=[\u4e00-\u9fff])")
 
 
 @register("zh-punctuation", WARNING, "Chinese text uses full-width punctuation")
@@ -232,11 +248,62 @@ def untranslated(pair: Pair) -> list[str]:
             if target:
                 text = text.replace(target, " ")
     if pair.language == "zh":
-        runs = re.findall(r"[A-Za-zÀ-ÿ’'][A-Za-zÀ-ÿ’'\-]*(?:[\s,;:.]+[A-Za-zÀ-ÿ’'][A-Za-zÀ-ÿ’'\-]*)+", text)
+        runs = _LATIN_RUN.findall(text)
     else:
-        runs = [s for s in re.split(r"(?<=[.!?;:])\s+|[“”\"()]", text)]
+        runs = [s for s in re.split(r"(?<=[.!?;:])\s++|[“”\"()]", text)]
     italian = [run.strip() for run in runs if len(run.split()) >= 4 and _is_italian(run)]
+    if not italian:   # too short for the language identifier: is it the Italian, copied?
+        italian = [run for run in [_copied_italian(pair, text)] if run]
     return [f"Italian left untranslated: “{_clip(run)}”" for run in italian]
+
+
+# Runs of Latin-script words in Chinese text; a run starts only at a word's
+# first letter, so a long run of letters is read once, not once per letter.
+_LATIN = "A-Za-zÀ-ÿ’'"
+_LATIN_RUN = re.compile(rf"(?<![{_LATIN}\-])[{_LATIN}][{_LATIN}\-]*+(?:[\s,;:.]++[{_LATIN}][{_LATIN}\-]*+)++")
+_WORDS = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ɏ]++")   # Latin-script words and numbers
+
+
+def _copied_italian(pair: Pair, text: str) -> str | None:
+    """The longest run of the Italian's words that the translation repeats word
+    for word, if it is Italian prose and not names or loanwords ("in
+    partnership"): the whole Italian (three words or more, two of them in lower
+    case in the Italian), or six words or more, three of them in lower case."""
+    source = pair.source
+    if pair.glossary:
+        for pattern, _ in pair.glossary.mask_terms(pair.locale):
+            source = pattern.sub(" ", source)
+    words = _WORDS.findall(PROTECTED.sub(" ", source))
+    target = [w.casefold() for w in _WORDS.findall(text)]
+    run = _longest_common_run([w.casefold() for w in words], target)
+    if not run:
+        return None
+    start, size = run
+    copied = words[start:start + size]
+    prose = sum(w.islower() and len(w) > 1 for w in copied)
+    if (size == len(words) >= 3 and prose >= 2) or (size >= 6 and prose >= 3):
+        return " ".join(copied)
+    return None
+
+
+def _longest_common_run(source: list[str], target: list[str]) -> tuple[int, int] | None:
+    """(start in source, length) of the longest run of words both have, in order.
+    Work grows with the words they share (few, in a translation), not with
+    the product of their lengths."""
+    where: dict[str, list[int]] = {}
+    for i, word in enumerate(source):
+        where.setdefault(word, []).append(i)
+    best, previous = (0, 0), {}
+    for word in target[:MAX_COMPARED_WORDS]:
+        current = {i: previous.get(i - 1, 0) + 1 for i in where.get(word, ())}
+        for i, size in current.items():
+            if size > best[1]:
+                best = (i - size + 1, size)
+        previous = current
+    return best if best[1] else None
+
+
+MAX_COMPARED_WORDS = 20_000   # far more than any translation of one unit
 
 
 @register("identical", WARNING, "the translation differs from the Italian (unless do-not-translate)")
@@ -294,7 +361,7 @@ def empty(pair: Pair) -> list[str]:
 def sentence_count(text: str, language: str) -> int:
     text = PROTECTED.sub("X", text)
     if language == "zh":
-        return max(1, len(re.findall(r"[。！？]+(?:[”’）]*)", text)) + (0 if re.search(r"[。！？][”’）]*\s*$", text) else 1))
+        return max(1, len(re.findall(r"[。！？]++[”’）]*+", text)) + (0 if re.search(r"[。！？][”’）]*+\s*+$", text) else 1))
     return len([s for s in _segmenter(language).segment(text) if s.strip()])
 
 

@@ -51,18 +51,33 @@ CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "�
 
 _IT_MONTH = "|".join(ITALIAN_MONTHS)
 _EN_MONTH = "|".join(ENGLISH_MONTHS)
-_IT_DATE = re.compile(rf"\b(?:(\d{{1,2}})°?\s+)?({_IT_MONTH})\b(?:\s+(?:del\s+|de[l']\s*)?(\d{{4}}))?", re.I)
-_EN_DATE = re.compile(
-    rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH})|({_EN_MONTH})(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)?)"
-    rf"(?:,?\s+(\d{{4}}))?", re.I)
 _CN_NUMERAL = "零〇一二两三四五六七八九十"
-_ZH_DATE = re.compile(rf"(?:(\d{{4}}|[{_CN_NUMERAL}]{{4}})\s*年\s*)?(\d{{1,2}}|[{_CN_NUMERAL}]{{1,3}})\s*月"
-                      rf"(?:\s*(\d{{1,2}}|[{_CN_NUMERAL}]{{1,3}})\s*[日号])?")
-_IT_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?(?:\s*(%|per\s?cento))?"
-                        r"(?:\s+(mila|mille|milion[ei]|miliard[oi])\b)?", re.I)
-_EN_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s*(%|per\s?cent))?"
-                        r"(?:\s*(thousand|millions?|billions?|bn|k|m)\b)?", re.I)
-_ZH_NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*([万亿千]*)")
+# A range of days in one month is two dates: `dal 12 al 14 novembre`,
+# `12-14 novembre`, `November 12-14`, `12–14 November`, `11月12日至14日`.
+_IT_TO = r"(?:\s*+[-–—]\s*+|\s++al\s++|\s++all['’]\s*+)"
+_EN_TO = r"(?:\s*+[-–—]\s*+|\s++(?:to|through|until|till)\s++)"
+_ZH_TO = r"\s*+(?:至|到|[-–—~～])\s*+"
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_ZH_DAY = rf"(?:\d{{1,2}}|[{_CN_NUMERAL}]{{1,3}})"
+# Every pattern here runs in linear time: whitespace is taken possessively
+# (nothing after it can begin with white space), so no run is read twice.
+_IT_DATE = re.compile(
+    rf"\b(?:(?P<first>\d{{1,2}})°?{_IT_TO}(?=\d))?(?:(?P<day>\d{{1,2}})°?\s++)?(?P<month>{_IT_MONTH})\b"
+    rf"(?:\s++(?:del\s++|de[l']\s*+)?(?P<year>\d{{4}}))?", re.I)
+_EN_DATE = re.compile(
+    rf"\b(?:(?:(?P<first>\d{{1,2}}){_ORDINAL}{_EN_TO}(?=\d))?(?P<day>\d{{1,2}}){_ORDINAL}\s++(?:of\s++)?"
+    rf"(?P<month>{_EN_MONTH})"
+    rf"|(?P<month_first>{_EN_MONTH})(?:\s++(?P<first_after>\d{{1,2}}){_ORDINAL}{_EN_TO}"
+    rf"(?P<day_after>\d{{1,2}}){_ORDINAL}\b|\s++(?P<only_day>\d{{1,2}}){_ORDINAL}\b)?)"
+    rf"(?:,?\s++(?P<year>\d{{4}}))?", re.I)
+_ZH_DATE = re.compile(
+    rf"(?:(?P<year>\d{{4}}|[{_CN_NUMERAL}]{{4}})\s*+年\s*+)?(?P<month>\d{{1,2}}|[{_CN_NUMERAL}]{{1,3}})\s*+月"
+    rf"(?:\s*+(?P<first>{_ZH_DAY})\s*+[日号]?{_ZH_TO}(?P<day>{_ZH_DAY})\s*+[日号]|\s*+(?P<only_day>{_ZH_DAY})\s*+[日号])?")
+_IT_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d{3})++|\d++)(?:,(\d++))?(?:\s*+(%|per\s?cento))?"
+                        r"(?:\s++(mila|mille|milion[ei]|miliard[oi])\b)?", re.I)
+_EN_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})++|\d++)(?:\.(\d++))?(?:\s*+(%|per\s?cent))?"
+                        r"(?:\s*+(thousand|millions?|billions?|bn|k|m)\b)?", re.I)
+_ZH_NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})++|\d++)(?:\.(\d++))?\s*+([万亿千]*+)")
 _ZH_NUMERAL_RUN = re.compile(rf"[{_CN_NUMERAL}百千万亿]{{2,}}|[{_CN_NUMERAL}百千]+(?=周年|[万亿年个位名])")
 
 
@@ -74,17 +89,24 @@ def quantities(text: str, language: str) -> Quantities:
     return reader(text)
 
 
-def _italian_date(match: re.Match) -> Date | None:
-    day, month, year = match.groups()
-    return Date(_int(year), ITALIAN_MONTHS.index(month.lower()) + 1, _int(day))
+def _italian_date(match: re.Match) -> list[Date]:
+    month = ITALIAN_MONTHS.index(match["month"].lower()) + 1
+    return _days(_int(match["year"]), month, match["first"], match["day"])
 
 
-def _english_date(match: re.Match) -> Date | None:
-    day1, month1, month2, day2, year = match.groups()
-    month = ENGLISH_MONTHS.index((month1 or month2).lower()) + 1
-    if month == 5 and not (day1 or day2 or year) and match.group(0)[0].islower():
-        return None     # the verb "may"
-    return Date(_int(year), month, _int(day1 or day2))
+def _english_date(match: re.Match) -> list[Date]:
+    month = ENGLISH_MONTHS.index((match["month"] or match["month_first"]).lower()) + 1
+    first = match["first"] or match["first_after"]
+    day = match["day"] or match["day_after"] or match["only_day"]
+    if month == 5 and not (day or match["year"]) and match.group(0)[0].islower():
+        return []     # the verb "may"
+    return _days(_int(match["year"]), month, first, day)
+
+
+def _days(year: int | None, month: int, first: str | None, last: str | None,
+          read=lambda day: _int(day)) -> list[Date]:
+    """One date, or the first and last day of a range."""
+    return [Date(year, month, read(day)) for day in (first, last) if day] or [Date(year, month, None)]
 
 
 def _reader(dates: re.Pattern, make_date, numbers: re.Pattern, thousands: str, scales: dict):
@@ -94,10 +116,10 @@ def _reader(dates: re.Pattern, make_date, numbers: re.Pattern, thousands: str, s
         found = Quantities()
 
         def take_date(match: re.Match) -> str:
-            date = make_date(match)
-            if date is None:
+            dates = make_date(match)
+            if not dates:
                 return match.group(0)
-            found.dates.append(date)
+            found.dates.extend(dates)
             return " "
         text = dates.sub(take_date, text)
         for whole, decimals, _, scale in numbers.findall(text):
@@ -115,8 +137,8 @@ def _chinese(text: str) -> Quantities:
     found = Quantities()
 
     def date(match: re.Match) -> str:
-        year, month, day = match.groups()
-        found.dates.append(Date(_zh_int(year), _zh_int(month), _zh_int(day)))
+        found.dates.extend(_days(_zh_int(match["year"]), _zh_int(match["month"]), match["first"],
+                                 match["day"] or match["only_day"], read=_zh_int))
         return " "
     text = _ZH_DATE.sub(date, text)
     for whole, decimals, scales in _ZH_NUMBER.findall(text):
