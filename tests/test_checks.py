@@ -13,7 +13,7 @@ import pytest
 from traduco import checks
 from traduco.checks import ERROR, check
 from traduco.glossary import Glossary
-from traduco.mt.masking import protect
+from traduco.mt.masking import PROTECTED, protect
 from traduco.numbers import chinese_numeral, quantities
 
 from conftest import DOC, FIXTURES
@@ -193,3 +193,173 @@ def test_publishing_refuses_a_document_with_an_error_until_it_is_silenced(capsys
     catalog.save()
     code, out, _ = run_cli(capsys, "publish", "--project", str(project))
     assert "约18万" in (project / "public" / "zh_CN" / f"{DOC}.html").read_text(encoding="utf-8")
+
+
+# -- press prose is not a format string (issue 11, item 1) ---------------------
+
+PERCENTAGES = {
+    "it": ["Nel 2023 il 40% del turismo in Toscana è arrivato dall’estero e il 70% di edifici storici "
+           "è stato restaurato.",
+           "I prezzi crescono del 5% e poi si fermano, con un aumento del 12,5% rispetto al 2022 e il "
+           "30% in più di visitatori.",
+           "Sconto del 20% sui biglietti per i musei civici."],
+    "en": ["In 2023, 40% of tourism in Tuscany came from abroad and 70% of historic buildings were restored.",
+           "Prices rise by 5% and then level off, an increase of 12.5% compared with 2022 and "
+           "30% more visitors.",
+           "A 20% discount on tickets for the civic museums."],
+    "zh_CN": ["2023年，托斯卡纳40%的旅游业来自国外，70%的历史建筑得到了修复。",
+              "价格先上涨5%，然后趋于稳定，与2022年相比上涨了12.5%，游客增加了30%。",
+              "市立博物馆门票优惠20%。"],
+}
+
+
+def test_italian_percentages_reach_the_provider_word_for_word(project, standin):
+    (project / "sources" / f"{DOC}.txt").unlink()
+    (project / "sources" / "percentuali.txt").write_text("\n\n".join(PERCENTAGES["it"]) + "\n", encoding="utf-8")
+
+    run_once(project, standin.url)
+
+    assert sorted(standin.received) == sorted(PERCENTAGES["it"] * 2)     # zh_CN and en, untouched
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_CN"])
+def test_correct_translations_of_percentages_have_no_findings(locale):
+    for source, target in zip(PERCENTAGES["it"], PERCENTAGES[locale]):
+        assert check(source, target, locale, GLOSSARY) == []
+
+
+def test_a_format_string_keeps_its_placeholders_masked_and_checked():
+    masked = protect("%(count)d visitatori, il 5%% in più, su {total}", flags=["python-format"])
+    assert masked.text == "[T0] visitatori, il 5[T1] in più, su {total}"   # %% is a format's percent
+    assert protect("{count} visitatori", flags=["python-brace-format"]).text == "[T0] visitatori"
+    assert protect("%(count)d visitatori su {total}").text == "%(count)d visitatori su {total}"   # prose
+
+    source = "%(count)d visitatori nel %(year)s"
+    assert [f.message for f in check(source, "visitors in %(year)s", "en", flags=["python-format", "fuzzy"])] \
+        == ["'%(count)d' is missing or changed"]
+    assert check(source, "%(count)d visitors in %(year)s", "en", flags=["python-format"]) == []
+    found = check(source, "%(count)d visitors in %(year)s %s", "en", flags=["python-format"])
+    assert [f.message for f in found] == ["'%s' is not in the Italian"]
+
+
+def test_format_flags_of_a_catalog_entry_reach_the_tokens_check():
+    entry = polib.POEntry(msgid="%(count)d visitatori", msgstr="visitors", flags=["python-format"])
+    assert [f.check for f in checks.check_entry(entry, "en")] == ["tokens"]
+    entry.flags = []
+    assert checks.check_entry(entry, "en") == []
+
+
+# -- false errors that blocked correct translations (issue 11, item 2) --------
+
+@pytest.mark.parametrize("source, target, locale", [
+    ("Seguite #ToscanaWine su Weibo.", "请关注#ToscanaWine。", "zh_CN"),
+    ("Seguite #ToscanaWine su Weibo.", "#ToscanaWine请关注。", "zh_CN"),
+    ("Scrivete a @toscanapromozione su Wechat.", "请在微信上给@toscanapromozione留言。", "zh_CN"),
+])
+def test_a_hashtag_or_handle_next_to_chinese_is_found(source, target, locale):
+    assert errors(source, target, locale) == []
+    assert [f.check for f in errors(source, target.replace("Wine", "Wein").replace("promo", "proom"), locale)] \
+        == ["tokens"]
+
+
+RANGES = [
+    ("La fiera si tiene dal 12 al 14 novembre 2024 a Firenze.", "en",
+     "The fair runs from 12 to 14 November 2024 in Florence."),
+    ("La fiera si tiene dal 12 al 14 novembre 2024 a Firenze.", "en", "The fair runs November 12-14, 2024 in Florence."),
+    ("La fiera si tiene dal 12 al 14 novembre 2024 a Firenze.", "en", "The fair runs 12–14 November 2024 in Florence."),
+    ("La fiera si tiene dal 12 al 14 novembre 2024 a Firenze.", "zh_CN", "展会于2024年11月12日至14日在佛罗伦萨举行。"),
+    ("La fiera si tiene il 12-14 novembre a Firenze.", "zh_CN", "展会于11月12日至14日在佛罗伦萨举行。"),
+    ("La fiera si tiene il 12–14 novembre 2024 a Firenze.", "en", "The fair runs November 12-14, 2024 in Florence."),
+]
+
+
+@pytest.mark.parametrize("source, locale, target", RANGES)
+def test_date_ranges_are_read_as_dates(source, locale, target):
+    assert errors(source, target, locale) == []
+    changed = target.replace("14", "15")
+    assert {f.check for f in errors(source, changed, locale)} == {"dates"}
+
+
+@pytest.mark.parametrize("locale, target, caught", [
+    ("en", "[en] Alla tappa 1 di Chengdu", True),
+    ("zh_CN", "[zh] Alla tappa 1 di Chengdu", True),
+    ("en", "Alla tappa 1 di Chengdu", True),
+    ("en", "At stage 1 in Chengdu", False),
+    ("zh_CN", "在成都第1站", False),
+    ("en", "[en] Alla tappa 1 di Chengdu hanno partecipato 300 operatori del turismo e 40 giornalisti.", True),
+])
+def test_an_italian_draft_is_untranslated(locale, target, caught):
+    source = target.split("] ")[-1] if caught else (
+        "Alla tappa 1 di Chengdu")
+    found = {f.check for f in errors(source, target, locale)}
+    assert ("untranslated" in found) == caught
+
+
+def test_names_and_loanwords_shared_with_the_italian_are_not_untranslated():
+    source = "SmartChina: Marras, Giani e Ferrari in partnership con Ctrip per il live streaming"
+    target = "SmartChina: Marras, Giani and Ferrari in partnership with Ctrip for the live streaming"
+    assert errors(source, target, "en") == []
+
+
+# -- hostile answers (issue 13) -------------------------------------------------
+
+def test_markup_the_italian_does_not_have_is_reported():
+    source = "Il programma completo è sul sito."
+    found = errors(source, "The full <script>alert(1)</script> programme is on the website.", "en")
+    assert [f.message for f in found] == ["'<script>' is not in the Italian", "'</script>' is not in the Italian"]
+    assert errors("Il programma <b>completo</b> è sul sito.",
+                  "The <b>full</b> programme is on the website.", "en") == []
+
+
+SHORT = "Il programma della giornata è sul sito web."   # 44 characters
+HOSTILE_ANSWERS = {
+    "letters": "a" * 120_000,
+    "e-mail without a domain": "info" * 30_000 + "@",
+    "dots after an address": "x@" + "a." * 60_000,
+    "printf-like": "%" + "0" * 120_000,
+    "unclosed tags": "<a " * 40_000,
+    "spaces after a number": "1" + " " * 120_000 + "x",
+    "URL of punctuation": "http://" + "." * 120_000,
+    "hashtags and handles": "#a@b." * 24_000,
+    "latin in chinese": "中" + "ab-" * 40_000,
+    "chinese dates": "1" + " " * 60_000 + "年" + "12月" * 15_000,
+    "short sentences": "Ab cd. " * 17_000,
+}
+
+
+@pytest.mark.parametrize("shape", HOSTILE_ANSWERS)
+def test_checks_read_a_huge_hostile_answer_once(shape):
+    """A 120,000-character answer to a 44-character sentence. Every pattern is
+    linear, so each check reads it once (the e-mail pattern alone took 85 s,
+    pysbd's sentence spans 54 s for 8,000 sentences; bench/patterns.py prints
+    the figures). What this asserts is the verdict: far too long, nothing else."""
+    for locale in ("en", "zh_CN"):
+        assert {f.check for f in check(SHORT, HOSTILE_ANSWERS[shape], locale)} == {"length"}
+
+
+def test_long_spans_are_still_found_whole():
+    address = "info" * 30_000 + "@regione.toscana.it"
+    assert PROTECTED.findall(f"Scrivete a {address}, grazie") == [address]
+    assert PROTECTED.findall("#" + "Toscana" * 10_000 + "。") == ["#" + "Toscana" * 10_000]
+
+
+# -- the stand-in answers as a real MT would (issue 11, item 6) -----------------
+
+@pytest.mark.parametrize("mangle", [False, True], ids=["plain", "full-width tokens"])
+def test_the_offline_run_on_the_sample_shows_the_reference_drafts(project, standin, mangle):
+    glossary_project(project)
+    standin.mangle = mangle      # as Google does in Chinese: ［T0］
+    run_once(project, standin.url)
+
+    assert all("[T" in text for text in standin.received)       # masked text, terms never sent
+    for locale in ("zh_CN", "en"):
+        path = project / "locales" / locale / "LC_MESSAGES" / f"{DOC}.po"
+        catalog = polib.pofile(str(path), wrapwidth=0)
+        assert {e.msgid: e.msgstr for e in catalog} == {ref["it"]: ref[locale] for ref in REFS}
+        assert "dropped" not in path.read_text(encoding="utf-8")     # every token came back
+        assert all(found == [] for _, found in checks.catalog_findings(catalog, locale, GLOSSARY))
+
+
+def test_the_standin_keeps_tokens_of_text_it_does_not_know(standin):
+    assert standin.translate("Visita [T0] e [T1] oggi", "zh") == "[zh] Visita [T0] e [T1] oggi"
+    assert standin.translate("La [T0] da vedere", "en") == "[en] La [T0] da vedere"   # not a whole paragraph

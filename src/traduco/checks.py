@@ -362,7 +362,10 @@ def sentence_count(text: str, language: str) -> int:
     text = PROTECTED.sub("X", text)
     if language == "zh":
         return max(1, len(re.findall(r"[。！？]++[”’）]*+", text)) + (0 if re.search(r"[。！？][”’）]*+\s*+$", text) else 1))
-    return len([s for s in _segmenter(language).segment(text) if s.strip()])
+    # pysbd's segment() then looks each sentence up in the text from its start
+    # (quadratic: 54 s for 8,000 short sentences); its processor alone is
+    # linear and yields the same sentences, and a count is all we need.
+    return len([s for s in _segmenter(language).processor(text).process() if s.strip()])
 
 
 def _is_italian(text: str) -> bool:
