@@ -242,6 +242,22 @@ def test_a_format_string_keeps_its_placeholders_masked_and_checked():
     assert [f.message for f in found] == ["'%s' is not in the Italian"]
 
 
+def test_a_format_string_unit_is_masked_on_its_way_to_mt(tmp_path, standin):
+    from traduco.config import MTSettings, ProviderSettings
+    from traduco.drafting import draft
+    from traduco.mt import Engine
+    from traduco.mt.cache import TranslationCache
+    catalog = polib.POFile()
+    catalog.extend([polib.POEntry(msgid="%(count)d visitatori, il 5%% in più", flags=["python-format"]),
+                    polib.POEntry(msgid="Il 5% in più di visitatori")])
+    mt = MTSettings(chain=("libre",), providers=(ProviderSettings("libre", standin.url),))
+    with Engine(mt, "it", TranslationCache(tmp_path / "cache.sqlite")) as engine:
+        draft(catalog, "en", engine)
+
+    assert sorted(standin.received) == ["Il 5% in più di visitatori", "[T0] visitatori, il 5[T1] in più"]
+    assert catalog[0].msgstr == "[en] %(count)d visitatori, il 5%% in più"      # put back
+
+
 def test_format_flags_of_a_catalog_entry_reach_the_tokens_check():
     entry = polib.POEntry(msgid="%(count)d visitatori", msgstr="visitors", flags=["python-format"])
     assert [f.check for f in checks.check_entry(entry, "en")] == ["tokens"]

@@ -19,6 +19,7 @@ from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary
 from traduco.mt import Engine, Result
+from traduco.mt.masking import FORMAT_FLAGS
 from traduco.memory import TranslationMemory
 from traduco.merging import merge
 
@@ -84,7 +85,8 @@ def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
                 report.reused += 1
     if not pending or engine is None:
         return report
-    results = engine.translate([e.msgid for e in pending], locale, on_result)
+    results = engine.translate([e.msgid for e in pending], locale, on_result,
+                               formats={e.msgid: e.flags for e in pending if FORMAT_FLAGS.intersection(e.flags)})
     for entry in pending:
         result = results[entry.msgid]
         if result.text:

@@ -21,7 +21,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -81,6 +81,7 @@ class Engine:
         self._asking_since = 0.0
         self._busy_seconds = 0.0          # time with at least one provider request in flight
         self._memo: dict[tuple[str, str], Result] = {}
+        self._formats: dict[str, frozenset[str]] = {}   # text -> its format flags (python-format, ...)
         self._budgets = {n: Budget(settings.provider(n).budget_characters) for n in settings.names()}
         self._pacers = {n: Pacer(self.limits(n)) for n in settings.names()}
         self._failures = {n: 0 for n in settings.names()}
@@ -119,8 +120,12 @@ class Engine:
     # -- translating ---------------------------------------------------------
 
     def translate(self, texts: Iterable[str], locale: str,
-                  on_result: Callable[[str, Result], None] | None = None) -> dict[str, Result]:
-        """Translate each distinct text once; failures come back as Results with an error."""
+                  on_result: Callable[[str, Result], None] | None = None,
+                  formats: Mapping[str, Collection[str]] | None = None) -> dict[str, Result]:
+        """Translate each distinct text once; failures come back as Results with an error.
+        `formats` gives the gettext flags of texts that are format strings: only
+        their placeholders are masked (in prose `20% sui` is a percentage)."""
+        self._formats.update({text: frozenset(flags) for text, flags in (formats or {}).items()})
         results: dict[str, Result] = {}
         todo: list[str] = []
 
@@ -232,7 +237,8 @@ class Engine:
                 results[text] = Result(None, f"{name}: the character budget for this run "
                                              f"({self._budgets[name].limit:,}) is spent")
             else:
-                masked = masking.protect(text, self.glossary.mask_terms(locale) if self.glossary else [])
+                masked = masking.protect(text, self.glossary.mask_terms(locale) if self.glossary else [],
+                                         self._formats.get(text, ()))
                 pieces = segments.split(masked.text, spec.max_chars, self.source_language)
                 jobs.append(_Job(text, masked, pieces, [None] * len(pieces)))
         batches = self._batches(jobs, spec.batch_size, spec.max_chars)
@@ -380,6 +386,7 @@ class Engine:
         """Drop this run's answers kept in memory (a batch is done): successes stay
         in the cache, and a provider given up stays given up."""
         self._memo.clear()
+        self._formats.clear()
 
     @property
     def seconds(self) -> float:
