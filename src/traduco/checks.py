@@ -206,10 +206,9 @@ def tokens(pair: Pair) -> list[str]:
     messages = [f"'{span}' is missing or changed" for span in source if target[span] < source[span]]
     # Markup (or a placeholder) the Italian does not have came from the provider
     # or a slip: it would be escaped on the page, but it is not the translation.
-    added = TAGS.pattern if not placeholders(pair.flags) else f"{TAGS.pattern}|{placeholders(pair.flags).pattern}"
-    extra = Counter(re.findall(added, pair.target))
-    messages += [f"'{span}' is not in the Italian" for span in extra
-                 if extra[span] > Counter(re.findall(added, pair.source))[span]]
+    own = placeholders(pair.flags)
+    messages += [f"'{span}' is not in the Italian" for span in target if target[span] > source[span]
+                 and (TAGS.fullmatch(span) or (own and own.fullmatch(span)))]
     return messages
 
 
