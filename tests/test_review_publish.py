@@ -122,6 +122,11 @@ def test_published_html_is_escaped_and_index_and_feed_list_exactly_the_published
         "---\ntitle: Mostra <script>alert(1)</script>\ndate: 2024-03-01\n"
         "source_url: https://www.regione.toscana.it/-/mostra?a=1&b=2\n---\n\n"
         "Ingresso libero <script>alert('x')</script> &amp; visite guidate.\n", encoding="utf-8")
+    # Translated drafts (the stand-in's made-up "[en] Ingresso libero ..." is
+    # Italian, and the untranslated check would rightly hold the page back).
+    standin.references["Ingresso libero <script>alert('x')</script> &amp; visite guidate."] = {
+        "en": "Free admission <script>alert('x')</script> &amp; guided tours.",
+        "zh_CN": "免费入场<script>alert('x')</script> &amp; 导览参观。"}
     run_once(project, standin.url)
     approve_all(po(project, "en", "mostra"))
     approve_all(po(project, "zh_CN", "mostra"))
@@ -252,16 +257,20 @@ def test_approve_finds_the_server_traduco_serve_recorded(project, monkeypatch):
             pass
 
 
-def thirty_notes(project: Path, url: str) -> None:
-    """30 more documents: with the sample, 62 rows, more than a terminal screen."""
+def thirty_notes(project: Path, standin) -> None:
+    """30 more documents: with the sample, 62 rows, more than a terminal screen.
+    The stand-in translates them (a made-up "[zh] Nota numero ..." is Italian,
+    which the untranslated check holds back)."""
     for number in range(30):
-        (project / "sources" / f"nota-{number:02d}.txt").write_text(
-            f"Nota numero {number} della Regione Toscana.\n", encoding="utf-8")
-    run_once(project, url)
+        text = f"Nota numero {number} della Regione Toscana."
+        (project / "sources" / f"nota-{number:02d}.txt").write_text(text + "\n", encoding="utf-8")
+        standin.references[text] = {"zh_CN": f"托斯卡纳大区第{number}号通知。",
+                                    "en": f"Note number {number} from the Tuscany Region."}
+    run_once(project, standin.url)
 
 
 def test_status_shows_the_most_urgent_rows_and_totals_over_all(capsys, project, standin):
-    thirty_notes(project, standin.url)
+    thirty_notes(project, standin)
     approve_all(po(project, "zh_CN", "nota-07"))
 
     code, out, _ = run_cli(capsys, "status", "--project", str(project))
@@ -280,7 +289,7 @@ def test_status_shows_the_most_urgent_rows_and_totals_over_all(capsys, project, 
 
 
 def test_publish_lists_what_changed_first_and_counts_the_rest(capsys, project, standin):
-    thirty_notes(project, standin.url)
+    thirty_notes(project, standin)
     approve_all(po(project, "zh_CN", "nota-29"))
 
     code, out, _ = run_cli(capsys, "publish", "--project", str(project))

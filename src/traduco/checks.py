@@ -274,10 +274,7 @@ def _copied_italian(pair: Pair, text: str) -> str | None:
             source = pattern.sub(" ", source)
     words = _WORDS.findall(PROTECTED.sub(" ", source))
     target = [w.casefold() for w in _WORDS.findall(text)]
-    run = _longest_common_run([w.casefold() for w in words], target)
-    if not run:
-        return None
-    start, size = run
+    start, size = _longest_common_run([w.casefold() for w in words], target)
     copied = words[start:start + size]
     prose = sum(w.islower() and len(w) > 1 for w in copied)
     if (size == len(words) >= 3 and prose >= 2) or (size >= 6 and prose >= 3):
@@ -285,7 +282,7 @@ def _copied_italian(pair: Pair, text: str) -> str | None:
     return None
 
 
-def _longest_common_run(source: list[str], target: list[str]) -> tuple[int, int] | None:
+def _longest_common_run(source: list[str], target: list[str]) -> tuple[int, int]:
     """(start in source, length) of the longest run of words both have, in order.
     Work grows with the words they share (few, in a translation), not with
     the product of their lengths."""
@@ -293,16 +290,13 @@ def _longest_common_run(source: list[str], target: list[str]) -> tuple[int, int]
     for i, word in enumerate(source):
         where.setdefault(word, []).append(i)
     best, previous = (0, 0), {}
-    for word in target[:MAX_COMPARED_WORDS]:
+    for word in target[:20_000]:   # far more than any translation of one unit has
         current = {i: previous.get(i - 1, 0) + 1 for i in where.get(word, ())}
         for i, size in current.items():
             if size > best[1]:
                 best = (i - size + 1, size)
         previous = current
-    return best if best[1] else None
-
-
-MAX_COMPARED_WORDS = 20_000   # far more than any translation of one unit
+    return best
 
 
 @register("identical", WARNING, "the translation differs from the Italian (unless do-not-translate)")

@@ -3,7 +3,9 @@
 Italian `1.500`, `3,5%`, `177 mila`, `400 milioni`; English `177,000`,
 `400 million`, `3.5%`; Chinese `17.7万`, `4亿`, `5亿美元`, `三十`. Dates:
 `21 maggio`, `settembre del 1992` / `May 21`, `21 May 1998` / `5月21日`,
-`1992年9月`. A date needs a month; a lone year is a number.
+`1992年9月`. A date needs a month; a lone year is a number. A range of days
+in one month is its first and last date: `dal 12 al 14 novembre 2024`,
+`12-14 novembre` / `November 12-14, 2024`, `12–14 November` / `11月12日至14日`.
 
     quantities("In 177 mila il 21 maggio", "it")
     # Quantities(numbers=[177000.0], dates=[Date(year=None, month=5, day=21)])
