@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import socket
+import stat
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -30,7 +35,8 @@ ENGLISH = ("The Tuscany Region presents a new exhibition devoted to the Renaissa
 
 
 def rss(items: list[tuple[str, str]]) -> str:
-    entries = "".join(f"<item><title>{title}</title><link>{{base}}{path}</link>"
+    """A feed; a path is on the site serving it, a link with a scheme is as written."""
+    entries = "".join(f"<item><title>{title}</title><link>{'' if ':' in path else '{base}'}{path}</link>"
                       f"<pubDate>Tue, 21 May 2024 10:00:00 +0000</pubDate></item>" for title, path in items)
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Notizie</title>{entries}</channel></rss>'
 
@@ -39,7 +45,7 @@ class Site:
     """A little press-office website: a feed, articles, and the ways web servers fail."""
 
     def __init__(self):
-        self.pages: dict[str, tuple[int, str, str]] = {}   # path -> (status, content type, body)
+        self.pages: dict[str, tuple[int, str, str | bytes, dict]] = {}   # path -> (status, type, body, headers)
         self.requests: list[tuple[str, dict]] = []
         site = self
 
@@ -49,8 +55,8 @@ class Site:
 
             def do_GET(self):
                 site.requests.append((self.path, dict(self.headers)))
-                status, kind, body = site.pages.get(self.path, (404, "text/html", "<h1>Not found</h1>"))
-                data = body.replace("{base}", site.url).encode("utf-8")
+                status, kind, body, extra = site.pages.get(self.path, (404, "text/html", "<h1>Not found</h1>", {}))
+                data = body if isinstance(body, bytes) else body.replace("{base}", site.url).encode("utf-8")
                 etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
                 if status == 200 and self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
@@ -60,6 +66,8 @@ class Site:
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(data)))
                 self.send_header("ETag", etag)
+                for name, value in extra.items():
+                    self.send_header(name, value.replace("{base}", site.url))
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -67,8 +75,9 @@ class Site:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def page(self, path: str, body: str, status: int = 200, kind: str = "text/html; charset=utf-8"):
-        self.pages[path] = (status, kind, body)
+    def page(self, path: str, body: str | bytes, status: int = 200, kind: str = "text/html; charset=utf-8",
+             headers: dict | None = None):
+        self.pages[path] = (status, kind, body, headers or {})
 
     def paths(self) -> list[str]:
         return [path for path, _ in self.requests]
@@ -81,12 +90,15 @@ def site():
     website.server.shutdown()
 
 
-def configure(project: Path, site: Site, feeds=(), pages=()) -> None:
-    feeds_toml = ", ".join(f'"{site.url}{f}"' for f in feeds)
-    pages_toml = ", ".join(f'"{site.url}{p}"' for p in pages)
+def configure(project: Path, site: Site, feeds=(), pages=(), allow_hosts=("127.0.0.1",), more="",
+              delay=0.5) -> None:
+    """The test sites live on 127.0.0.1, which traduco refuses unless allowed."""
+    feeds_toml = ", ".join(f'"{f if ":" in f else site.url + f}"' for f in feeds)
+    pages_toml = ", ".join(f'"{p if ":" in p else site.url + p}"' for p in pages)
+    allow_toml = ", ".join(f'"{host}"' for host in allow_hosts)
     (project / "pyproject.toml").write_text(
         f'[tool.traduco]\n[tool.traduco.web]\nfeeds = [{feeds_toml}]\npages = [{pages_toml}]\n'
-        f'delay_seconds = 0.5\nmax_bytes = 200000\n', encoding="utf-8")
+        f'allow_hosts = [{allow_toml}]\ndelay_seconds = {delay}\nmax_bytes = 200000\n{more}', encoding="utf-8")
 
 
 def test_feed_items_become_source_documents_incrementally(project, site):
@@ -94,7 +106,7 @@ def test_feed_items_become_source_documents_incrementally(project, site):
                                ("Accordo con il Jiangsu", "/a/jiangsu.html")]), kind="application/rss+xml")
     site.page("/a/mostra.html", ARTICLE.format(title="Nuova mostra a Firenze", first=FIRST))
     site.page("/a/jiangsu.html", ARTICLE.format(title="Accordo con il Jiangsu", first=FIRST.replace("mostra", "intesa")))
-    configure(project, site, feeds=["/rss.xml"])
+    configure(project, site, feeds=["/rss.xml"], delay=30)   # the sleep is recorded, not slept: never slower
     waits: list[float] = []
 
     first = pull_web(load_project(project), sleep=waits.append)
@@ -109,7 +121,7 @@ def test_feed_items_become_source_documents_incrementally(project, site):
     assert "Home | Notizie" not in path.read_text(encoding="utf-8")
     assert "Cookie" not in path.read_text(encoding="utf-8")
     assert all(headers.get("User-Agent") == USER_AGENT for _, headers in site.requests)
-    assert waits and all(0 < w <= 0.5 for w in waits)             # a pause between requests to the host
+    assert waits and all(0 < w <= 30 for w in waits)             # a pause between requests to the host
 
     before = path.stat().st_mtime_ns
     site.requests.clear()
@@ -188,3 +200,259 @@ def test_the_translate_run_pulls_feeds_first(capsys, project, site, standin):
     assert code == 0, err
     catalog = project / "locales" / "zh_CN" / "LC_MESSAGES" / "nuova-mostra-a-firenze.po"
     assert catalog.is_file() and "Nuova mostra a Firenze" in catalog.read_text(encoding="utf-8")
+
+
+def mostra(site: Site) -> None:
+    site.page("/a/mostra.html", ARTICLE.format(title="Nuova mostra a Firenze", first=FIRST))
+
+
+def sources(project: Path) -> list[str]:
+    return sorted(p.name for p in (project / "sources").iterdir())
+
+
+def test_an_item_that_failed_is_fetched_again_while_the_feed_is_unchanged(project, site):
+    site.page("/rss.xml", rss([("Nuova mostra a Firenze", "/a/mostra.html")]), kind="application/rss+xml")
+    site.page("/a/mostra.html", "<h1>Service Unavailable</h1>", status=503)
+    configure(project, site, feeds=["/rss.xml"])
+
+    first = pull_web(load_project(project), sleep=lambda s: None)
+    [problem] = first.problems
+    assert problem.startswith(f"{site.url}/a/mostra.html: the server answered HTTP 503")
+    assert "tried again next pull" in problem and first.written == []
+
+    mostra(site)
+    site.requests.clear()
+    second = pull_web(load_project(project), sleep=lambda s: None)
+    assert second.not_modified == 1                        # the feed did not list it again...
+    assert second.written == ["nuova-mostra-a-firenze"] and second.problems == []   # ...it was retried
+
+    site.requests.clear()
+    third = pull_web(load_project(project), sleep=lambda s: None)
+    assert site.paths() == ["/rss.xml"] and third.written == []   # succeeded: no longer retried
+
+
+@pytest.mark.parametrize("damage", ["{ not json", "[]", '{"items": {"URL": {"doc_id": "../../fuori", "sha256": "0"}}}'])
+def test_a_damaged_state_is_rebuilt_from_the_sources_and_nothing_is_written_twice(project, site, damage):
+    site.page("/rss.xml", rss([("Nuova mostra a Firenze", "/a/mostra.html")]), kind="application/rss+xml")
+    mostra(site)
+    configure(project, site, feeds=["/rss.xml"])
+    state = project / ".traduco" / "web-state.json"
+    assert pull_web(load_project(project), sleep=lambda s: None).written == ["nuova-mostra-a-firenze"]
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600                  # private: it lists what the office follows
+    listing = sources(project)
+
+    state.write_text(damage.replace("URL", f"{site.url}/a/mostra.html"), encoding="utf-8")
+    same = pull_web(load_project(project), sleep=lambda s: None)
+    assert (same.written, same.unchanged, same.problems) == ([], 1, [])
+    assert [note for note in same.notes if "damaged" in note and "rebuilt" in note]
+    assert sources(project) == listing
+
+    state.write_text(damage.replace("URL", f"{site.url}/a/mostra.html"), encoding="utf-8")
+    site.page("/a/mostra.html", ARTICLE.format(title="Nuova mostra a Firenze", first=FIRST.replace("3 giugno", "10 giugno")))
+    changed = pull_web(load_project(project), sleep=lambda s: None)
+    assert changed.written == ["nuova-mostra-a-firenze"] and sources(project) == listing
+    assert "10 giugno" in (project / "sources" / "nuova-mostra-a-firenze.md").read_text(encoding="utf-8")
+    assert not (project.parent / "fuori.md").exists()
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600
+    assert json.loads(state.read_text(encoding="utf-8"))["items"][f"{site.url}/a/mostra.html"]["doc_id"] \
+        == "nuova-mostra-a-firenze"
+
+
+ACCENTED_TITLE = "Più turisti a Firenze: è record"
+ACCENTED = ("L’affluenza è cresciuta del dodici per cento rispetto all’anno scorso: più visitatori, più "
+            "attività per la città e perché no, più lavoro per l’intera regione e per i suoi musei.")
+
+
+@pytest.mark.parametrize("kind, meta, text", [
+    ("text/html; charset=ISO-8859-1", "", ACCENTED),          # read as windows-1252, as browsers do
+    ("text/html", '<meta charset="windows-1252">', ACCENTED),  # declared only in the page
+    ("text/html", '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-15">', ACCENTED.replace("’", "'")),
+    ("text/html", "", ACCENTED.replace("’", "'")),              # declared nowhere: detected
+])
+def test_pages_in_other_charsets_are_decoded_by_their_declaration(project, site, kind, meta, text):
+    page = ARTICLE.format(title=ACCENTED_TITLE, first=text).replace("<head>", f"<head>{meta}")
+    codec = "iso-8859-15" if "8859-15" in meta else "windows-1252"
+    site.page("/a/turisti.html", page.encode(codec), kind=kind)
+    configure(project, site, pages=["/a/turisti.html"])
+
+    result = pull_web(load_project(project), sleep=lambda s: None)
+
+    assert result.problems == [] and result.written == ["piu-turisti-a-firenze-e-record"]
+    doc = read_document(project / "sources" / "piu-turisti-a-firenze-e-record.md")
+    assert doc.title == ACCENTED_TITLE and doc.paragraphs[0].text == text
+
+
+def test_by_default_loopback_addresses_are_refused(project, site):
+    site.page("/rss.xml", rss([("Nuova mostra a Firenze", "/a/mostra.html")]), kind="application/rss+xml")
+    mostra(site)
+    configure(project, site, feeds=["/rss.xml"], pages=["/a/mostra.html"], allow_hosts=())
+
+    result = pull_web(load_project(project), sleep=lambda s: None)
+
+    assert site.requests == [] and result.written == []
+    assert [p.split(" (an intranet")[0] for p in result.problems] == [
+        f"{site.url}/rss.xml: refused, 127.0.0.1 is a loopback address (this machine); "
+        f"traduco fetches only public addresses",
+        f"{site.url}/a/mostra.html: refused, 127.0.0.1 is a loopback address (this machine); "
+        f"traduco fetches only public addresses"]
+    assert all("allow_hosts" in p for p in result.problems)
+
+
+def test_links_and_redirects_to_internal_addresses_are_refused(project, site):
+    """The feed's host is allowed by name (an intranet feed); its items still may not
+    reach other internal addresses, directly or through a redirect."""
+    port = site.server.server_address[1]
+    allowed = f"http://localhost:{port}"
+    site.page("/admin", ARTICLE.format(title="Pannello riservato", first=FIRST))
+    site.page("/a/rinvio.html", "", status=302, headers={"Location": f"http://127.0.0.1:{port}/admin"})
+    site.page("/a/metadati.html", "", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+    mostra(site)
+    bad = {f"http://127.0.0.1:{port}/admin": "127.0.0.1 is a loopback address",
+           f"http://[::ffff:127.0.0.1]:{port}/admin": "a loopback address (this machine), inside an IPv6 address",
+           f"http://2130706433:{port}/admin": "2130706433 is 127.0.0.1, a loopback address",
+           "http://169.254.169.254/latest/meta-data/": "169.254.169.254 is a link-local address",
+           f"{allowed}/a/rinvio.html": "redirected to http://127.0.0.1:",
+           f"{allowed}/a/metadati.html": "redirected to http://169.254.169.254/latest/meta-data/, refused"}
+    site.page("/rss.xml", rss([(f"Voce {n}", link) for n, link in enumerate(bad)]
+                              + [("Nuova mostra a Firenze", f"{allowed}/a/mostra.html")]), kind="application/rss+xml")
+    configure(project, site, feeds=[f"{allowed}/rss.xml"], allow_hosts=("localhost",))
+
+    result = pull_web(load_project(project), sleep=lambda s: None)
+
+    assert "/admin" not in site.paths() and result.written == ["nuova-mostra-a-firenze"]
+    assert len(result.problems) == len(bad)                      # one line per refused item
+    for link, why in bad.items():
+        [problem] = [p for p in result.problems if p.startswith(f"{link}: ")]
+        assert why in problem and "refused" in problem and "allow_hosts" in problem
+    assert "Pannello" not in "".join(p.read_text(encoding="utf-8") for p in (project / "sources").iterdir())
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(project, site, monkeypatch):
+    """DNS rebinding: a name that answers an allowed address to the check and another
+    one to the connection. The name is resolved once and the checked address used."""
+    real, asked = socket.getaddrinfo, []
+
+    def rebinding(host, *args, **kwargs):
+        if host == "notizie.rebind.test":
+            asked.append(host)
+            host = "127.0.0.1" if len(asked) == 1 else "127.0.0.2"   # nothing listens on .2
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    mostra(site)
+    configure(project, site, pages=[f"http://notizie.rebind.test:{site.server.server_address[1]}/a/mostra.html"],
+              allow_hosts=("127.0.0.1",))
+
+    result = pull_web(load_project(project), sleep=lambda s: None)
+
+    assert result.problems == [] and result.written == ["nuova-mostra-a-firenze"] and asked == ["notizie.rebind.test"]
+
+
+def test_only_http_and_https_links_are_followed(project, site):
+    site.page("/rss.xml", rss([("Script", "javascript:alert(document.domain)"), ("Locale", "file:///etc/passwd"),
+                               ("Nuova mostra a Firenze", "/a/mostra.html")]), kind="application/rss+xml")
+    mostra(site)
+    configure(project, site, feeds=["/rss.xml"], pages=["file:///etc/hostname"])
+
+    result = pull_web(load_project(project), sleep=lambda s: None)
+
+    assert result.written == ["nuova-mostra-a-firenze"]
+    for link in ("javascript:alert(document.domain)", "/etc/passwd", "file:///etc/hostname"):
+        [problem] = [p for p in result.problems if link in p]
+        assert "only http and https addresses are fetched" in problem, problem
+    assert len(result.problems) == 3
+    urls = [read_document(p).source_url for p in (project / "sources").glob("*.md")]
+    assert urls == [f"{site.url}/a/mostra.html"]
+
+
+def test_a_feed_body_naming_a_local_file_is_not_read_as_that_file(project, site, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "feed.xml"
+    elsewhere.write_text(rss([("Nuova mostra a Firenze", "/a/mostra.html")]).replace("{base}", site.url), encoding="utf-8")
+    site.page("/rss.xml", str(elsewhere), kind="application/rss+xml")
+    mostra(site)
+    configure(project, site, feeds=["/rss.xml"])
+
+    result = pull_web(load_project(project), sleep=lambda s: None)
+
+    assert result.written == [] and "/a/mostra.html" not in site.paths()
+    assert any("not a valid RSS/Atom feed" in p for p in result.problems)
+
+
+LONG_TITLE = " ".join(["Straordinariamente", "Internazionalizzazione", "Precipitevolissimevolmente",
+                       "Sovrintendenzaarcheologicabelleartipaesaggio", "Controrivoluzionariamente",
+                       "Elettroencefalografistadellaregionetoscana", "Interdisciplinarmenteinnovativo",
+                       "Comunicatostampaufficialedellapresidenza"])
+
+
+def test_a_very_long_title_gives_a_short_file_name(capsys, project, site):
+    from helpers import run_cli
+
+    site.page("/rss.xml", rss([(LONG_TITLE, "/a/lungo.html")]), kind="application/rss+xml")
+    site.page("/a/lungo.html", ARTICLE.format(title=LONG_TITLE, first=FIRST))
+    configure(project, site, feeds=["/rss.xml"])
+
+    code, out, err = run_cli(capsys, "pull", "--project", str(project))
+
+    assert code == 0, err
+    [made] = [p for p in (project / "sources").glob("*.md")]
+    assert len(made.name.encode("utf-8")) <= 64 and made.stem == "straordinariamente-internazionalizzazione"
+    assert read_document(made).title == LONG_TITLE
+
+
+def test_slugs_are_cut_at_a_word_boundary():
+    assert slug(LONG_TITLE, "http://x/a") == "straordinariamente-internazionalizzazione"
+    assert slug("A" * 300, "http://x/a") == "a" * 60
+    assert len(slug("parola " * 8, "http://x/a")) <= 60
+
+
+class Trickle:
+    """A server that answers one byte at a time (bounded: at most `total` bytes per
+    connection, three connections, then it stops by itself)."""
+
+    def __init__(self, slow_headers: bool, interval: float = 0.3, total: int = 40):
+        self.slow_headers, self.interval, self.total = slow_headers, interval, total
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(30)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        with self.listener:
+            for _ in range(3):
+                try:
+                    connection, _ = self.listener.accept()
+                except OSError:
+                    return
+                with connection:
+                    self._trickle(connection)
+
+    def _trickle(self, connection):
+        connection.recv(65536)
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % self.total
+        if not self.slow_headers:
+            connection.sendall(head)
+        for byte in (head if self.slow_headers else b"x" * self.total)[:self.total]:
+            try:
+                connection.sendall(bytes([byte]))
+            except OSError:
+                return
+            time.sleep(self.interval)
+
+
+@pytest.mark.parametrize("slow_headers", [False, True], ids=["body", "headers"])
+def test_a_trickling_server_is_given_up_at_the_deadline(project, site, slow_headers):
+    trickle = Trickle(slow_headers)
+    site.page("/rss.xml", rss([("Lenta", f"{trickle.url}/a/lenta.html"), ("Nuova mostra a Firenze", "/a/mostra.html")]),
+              kind="application/rss+xml")
+    mostra(site)
+    configure(project, site, feeds=["/rss.xml"], more="deadline_seconds = 1.5\n")
+
+    result = pull_web(load_project(project), sleep=lambda s: None)
+
+    assert result.written == ["nuova-mostra-a-firenze"]
+    [problem] = result.problems
+    assert problem.startswith(f"{trickle.url}/a/lenta.html: too slow, no complete answer within the 1.5-second deadline")
+    assert "tried again next pull" in problem
+    state = json.loads((project / ".traduco" / "web-state.json").read_text(encoding="utf-8"))
+    assert list(state["retry"]) == [f"{trickle.url}/a/lenta.html"]

@@ -79,6 +79,8 @@ def pull(project_dir: ProjectOption = Path(".")):
         out.print("No feeds or pages in [tool.traduco.web]: nothing to pull.")
         return
     result = pull_web(project)
+    for note in result.notes:
+        err.print(Text("! ", style="yellow") + Text(note), highlight=False, soft_wrap=True)
     for doc_id in result.written:
         out.print(f"[green]✓[/green] sources/{doc_id}.md", highlight=False)
     out.print(f"{len(result.written)} written, {result.unchanged} unchanged, "

@@ -4,38 +4,40 @@
     for problem in result.problems: print(problem)
 
 Each item becomes `sources/<slug>.md` with front matter (title, date,
-source_url) and the article's main text, extracted by trafilatura. Polite and
-incremental: conditional GET (ETag / Last-Modified), a pause between requests
-to the same host, a User-Agent naming traduco, timeouts, bounded retries, a
-size limit. What was pulled is remembered in `.traduco/web-state.json`: an
+source_url) and the article's main text, extracted by trafilatura. Fetching
+(polite, bounded, public addresses only) is `traduco.fetcher`'s job. What was
+pulled is remembered in `.traduco/web-state.json` (`traduco.webstate`): an
 unchanged item is not written again, a changed one updates its document (and
-so its catalogs, by the usual lifecycle rules). A bad feed or page gives one
-clear line and never a broken source file.
+so its catalogs, by the usual lifecycle rules), an item that failed is tried
+again on every pull until it succeeds. A bad feed or item gives one clear line
+and never a broken source file, nor a crash.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
+import io
 import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
-import requests
 import yaml
 
-from traduco import __version__, catalogs
+from traduco import catalogs
+from traduco.addresses import AddressPolicy
 from traduco.config import Project
+from traduco.errors import ConfigError
+from traduco.fetcher import USER_AGENT, Fetcher, FetchError, Limits, Page, web_url_problem
 from traduco.sources import MAX_SOURCE_BYTES
+from traduco.webstate import WebState
 
-USER_AGENT = f"traduco/{__version__} (press-office translation workflow; polite: conditional GET, per-host delay)"
-TIMEOUT_SECONDS = 20
-ATTEMPTS = 3
+__all__ = ["USER_AGENT", "WebResult", "pull_web", "slug"]
+
+MAX_SLUG_CHARS = 60      # file names stay far below the 255-byte limit, with room for "-2" and ".po"
 
 
 @dataclass
@@ -44,165 +46,149 @@ class WebResult:
     unchanged: int = 0
     not_modified: int = 0                                 # 304 answers
     problems: list[str] = field(default_factory=list)
-
-
-class Fetcher:
-    """HTTP GET with the manners a press office's web server deserves."""
-
-    def __init__(self, state: dict, delay: float, max_bytes: int, sleep=time.sleep, clock=time.monotonic):
-        self.state, self.delay, self.max_bytes = state, delay, max_bytes
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
-        self._last: dict[str, float] = {}
-        self._sleep, self._clock = sleep, clock
-
-    def get(self, url: str, conditional: bool = False) -> bytes | None:
-        """The body, or None if unchanged since last time (304). Raises FetchError."""
-        headers = {}
-        known = self.state.get("http", {}).get(url, {})
-        if conditional and known.get("etag"):
-            headers["If-None-Match"] = known["etag"]
-        if conditional and known.get("last_modified"):
-            headers["If-Modified-Since"] = known["last_modified"]
-        for attempt in range(1, ATTEMPTS + 1):
-            self._wait_for_host(url)
-            try:
-                response = self.session.get(url, headers=headers, timeout=TIMEOUT_SECONDS, stream=True)
-                body = self._read(response, url)
-            except requests.RequestException as exc:
-                if attempt == ATTEMPTS:
-                    raise FetchError(f"{url}: cannot fetch ({type(exc).__name__}) after {ATTEMPTS} attempts") from None
-                self._sleep(2 ** attempt)
-                continue
-            if response.status_code == 304:
-                return None
-            if response.status_code >= 500 and attempt < ATTEMPTS:
-                self._sleep(2 ** attempt)
-                continue
-            if response.status_code != 200:
-                raise FetchError(f"{url}: the server answered HTTP {response.status_code}")
-            self.state.setdefault("http", {})[url] = {
-                "etag": response.headers.get("ETag"), "last_modified": response.headers.get("Last-Modified")}
-            return body
-        raise FetchError(f"{url}: no answer")
-
-    def _read(self, response: requests.Response, url: str) -> bytes:
-        declared = int(response.headers.get("Content-Length") or 0)
-        if declared > self.max_bytes:
-            response.close()
-            raise FetchError(f"{url}: the response is {declared:,} bytes, over the {self.max_bytes:,}-byte limit")
-        chunks, size = [], 0
-        for chunk in response.iter_content(65536):
-            size += len(chunk)
-            if size > self.max_bytes:
-                response.close()
-                raise FetchError(f"{url}: the response is over the {self.max_bytes:,}-byte limit")
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    def _wait_for_host(self, url: str) -> None:
-        host = urlparse(url).netloc
-        if host in self._last:
-            pause = self._last[host] + self.delay - self._clock()
-            if pause > 0:
-                self._sleep(pause)
-        self._last[host] = self._clock()
-
-
-class FetchError(Exception):
-    pass
+    notes: list[str] = field(default_factory=list)        # worth saying, nothing to fix
 
 
 def pull_web(project: Project, sleep=time.sleep) -> WebResult:
     """Fetch every configured feed and page; write new and changed items."""
     settings = project.web or {}
-    state_path = project.state_dir / "web-state.json"
-    state = _load_state(state_path)
-    fetcher = Fetcher(state, float(settings.get("delay_seconds", 1.0)),
-                      int(settings.get("max_bytes", 5_000_000)), sleep=sleep)
-    result = WebResult()
+    state = WebState.load(project.state_dir / "web-state.json", project.sources_dir)
+    fetcher = Fetcher(state.data, _limits(project, settings), _policy(project, settings), sleep=sleep)
+    result = WebResult(notes=list(state.notes))
+    puller = _Puller(project, fetcher, state, result)
     for feed_url in settings.get("feeds", []):
-        _pull_feed(project, fetcher, feed_url, result)
+        puller.feed(str(feed_url))
+    for url in state.retry_urls():
+        if url not in puller.seen:
+            puller.item(url, *state.retry_entry(url), retry=True)
     for page_url in settings.get("pages", []):
-        _pull_article(project, fetcher, page_url, result, title=None, date=None)
-    state_path.parent.mkdir(parents=True, exist_ok=True)
-    catalogs.atomic_write_text(state_path, json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False))
+        puller.item(str(page_url), title=None, date=None, retry=False)
+    state.save()
     return result
 
 
-def _pull_feed(project: Project, fetcher: Fetcher, url: str, result: WebResult) -> None:
-    import feedparser
-
+def _limits(project: Project, settings: dict) -> Limits:
     try:
-        body = fetcher.get(url, conditional=True)
-    except FetchError as exc:
-        result.problems.append(f"{exc}; the feed is skipped this run")
-        return
-    if body is None:
-        result.not_modified += 1
-        return
-    feed = feedparser.parse(body)
-    if feed.bozo or not feed.entries:
-        why = f"not a valid RSS/Atom feed ({feed.bozo_exception})" if feed.bozo else "a feed with no items"
-        readable = f"; {len(feed.entries)} item(s) read anyway" if feed.entries else ""
-        result.problems.append(f"{url}: {why}{readable}; check the feed address with its publisher")
-        fetcher.state.get("http", {}).pop(url, None)   # not remembered: fetched whole next run
-        if not feed.entries:
+        limits = Limits(delay=float(settings.get("delay_seconds", 1.0)),
+                        max_bytes=int(settings.get("max_bytes", 5_000_000)),
+                        deadline=float(settings.get("deadline_seconds", 30.0)))
+    except (TypeError, ValueError):
+        limits = None
+    if limits is None or limits.delay < 0 or limits.max_bytes <= 0 or limits.deadline <= 0:
+        raise ConfigError("[tool.traduco.web] delay_seconds, max_bytes and deadline_seconds must be positive numbers",
+                          path=project.root / "pyproject.toml")
+    return limits
+
+
+def _policy(project: Project, settings: dict) -> AddressPolicy:
+    try:
+        return AddressPolicy.from_settings(settings.get("allow_hosts", []))
+    except ValueError as exc:
+        raise ConfigError(str(exc), path=project.root / "pyproject.toml",
+                          hint='Write host names or networks, e.g. allow_hosts = ["intranet.example.org", "10.0.0.0/8"]')
+
+
+class _Puller:
+    def __init__(self, project: Project, fetcher: Fetcher, state: WebState, result: WebResult):
+        self.project, self.fetcher, self.state, self.result = project, fetcher, state, result
+        self.seen: set[str] = set()
+
+    def feed(self, url: str) -> None:
+        import feedparser
+
+        try:
+            page = self.fetcher.get(url, conditional=True)
+        except FetchError as exc:
+            self.result.problems.append(f"{exc}; the feed is skipped this run")
             return
-    for entry in feed.entries:
-        link = entry.get("link")
-        if not link:
-            result.problems.append(f"{url}: an item without a link ({entry.get('title', '?')}) is skipped")
-            continue
-        published = entry.get("published_parsed") or entry.get("updated_parsed")
-        date = dt.date(*published[:3]).isoformat() if published else None
-        _pull_article(project, fetcher, link, result, title=entry.get("title"), date=date)
+        if page is None:
+            self.result.not_modified += 1
+            return
+        # a stream, never bytes: feedparser opens bytes that name a file as that file
+        feed = feedparser.parse(io.BytesIO(page.body), response_headers={"content-type": page.content_type})
+        if feed.bozo or not feed.entries:
+            why = f"not a valid RSS/Atom feed ({feed.bozo_exception})" if feed.bozo else "a feed with no items"
+            readable = f"; {len(feed.entries)} item(s) read anyway" if feed.entries else ""
+            self.result.problems.append(f"{url}: {why}{readable}; check the feed address with its publisher")
+            self.fetcher.state.get("http", {}).pop(url, None)   # not remembered: fetched whole next run
+        for entry in feed.entries:
+            link, title = entry.get("link"), " ".join(str(entry.get("title") or "").split())
+            if not link:
+                self.result.problems.append(f"{url}: an item without a link ({title or '?'}) is skipped")
+                continue
+            if why := web_url_problem(link):
+                self.result.problems.append(f"{url}: the item {title[:80]!r} links to {link[:200]!r}: {why}; "
+                                            f"the item is skipped")
+                continue
+            published = entry.get("published_parsed") or entry.get("updated_parsed")
+            date = dt.date(*published[:3]).isoformat() if published else None
+            self.item(link, title or None, date, retry=True)
 
+    def item(self, url: str, title: str | None, date: str | None, retry: bool) -> None:
+        """One article; whatever goes wrong with it is one line, never a crash."""
+        if url in self.seen:
+            return
+        self.seen.add(url)
+        try:
+            self._article(url, title, date)
+        except FetchError as exc:
+            if retry and exc.retry:
+                failures = self.state.remember_failure(url, title, date)
+                self.result.problems.append(f"{exc}; the item is skipped this run and tried again next pull "
+                                            f"(failed {failures} time(s) so far)")
+            else:
+                self.state.forget_failure(url)
+                self.result.problems.append(f"{exc}; the item is skipped")
+            return
+        except Exception as exc:   # hostile pages find paths nobody foresaw: one line, the pull goes on
+            self.result.problems.append(f"{url}: cannot be made a source ({type(exc).__name__}: {exc}); "
+                                        f"the item is skipped")
+        self.state.forget_failure(url)
 
-def _pull_article(project: Project, fetcher: Fetcher, url: str, result: WebResult,
-                  title: str | None, date: str | None) -> None:
-    import trafilatura
+    def _article(self, url: str, title: str | None, date: str | None) -> None:
+        document = self._document(url, title, date)
+        if document is None:
+            return
+        text, title = document
+        doc_id, path = self.state.place(url, lambda: slug(title, url))
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if self.state.holds(url, path, digest):
+            self.result.unchanged += 1
+            return
+        catalogs.atomic_write_text(path, text)
+        self.state.record(url, doc_id, digest)
+        self.result.written.append(doc_id)
 
-    known = fetcher.state.get("items", {}).get(url)
-    try:
-        body = fetcher.get(url, conditional=bool(known))   # pulled before: 304 if unchanged
-    except FetchError as exc:
-        result.problems.append(f"{exc}; the item is skipped this run")
-        return
-    if body is None:
-        result.unchanged += 1
-        return
-    html = body.decode("utf-8", errors="replace")
-    extracted = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False,
-        date_extraction_params={"extensive_search": False, "original_date": True})
-    text = getattr(extracted, "text", None) if extracted else None
-    if not text or len(text.split()) < 5:
-        result.problems.append(f"{url}: no article text found (an error page?); the item is skipped")
-        return
-    title = " ".join((title or getattr(extracted, "title", None) or url).split())
-    language = _language(text)
-    if language != "it":
-        result.problems.append(f"{url}: the text is not Italian (looks {language}); the item is skipped")
-        return
-    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
-    if paragraphs and paragraphs[0] == title:
-        paragraphs = paragraphs[1:]
-    document = _markdown(title, date or _date(extracted), url, paragraphs)
-    if len(document.encode("utf-8")) > MAX_SOURCE_BYTES:
-        result.problems.append(f"{url}: the article is over the source size limit; the item is skipped")
-        return
-    items = fetcher.state.setdefault("items", {})
-    known = items.get(url, {})
-    digest = hashlib.sha256(document.encode("utf-8")).hexdigest()
-    doc_id = known.get("doc_id") or _unique_id(project, slug(title, url), items)
-    path = project.sources_dir / f"{doc_id}.md"
-    if known.get("sha256") == digest and path.exists():
-        result.unchanged += 1
-        return
-    catalogs.atomic_write_text(path, document)
-    items[url] = {"doc_id": doc_id, "sha256": digest}
-    result.written.append(doc_id)
+    def _document(self, url: str, title: str | None, date: str | None) -> tuple[str, str] | None:
+        """The Markdown source for the article at `url` and its title, or None if it is
+        unchanged (304) or not one to keep (the reason goes to problems)."""
+        import trafilatura
+
+        known = self.state.knows(url)
+        page: Page | None = self.fetcher.get(url, conditional=known)   # pulled before: 304 if unchanged
+        if page is None:
+            self.result.unchanged += 1
+            return None
+        extracted = trafilatura.bare_extraction(
+            page.text(), with_metadata=True, include_comments=False,
+            date_extraction_params={"extensive_search": False, "original_date": True})
+        text = getattr(extracted, "text", None) if extracted else None
+        if not text or len(text.split()) < 5:
+            self.result.problems.append(f"{url}: no article text found (an error page?); the item is skipped")
+            return None
+        title = " ".join((title or getattr(extracted, "title", None) or url).split())
+        language = _language(text)
+        if language != "it":
+            self.result.problems.append(f"{url}: the text is not Italian (looks {language}); the item is skipped")
+            return None
+        paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
+        if paragraphs and paragraphs[0] == title:
+            paragraphs = paragraphs[1:]
+        document = _markdown(title, date or _date(extracted), url, paragraphs)
+        if len(document.encode("utf-8")) > MAX_SOURCE_BYTES:
+            self.result.problems.append(f"{url}: the article is over the source size limit; the item is skipped")
+            return None
+        return document, title
 
 
 def _markdown(title: str, date: str | None, url: str, paragraphs: list[str]) -> str:
@@ -214,19 +200,18 @@ def _markdown(title: str, date: str | None, url: str, paragraphs: list[str]) -> 
 
 
 def slug(title: str, url: str) -> str:
-    """An ASCII document id from the title (or the URL): 'Firenze, città d'arte' -> firenze-citta-d-arte."""
+    """An ASCII document id from the title (or the URL): 'Firenze, città d'arte' -> firenze-citta-d-arte.
+    At most eight words and MAX_SLUG_CHARS, cut at a word boundary (a long word is cut itself)."""
     text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    words = re.findall(r"[a-z0-9]+", text)[:8] or re.findall(r"[a-z0-9]+", urlparse(url).path.lower())[-6:]
-    return "-".join(words) or hashlib.sha256(url.encode()).hexdigest()[:12]
-
-
-def _unique_id(project: Project, base: str, items: dict) -> str:
-    taken = {item["doc_id"] for item in items.values()}
-    candidate, number = base, 2
-    while candidate in taken or (project.sources_dir / f"{candidate}.md").exists() \
-            or (project.sources_dir / f"{candidate}.txt").exists():
-        candidate, number = f"{base}-{number}", number + 1
-    return candidate
+    words = re.findall(r"[a-z0-9]+", text)[:8] or re.findall(r"[a-z0-9]+", urlsplit(url).path.lower())[-6:]
+    kept: list[str] = []
+    for word in words:
+        if len("-".join(kept + [word])) > MAX_SLUG_CHARS:
+            break
+        kept.append(word)
+    if not kept and words:
+        kept = [words[0][:MAX_SLUG_CHARS]]
+    return "-".join(kept) or hashlib.sha256(url.encode()).hexdigest()[:12]
 
 
 def _date(extracted) -> str | None:
@@ -246,10 +231,3 @@ def _detector():
     return LanguageDetectorBuilder.from_languages(
         Language.ITALIAN, Language.ENGLISH, Language.FRENCH, Language.GERMAN, Language.SPANISH,
         Language.CHINESE).build()
-
-
-def _load_state(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
