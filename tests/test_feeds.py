@@ -349,8 +349,10 @@ def test_the_connection_goes_to_the_address_that_was_checked(project, site, monk
 
 
 def test_only_http_and_https_links_are_followed(project, site):
-    site.page("/rss.xml", rss([("Script", "javascript:alert(document.domain)"), ("Locale", "file:///etc/passwd"),
-                               ("Nuova mostra a Firenze", "/a/mostra.html")]), kind="application/rss+xml")
+    feed = rss([("Script", "javascript:alert(document.domain)"), ("Locale", "file:///etc/passwd"),
+                ("Nuova mostra a Firenze", "/a/mostra.html")])
+    site.page("/rss.xml", feed.replace("{base}/a/mostra.html", "/a/mostra.html"),   # relative: on the feed's site
+              kind="application/rss+xml")
     mostra(site)
     configure(project, site, feeds=["/rss.xml"], pages=["file:///etc/hostname"])
 
@@ -456,3 +458,14 @@ def test_a_trickling_server_is_given_up_at_the_deadline(project, site, slow_head
     assert "tried again next pull" in problem
     state = json.loads((project / ".traduco" / "web-state.json").read_text(encoding="utf-8"))
     assert list(state["retry"]) == [f"{trickle.url}/a/lenta.html"]
+
+
+def test_a_bad_allow_list_is_a_settings_error(capsys, project, site):
+    from helpers import run_cli
+
+    configure(project, site, feeds=["/rss.xml"], allow_hosts=("http://intranet/",))
+
+    code, out, err = run_cli(capsys, "pull", "--project", str(project))
+
+    assert code != 0 and site.requests == []
+    assert "pyproject.toml" in err and "'http://intranet/' is neither a host name nor an IP address or network" in err

@@ -16,6 +16,7 @@ connections, so they are checked the same way.
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from dataclasses import dataclass
 from typing import Callable
@@ -114,6 +115,7 @@ def guarded_session(policy: AddressPolicy, on_socket: Callable[[socket.socket], 
     `on_socket` sees each new socket (the fetcher's deadline closes them)."""
     session = requests.Session()
     session.trust_env = False    # a proxy from the environment would connect where no check can see
+    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True  # an office CA
     adapter = _GuardedAdapter(policy, on_socket)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

@@ -23,7 +23,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import yaml
 
@@ -116,6 +116,7 @@ class _Puller:
             if not link:
                 self.result.problems.append(f"{url}: an item without a link ({title or '?'}) is skipped")
                 continue
+            link = urljoin(page.url, str(link))       # a relative link is on the feed's site
             if why := web_url_problem(link):
                 self.result.problems.append(f"{url}: the item {title[:80]!r} links to {link[:200]!r}: {why}; "
                                             f"the item is skipped")

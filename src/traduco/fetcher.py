@@ -67,8 +67,10 @@ class FetchError(Exception):
 def web_url_problem(url: str) -> str | None:
     """None for an absolute http(s) URL; otherwise why it is not fetched."""
     parts = urlsplit(url)
+    if not parts.scheme:
+        return "not an absolute address"
     if parts.scheme.lower() not in WEB_SCHEMES:
-        return f"only http and https addresses are fetched, not {parts.scheme or 'a relative'}:"
+        return f"only http and https addresses are fetched, not {parts.scheme}: ones"
     if not parts.hostname:
         return "the address has no host"
     return None
@@ -91,6 +93,7 @@ class Fetcher:
         host = urlsplit(url).netloc
         if host in self._too_slow:
             raise FetchError(f"{url}: not fetched, {host} was too slow earlier in this pull")
+        self._wait_for_host(url)     # the politeness pause is not the server's time
         deadline = time.monotonic() + self.limits.deadline
         for attempt in range(1, ATTEMPTS + 1):
             try:
@@ -98,10 +101,12 @@ class Fetcher:
             except requests.RequestException as exc:
                 if attempt == ATTEMPTS or not self._pause(2 ** attempt, deadline):
                     raise FetchError(f"{url}: cannot fetch ({type(exc).__name__}) after {attempt} attempt(s)") from None
+                self._last[urlsplit(url).netloc] = self._clock()
                 continue
             if status == 304:
                 return None
             if status >= 500 and attempt < ATTEMPTS and self._pause(2 ** attempt, deadline):
+                self._last[urlsplit(url).netloc] = self._clock()
                 continue
             if status != 200:
                 raise FetchError(f"{url}: the server answered HTTP {status}")
@@ -132,7 +137,6 @@ class Fetcher:
     def _follow(self, url: str, headers: dict, deadline: float) -> tuple[int, Page | None]:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
-            self._wait_for_host(current)
             timeout = max(0.1, min(READ_TIMEOUT_SECONDS, deadline - time.monotonic()))
             try:
                 response = self.session.get(current, headers=headers, timeout=timeout, stream=True,
@@ -204,13 +208,15 @@ class _Watchdog:
         self.sockets: weakref.WeakSet = weakref.WeakSet()
         self.expired = False
         self._timer: threading.Timer | None = None
+        self._generation = 0
 
     def add(self, sock: socket.socket) -> None:
         self.sockets.add(sock)
 
     def arm(self, seconds: float) -> None:
         self.expired = False
-        self._timer = threading.Timer(max(0.0, seconds), self._expire)
+        self._generation += 1
+        self._timer = threading.Timer(max(0.0, seconds), self._expire, args=(self._generation,))
         self._timer.daemon = True
         self._timer.start()
 
@@ -218,7 +224,9 @@ class _Watchdog:
         if self._timer is not None:
             self._timer.cancel()
 
-    def _expire(self) -> None:
+    def _expire(self, generation: int) -> None:
+        if generation != self._generation:
+            return      # a late timer of an earlier fetch
         self.expired = True
         for sock in list(self.sockets):
             try:
