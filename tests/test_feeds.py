@@ -447,13 +447,13 @@ def test_a_trickling_server_is_given_up_at_the_deadline(project, site, slow_head
     site.page("/rss.xml", rss([("Lenta", f"{trickle.url}/a/lenta.html"), ("Nuova mostra a Firenze", "/a/mostra.html")]),
               kind="application/rss+xml")
     mostra(site)
-    configure(project, site, feeds=["/rss.xml"], more="deadline_seconds = 1.5\n")
+    configure(project, site, feeds=["/rss.xml"], more="deadline_seconds = 3\n")   # the trickle takes 12 s
 
     result = pull_web(load_project(project), sleep=lambda s: None)
 
     assert result.written == ["nuova-mostra-a-firenze"]
     [problem] = result.problems
-    assert problem.startswith(f"{trickle.url}/a/lenta.html: too slow, no complete answer within the 1.5-second deadline")
+    assert problem.startswith(f"{trickle.url}/a/lenta.html: too slow, no complete answer within the 3-second deadline")
     assert "tried again next pull" in problem
     state = json.loads((project / ".traduco" / "web-state.json").read_text(encoding="utf-8"))
     assert list(state["retry"]) == [f"{trickle.url}/a/lenta.html"]

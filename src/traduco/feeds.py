@@ -121,9 +121,7 @@ class _Puller:
                 self.result.problems.append(f"{url}: the item {title[:80]!r} links to {link[:200]!r}: {why}; "
                                             f"the item is skipped")
                 continue
-            published = entry.get("published_parsed") or entry.get("updated_parsed")
-            date = dt.date(*published[:3]).isoformat() if published else None
-            self.item(link, title or None, date, retry=True)
+            self.item(link, title or None, _entry_date(entry), retry=True)
 
     def item(self, url: str, title: str | None, date: str | None, retry: bool) -> None:
         """One article; whatever goes wrong with it is one line, never a crash."""
@@ -190,6 +188,14 @@ class _Puller:
             self.result.problems.append(f"{url}: the article is over the source size limit; the item is skipped")
             return None
         return document, title
+
+
+def _entry_date(entry) -> str | None:
+    published = entry.get("published_parsed") or entry.get("updated_parsed")
+    try:
+        return dt.date(*published[:3]).isoformat() if published else None
+    except (TypeError, ValueError):     # a date no calendar has: the article's own date, if any
+        return None
 
 
 def _markdown(title: str, date: str | None, url: str, paragraphs: list[str]) -> str:
