@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+import ssl
 import stat
 import threading
 import time
@@ -43,7 +44,7 @@ def rss(items: list[tuple[str, str]]) -> str:
 class Site:
     """A little press-office website: a feed, articles, and the ways web servers fail."""
 
-    def __init__(self):
+    def __init__(self, tls: ssl.SSLContext | None = None):
         self.pages: dict[str, tuple[int, str, str | bytes, dict]] = {}   # path -> (status, type, body, headers)
         self.requests: list[tuple[str, dict]] = []
         site = self
@@ -72,6 +73,9 @@ class Site:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if tls is not None:    # a certificate for "localhost": the name TLS verifies
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://localhost:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def page(self, path: str, body: str | bytes, status: int = 200, kind: str = "text/html; charset=utf-8",
@@ -410,11 +414,11 @@ class Trickle:
     """A server that answers one byte at a time (bounded: at most `total` bytes per
     connection, three connections, then it stops by itself)."""
 
-    def __init__(self, slow_headers: bool, interval: float = 0.3, total: int = 40):
-        self.slow_headers, self.interval, self.total = slow_headers, interval, total
+    def __init__(self, slow_headers: bool, interval: float = 0.3, total: int = 40, tls: ssl.SSLContext | None = None):
+        self.slow_headers, self.interval, self.total, self.tls = slow_headers, interval, total, tls
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.listener.settimeout(30)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.url = f"{'https://localhost' if tls else 'http://127.0.0.1'}:{self.listener.getsockname()[1]}"
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -423,6 +427,9 @@ class Trickle:
             for _ in range(3):
                 try:
                     connection, _ = self.listener.accept()
+                    if self.tls is not None:
+                        connection.settimeout(30)
+                        connection = self.tls.wrap_socket(connection, server_side=True)
                 except OSError:
                     return
                 with connection:
@@ -468,3 +475,59 @@ def test_a_bad_allow_list_is_a_settings_error(capsys, project, site):
 
     assert code != 0 and site.requests == []
     assert "pyproject.toml" in err and "'http://intranet/' is neither a host name nor an IP address or network" in err
+
+
+def tls_context(folder: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server context with a fresh self-signed certificate for localhost, and the certificate
+    (the client trusts it through REQUESTS_CA_BUNDLE, as an office trusts its own CA)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
+            .not_valid_after(now + dt.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    return context, cert_path
+
+
+def test_https_is_verified_for_the_name_while_connecting_to_the_checked_address(project, tmp_path_factory,
+                                                                                monkeypatch):
+    """TLS checks the certificate against the host name although the connection goes to the
+    address that was checked; and the deadline also ends a fetch that trickles inside TLS."""
+    context, cert = tls_context(tmp_path_factory.mktemp("tls"))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    secure, trickle = Site(tls=context), Trickle(slow_headers=False, tls=context)
+    try:
+        secure.page("/rss.xml", rss([("Lenta", f"{trickle.url}/a/lenta.html"), ("Nuova mostra a Firenze", "/a/mostra.html")]),
+                    kind="application/rss+xml")
+        mostra(secure)
+        configure(project, secure, feeds=["/rss.xml"], allow_hosts=("localhost",), more="deadline_seconds = 3\n")
+
+        result = pull_web(load_project(project), sleep=lambda s: None)
+
+        assert result.written == ["nuova-mostra-a-firenze"]
+        [problem] = result.problems
+        assert problem.startswith(f"{trickle.url}/a/lenta.html: too slow")
+
+        monkeypatch.delenv("REQUESTS_CA_BUNDLE")            # an unknown certificate is refused
+        (project / ".traduco" / "web-state.json").unlink()
+        (project / "sources" / "nuova-mostra-a-firenze.md").unlink()
+        untrusted = pull_web(load_project(project), sleep=lambda s: None)
+        assert untrusted.written == [] and "SSLError" in untrusted.problems[0]
+    finally:
+        secure.server.shutdown()

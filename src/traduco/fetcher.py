@@ -98,7 +98,7 @@ class Fetcher:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 status, page = self._attempt(url, self._conditions(url) if conditional else {}, deadline)
-            except requests.RequestException as exc:
+            except (requests.RequestException, OSError) as exc:   # OSError: a socket shut under TLS
                 if attempt == ATTEMPTS or not self._pause(2 ** attempt, deadline):
                     raise FetchError(f"{url}: cannot fetch ({type(exc).__name__}) after {attempt} attempt(s)") from None
                 self._last[urlsplit(url).netloc] = self._clock()
@@ -127,7 +127,7 @@ class Fetcher:
         self._watchdog.arm(deadline - time.monotonic())
         try:
             return self._follow(url, headers, deadline)
-        except requests.RequestException:
+        except (requests.RequestException, OSError):
             if self._watchdog.expired:
                 raise self._too_slow_error(url) from None
             raise
