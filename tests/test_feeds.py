@@ -477,6 +477,25 @@ def test_a_bad_allow_list_is_a_settings_error(capsys, project, site):
     assert "pyproject.toml" in err and "'http://intranet/' is neither a host name nor an IP address or network" in err
 
 
+def test_a_pull_stops_starting_fetches_when_its_budget_is_spent(project, site):
+    """A feed listing slow articles on many hosts: each fetch ends at its deadline, and
+    after the pull's budget no new fetch starts; what is left waits for the next pull."""
+    trickles = [Trickle(slow_headers=False) for _ in range(3)]
+    links = [f"{t.url}/a/lenta.html" for t in trickles] + [f"{site.url}/a/mostra.html"]
+    site.page("/rss.xml", rss([(f"Voce {n}", link) for n, link in enumerate(links)]), kind="application/rss+xml")
+    mostra(site)
+    configure(project, site, feeds=["/rss.xml"], more="deadline_seconds = 2\npull_budget_seconds = 1\n")
+
+    result = pull_web(load_project(project), sleep=lambda s: None)
+
+    [budget] = [p for p in result.problems if "budget" in p]
+    postponed = int(budget.split()[0])
+    assert postponed >= 3 and "fetched next pull" in budget        # the first slow fetch alone spends it
+    assert len(result.problems) == 1 + (len(links) - postponed)     # the rest: one "too slow" line each
+    state = json.loads((project / ".traduco" / "web-state.json").read_text(encoding="utf-8"))
+    assert sorted(state["retry"]) == sorted(links)
+
+
 def tls_context(folder: Path) -> tuple[ssl.SSLContext, Path]:
     """A server context with a fresh self-signed certificate for localhost, and the certificate
     (the client trusts it through REQUESTS_CA_BUNDLE, as an office trusts its own CA)."""

@@ -52,10 +52,11 @@ class WebResult:
 def pull_web(project: Project, sleep=time.sleep) -> WebResult:
     """Fetch every configured feed and page; write new and changed items."""
     settings = project.web or {}
+    limits = _limits(project, settings)
     state = WebState.load(project.state_dir / "web-state.json", project.sources_dir)
-    fetcher = Fetcher(state.data, _limits(project, settings), _policy(project, settings), sleep=sleep)
+    fetcher = Fetcher(state.data, limits, _policy(project, settings), sleep=sleep)
     result = WebResult(notes=list(state.notes))
-    puller = _Puller(project, fetcher, state, result)
+    puller = _Puller(project, fetcher, state, result, budget_end=time.monotonic() + limits.budget)
     for feed_url in settings.get("feeds", []):
         puller.feed(str(feed_url))
     for url in state.retry_urls():
@@ -63,6 +64,10 @@ def pull_web(project: Project, sleep=time.sleep) -> WebResult:
             puller.item(url, *state.retry_entry(url), retry=True)
     for page_url in settings.get("pages", []):
         puller.item(str(page_url), title=None, date=None, retry=False)
+    if puller.postponed:
+        result.problems.append(f"{puller.postponed} feed(s) or item(s) not fetched: this pull spent its "
+                               f"{limits.budget:g}-second budget ([tool.traduco.web] pull_budget_seconds); "
+                               f"they are fetched next pull")
     state.save()
     return result
 
@@ -71,12 +76,13 @@ def _limits(project: Project, settings: dict) -> Limits:
     try:
         limits = Limits(delay=float(settings.get("delay_seconds", 1.0)),
                         max_bytes=int(settings.get("max_bytes", 5_000_000)),
-                        deadline=float(settings.get("deadline_seconds", 30.0)))
+                        deadline=float(settings.get("deadline_seconds", 30.0)),
+                        budget=float(settings.get("pull_budget_seconds", 300.0)))
     except (TypeError, ValueError):
         limits = None
-    if limits is None or limits.delay < 0 or limits.max_bytes <= 0 or limits.deadline <= 0:
-        raise ConfigError("[tool.traduco.web] delay_seconds, max_bytes and deadline_seconds must be positive numbers",
-                          path=project.root / "pyproject.toml")
+    if limits is None or limits.delay < 0 or min(limits.max_bytes, limits.deadline, limits.budget) <= 0:
+        raise ConfigError("[tool.traduco.web] delay_seconds, max_bytes, deadline_seconds and pull_budget_seconds "
+                          "must be positive numbers", path=project.root / "pyproject.toml")
     return limits
 
 
@@ -89,13 +95,18 @@ def _policy(project: Project, settings: dict) -> AddressPolicy:
 
 
 class _Puller:
-    def __init__(self, project: Project, fetcher: Fetcher, state: WebState, result: WebResult):
+    def __init__(self, project: Project, fetcher: Fetcher, state: WebState, result: WebResult, budget_end: float):
         self.project, self.fetcher, self.state, self.result = project, fetcher, state, result
         self.seen: set[str] = set()
+        # each fetch has its deadline, but a feed can list many slow hosts: the pull has a budget too
+        self.budget_end, self.postponed = budget_end, 0
 
     def feed(self, url: str) -> None:
         import feedparser
 
+        if time.monotonic() > self.budget_end:
+            self.postponed += 1
+            return
         try:
             page = self.fetcher.get(url, conditional=True)
         except FetchError as exc:
@@ -128,6 +139,11 @@ class _Puller:
         if url in self.seen:
             return
         self.seen.add(url)
+        if time.monotonic() > self.budget_end:
+            self.postponed += 1
+            if retry:
+                self.state.postpone(url, title, date)
+            return
         try:
             self._article(url, title, date)
         except FetchError as exc:

@@ -44,6 +44,7 @@ class Limits:
     delay: float = 1.0              # seconds between requests to the same host
     max_bytes: int = 5_000_000
     deadline: float = 30.0          # seconds for a whole fetch
+    budget: float = 300.0           # seconds for a whole pull: no fetch starts after it
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,11 @@ class WebState:
         entry.update({"title": title, "date": date, "failures": int(entry.get("failures", 0)) + 1})
         return entry["failures"]
 
+    def postpone(self, url: str, title: str | None, date: str | None) -> None:
+        """Not fetched this pull (no time left): fetched next pull, not counted as a failure."""
+        entry = self.data.setdefault("retry", {}).setdefault(url, {"since": dt.date.today().isoformat()})
+        entry.update({"title": title, "date": date, "failures": int(entry.get("failures", 0))})
+
     def forget_failure(self, url: str) -> None:
         self.data.get("retry", {}).pop(url, None)
 
@@ -160,7 +165,7 @@ def _valid_entry(table: str, entry) -> bool:
         # the state decides a file name: never one outside sources/
         return (isinstance(doc_id, str) and 0 < len(doc_id) <= 200 and Path(doc_id).name == doc_id
                 and not doc_id.startswith(".") and "\x00" not in doc_id and isinstance(entry.get("sha256"), str))
-    return True
+    return isinstance(entry.get("failures", 0), int)
 
 
 def _source_url(path: Path) -> str | None:
