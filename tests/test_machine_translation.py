@@ -120,7 +120,10 @@ def test_a_provider_that_keeps_failing_is_skipped_and_units_wait_with_the_reason
     results = mt.translate(PARAGRAPHS, "en")
 
     assert all(r.text is None for r in results.values())
-    assert len(standin.requests) == 4                          # 2 texts x 2 attempts, then skipped
+    # 2 failed requests in a row (2 attempts each) and libre is skipped: the
+    # requests already under way (backing off leaves the connection to others)
+    # make their attempt, the rest are never sent.
+    assert 4 <= len(standin.requests) <= 8 < 2 * len(PARAGRAPHS)
     assert "libre is skipped for the rest of this run" in mt.outages["libre"]
     assert all("libre" in r.error for r in results.values())
 

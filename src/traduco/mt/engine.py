@@ -8,11 +8,15 @@ For each distinct text, in order: this run's earlier answer, then the cache
 bought again), then the providers of the chain in order. Glossary terms are
 masked before MT and come back as their approved translation. Requests to a
 provider run concurrently within its limits (connections, requests per second,
-characters per minute), each with a deadline; 429, 5xx, timeouts and garbage
-are retried with exponential backoff and jitter (Retry-After respected);
-after repeated failures the provider is skipped for the rest of the run and
-the next one in the chain takes over. Texts nobody could translate come back
-with the reason, and wait for the next run.
+characters per minute), each with a total deadline; a request far slower
+than the provider usually answers is abandoned and sent again well before it
+(its socket shut down, so it holds no connection); 429, 5xx, timeouts and
+garbage (including an answer far longer than any translation of the text) are
+retried with exponential backoff and jitter (Retry-After respected); after
+repeated failures the provider is skipped for the rest of the run and the next
+one in the chain takes over. Texts nobody could translate come back with the
+reason, and wait for the next run. `stop()` (Ctrl-C) sends nothing more and
+gives the answers in flight `GRACE_SECONDS` to arrive.
 """
 
 from __future__ import annotations
@@ -21,20 +25,25 @@ import random
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from traduco.config import MTSettings, Project
 from traduco.mt import masking, segments, transport
-from traduco.mt.cache import TranslationCache
+from traduco.mt.cache import Owner, TranslationCache
 from traduco.mt.failures import Failure, classify
-from traduco.mt.limits import Budget, Pacer
+from traduco.mt.limits import Budget, Latency, Pacer
 from traduco.mt.providers import PROVIDERS, Adapter, Limits, check_settings, language_code, secrets_for
 from traduco.glossary import Glossary, load_glossary
 
 MAX_BACKOFF_SECONDS = 60.0
 CLAIM_POLL_SECONDS = 0.2     # how often to look for an answer another engine is getting
+POOL_PER_CONNECTION = 4      # requests under way (sending or backing off) per connection
+GRACE_SECONDS = 2.0          # after stop(): how long answers in flight may still take
+WATCH_SECONDS = 0.1          # how often a waiting request looks whether the run was stopped
+OVERLONG_FACTOR, OVERLONG_SLACK = 4, 100   # no translation is longer than 4 x the text + 100
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,11 @@ class Usage:
     failures: int = 0
 
 
+@dataclass(frozen=True)
+class _Late(Failure):
+    """A request abandoned for being far slower than usual: sent again at once."""
+
+
 @dataclass
 class _Job:
     text: str
@@ -66,8 +80,10 @@ class _Job:
 
 
 class Engine:
+    _running: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
     def __init__(self, settings: MTSettings, source_language: str, cache: TranslationCache,
-                 glossary: Glossary | None = None, sleep: Callable[[float], None] = time.sleep,
+                 glossary: Glossary | None = None, sleep: Callable[[float], None] | None = None,
                  secrets: dict[str, dict[str, str]] | None = None):
         self.settings = settings
         self._secrets = dict(secrets or {})     # provider -> keys, looked up once per engine
@@ -76,7 +92,9 @@ class Engine:
         self.glossary = glossary
         self.usage: dict[tuple[str, str], Usage] = {}
         self.outages: dict[str, str] = {}      # provider -> why it is skipped for this run
-        self._sleep = sleep
+        self._stopping = threading.Event()
+        self._stopped_at = 0.0
+        self._sleep = sleep or self._stopping.wait     # backoff ends at once on stop()
         self._asking = 0                  # translate() calls with requests in flight
         self._asking_since = 0.0
         self._busy_seconds = 0.0          # time with at least one provider request in flight
@@ -85,10 +103,17 @@ class Engine:
         self._budgets = {n: Budget(settings.provider(n).budget_characters) for n in settings.names()}
         self._pacers = {n: Pacer(self.limits(n)) for n in settings.names()}
         self._failures = {n: 0 for n in settings.names()}
+        self._latency = {n: Latency() for n in settings.names()}
         self._pools: dict[str, ThreadPoolExecutor] = {}
+        # A connection slot is held only while a request is out: a request
+        # backing off or waiting for its pace holds none.
+        self._slots = {n: threading.BoundedSemaphore(self.limits(n).connections) for n in settings.names()}
         self._adapters = threading.local()
         self._lock = threading.Lock()
-        self._owner = uuid.uuid4().hex       # this engine, in the shared cache's claims
+        self._owner = Owner.this_process(uuid.uuid4().hex)   # this engine, in the cache's claims
+        self._closed = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+        Engine._running.add(self)
 
     @classmethod
     def for_project(cls, project: Project, **kwargs) -> "Engine":
@@ -110,6 +135,31 @@ class Engine:
         for pool in self._pools.values():
             pool.shutdown(wait=True)
         self._pools.clear()
+        self._closed.set()
+        Engine._running.discard(self)
+
+    # -- stopping -------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Send nothing more; answers in flight get GRACE_SECONDS, then are
+        abandoned. Texts not answered come back with the reason and wait."""
+        with self._lock:
+            if not self._stopping.is_set():
+                self._stopped_at = time.monotonic()
+                self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    @classmethod
+    def stop_all(cls) -> None:
+        """Every engine of this process (Ctrl-C, SIGTERM, a cancelled flow run)."""
+        for engine in list(cls._running):
+            engine.stop()
+
+    def _interrupted(self, name: str) -> Failure:
+        return Failure(f"{name}: the run was interrupted before this text was answered")
 
     def limits(self, name: str) -> Limits:
         default, own = PROVIDERS[name].limits, self.settings.provider(name)
@@ -153,8 +203,10 @@ class Engine:
                 self._busy(-1)
         for text in todo:
             if text not in results:
-                results[text] = Result(None, "; ".join(dict.fromkeys(errors[text])))
-                self._usage(self.settings.chain_for(locale)[-1], locale).failures += 1
+                results[text] = Result(None, "; ".join(dict.fromkeys(errors[text])) or
+                                       self._interrupted(self.settings.chain_for(locale)[0]).reason)
+                if not self.stopping:    # an interrupted text did not fail: it waits
+                    self._usage(self.settings.chain_for(locale)[-1], locale).failures += 1
                 settle(text, results[text])
         return results
 
@@ -162,7 +214,7 @@ class Engine:
              errors: dict[str, list[str]], settle) -> None:
         """Down the locale's provider chain until every text has an answer or no provider is left."""
         for name in self.settings.chain_for(locale):
-            if not todo:
+            if not todo or self.stopping:
                 return
             for text, result in self._send(name, todo, locale, settle).items():
                 if result.text:
@@ -204,6 +256,7 @@ class Engine:
         source, target = self._codes(name, locale)
         context = self._context(locale)
         results: dict[str, Result] = {}
+        self._keep_claims_alive()
         while texts:
             elsewhere = set(self.cache.claim(name, source, target, texts, context, self._owner))
             mine = [text for text in texts if text not in elsewhere]
@@ -221,9 +274,25 @@ class Engine:
             finally:
                 self.cache.release(name, source, target, mine, context, self._owner)
             texts = [text for text in texts if text in elsewhere]
-            if texts:
-                time.sleep(CLAIM_POLL_SECONDS)
+            if texts and self._stopping.wait(CLAIM_POLL_SECONDS):
+                results.update({text: Result(None, self._interrupted(name).reason) for text in texts})
+                break
         return results
+
+    def _keep_claims_alive(self) -> None:
+        """The heartbeat: while this engine lives, its claims never expire."""
+        with self._lock:
+            if self._heartbeat is not None:
+                return
+            self._heartbeat = threading.Thread(target=self._beat, name="traduco-claims", daemon=True)
+        self._heartbeat.start()
+
+    def _beat(self) -> None:
+        while not self._closed.wait(self.cache.claim_seconds / 4):
+            try:
+                self.cache.renew(self._owner)
+            except Exception:   # a busy database: the next beat renews them
+                pass
 
     def _send_claimed(self, name: str, texts: list[str], locale: str, on_result) -> dict[str, Result]:
         """Translate `texts` with one provider, concurrently within its limits."""
@@ -297,36 +366,81 @@ class Engine:
     # -- one request, with retries ------------------------------------------
 
     def _request(self, name: str, locale: str, texts: list[str]) -> list[str] | Failure:
-        usage = self._usage(name, locale)
         secrets = self._keys(name)
         characters = sum(len(t) for t in texts)
-        requests_per_attempt = 1 if PROVIDERS[name].batch_size > 1 else len(texts)
         for attempt in range(1, self.settings.max_attempts + 1):
+            if self.stopping:
+                return self._interrupted(name)
             if name in self.outages:
                 return Failure(self.outages[name], fatal=True)
-            self._pacers[name].wait(characters)
-            with self._lock:
-                usage.requests += requests_per_attempt
-                usage.characters += characters
+            if not self._take_slot(name):
+                return self._interrupted(name)
             try:
-                with transport.deadline(self.settings.deadline_seconds):
-                    translated = self._adapter(name, locale).translate(texts)
-                    _check_answer(name, texts, translated)
-            except Exception as exc:  # every provider library raises its own types
-                failure = classify(name, exc, transport.last_response(), secrets,
-                                   self.settings.deadline_seconds)
-            else:
+                if not self._pacers[name].wait(characters, self._stopping):
+                    return self._interrupted(name)
+                outcome = self._attempt(name, locale, texts, characters, secrets)
+            finally:
+                self._slots[name].release()
+            if isinstance(outcome, list):
                 with self._lock:
                     self._failures[name] = 0
-                return translated
+                return outcome
+            failure = outcome
+            if self.stopping:
+                return self._interrupted(name)
             if failure.fatal or attempt == self.settings.max_attempts:
                 return self._give_up(name, failure)
             if not failure.retry:
                 return failure
+            usage = self._usage(name, locale)
             with self._lock:
                 usage.retries += 1
-            self._back_off(name, attempt, failure)
+            if not isinstance(failure, _Late):     # a hung request: send again at once
+                self._back_off(name, attempt, failure)
         raise AssertionError("unreachable")
+
+    def _take_slot(self, name: str) -> bool:
+        while not self._slots[name].acquire(timeout=WATCH_SECONDS):
+            if self.stopping:
+                return False
+        return True
+
+    def _attempt(self, name: str, locale: str, texts: list[str], characters: int,
+                 secrets: dict[str, str]) -> list[str] | Failure:
+        """One request, waited for until it answers, the deadline (total, not
+        per read) passes, or it is late: far slower than the provider usually
+        answers. A late request is abandoned so that it can be sent again, if
+        the budget can pay for it once more; otherwise it has until the deadline."""
+        deadline = self.settings.deadline_seconds
+        patience = self._latency[name].patience(deadline)
+        adapter = self._adapter(name, locale)
+        call = transport.start(lambda: _check_answer(name, texts, adapter.translate(texts)), deadline)
+        outcome: list[str] | Failure | None = None
+        while not call.wait(WATCH_SECONDS):
+            limit = min(deadline, self._stopped_at + GRACE_SECONDS - call.started) if self.stopping else deadline
+            if call.elapsed >= limit:
+                outcome = Failure(f"{name} did not answer within {deadline:g} s", retry=True)
+                break
+            if call.elapsed >= patience and self._budgets[name].reserve(characters):
+                outcome = _Late(f"{name} took over {patience:.1f} s, far longer than usual: "
+                                "asked again", retry=True)
+                break
+            if call.elapsed >= patience:
+                patience = deadline      # no budget to ask again: the deadline decides
+        if outcome is not None:
+            call.abandon()
+            self._adapters.by_key.pop((name, locale), None)   # the abandoned thread may still hold it
+        elif call.error is None:
+            self._latency[name].answered(call.elapsed)
+            outcome = call.value
+        else:
+            outcome = classify(name, call.error, call.response, secrets, deadline)
+        if call.reached:   # only what reached the provider is a request (and may be billed)
+            usage = self._usage(name, locale)
+            with self._lock:
+                usage.requests += 1 if PROVIDERS[name].batch_size > 1 else len(texts)
+                usage.characters += characters
+        return outcome
 
     def _back_off(self, name: str, attempt: int, failure: Failure) -> None:
         if failure.retry_after is not None:
@@ -367,7 +481,8 @@ class Engine:
     def _pool(self, name: str) -> ThreadPoolExecutor:
         with self._lock:
             if name not in self._pools:
-                self._pools[name] = ThreadPoolExecutor(self.limits(name).connections,
+                # More workers than connections: those backing off leave their slot to others.
+                self._pools[name] = ThreadPoolExecutor(POOL_PER_CONNECTION * self.limits(name).connections,
                                                        thread_name_prefix=f"traduco-{name}")
             return self._pools[name]
 
@@ -399,7 +514,13 @@ class Engine:
                 for (provider, locale), usage in sorted(self.usage.items())]
 
 
-def _check_answer(name: str, texts: list[str], translated: object) -> None:
+def _check_answer(name: str, texts: list[str], translated: object) -> list[str]:
+    """The answer, if it can be a translation of `texts`: one non-empty string
+    each, none far longer than any translation could be (refused before
+    anything else reads it)."""
     if not isinstance(translated, list) or len(translated) != len(texts) \
             or not all(isinstance(t, str) and t.strip() for t in translated):
         raise ValueError(f"{name} answered with something that is not a translation")
+    if any(len(t) > OVERLONG_FACTOR * len(source) + OVERLONG_SLACK for source, t in zip(texts, translated)):
+        raise ValueError(f"{name} answered with something far longer than a translation")
+    return translated
