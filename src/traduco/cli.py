@@ -61,7 +61,10 @@ def run(project_dir: ProjectOption = Path("."),
         raise summary
     if summary.interrupted:
         err.print(summary.interruption_line(), highlight=False, soft_wrap=True, markup=False)
-        raise typer.Exit(summary.exit_code)
+        # Files and the run's state are written; what is left (Prefect's workers
+        # flushing to an API that is gone) would keep the person waiting.
+        out.file.flush(), err.file.flush()
+        os._exit(summary.exit_code)
     _print_queue(summary.queue)
     _print_usage(summary)
     for line in summary.git.lines() if summary.git else []:

@@ -164,6 +164,8 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
             _ask_for_batch(project, engine, loaded, stale, memories[locale], locale, arrivals)
 
         cache = check_cache(project)
+        if stale:
+            _warm_checks()
         with ThreadPoolExecutor(len(project.locales) or 1) as pool:
             prefetches = [pool.submit(prefetch, locale) for locale in project.locales]
             for doc_id, locale in sorted(stale):
@@ -194,6 +196,23 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
         engine.forget()     # memory stays flat however many batches a run has
         if own:
             engine.close()
+
+
+def _warm_checks() -> None:
+    """Load the checks' language models (seconds) while MT works, not when the
+    first catalog is written: an interrupted run writes its catalogs at once."""
+    from traduco import checks
+
+    def load():
+        try:    # lingua loads its models at the first text it sees; pysbd compiles its rules
+            checks._opencc()
+            for text in ("Il comunicato della Regione Toscana è uscito oggi.", "The press release is out."):
+                checks._is_italian(text)
+            for language in ("it", "en"):
+                checks.sentence_count("Una frase di prova. Un'altra frase di prova.", language)
+        except Exception:   # the check itself reports what is wrong, when it runs
+            pass
+    threading.Thread(target=load, name="traduco-warm-checks", daemon=True).start()
 
 
 def _ask_for_batch(project: Project, engine: Engine, loaded: dict, stale: set, memory: TranslationMemory,

@@ -41,7 +41,7 @@ from traduco.glossary import Glossary, load_glossary
 MAX_BACKOFF_SECONDS = 60.0
 CLAIM_POLL_SECONDS = 0.2     # how often to look for an answer another engine is getting
 POOL_PER_CONNECTION = 4      # requests under way (sending or backing off) per connection
-GRACE_SECONDS = 2.0          # after stop(): how long answers in flight may still take
+GRACE_SECONDS = 1.5          # after stop(): how long answers in flight may still take
 WATCH_SECONDS = 0.1          # how often a waiting request looks whether the run was stopped
 OVERLONG_FACTOR, OVERLONG_SLACK = 4, 100   # no translation is longer than 4 x the text + 100
 
@@ -422,8 +422,8 @@ class Engine:
                 outcome = Failure(f"{name} did not answer within {deadline:g} s", retry=True)
                 break
             if call.elapsed >= patience and self._budgets[name].reserve(characters):
-                outcome = _Late(f"{name} took over {patience:.1f} s, far longer than usual: "
-                                "asked again", retry=True)
+                outcome = _Late(f"{name} took over {patience:.1f} s, far longer than it usually "
+                                "does: given up", retry=True)
                 break
             if call.elapsed >= patience:
                 patience = deadline      # no budget to ask again: the deadline decides
