@@ -420,3 +420,18 @@ def test_stop_sends_nothing_more_and_answers_in_flight_still_count(tmp_path):
     assert sum(1 for r in answers.values() if r.text) == 2       # the two in flight came in
     assert all("interrupted" in r.error for r in answers.values() if not r.text)
     assert took < 5
+
+
+def test_the_usage_table_after_a_dns_failure_shows_failures_not_requests(capsys, project):
+    import re
+
+    from helpers import run_cli
+
+    code, out, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                             "--provider-url", "http://translate.invalid/")
+
+    assert code == 3 and "does not resolve" in err
+    for locale in ("zh_CN", "en"):
+        line = " ".join(out.split(f"libre → {locale}:")[1].split("\n")[:2])
+        assert "with 0 requests (0 characters" in line
+        assert int(re.search(r"(\d+) failed", line).group(1)) > 0

@@ -6,7 +6,9 @@
 
 The first signal stops every MT engine of the process (nothing more is sent;
 answers in flight get a couple of seconds) and lets the run write the
-catalogs whose texts are in; the run then ends with exit code 130. A second
+catalogs whose texts are in; the run then ends with exit code 130. Before
+any engine is drafting (waiting for another run's lock, say) there is
+nothing to save, and the signal stops the run at once. A second
 signal ends the process at once: every file on disk is whole either way
 (catalogs are written to a temporary file and renamed, locks die with the
 process, the MT cache is SQLite).
@@ -44,6 +46,10 @@ def reset() -> None:
 
 
 def _on_signal(signum, frame) -> None:
+    if not Engine.running():
+        # Nothing to save yet (waiting for another run's lock, extracting):
+        # stop right here, as Python would.
+        raise KeyboardInterrupt
     if _requested.is_set():
         os.write(2, b"\nStopped at once. Every file on disk is whole; the next run picks up from here.\n")
         os._exit(EXIT_INTERRUPTED)

@@ -153,6 +153,11 @@ class Engine:
         return self._stopping.is_set()
 
     @classmethod
+    def running(cls) -> bool:
+        """Some engine of this process is open (a run is drafting)."""
+        return bool(cls._running)
+
+    @classmethod
     def stop_all(cls) -> None:
         """Every engine of this process (Ctrl-C, SIGTERM, a cancelled flow run)."""
         for engine in list(cls._running):
