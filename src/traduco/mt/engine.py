@@ -16,34 +16,31 @@ retried with exponential backoff and jitter (Retry-After respected); after
 repeated failures the provider is skipped for the rest of the run and the next
 one in the chain takes over. Texts nobody could translate come back with the
 reason, and wait for the next run. `stop()` (Ctrl-C) sends nothing more and
-gives the answers in flight `GRACE_SECONDS` to arrive.
+gives the answers in flight `attempts.GRACE_SECONDS` to arrive. How one
+request is sent (slot, pace, deadline, tail tolerance, retries): `attempts`.
 """
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 import uuid
 import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from traduco.config import MTSettings, Project
-from traduco.mt import masking, segments, transport
+from traduco.mt import masking, segments
 from traduco.mt.cache import Owner, TranslationCache
-from traduco.mt.failures import Failure, classify
+from traduco.mt.attempts import Requesting
+from traduco.mt.failures import Failure
 from traduco.mt.limits import Budget, Latency, Pacer
 from traduco.mt.providers import PROVIDERS, Adapter, Limits, check_settings, language_code, secrets_for
 from traduco.glossary import Glossary, load_glossary
 
-MAX_BACKOFF_SECONDS = 60.0
 CLAIM_POLL_SECONDS = 0.2     # how often to look for an answer another engine is getting
 POOL_PER_CONNECTION = 4      # requests under way (sending or backing off) per connection
-GRACE_SECONDS = 1.5          # after stop(): how long answers in flight may still take
-WATCH_SECONDS = 0.1          # how often a waiting request looks whether the run was stopped
-OVERLONG_FACTOR, OVERLONG_SLACK = 4, 100   # no translation is longer than 4 x the text + 100
 
 
 @dataclass(frozen=True)
@@ -66,11 +63,6 @@ class Usage:
     failures: int = 0
 
 
-@dataclass(frozen=True)
-class _Late(Failure):
-    """A request abandoned for being far slower than usual: sent again at once."""
-
-
 @dataclass
 class _Job:
     text: str
@@ -79,7 +71,7 @@ class _Job:
     done: list[str | None] = field(default_factory=list)
 
 
-class Engine:
+class Engine(Requesting):
     _running: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 
     def __init__(self, settings: MTSettings, source_language: str, cache: TranslationCache,
@@ -368,102 +360,6 @@ class Engine:
             batches.append(current)
         return batches
 
-    # -- one request, with retries ------------------------------------------
-
-    def _request(self, name: str, locale: str, texts: list[str]) -> list[str] | Failure:
-        secrets = self._keys(name)
-        characters = sum(len(t) for t in texts)
-        for attempt in range(1, self.settings.max_attempts + 1):
-            if self.stopping:
-                return self._interrupted(name)
-            if name in self.outages:
-                return Failure(self.outages[name], fatal=True)
-            if not self._take_slot(name):
-                return self._interrupted(name)
-            try:
-                if not self._pacers[name].wait(characters, self._stopping):
-                    return self._interrupted(name)
-                outcome = self._attempt(name, locale, texts, characters, secrets)
-            finally:
-                self._slots[name].release()
-            if isinstance(outcome, list):
-                with self._lock:
-                    self._failures[name] = 0
-                return outcome
-            failure = outcome
-            if self.stopping:
-                return self._interrupted(name)
-            if failure.fatal or attempt == self.settings.max_attempts:
-                return self._give_up(name, failure)
-            if not failure.retry:
-                return failure
-            usage = self._usage(name, locale)
-            with self._lock:
-                usage.retries += 1
-            if not isinstance(failure, _Late):     # a hung request: send again at once
-                self._back_off(name, attempt, failure)
-        raise AssertionError("unreachable")
-
-    def _take_slot(self, name: str) -> bool:
-        while not self._slots[name].acquire(timeout=WATCH_SECONDS):
-            if self.stopping:
-                return False
-        return True
-
-    def _attempt(self, name: str, locale: str, texts: list[str], characters: int,
-                 secrets: dict[str, str]) -> list[str] | Failure:
-        """One request, waited for until it answers, the deadline (total, not
-        per read) passes, or it is late: far slower than the provider usually
-        answers. A late request is abandoned so that it can be sent again, if
-        the budget can pay for it once more; otherwise it has until the deadline."""
-        deadline = self.settings.deadline_seconds
-        patience = self._latency[name].patience(deadline)
-        adapter = self._adapter(name, locale)
-        call = transport.start(lambda: _check_answer(name, texts, adapter.translate(texts)), deadline)
-        outcome: list[str] | Failure | None = None
-        while not call.wait(WATCH_SECONDS):
-            limit = min(deadline, self._stopped_at + GRACE_SECONDS - call.started) if self.stopping else deadline
-            if call.elapsed >= limit:
-                outcome = Failure(f"{name} did not answer within {deadline:g} s", retry=True)
-                break
-            if call.elapsed >= patience and self._budgets[name].reserve(characters):
-                outcome = _Late(f"{name} took over {patience:.1f} s, far longer than it usually "
-                                "does: given up", retry=True)
-                break
-            if call.elapsed >= patience:
-                patience = deadline      # no budget to ask again: the deadline decides
-        if outcome is not None:
-            call.abandon()
-            self._adapters.by_key.pop((name, locale), None)   # the abandoned thread may still hold it
-        elif call.error is None:
-            self._latency[name].answered(call.elapsed)
-            outcome = call.value
-        else:
-            outcome = classify(name, call.error, call.response, secrets, deadline)
-        if call.reached:   # only what reached the provider is a request (and may be billed)
-            usage = self._usage(name, locale)
-            with self._lock:
-                usage.requests += 1 if PROVIDERS[name].batch_size > 1 else len(texts)
-                usage.characters += characters
-        return outcome
-
-    def _back_off(self, name: str, attempt: int, failure: Failure) -> None:
-        if failure.retry_after is not None:
-            self._pacers[name].hold(failure.retry_after)
-            self._sleep(min(failure.retry_after, MAX_BACKOFF_SECONDS))
-            return
-        delay = min(MAX_BACKOFF_SECONDS, self.settings.backoff_seconds * 2 ** (attempt - 1))
-        self._sleep(delay * random.uniform(0.5, 1.5))
-
-    def _give_up(self, name: str, failure: Failure) -> Failure:
-        """A request failed for good: after enough of those in a row (or one fatal
-        failure, such as a refused key) the provider sits out the rest of the run."""
-        with self._lock:
-            self._failures[name] += 1
-            if failure.fatal or self._failures[name] >= self.settings.failures_before_skipping:
-                self.outages.setdefault(name, f"{failure.reason}; {name} is skipped for the rest of this run")
-        return replace(failure, reason=self.outages.get(name, failure.reason))
-
     # -- plumbing -------------------------------------------------------------
 
     def _adapter(self, name: str, locale: str) -> Adapter:
@@ -517,15 +413,3 @@ class Engine:
     def summary(self) -> list[dict]:
         return [{"provider": provider, "locale": locale, **vars(usage)}
                 for (provider, locale), usage in sorted(self.usage.items())]
-
-
-def _check_answer(name: str, texts: list[str], translated: object) -> list[str]:
-    """The answer, if it can be a translation of `texts`: one non-empty string
-    each, none far longer than any translation could be (refused before
-    anything else reads it)."""
-    if not isinstance(translated, list) or len(translated) != len(texts) \
-            or not all(isinstance(t, str) and t.strip() for t in translated):
-        raise ValueError(f"{name} answered with something that is not a translation")
-    if any(len(t) > OVERLONG_FACTOR * len(source) + OVERLONG_SLACK for source, t in zip(texts, translated)):
-        raise ValueError(f"{name} answered with something far longer than a translation")
-    return translated
