@@ -22,7 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
-from traduco import catalogs
+from traduco import catalogs, interruption
 from traduco.config import Project, load_project
 from traduco.feeds import WebResult, pull_web
 from traduco.memory import TranslationMemory
@@ -93,10 +93,15 @@ def translate(project_dir: str = ".", provider: str | None = None,
                            locales=locales)
     # A second run (scheduled and manual at once) waits for the first, then finds
     # its work done: the same text is never sent to a provider twice.
-    with catalogs.exclusive(project.run_lock_path, "the project", wait=RUN_LOCK_WAIT_SECONDS):
+    # Ctrl-C, SIGTERM, or a run cancelled from the Prefect UI (its runner sends
+    # SIGTERM): nothing more is sent, the catalogs whose texts are in are written.
+    with interruption.handled(), \
+            catalogs.exclusive(project.run_lock_path, "the project", wait=RUN_LOCK_WAIT_SECONDS):
         # With [tool.traduco.git]: translators' pushes come in first, the run's work goes out after.
         git = GitSync.for_project(project) if sync else None
         summary = _translate(project, git, git_pull(quote(git)) if git else None)
+    if summary.interrupted:
+        return Failed(message=summary.interruption_line(), data=summary)
     if summary.exit_code:
         return Failed(message="; ".join(summary.problem_lines())[:1000], data=summary)
     return Completed(message=f"{summary.drafted} units drafted", data=summary)
@@ -114,13 +119,19 @@ def _translate(project: Project, git: GitSync | None = None, pulled: SyncReport 
     else:
         with Engine.for_project(project) as engine:
             for batch in batches(paths, project.batch_size):
+                if interruption.requested():
+                    summary.unreached += len(batch)
+                    continue
                 # quote(): Prefect would otherwise walk every parameter looking for
                 # futures (seconds per run on a large corpus) and find none.
                 summary.add(translate_documents(quote(project), quote(batch), quote(memories), quote(engine)))
         summary.usage, summary.outages, summary.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
-    if git is not None:
+    summary.interrupted = interruption.requested()
+    # An interrupted run goes at once: the next run commits and pushes, `traduco status` has the queue.
+    if git is not None and not summary.interrupted:
         summary.git = git_commit_push(quote(git), quote(summary), quote(pulled))
-    summary.queue = record_review_queue(project)
+    if not summary.interrupted:
+        summary.queue = record_review_queue(project)
     record_usage(summary)
     return summary
 

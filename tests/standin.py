@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -76,6 +77,11 @@ def made_up(text: str, target: str) -> str:
 class _Server(ThreadingHTTPServer):
     request_queue_size = 256    # a benchmark opens many connections at once
     daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return      # the client gave up on a slow answer: what its deadline is for
+        super().handle_error(request, client_address)
 
 
 FULL_WIDTH = str.maketrans("%()[]:;,!?", "％（）［］：；，！？")

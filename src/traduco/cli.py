@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from traduco import runs
+from traduco import interruption, runs
 from traduco.config import load_project
 from traduco.errors import TraducoError
 from traduco.mt import check_settings
@@ -51,7 +51,7 @@ def run(project_dir: ProjectOption = Path("."),
     from traduco.serving import api_for_command, run_link
     with api_for_command(project):
         check_settings(project.mt)
-        with _progress_bar():
+        with interruption.handled(), _progress_bar():
             state = _flows().translate.translate(project_dir=str(project.root), provider=provider,
                                                  provider_url=provider_url, locales=list(project.locales),
                                                  sync=not no_sync, return_state=True)
@@ -59,6 +59,12 @@ def run(project_dir: ProjectOption = Path("."),
     summary = state.result(raise_on_failure=False)
     if isinstance(summary, BaseException):
         raise summary
+    if summary.interrupted:
+        err.print(summary.interruption_line(), highlight=False, soft_wrap=True, markup=False)
+        # Files and the run's state are written; what is left (Prefect's workers
+        # flushing to an API that is gone) would keep the person waiting.
+        out.file.flush(), err.file.flush()
+        os._exit(summary.exit_code)
     _print_queue(summary.queue)
     _print_usage(summary)
     for line in summary.git.lines() if summary.git else []:

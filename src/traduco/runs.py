@@ -21,7 +21,7 @@ from traduco.review import QueueView, check_cache
 from traduco.sources import document_id, read_document
 from traduco.units import write_template
 
-EXIT_OK, EXIT_ERRORS, EXIT_MT_PENDING = 0, 1, 3
+EXIT_OK, EXIT_ERRORS, EXIT_MT_PENDING, EXIT_INTERRUPTED = 0, 1, 3, 130
 WRITTEN_SAMPLE = 50
 BATCH = 100   # documents per batch (default): bounded memory, and Prefect's 5-10 ms per task run stays small
 
@@ -47,10 +47,16 @@ class RunSummary:
     mt_seconds: float = 0.0                                  # time with MT requests in flight
     drafted_by_locale: Counter = field(default_factory=Counter)
     git: object | None = None        # traduco.sync.SyncReport when the run synced through git
+    interrupted: bool = False                                # Ctrl-C, SIGTERM, a cancelled run
+    waiting: int = 0                       # catalogs not written: their texts were not all in
+    unreached: int = 0                     # documents whose batch never started
 
     @property
     def exit_code(self) -> int:
-        """1 for files a person must fix, 3 when only MT left units for the next run."""
+        """130 when interrupted, 1 for files a person must fix, 3 when only MT
+        left units for the next run."""
+        if self.interrupted:
+            return EXIT_INTERRUPTED
         git_problem = self.git is not None and self.git.problem
         if self.source_problems or self.catalog_errors or (git_problem and self.git.needs_person):
             return EXIT_ERRORS
@@ -60,6 +66,7 @@ class RunSummary:
 
     def add(self, batch: "BatchResult") -> None:
         self.documents += batch.documents
+        self.waiting += batch.waiting
         self.source_problems += batch.problems
         self.source_warnings += batch.warnings
         for report in batch.reports:
@@ -75,6 +82,17 @@ class RunSummary:
                 if len(self.written_sample) < WRITTEN_SAMPLE:
                     self.written_sample.append(f"{report.doc_id} ({report.locale}): {report.drafted} drafted, "
                                                f"{report.reused} from memory")
+
+    def interruption_line(self) -> str:
+        """What an interrupted run saved and what waits, in one line."""
+        waits = [f"{self.waiting:,} catalog{'s' * (self.waiting != 1)} whose texts were not all in"] \
+            if self.waiting else []
+        if self.unreached:
+            waits.append(f"{self.unreached:,} document{'s' * (self.unreached != 1)} not reached")
+        return (f"Interrupted: {self.written:,} catalog{'s' * (self.written != 1)} saved "
+                f"({self.drafted:,} units drafted); "
+                + (" and ".join(waits) + " wait for the next run, which pays nothing again for "
+                   "answers already in" if waits else "nothing else was waiting") + ".")
 
     def problem_lines(self) -> list[str]:
         """One line per thing a person should know: files to fix, each provider
@@ -111,6 +129,7 @@ class BatchResult:
     usage: list[dict] = field(default_factory=list)      # this batch's engine, if it had its own
     outages: dict[str, str] = field(default_factory=dict)
     mt_seconds: float = 0.0
+    waiting: int = 0          # catalogs left as they were: interrupted before their texts were in
 
 
 def batches(items: list, size: int = BATCH) -> list[list]:
@@ -145,10 +164,15 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
             _ask_for_batch(project, engine, loaded, stale, memories[locale], locale, arrivals)
 
         cache = check_cache(project)
+        if stale:
+            _warm_checks()
         with ThreadPoolExecutor(len(project.locales) or 1) as pool:
             prefetches = [pool.submit(prefetch, locale) for locale in project.locales]
             for doc_id, locale in sorted(stale):
                 arrivals.wait(doc_id, locale)
+                if engine.stopping and not arrivals.complete(doc_id, locale):
+                    result.waiting += 1     # left as it is: the next run drafts it, from the cache
+                    continue
                 report = update_catalog(project, doc_id, loaded[doc_id], locale, engine, memories[locale],
                                         on_result, glossary=engine.glossary, check_cache=cache)
                 result.reports.append(report)
@@ -174,6 +198,23 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
             engine.close()
 
 
+def _warm_checks() -> None:
+    """Load the checks' language models (seconds) while MT works, not when the
+    first catalog is written: an interrupted run writes its catalogs at once."""
+    from traduco import checks
+
+    def load():
+        try:    # lingua loads its models at the first text it sees; pysbd compiles its rules
+            checks._opencc()
+            for text in ("Il comunicato della Regione Toscana è uscito oggi.", "The press release is out."):
+                checks._is_italian(text)
+            for language in ("it", "en"):
+                checks.sentence_count("Una frase di prova. Un'altra frase di prova.", language)
+        except Exception:   # the check itself reports what is wrong, when it runs
+            pass
+    threading.Thread(target=load, name="traduco-warm-checks", daemon=True).start()
+
+
 def _ask_for_batch(project: Project, engine: Engine, loaded: dict, stale: set, memory: TranslationMemory,
                    locale: str, arrivals: "_Arrivals") -> None:
     """Every text of the batch that the locale's catalogs need, asked for in one go."""
@@ -189,7 +230,7 @@ def _ask_for_batch(project: Project, engine: Engine, loaded: dict, stale: set, m
 
         def heard(text, answer):
             report_progress(locale, advance=1)
-            arrivals.arrived(locale, text)
+            arrivals.arrived(locale, text, answered=bool(answer.text))
         engine.translate(texts, locale, on_result=heard)
     finally:
         arrivals.finished(locale)
@@ -203,6 +244,7 @@ class _Arrivals:
         self._changed = threading.Condition()
         self._needs: dict[tuple[str, str], set[str]] = {}
         self._arrived: dict[str, set[str]] = defaultdict(set)
+        self._answered: dict[str, set[str]] = defaultdict(set)
         self._finished: set[str] = set()
 
     def expect(self, doc_id: str, locale: str, texts: list[str]) -> None:
@@ -210,10 +252,17 @@ class _Arrivals:
             self._needs[(doc_id, locale)] = set(texts)
             self._changed.notify_all()
 
-    def arrived(self, locale: str, text: str) -> None:
+    def arrived(self, locale: str, text: str, answered: bool = True) -> None:
         with self._changed:
             self._arrived[locale].add(text)
+            if answered:
+                self._answered[locale].add(text)
             self._changed.notify_all()
+
+    def complete(self, doc_id: str, locale: str) -> bool:
+        """Every text the catalog needs has its translation."""
+        with self._changed:
+            return self._needs.get((doc_id, locale), set()) <= self._answered[locale]
 
     def finished(self, locale: str) -> None:
         """The locale's MT is over, answered or not: nobody waits any longer."""

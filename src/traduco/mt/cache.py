@@ -6,31 +6,80 @@ project's git-ignored `.traduco/` folder: safe for several processes (WAL) and
 threads (one connection per thread). Masking and splitting happen before the
 request, and the cache keeps the final, restored translation of the whole text.
 
-Engines working at once (Dask workers) claim the texts they are about to send,
-so a text another engine is translating right now is waited for, not bought
-again; a claim older than `CLAIM_SECONDS` (its engine died) no longer counts.
+Engines working at once (Dask workers, a scheduled run and a manual one) claim
+the texts they are about to send, so a text another engine is translating
+right now is waited for, not bought again. A claim names its owner (engine,
+process id, host, the process's start time): a claim whose process is gone
+(`kill -9`, a crash) is taken over at once; the owner renews its claims while
+it works (`renew`, its heartbeat), so a claim older than `claim_seconds` means
+an owner that stopped working (on another host, where the process cannot be
+looked at).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from traduco.storage import Store
 
-CLAIM_SECONDS = 300.0
+CLAIM_SECONDS = 60.0        # an owner renews every quarter of this
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who holds a claim: an engine, in a process, on a host."""
+    engine: str
+    pid: int
+    host: str
+    started: str            # the process's start time: a recycled pid is another process
+
+    @classmethod
+    def this_process(cls, engine: str) -> "Owner":
+        return cls(engine, os.getpid(), socket.gethostname(), process_start(os.getpid()) or "")
+
+    def alive(self) -> bool:
+        if self.host != socket.gethostname():
+            return True     # cannot look: its heartbeat tells
+        started = process_start(self.pid)
+        return started is not None and (started == self.started or not self.started)
+
+
+def process_start(pid: int) -> str | None:
+    """The start time of process `pid` (clock ticks since boot, from /proc),
+    "" where /proc is missing but the process exists, None if there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        pass
+    if Path("/proc/self/stat").exists():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return ""
 
 
 class TranslationCache:
     def __init__(self, path: Path):
         self.path = path
+        self.claim_seconds = CLAIM_SECONDS
         self._store = Store(path, """CREATE TABLE IF NOT EXISTS translations (
             provider TEXT, source TEXT, target TEXT, context TEXT, text TEXT, translation TEXT,
             created TEXT DEFAULT CURRENT_TIMESTAMP,
             PRIMARY KEY (provider, source, target, context, text));
-            CREATE TABLE IF NOT EXISTS claims (
-            provider TEXT, source TEXT, target TEXT, context TEXT, text TEXT, owner TEXT, claimed REAL,
-            PRIMARY KEY (provider, source, target, context, text))""")
+            CREATE TABLE IF NOT EXISTS mt_claims (
+            provider TEXT, source TEXT, target TEXT, context TEXT, text TEXT,
+            owner TEXT, pid INTEGER, host TEXT, started TEXT, renewed REAL,
+            PRIMARY KEY (provider, source, target, context, text));
+            CREATE INDEX IF NOT EXISTS mt_claims_owner ON mt_claims (owner)""")
 
     def _db(self):
         return self._store.db()
@@ -49,25 +98,36 @@ class TranslationCache:
                        (provider, source, target, context, text, translation))
 
     def claim(self, provider: str, source: str, target: str, texts: list[str], context: str,
-              owner: str) -> list[str]:
+              owner: Owner) -> list[str]:
         """Claim `texts` for `owner` in one transaction; returns those another
-        engine holds a live claim on (the rest are now the owner's)."""
-        now, elsewhere = time.time(), []
+        live engine holds (the rest are now the owner's)."""
+        now, elsewhere, verdicts = time.time(), [], {}
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
             for text in texts:
-                row = db.execute("SELECT owner, claimed FROM claims WHERE provider=? AND source=? AND target=? "
-                                 "AND context=? AND text=?", (provider, source, target, context, text)).fetchone()
-                if row and row[0] != owner and now - row[1] < CLAIM_SECONDS:
-                    elsewhere.append(text)
-                else:
-                    db.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               (provider, source, target, context, text, owner, now))
+                row = db.execute("SELECT owner, pid, host, started, renewed FROM mt_claims WHERE provider=? "
+                                 "AND source=? AND target=? AND context=? AND text=?",
+                                 (provider, source, target, context, text)).fetchone()
+                if row and row[0] != owner.engine and now - row[4] < self.claim_seconds:
+                    holder = Owner(row[0], row[1], row[2], row[3])
+                    if holder not in verdicts:
+                        verdicts[holder] = holder.alive()
+                    if verdicts[holder]:
+                        elsewhere.append(text)
+                        continue
+                db.execute("INSERT OR REPLACE INTO mt_claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (provider, source, target, context, text, owner.engine, owner.pid,
+                            owner.host, owner.started, now))
         return elsewhere
 
-    def release(self, provider: str, source: str, target: str, texts: list[str], context: str,
-                owner: str) -> None:
+    def renew(self, owner: Owner) -> None:
+        """The owner's heartbeat: every claim it holds counts from now again."""
         with self._db() as db:
-            db.executemany("DELETE FROM claims WHERE provider=? AND source=? AND target=? AND context=? "
+            db.execute("UPDATE mt_claims SET renewed=? WHERE owner=?", (time.time(), owner.engine))
+
+    def release(self, provider: str, source: str, target: str, texts: list[str], context: str,
+                owner: Owner) -> None:
+        with self._db() as db:
+            db.executemany("DELETE FROM mt_claims WHERE provider=? AND source=? AND target=? AND context=? "
                            "AND text=? AND owner=?",
-                           [(provider, source, target, context, text, owner) for text in texts])
+                           [(provider, source, target, context, text, owner.engine) for text in texts])

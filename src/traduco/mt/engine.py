@@ -8,33 +8,39 @@ For each distinct text, in order: this run's earlier answer, then the cache
 bought again), then the providers of the chain in order. Glossary terms are
 masked before MT and come back as their approved translation. Requests to a
 provider run concurrently within its limits (connections, requests per second,
-characters per minute), each with a deadline; 429, 5xx, timeouts and garbage
-are retried with exponential backoff and jitter (Retry-After respected);
-after repeated failures the provider is skipped for the rest of the run and
-the next one in the chain takes over. Texts nobody could translate come back
-with the reason, and wait for the next run.
+characters per minute), each with a total deadline; a request far slower
+than the provider usually answers is abandoned and sent again well before it
+(its socket shut down, so it holds no connection); 429, 5xx, timeouts and
+garbage (including an answer far longer than any translation of the text) are
+retried with exponential backoff and jitter (Retry-After respected); after
+repeated failures the provider is skipped for the rest of the run and the next
+one in the chain takes over. Texts nobody could translate come back with the
+reason, and wait for the next run. `stop()` (Ctrl-C) sends nothing more and
+gives the answers in flight `attempts.GRACE_SECONDS` to arrive. How one
+request is sent (slot, pace, deadline, tail tolerance, retries): `attempts`.
 """
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from traduco.config import MTSettings, Project
-from traduco.mt import masking, segments, transport
-from traduco.mt.cache import TranslationCache
-from traduco.mt.failures import Failure, classify
-from traduco.mt.limits import Budget, Pacer
+from traduco.mt import masking, segments
+from traduco.mt.cache import Owner, TranslationCache
+from traduco.mt.attempts import Requesting
+from traduco.mt.failures import Failure
+from traduco.mt.limits import Budget, Latency, Pacer
 from traduco.mt.providers import PROVIDERS, Adapter, Limits, check_settings, language_code, secrets_for
 from traduco.glossary import Glossary, load_glossary
 
-MAX_BACKOFF_SECONDS = 60.0
 CLAIM_POLL_SECONDS = 0.2     # how often to look for an answer another engine is getting
+POOL_PER_CONNECTION = 4      # requests under way (sending or backing off) per connection
 
 
 @dataclass(frozen=True)
@@ -65,9 +71,11 @@ class _Job:
     done: list[str | None] = field(default_factory=list)
 
 
-class Engine:
+class Engine(Requesting):
+    _running: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
     def __init__(self, settings: MTSettings, source_language: str, cache: TranslationCache,
-                 glossary: Glossary | None = None, sleep: Callable[[float], None] = time.sleep,
+                 glossary: Glossary | None = None, sleep: Callable[[float], None] | None = None,
                  secrets: dict[str, dict[str, str]] | None = None):
         self.settings = settings
         self._secrets = dict(secrets or {})     # provider -> keys, looked up once per engine
@@ -76,7 +84,9 @@ class Engine:
         self.glossary = glossary
         self.usage: dict[tuple[str, str], Usage] = {}
         self.outages: dict[str, str] = {}      # provider -> why it is skipped for this run
-        self._sleep = sleep
+        self._stopping = threading.Event()
+        self._stopped_at = 0.0
+        self._sleep = sleep or self._stopping.wait     # backoff ends at once on stop()
         self._asking = 0                  # translate() calls with requests in flight
         self._asking_since = 0.0
         self._busy_seconds = 0.0          # time with at least one provider request in flight
@@ -85,10 +95,17 @@ class Engine:
         self._budgets = {n: Budget(settings.provider(n).budget_characters) for n in settings.names()}
         self._pacers = {n: Pacer(self.limits(n)) for n in settings.names()}
         self._failures = {n: 0 for n in settings.names()}
+        self._latency = {n: Latency() for n in settings.names()}
         self._pools: dict[str, ThreadPoolExecutor] = {}
+        # A connection slot is held only while a request is out: a request
+        # backing off or waiting for its pace holds none.
+        self._slots = {n: threading.BoundedSemaphore(self.limits(n).connections) for n in settings.names()}
         self._adapters = threading.local()
         self._lock = threading.Lock()
-        self._owner = uuid.uuid4().hex       # this engine, in the shared cache's claims
+        self._owner = Owner.this_process(uuid.uuid4().hex)   # this engine, in the cache's claims
+        self._closed = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+        Engine._running.add(self)
 
     @classmethod
     def for_project(cls, project: Project, **kwargs) -> "Engine":
@@ -110,6 +127,36 @@ class Engine:
         for pool in self._pools.values():
             pool.shutdown(wait=True)
         self._pools.clear()
+        self._closed.set()
+        Engine._running.discard(self)
+
+    # -- stopping -------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Send nothing more; answers in flight get GRACE_SECONDS, then are
+        abandoned. Texts not answered come back with the reason and wait."""
+        with self._lock:
+            if not self._stopping.is_set():
+                self._stopped_at = time.monotonic()
+                self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    @classmethod
+    def running(cls) -> bool:
+        """Some engine of this process is open (a run is drafting)."""
+        return bool(cls._running)
+
+    @classmethod
+    def stop_all(cls) -> None:
+        """Every engine of this process (Ctrl-C, SIGTERM, a cancelled flow run)."""
+        for engine in list(cls._running):
+            engine.stop()
+
+    def _interrupted(self, name: str) -> Failure:
+        return Failure(f"{name}: the run was interrupted before this text was answered")
 
     def limits(self, name: str) -> Limits:
         default, own = PROVIDERS[name].limits, self.settings.provider(name)
@@ -153,8 +200,10 @@ class Engine:
                 self._busy(-1)
         for text in todo:
             if text not in results:
-                results[text] = Result(None, "; ".join(dict.fromkeys(errors[text])))
-                self._usage(self.settings.chain_for(locale)[-1], locale).failures += 1
+                results[text] = Result(None, "; ".join(dict.fromkeys(errors[text])) or
+                                       self._interrupted(self.settings.chain_for(locale)[0]).reason)
+                if not self.stopping:    # an interrupted text did not fail: it waits
+                    self._usage(self.settings.chain_for(locale)[-1], locale).failures += 1
                 settle(text, results[text])
         return results
 
@@ -162,7 +211,7 @@ class Engine:
              errors: dict[str, list[str]], settle) -> None:
         """Down the locale's provider chain until every text has an answer or no provider is left."""
         for name in self.settings.chain_for(locale):
-            if not todo:
+            if not todo or self.stopping:
                 return
             for text, result in self._send(name, todo, locale, settle).items():
                 if result.text:
@@ -204,6 +253,7 @@ class Engine:
         source, target = self._codes(name, locale)
         context = self._context(locale)
         results: dict[str, Result] = {}
+        self._keep_claims_alive()
         while texts:
             elsewhere = set(self.cache.claim(name, source, target, texts, context, self._owner))
             mine = [text for text in texts if text not in elsewhere]
@@ -221,9 +271,25 @@ class Engine:
             finally:
                 self.cache.release(name, source, target, mine, context, self._owner)
             texts = [text for text in texts if text in elsewhere]
-            if texts:
-                time.sleep(CLAIM_POLL_SECONDS)
+            if texts and self._stopping.wait(CLAIM_POLL_SECONDS):
+                results.update({text: Result(None, self._interrupted(name).reason) for text in texts})
+                break
         return results
+
+    def _keep_claims_alive(self) -> None:
+        """The heartbeat: while this engine lives, its claims never expire."""
+        with self._lock:
+            if self._heartbeat is not None:
+                return
+            self._heartbeat = threading.Thread(target=self._beat, name="traduco-claims", daemon=True)
+        self._heartbeat.start()
+
+    def _beat(self) -> None:
+        while not self._closed.wait(self.cache.claim_seconds / 4):
+            try:
+                self.cache.renew(self._owner)
+            except Exception:   # a busy database: the next beat renews them
+                pass
 
     def _send_claimed(self, name: str, texts: list[str], locale: str, on_result) -> dict[str, Result]:
         """Translate `texts` with one provider, concurrently within its limits."""
@@ -294,57 +360,6 @@ class Engine:
             batches.append(current)
         return batches
 
-    # -- one request, with retries ------------------------------------------
-
-    def _request(self, name: str, locale: str, texts: list[str]) -> list[str] | Failure:
-        usage = self._usage(name, locale)
-        secrets = self._keys(name)
-        characters = sum(len(t) for t in texts)
-        requests_per_attempt = 1 if PROVIDERS[name].batch_size > 1 else len(texts)
-        for attempt in range(1, self.settings.max_attempts + 1):
-            if name in self.outages:
-                return Failure(self.outages[name], fatal=True)
-            self._pacers[name].wait(characters)
-            with self._lock:
-                usage.requests += requests_per_attempt
-                usage.characters += characters
-            try:
-                with transport.deadline(self.settings.deadline_seconds):
-                    translated = self._adapter(name, locale).translate(texts)
-                    _check_answer(name, texts, translated)
-            except Exception as exc:  # every provider library raises its own types
-                failure = classify(name, exc, transport.last_response(), secrets,
-                                   self.settings.deadline_seconds)
-            else:
-                with self._lock:
-                    self._failures[name] = 0
-                return translated
-            if failure.fatal or attempt == self.settings.max_attempts:
-                return self._give_up(name, failure)
-            if not failure.retry:
-                return failure
-            with self._lock:
-                usage.retries += 1
-            self._back_off(name, attempt, failure)
-        raise AssertionError("unreachable")
-
-    def _back_off(self, name: str, attempt: int, failure: Failure) -> None:
-        if failure.retry_after is not None:
-            self._pacers[name].hold(failure.retry_after)
-            self._sleep(min(failure.retry_after, MAX_BACKOFF_SECONDS))
-            return
-        delay = min(MAX_BACKOFF_SECONDS, self.settings.backoff_seconds * 2 ** (attempt - 1))
-        self._sleep(delay * random.uniform(0.5, 1.5))
-
-    def _give_up(self, name: str, failure: Failure) -> Failure:
-        """A request failed for good: after enough of those in a row (or one fatal
-        failure, such as a refused key) the provider sits out the rest of the run."""
-        with self._lock:
-            self._failures[name] += 1
-            if failure.fatal or self._failures[name] >= self.settings.failures_before_skipping:
-                self.outages.setdefault(name, f"{failure.reason}; {name} is skipped for the rest of this run")
-        return replace(failure, reason=self.outages.get(name, failure.reason))
-
     # -- plumbing -------------------------------------------------------------
 
     def _adapter(self, name: str, locale: str) -> Adapter:
@@ -367,7 +382,8 @@ class Engine:
     def _pool(self, name: str) -> ThreadPoolExecutor:
         with self._lock:
             if name not in self._pools:
-                self._pools[name] = ThreadPoolExecutor(self.limits(name).connections,
+                # More workers than connections: those backing off leave their slot to others.
+                self._pools[name] = ThreadPoolExecutor(POOL_PER_CONNECTION * self.limits(name).connections,
                                                        thread_name_prefix=f"traduco-{name}")
             return self._pools[name]
 
@@ -397,9 +413,3 @@ class Engine:
     def summary(self) -> list[dict]:
         return [{"provider": provider, "locale": locale, **vars(usage)}
                 for (provider, locale), usage in sorted(self.usage.items())]
-
-
-def _check_answer(name: str, texts: list[str], translated: object) -> None:
-    if not isinstance(translated, list) or len(translated) != len(texts) \
-            or not all(isinstance(t, str) and t.strip() for t in translated):
-        raise ValueError(f"{name} answered with something that is not a translation")

@@ -3,12 +3,14 @@
     pacer = Pacer(Limits(requests_per_second=5, characters_per_minute=100_000))
     pacer.wait(len(text))     # blocks until this request may go
     pacer.hold(30)            # Retry-After: everyone waits 30 s
+    latency.patience(30)      # how long a request may take before it is late
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from dataclasses import replace
 
 from traduco.config import MTSettings
@@ -28,7 +30,8 @@ class Pacer:
         self._lock = threading.Lock()
         self._clock, self._sleep = clock, sleep
 
-    def wait(self, characters: int) -> None:
+    def wait(self, characters: int, stop: threading.Event | None = None) -> bool:
+        """Block until this request may go; False if `stop` was set meanwhile."""
         with self._lock:
             now = self._clock()
             start = max(now, self._next_request, self._next_chars, self._held_until)
@@ -36,13 +39,44 @@ class Pacer:
             if self._chars_per_second:
                 self._next_chars = max(start, self._next_chars) + characters / self._chars_per_second
         delay = start - self._clock()
+        if stop is not None:
+            return not stop.wait(max(0.0, delay))
         if delay > 0:
             self._sleep(delay)
+        return True
 
     def hold(self, seconds: float) -> None:
         """The provider asked us to back off (429 Retry-After): nobody sends before then."""
         with self._lock:
             self._held_until = max(self._held_until, self._clock() + seconds)
+
+
+class Latency:
+    """How long a provider usually takes to answer, learnt during the run, so
+    a request far slower than usual (a hung socket) is given up long before the
+    configured deadline. Until enough answers are in, the deadline is all we know."""
+
+    SAMPLES = 200           # the most recent answers count
+    LEARNT_AFTER = 8        # answers before we trust what we learnt
+    FACTOR = 4.0            # late: this many times the 95th percentile
+    FLOOR_SECONDS = 2.0     # never late before this
+
+    def __init__(self):
+        self._seconds: deque[float] = deque(maxlen=self.SAMPLES)
+        self._lock = threading.Lock()
+
+    def answered(self, seconds: float) -> None:
+        with self._lock:
+            self._seconds.append(seconds)
+
+    def patience(self, deadline: float) -> float:
+        """Seconds after which a request is late; never past the deadline."""
+        with self._lock:
+            if len(self._seconds) < self.LEARNT_AFTER:
+                return deadline
+            ordered = sorted(self._seconds)
+        p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+        return min(deadline, max(self.FLOOR_SECONDS, self.FACTOR * p95))
 
 
 class Budget:
