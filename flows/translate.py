@@ -19,17 +19,19 @@ from dataclasses import replace
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.states import Completed, Failed
+from prefect.states import Completed
 from prefect.utilities.annotations import quote
 
 from traduco import catalogs
+from traduco.cluster import task_runner
 from traduco.config import Project, load_project
 from traduco.feeds import WebResult, pull_web
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
 from traduco.mt.limits import shared
 from traduco.review import QueueView, most_urgent
-from traduco.runs import BatchResult, RunSummary, batches, translate_batch
+from traduco.runs import EXIT_MT_PENDING, BatchResult, RunSummary, batches, translate_batch
+from traduco.serving import refuse_foreign_parameters
 from traduco.sources import source_paths
 from traduco.sync import GitSync, SyncReport, run_message
 
@@ -89,6 +91,7 @@ def record_usage(summary: RunSummary) -> None:
 @flow(name="translate", log_prints=True)
 def translate(project_dir: str = ".", provider: str | None = None,
               provider_url: str | None = None, locales: list[str] | None = None, sync: bool = True):
+    refuse_foreign_parameters()
     project = load_project(project_dir, provider=provider, provider_url=provider_url,
                            locales=locales)
     # A second run (scheduled and manual at once) waits for the first, then finds
@@ -98,7 +101,10 @@ def translate(project_dir: str = ".", provider: str | None = None,
         git = GitSync.for_project(project) if sync else None
         summary = _translate(project, git, git_pull(quote(git)) if git else None)
     if summary.exit_code:
-        return Failed(message="; ".join(summary.problem_lines())[:1000], data=summary)
+        # Expected outcomes (a provider down, a file to fix) end Completed, named for
+        # what waits: a Failed run makes Prefect's engine log a traceback.
+        waiting = "Waiting for MT" if summary.exit_code == EXIT_MT_PENDING else "Needs fixes"
+        return Completed(name=waiting, message="; ".join(summary.problem_lines())[:1000], data=summary)
     return Completed(message=f"{summary.drafted} units drafted", data=summary)
 
 
@@ -126,11 +132,7 @@ def _translate(project: Project, git: GitSync | None = None, pulled: SyncReport 
 
 
 def _on_dask(project: Project, work: list[list], memories: dict, summary: RunSummary) -> None:
-    from prefect_dask import DaskTaskRunner
-
-    runner = DaskTaskRunner(address=project.dask_address) if project.dask_address else \
-        DaskTaskRunner(cluster_kwargs={"n_workers": project.dask_workers, "threads_per_worker": 1})
-    with runner:
+    with task_runner(project) as runner:
         # Every worker thread drafts with its own engine: each gets its share of
         # the providers' limits, so together they never exceed them.
         slots = sum(w["nthreads"] for w in runner.client.scheduler_info()["workers"].values())
