@@ -233,7 +233,8 @@ def test_serve_wants_its_password_refuses_foreign_parameters_and_keeps_its_files
         # ... even when the caller asks the server not to check: the flow refuses them itself.
         sneaky = api(url, create, {"parameters": {"provider_url": standin.url}, "enforce_parameter_schema": False},
                      password=password)
-        assert _wait_for_final_state(url, sneaky["id"], root)["type"] in ("FAILED", "CRASHED")
+        refused = _wait_for_final_state(url, sneaky["id"], root)
+        assert refused["type"] == "FAILED" and "may not set provider_url" in refused["message"], refused
         assert standin.requests == []
 
         # The provider is down: an expected outcome, recorded without a traceback.

@@ -318,12 +318,16 @@ def foreign_parameters() -> list[str]:
     """Inside a flow run: the parameters a run of a deployment changed that it
     may not (the server refuses them already; this holds even if a caller asks
     it not to check them)."""
-    from prefect.runtime import deployment, flow_run
+    from prefect.client.orchestration import get_client
+    from prefect.context import FlowRunContext
 
-    if not deployment.id:
+    context = FlowRunContext.get()
+    run = context.flow_run if context else None
+    if run is None or run.deployment_id is None:
         return []                    # a command's own run: its parameters are the person's
-    own = deployment.parameters or {}
-    return sorted(name for name, value in (flow_run.parameters or {}).items()
+    with get_client(sync_client=True) as client:
+        own = client.read_deployment(run.deployment_id).parameters or {}
+    return sorted(name for name, value in {**(run.parameters or {}), **(context.parameters or {})}.items()
                   if name not in SCHEDULE_PARAMETERS and value != own.get(name))
 
 
