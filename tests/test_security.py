@@ -77,6 +77,22 @@ def test_a_connection_error_with_the_key_in_its_url_becomes_our_own_words():
         assert words in reason and leaks(reason) == [] and "Firenze" not in reason, reason
 
 
+def test_an_unexpected_error_is_printed_without_any_key(capsys, monkeypatch, project):
+    import traduco.cli as cli
+
+    monkeypatch.setenv("DEEPL_AUTH_KEY", KEY)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"POST https://api.deepl.com/v2/translate?auth_key={quote_plus(KEY)} "
+                           f"failed, body {json.dumps({'auth_key': KEY})}")
+    monkeypatch.setattr(cli, "load_project", broken)
+
+    code, out, err = run_cli(capsys, "status", "--project", str(project))
+
+    assert code == 1 and "unexpected error: RuntimeError" in err
+    assert leaks(out + err) == [], err
+
+
 # -- every failure path, end to end ---------------------------------------------------------
 
 class LeakyProvider:

@@ -391,7 +391,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the truly unexpected: still no traceback for users
         if os.environ.get("TRADUCO_DEBUG"):
             raise
-        _problem(f"unexpected error: {type(exc).__name__}: {exc}. Files on disk are intact. "
+        from traduco.redaction import environment_keys, redact
+        _problem(f"unexpected error: {type(exc).__name__}: {redact(str(exc), environment_keys())}. "
+                 "Files on disk are intact. "
                  "Rerun with TRADUCO_DEBUG=1 for details and report it.")
         return 1
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 import re
 from urllib.parse import quote, quote_plus
 
@@ -53,3 +54,13 @@ def encodings(secret: str) -> set[str]:
     whole = base64.b64encode(raw).decode()
     forms |= {whole, whole.rstrip("="), base64.urlsafe_b64encode(raw).decode().rstrip("=")}
     return {form for form in forms if form}
+
+
+def environment_keys() -> list[str]:
+    """Every provider key set in the environment (for messages made far from the
+    engine, which knows the keys it used, Secret blocks included)."""
+    from traduco.mt.providers import PROVIDERS
+
+    names = {name for spec in PROVIDERS.values() for name in spec.keys}
+    return [value for name in names for value in (os.environ.get(name), os.environ.get(f"TRADUCO_{name}"))
+            if value]
