@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import requests
 
-from traduco.redaction import redact
+from traduco.redaction import environment_keys, redact
 
 # Words of a connection error (requests, urllib3, the OS, DeepL's client) -> what we say, and
 # whether the provider is unusable for the rest of the run.
@@ -82,6 +82,7 @@ def _retry_after(response) -> float | None:
 
 
 def _clean(text: str, secrets: dict[str, str]) -> str:
-    """One line, no keys (in any encoding), no query strings; cut after redacting,
+    """One line, no keys (this provider's, and any other's in the environment: an
+    error may quote anything) in any encoding, no query strings; cut after redacting,
     so that no key is cut into a piece the redaction would not know."""
-    return redact(" ".join(text.split()), secrets)[:200]
+    return redact(" ".join(text.split()), [*secrets.values(), *environment_keys()])[:200]
