@@ -265,6 +265,28 @@ def test_everything_under_traduco_is_private_after_a_run_and_old_files_are_repai
     assert stat.S_IMODE(catalog.stat().st_mode) == 0o644
 
 
+
+def test_the_prefect_api_a_command_starts_for_itself_wants_its_password(capsys, project, standin):
+    import urllib.error
+    import urllib.request
+
+    from traduco import serving
+
+    code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                           "--provider-url", standin.url)
+    api = serving._command_api_running
+
+    assert code == 0 and api is not None and api.process.poll() is None, err
+    request = urllib.request.Request(f"{api.url}/block_documents/filter", data=b'{"include_secrets": true}',
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 401
+    request.add_header("Authorization", "Basic " + base64.b64encode(api.auth.encode()).decode())
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 200
+
+
 def test_the_prefect_password_is_made_once_per_project_and_private(project):
     from traduco.config import load_project
     from traduco.serving import auth_string
