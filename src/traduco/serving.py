@@ -29,6 +29,7 @@ Secret blocks, start runs or approve a publication.
 from __future__ import annotations
 
 import atexit
+import inspect
 import os
 import secrets
 import signal
@@ -311,7 +312,7 @@ def free_port() -> int:
 # and its address) is the deployment's own. Whoever may start runs through the
 # API must not be able to send the project's keys and texts to an address of
 # their choosing, nor make traduco work on another folder.
-SCHEDULE_PARAMETERS = frozenset({"locales", "dry_run"})
+SCHEDULE_PARAMETERS = frozenset({"locales", "dry_run", "sync"})
 
 
 def foreign_parameters() -> list[str]:
@@ -327,8 +328,11 @@ def foreign_parameters() -> list[str]:
         return []                    # a command's own run: its parameters are the person's
     with get_client(sync_client=True) as client:
         own = client.read_deployment(run.deployment_id).parameters or {}
+    # What the deployment does not set is the flow's default.
+    defaults = {name: p.default for name, p in inspect.signature(context.flow.fn).parameters.items()
+                if p.default is not inspect.Parameter.empty} if context.flow else {}
     return sorted(name for name, value in {**(run.parameters or {}), **(context.parameters or {})}.items()
-                  if name not in SCHEDULE_PARAMETERS and value != own.get(name))
+                  if name not in SCHEDULE_PARAMETERS and value != own.get(name, defaults.get(name)))
 
 
 def refuse_foreign_parameters() -> None:
