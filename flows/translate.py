@@ -19,7 +19,7 @@ from dataclasses import replace
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.states import Completed
+from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
 from traduco import catalogs
@@ -30,11 +30,13 @@ from traduco.memory import TranslationMemory
 from traduco.mt import Engine
 from traduco.mt.limits import shared
 from traduco.review import QueueView, most_urgent
-from traduco.runs import EXIT_MT_PENDING, BatchResult, RunSummary, batches, translate_batch
+from traduco.runs import (BatchResult, RunIncomplete, RunSummary, batches, quiet_expected_outcomes,
+                          translate_batch)
 from traduco.serving import refuse_foreign_parameters
 from traduco.sources import source_paths
 from traduco.sync import GitSync, SyncReport, run_message
 
+quiet_expected_outcomes()     # a provider down is news for people, not a traceback
 RUN_LOCK_WAIT_SECONDS = 3600
 QUEUE_RECORD_ROWS = 500     # rows in the run's review-queue artifact; totals cover all
 
@@ -101,10 +103,8 @@ def translate(project_dir: str = ".", provider: str | None = None,
         git = GitSync.for_project(project) if sync else None
         summary = _translate(project, git, git_pull(quote(git)) if git else None)
     if summary.exit_code:
-        # Expected outcomes (a provider down, a file to fix) end Completed, named for
-        # what waits: a Failed run makes Prefect's engine log a traceback.
-        waiting = "Waiting for MT" if summary.exit_code == EXIT_MT_PENDING else "Needs fixes"
-        return Completed(name=waiting, message="; ".join(summary.problem_lines())[:1000], data=summary)
+        message = "; ".join(summary.problem_lines())[:1000]
+        return Failed(message=message, data=RunIncomplete(message, summary))
     return Completed(message=f"{summary.drafted} units drafted", data=summary)
 
 

@@ -58,7 +58,9 @@ def run(project_dir: ProjectOption = Path("."),
                                                  sync=not no_sync, return_state=True)
         link = run_link(state)
     summary = state.result(raise_on_failure=False)
-    if isinstance(summary, BaseException):
+    if isinstance(summary, runs.RunIncomplete):     # work left for people or the next run
+        summary = summary.summary
+    elif isinstance(summary, BaseException):
         raise summary
     _print_queue(summary.queue)
     _print_usage(summary)
