@@ -13,8 +13,9 @@ from prefect.flow_runs import pause_flow_run
 from prefect.runtime import flow_run
 
 from traduco import runs
-from traduco.approval import APPROVAL_TIMEOUT_SECONDS, Approval, plan_markdown
+from traduco.approval import APPROVAL_TIMEOUT_SECONDS, Approval, decision_markdown, plan_markdown
 from traduco.config import Project, load_project
+from traduco.serving import refuse_foreign_parameters
 from traduco.publishing import (PUBLISH, PublishResult, noteworthy_first, plan_publication,
                                 publish as publish_project, tally)
 
@@ -39,6 +40,7 @@ def publish_plan(project: Project, approved: list[PublishResult] | None) -> list
 @flow(name="publish")
 def publish(project_dir: str = ".", locales: list[str] | None = None,
             dry_run: bool = False) -> list[PublishResult]:
+    refuse_foreign_parameters()
     project = load_project(project_dir, locales=locales)
     planned = plan(project)
     if dry_run or not any(r.status == PUBLISH for r in planned):
@@ -51,9 +53,7 @@ def publish(project_dir: str = ".", locales: list[str] | None = None,
                   "(add --reject to refuse), or answer in the Prefect UI.")
     decision = pause_flow_run(wait_for_input=Approval.with_initial_data(description=description),
                               timeout=APPROVAL_TIMEOUT_SECONDS, key="approval")
-    verdict = "approved" if decision.approve else "rejected"
-    create_markdown_artifact(key="publish-decision",
-                             markdown=f"**{verdict}**" + (f": {decision.note}" if decision.note else ""))
+    create_markdown_artifact(key="publish-decision", markdown=decision_markdown(decision))
     if not decision.approve:
         return [PublishResult(r.doc_id, r.locale, "rejected" if r.status == PUBLISH else r.status,
                               decision.note or r.reason) for r in planned]

@@ -23,16 +23,20 @@ from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
 from traduco import catalogs, interruption
+from traduco.cluster import task_runner
 from traduco.config import Project, load_project
 from traduco.feeds import WebResult, pull_web
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
 from traduco.mt.limits import shared
 from traduco.review import QueueView, most_urgent
-from traduco.runs import BatchResult, RunSummary, batches, translate_batch
+from traduco.runs import (BatchResult, RunIncomplete, RunSummary, batches, quiet_expected_outcomes,
+                          translate_batch)
+from traduco.serving import refuse_foreign_parameters
 from traduco.sources import source_paths
 from traduco.sync import GitSync, SyncReport, run_message
 
+quiet_expected_outcomes()     # a provider down is news for people, not a traceback
 RUN_LOCK_WAIT_SECONDS = 3600
 QUEUE_RECORD_ROWS = 500     # rows in the run's review-queue artifact; totals cover all
 
@@ -89,6 +93,7 @@ def record_usage(summary: RunSummary) -> None:
 @flow(name="translate", log_prints=True)
 def translate(project_dir: str = ".", provider: str | None = None,
               provider_url: str | None = None, locales: list[str] | None = None, sync: bool = True):
+    refuse_foreign_parameters()
     project = load_project(project_dir, provider=provider, provider_url=provider_url,
                            locales=locales)
     # A second run (scheduled and manual at once) waits for the first, then finds
@@ -100,10 +105,10 @@ def translate(project_dir: str = ".", provider: str | None = None,
         # With [tool.traduco.git]: translators' pushes come in first, the run's work goes out after.
         git = GitSync.for_project(project) if sync else None
         summary = _translate(project, git, git_pull(quote(git)) if git else None)
-    if summary.interrupted:
-        return Failed(message=summary.interruption_line(), data=summary)
     if summary.exit_code:
-        return Failed(message="; ".join(summary.problem_lines())[:1000], data=summary)
+        message = (summary.interruption_line() if summary.interrupted
+                   else "; ".join(summary.problem_lines())[:1000])
+        return Failed(message=message, data=RunIncomplete(message, summary))
     return Completed(message=f"{summary.drafted} units drafted", data=summary)
 
 
@@ -137,11 +142,7 @@ def _translate(project: Project, git: GitSync | None = None, pulled: SyncReport 
 
 
 def _on_dask(project: Project, work: list[list], memories: dict, summary: RunSummary) -> None:
-    from prefect_dask import DaskTaskRunner
-
-    runner = DaskTaskRunner(address=project.dask_address) if project.dask_address else \
-        DaskTaskRunner(cluster_kwargs={"n_workers": project.dask_workers, "threads_per_worker": 1})
-    with runner:
+    with task_runner(project) as runner:
         # Every worker thread drafts with its own engine: each gets its share of
         # the providers' limits, so together they never exceed them.
         slots = sum(w["nthreads"] for w in runner.client.scheduler_info()["workers"].values())

@@ -9,7 +9,10 @@ Prefect server: the local one `traduco serve` starts, or any `PREFECT_API_URL`.
 
 from __future__ import annotations
 
+import getpass
+
 from prefect.input import RunInput
+from pydantic import Field
 
 from traduco.errors import ConfigError
 
@@ -20,6 +23,15 @@ class Approval(RunInput):
     """The editor's decision on a publish run."""
     approve: bool = False
     note: str = ""
+    # Who decided, kept with the run: the Prefect UI knows no user names (one password
+    # for the whole team), so the form asks; `traduco approve` gives the OS user.
+    approver: str = Field(min_length=1, max_length=200, description="Your name")
+
+
+def decision_markdown(decision: Approval) -> str:
+    """The `publish-decision` artifact: what was decided, by whom, and why."""
+    verdict = "approved" if decision.approve else "rejected"
+    return f"**{verdict}** by {decision.approver}" + (f": {decision.note}" if decision.note else "")
 
 
 def plan_markdown(plan) -> str:
@@ -34,8 +46,8 @@ def plan_markdown(plan) -> str:
     return "\n".join(lines)
 
 
-def decide(run_id: str, approve: bool, note: str = "") -> None:
-    """Resume a paused publish run with the editor's decision."""
+def decide(run_id: str, approve: bool, note: str = "", approver: str | None = None) -> None:
+    """Resume a paused publish run with the editor's decision (`approver`: by default the OS user)."""
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
     from prefect.flow_runs import resume_flow_run
@@ -49,4 +61,5 @@ def decide(run_id: str, approve: bool, note: str = "") -> None:
     if not state or not state.is_paused():
         raise ConfigError(f"flow run {run_id} is not waiting for approval "
                           f"(it is {state.name if state else 'unknown'})")
-    resume_flow_run(run_id, run_input=Approval(approve=approve, note=note).model_dump())
+    approver = (approver or "").strip() or getpass.getuser()
+    resume_flow_run(run_id, run_input=Approval(approve=approve, note=note, approver=approver).model_dump())

@@ -29,6 +29,7 @@ from filelock import FileLock, Timeout
 
 from traduco import __version__, syntax
 from traduco.errors import CatalogError
+from traduco.storage import PRIVATE_FILE, private_dir
 
 WRAP_WIDTH = 0
 LOCK_WAIT_SECONDS = 600
@@ -352,8 +353,8 @@ def _blocks(old_text: str, previous: polib.POFile) -> dict[str, str]:
 @contextmanager
 def exclusive(lock_path: Path, what: str, wait: float = LOCK_WAIT_SECONDS):
     """Hold a lock across processes (the OS releases it if the holder dies)."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(lock_path), timeout=wait)
+    private_dir(lock_path.parent)      # under .traduco/: private to its owner
+    lock = FileLock(str(lock_path), timeout=wait, mode=PRIVATE_FILE)
     try:
         lock.acquire()
     except Timeout:

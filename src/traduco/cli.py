@@ -23,6 +23,7 @@ from traduco.errors import TraducoError
 from traduco.mt import check_settings
 from traduco.review import QueueView, checks_report, most_urgent, review_page
 from traduco.scorecard import scorecard
+from traduco.storage import write_private
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Italian sources to reviewed zh_CN and English, through gettext catalogs.")
@@ -57,7 +58,9 @@ def run(project_dir: ProjectOption = Path("."),
                                                  sync=not no_sync, return_state=True)
         link = run_link(state)
     summary = state.result(raise_on_failure=False)
-    if isinstance(summary, BaseException):
+    if isinstance(summary, runs.RunIncomplete):     # work left for people or the next run
+        summary = summary.summary
+    elif isinstance(summary, BaseException):
         raise summary
     if summary.interrupted:
         err.print(summary.interruption_line(), highlight=False, soft_wrap=True, markup=False)
@@ -204,13 +207,15 @@ def publish(project_dir: ProjectOption = Path("."),
 def approve(run_id: Annotated[str, typer.Argument(help="The paused publish run's id.")],
             reject: Annotated[bool, typer.Option("--reject", help="Refuse: nothing is published.")] = False,
             note: Annotated[str, typer.Option(help="Why; kept with the run.")] = "",
+            by: Annotated[Optional[str], typer.Option(help="Who decides (default: your user name); "
+                                                            "kept with the run.")] = None,
             project_dir: ProjectOption = Path(".")):
     """Approve (or --reject) a publish run that waits for the editor."""
     from traduco import approval   # imports Prefect: only when needed
     from traduco.serving import api_for_command
     _quiet_prefect()
     with api_for_command(load_project(project_dir), lasting=True):
-        approval.decide(run_id, approve=not reject, note=note)
+        approval.decide(run_id, approve=not reject, note=note, approver=by)
     out.print(f"{'Rejected' if reject else 'Approved'}: publish run {run_id} resumes now.")
 
 
@@ -224,9 +229,10 @@ def review(doc: Annotated[str, typer.Argument(help="Document id (see traduco sta
     """Write a self-contained side-by-side review page for one document and locale."""
     project = load_project(project_dir)
     page = review_page(project, doc, locale)
-    target = output or project.state_dir / "review" / f"{doc}.{locale}.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(page, encoding="utf-8")
+    target = output or write_private(project.state_dir / "review" / f"{doc}.{locale}.html", page)
     out.print(f"Review page: {target}  (a view: edit in the .po, then run traduco again)",
               highlight=False, markup=False)
 
@@ -304,6 +310,8 @@ def serve(project_dir: ProjectOption = Path("."),
         if configured:
             serving.wait_until_healthy(url)
         os.environ["PREFECT_API_URL"] = url
+        if not configured:      # its flow runs (child processes) need the password too
+            os.environ["PREFECT_API_AUTH_STRING"] = serving.auth_string(project)
         check_settings(project.mt)     # now Prefect Secret blocks on that server count too
         record = serving.record_server(project, url)
         out.print(f"Prefect UI for reviewers and the editor: {url.removesuffix('/api')}", highlight=False)
@@ -393,7 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the truly unexpected: still no traceback for users
         if os.environ.get("TRADUCO_DEBUG"):
             raise
-        _problem(f"unexpected error: {type(exc).__name__}: {exc}. Files on disk are intact. "
+        from traduco.redaction import environment_keys, redact
+        _problem(f"unexpected error: {type(exc).__name__}: {redact(str(exc), environment_keys())}. "
+                 "Files on disk are intact. "
                  "Rerun with TRADUCO_DEBUG=1 for details and report it.")
         return 1
 

@@ -75,6 +75,7 @@ class Project:
     task_runner: str = "threads"          # or "dask": batches in parallel on a Dask cluster
     dask_address: str | None = None       # an existing Dask scheduler; else a local cluster
     dask_workers: int = 2
+    dask_dashboard: int | None = None     # a port for Dask's dashboard (on 127.0.0.1); none by default
     batch_size: int = 100                 # documents per task run
     web: dict | None = None               # [tool.traduco.web]: feeds, pages, delay_seconds, max_bytes
     git: dict | None = None               # [tool.traduco.git]: sync runs through git (traduco.sync)
@@ -149,6 +150,7 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         task_runner=str(table.get("task_runner", "threads")),
         dask_address=table.get("dask_address") or None,
         dask_workers=int(table.get("dask_workers", 2)),
+        dask_dashboard=int(table["dask_dashboard"]) if table.get("dask_dashboard") is not None else None,
         batch_size=max(1, int(table.get("batch_size", 100))),
         web=dict(table.get("web") or {}),
         git=dict(table["git"]) if isinstance(table.get("git"), dict) else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections import Counter, defaultdict
@@ -114,6 +115,36 @@ class RunSummary:
         if self.git is not None:
             lines += [*self.git.conflicts, *([self.git.problem] if self.git.problem else [])]
         return lines
+
+
+class RunIncomplete(Exception):
+    """A run that left work for people or for the next run (a provider down, a
+    file to fix): an expected outcome, recorded as a Failed flow run, with what
+    the run did as `summary`."""
+
+    def __init__(self, message: str, summary: RunSummary | None = None):
+        super().__init__(message)
+        self.summary = summary
+
+    def __reduce__(self):
+        return RunIncomplete, (self.args[0], self.summary)
+
+
+class _ExpectedOutcomes(logging.Filter):
+    """Prefect's engine logs the exception of every Failed deployment run with its
+    traceback ("Engine execution exited with unexpected exception"); for a
+    RunIncomplete that is no news: the run's state and its message say it all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], RunIncomplete))
+
+
+def quiet_expected_outcomes() -> None:
+    """No traceback in Prefect's logs for a RunIncomplete (see _ExpectedOutcomes)."""
+    for name in ("prefect.flow_runs", "prefect.engine"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _ExpectedOutcomes) for f in logger.filters):
+            logger.addFilter(_ExpectedOutcomes())
 
 
 def _units(count: int) -> str:

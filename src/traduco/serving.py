@@ -18,12 +18,20 @@ project, or else an API of its own. That last one is what Prefect's ephemeral
 mode would start (same database, in PREFECT_HOME), but started the moment the
 command begins, so its ~3 s start overlaps the command's own start instead of
 following it, and without the server code loaded into the command's process.
+
+Both servers traduco starts require a password (Prefect's basic auth,
+PREFECT_SERVER_API_AUTH_STRING): one per project, made on first use, in
+`.traduco/prefect/auth` (0600), which every traduco command of the project
+uses. Other local users can reach 127.0.0.1 too: without it they could read
+Secret blocks, start runs or approve a publication.
 """
 
 from __future__ import annotations
 
 import atexit
+import inspect
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -36,9 +44,11 @@ from pathlib import Path
 
 from traduco.config import Project
 from traduco.errors import ConfigError
+from traduco.storage import private_dir, private_file, private_state, write_private
 
 SERVER_START_SECONDS = 120
 RECORD = "api-url"     # in .traduco/prefect/: where `traduco serve`'s server answers
+AUTH = "auth"          # in .traduco/prefect/: the password of the servers traduco starts
 
 
 @dataclass(frozen=True)
@@ -61,11 +71,11 @@ def schedules(project: Project) -> Schedules:
 def local_server(project: Project, port: int | None = None):
     """Run a Prefect server for this project while the block runs, on `port`
     if it is free, else on any free one; yields its API URL."""
-    home = project.state_dir / "prefect"
-    home.mkdir(parents=True, exist_ok=True)
+    home = private_dir(private_state(project.state_dir) / "prefect")
     port = port if port and _port_free(port) else free_port()
-    log = open(home / "server.log", "ab")
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    log = open(private_file(home / "server.log"), "ab")
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_SERVER_API_AUTH_STRING": auth_string(project)}
     env.pop("PREFECT_API_URL", None)
     server = _prefect(["server", "start", "--host", "127.0.0.1", "--port", str(port)], env, log)
     url = f"http://127.0.0.1:{port}/api"
@@ -79,10 +89,28 @@ def local_server(project: Project, port: int | None = None):
 
 def record_server(project: Project, url: str):
     """Tell this project's other commands (run, publish, approve) where `traduco serve`'s server is."""
-    record = project.state_dir / "prefect" / RECORD
-    record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(url + "\n", encoding="utf-8")
-    return record
+    return write_private(project.state_dir / "prefect" / RECORD, url + "\n")
+
+
+def auth_string(project: Project) -> str:
+    """The password of the Prefect servers traduco starts for this project, made
+    on first use and kept readable by its owner only."""
+    path = project.state_dir / "prefect" / AUTH
+    private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        private_file(path)
+        for _ in range(50):          # another process may be writing it this very moment
+            if value := path.read_text(encoding="utf-8").strip():
+                return value
+            time.sleep(0.02)
+        raise ConfigError("the Prefect password file is empty", path=path,
+                          hint="Delete it (and restart `traduco serve`): the next command makes a new one")
+    value = f"traduco:{secrets.token_urlsafe(32)}"
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    return value
 
 
 def recorded_server(project: Project) -> str | None:
@@ -102,12 +130,13 @@ def api_for_command(project: Project, lasting: bool = False):
     """Point Prefect at the server this command's flow run is recorded on (see
     the module help). `lasting`: the run must outlive this process (a publish
     run paused for the editor's approval), so only a real server will do."""
+    private_state(project.state_dir)
     configured = os.environ.get("PREFECT_API_URL")
     url = configured or recorded_server(project)
     # Started before Prefect is even imported, so that both take their time together;
     # a profile naming a server is only known once it is, and then this one stops.
     own = None if url or lasting else _command_api(project)
-    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, get_current_settings, temporary_settings
 
     if not url and get_current_settings().api.url:      # a Prefect profile or prefect.toml
         if own:
@@ -121,6 +150,8 @@ def api_for_command(project: Project, lasting: bool = False):
                           hint="Start one with `traduco serve` (leave it running), or set PREFECT_API_URL "
                                "to your Prefect server, then run this again")
     updates = {PREFECT_API_URL: url or own.ready()}
+    if not configured:               # serve's server or our own: both want a password
+        updates[PREFECT_API_AUTH_STRING] = own.auth if own else auth_string(project)
     if own:
         # Heartbeats let a server's services mark a vanished run as crashed; this
         # API runs no services and ends with the process, so they would only
@@ -160,21 +191,22 @@ def _require_answer(url: str) -> None:
 class _CommandApi:
     """A Prefect API (no UI, no services) for this process's commands, stopped when the process ends."""
 
-    def __init__(self, log: Path):
-        self.log = log
-        log.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, log: Path, auth: str | None = None):
+        self.log, self.auth = log, auth or f"traduco:{secrets.token_urlsafe(32)}"
+        private_dir(log.parent)
         self._start()
         atexit.register(self.stop)
 
     def _start(self) -> None:
         self.port, self.healthy = free_port(), False
         self.url = f"http://127.0.0.1:{self.port}/api"
-        with open(self.log, "wb") as handle:
+        with open(private_file(self.log), "wb") as handle:
             handle.write(f"traduco: Prefect API for process {os.getpid()} at {self.url}\n".encode())
             handle.flush()
             self.process = _prefect(["server", "start", "--no-ui", "--no-services", "--host", "127.0.0.1",
                                      "--port", str(self.port), "--log-level", "ERROR"],
-                                    {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}, handle)
+                                    {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                                     "PREFECT_SERVER_API_AUTH_STRING": self.auth}, handle)
 
     def ready(self) -> str:
         if not self.healthy:
@@ -200,7 +232,7 @@ def _command_api(project: Project) -> _CommandApi:
     """One per process (tests run many commands in one), started again if it died."""
     global _command_api_running
     if _command_api_running is None or _command_api_running.process.poll() is not None:
-        _command_api_running = _CommandApi(project.state_dir / "prefect-api.log")
+        _command_api_running = _CommandApi(project.state_dir / "prefect-api.log", auth_string(project))
     return _command_api_running
 
 
@@ -213,8 +245,10 @@ def _prefect(args: list[str], env: dict, log) -> subprocess.Popen:
 
 # SIGKILL leaves traduco no time to stop its Prefect server: Linux's
 # parent-death signal does it, set before Prefect's CLI is exec'd in its place.
+# Whatever the server writes (its database, logs) is its owner's only: umask 077.
 _DIE_WITH_PARENT = """
 import os, signal, sys
+os.umask(0o077)
 try:
     import ctypes
     ctypes.CDLL(None).prctl(1, signal.SIGTERM)    # PR_SET_PDEATHSIG
@@ -274,23 +308,60 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# What a run of a deployment may choose; the rest (project folder, MT provider
+# and its address) is the deployment's own. Whoever may start runs through the
+# API must not be able to send the project's keys and texts to an address of
+# their choosing, nor make traduco work on another folder.
+SCHEDULE_PARAMETERS = frozenset({"locales", "dry_run", "sync"})
+
+
+def foreign_parameters() -> list[str]:
+    """Inside a flow run: the parameters a run of a deployment changed that it
+    may not (the server refuses them already; this holds even if a caller asks
+    it not to check them)."""
+    from prefect.client.orchestration import get_client
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    run = context.flow_run if context else None
+    if run is None or run.deployment_id is None:
+        return []                    # a command's own run: its parameters are the person's
+    with get_client(sync_client=True) as client:
+        own = client.read_deployment(run.deployment_id).parameters or {}
+    # What the deployment does not set is the flow's default.
+    defaults = {name: p.default for name, p in inspect.signature(context.flow.fn).parameters.items()
+                if p.default is not inspect.Parameter.empty} if context.flow else {}
+    return sorted(name for name, value in {**(run.parameters or {}), **(context.parameters or {})}.items()
+                  if name not in SCHEDULE_PARAMETERS and value != own.get(name, defaults.get(name)))
+
+
+def refuse_foreign_parameters() -> None:
+    if foreign := foreign_parameters():
+        raise ConfigError(f"a run of this deployment may not set {', '.join(foreign)}",
+                          hint="Set the project folder and MT providers in the deployment or in "
+                               "pyproject.toml; a run may only choose " + ", ".join(sorted(SCHEDULE_PARAMETERS)))
+
+
 def deployments(project: Project):
-    """The translate and publish flows as deployments, one run at a time each."""
+    """The translate and publish flows as deployments, one run at a time each.
+    Their project folder and providers are frozen: a run may choose only locales."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.schedules import Cron
+    from prefect.utilities.annotations import freeze
 
     from flows.publish import publish
     from flows.translate import translate
 
     plan = schedules(project)
     one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
-    parameters = {"project_dir": str(project.root)}
+    folder = {"project_dir": freeze(str(project.root))}
     return [
         translate.to_deployment(name="traduco-translate", schedules=[Cron(plan.translate, timezone=plan.timezone)],
-                                parameters=parameters, concurrency_limit=one_at_a_time,
+                                parameters={**folder, "provider": freeze(None), "provider_url": freeze(None)},
+                                concurrency_limit=one_at_a_time, enforce_parameter_schema=True,
                                 description="Pull, extract, draft by MT, review queue"),
         publish.to_deployment(name="traduco-publish", schedules=[Cron(plan.publish, timezone=plan.timezone)],
-                              parameters=parameters, concurrency_limit=one_at_a_time,
+                              parameters=folder, concurrency_limit=one_at_a_time, enforce_parameter_schema=True,
                               description="Publish what is approved and check-clean"),
     ]
 

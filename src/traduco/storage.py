@@ -1,15 +1,103 @@
-"""SQLite files in the project's `.traduco/` folder, shared by processes and threads.
+"""The project's `.traduco/` folder: private to its owner, and the SQLite files in it.
 
+    private_dir(project.state_dir / "locks")   # mkdir -p, every new folder 0700
     store = Store(path, "CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, v TEXT)")
     store.db().execute(...)      # this thread's connection (sqlite3 objects are per thread)
+
+`.traduco/` holds what other local users must not read: Prefect's database
+(with the key that encrypts Secret blocks), the API's password, MT answers
+for embargoed texts. Every folder in it is 0700 and every file 0600, made so
+at creation (not by a process-wide umask: catalogs and public pages are meant
+to be shared) and repaired once per process for files an older traduco, or
+another tool, left readable.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 import time
 from pathlib import Path
+
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+REPAIRED = ".private"     # in .traduco/: its whole tree was made private once
+_repaired: set[Path] = set()
+_repairing = threading.Lock()
+
+
+def private_state(state_dir: Path) -> Path:
+    """`.traduco/` exists, is private, and (once per process) so is everything in it."""
+    private_dir(state_dir)
+    key = state_dir.resolve()
+    with _repairing:
+        if key not in _repaired:
+            _repair(state_dir)
+            _repaired.add(key)
+    return state_dir
+
+
+def private_dir(path: Path) -> Path:
+    """`mkdir -p` whose new folders are 0700 (Path.mkdir gives parents the umask's mode)."""
+    missing, folder = [], path
+    while not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            pass
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` 0600 if it does not exist (SQLite gives its -wal and -shm files the
+    database's mode), or make an existing one 0600."""
+    private_dir(path.parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        _chmod(path, PRIVATE_FILE)
+    return path
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write a small file readable by its owner only, from its first byte."""
+    private_file(path)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
+
+
+def _repair(root: Path) -> None:
+    """Every folder 0700 and file 0600. The whole tree once (a project from before
+    this rule: 0.3 s for 20,000 lock files), then, as the marker says, only the top
+    two levels, where files from other tools or older code would appear: below
+    them traduco and its Prefect server create everything private already."""
+    _chmod(root, PRIVATE_DIR)
+    marker = root / REPAIRED
+    depth_limit = 2 if marker.exists() else None
+    for folder, dirs, files in os.walk(root):      # does not follow links
+        depth = len(Path(folder).relative_to(root).parts)
+        for name in dirs:
+            _chmod(Path(folder, name), PRIVATE_DIR)
+        for name in files:
+            _chmod(Path(folder, name), PRIVATE_FILE)
+        if depth_limit is not None and depth + 1 >= depth_limit:
+            dirs.clear()
+    if depth_limit is None:
+        private_file(marker)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISLNK(info.st_mode) and stat.S_IMODE(info.st_mode) != mode:
+            os.chmod(path, mode)
+    except (FileNotFoundError, PermissionError):
+        pass     # gone meanwhile (a lock, a temp file), or not ours: nothing to repair
 
 
 class Store:
@@ -22,7 +110,8 @@ class Store:
     def db(self) -> sqlite3.Connection:
         connection = getattr(self._local, "db", None)
         if connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_state(self.path.parent)
+            private_file(self.path)
             connection = sqlite3.connect(self.path, timeout=60)
             with self._opening:
                 _prepare(connection, self._schema)

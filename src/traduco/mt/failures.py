@@ -5,7 +5,9 @@ deep-translator hides HTTP status codes behind its own exceptions (and lets
 `classify` looks at the exception and at the last response the transport saw,
 and decides: retry (429, 5xx, timeout, garbage), give up on this text (the
 provider rejected it), or give up on the provider (unreachable host, refused
-key, spent quota). Messages never contain a key.
+key, spent quota). Messages are ours, never a provider's error text as it
+came: the cause is named in our words, and the little text that is passed on
+goes through `redact` (no key in any encoding, no URL query string).
 """
 
 from __future__ import annotations
@@ -13,6 +15,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import requests
+
+from traduco.redaction import environment_keys, redact
+
+# Words of a connection error (requests, urllib3, the OS, DeepL's client) -> what we say, and
+# whether the provider is unusable for the rest of the run.
+_UNREACHABLE = (
+    (("Name or service not known", "Failed to resolve", "Temporary failure in name resolution",
+      "nodename nor servname", "getaddrinfo failed", "No address associated"),
+     "its host name does not resolve: no network?", True),
+    (("CERTIFICATE_VERIFY_FAILED", "certificate verify failed"), "its TLS certificate is not valid", True),
+    (("Connection refused",), "connection refused", False),
+    (("No route to host", "Network is unreachable"), "no route to its host", False),
+    (("SSL", "TLS", "wrong version number"), "the TLS handshake failed", False),
+    (("Connection reset", "Connection aborted", "RemoteDisconnected", "Broken pipe", "closed connection"),
+     "the connection was closed", False),
+)
 
 
 @dataclass(frozen=True)
@@ -31,13 +49,10 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
         return Failure(f"{name} did not answer within {deadline:g} s", retry=True)
     if isinstance(exc, requests.ConnectionError) or kind in ("ConnectionException", "ConnectionError"):
         text = str(exc)
-        if "Name or service not known" in text or "Failed to resolve" in text \
-                or "Temporary failure in name resolution" in text or "nodename nor servname" in text:
-            return Failure(f"{name} cannot be reached (its host name does not resolve: no network?)",
-                           fatal=True)
-        if "Connection refused" in text:
-            return Failure(f"{name} cannot be reached (connection refused)", retry=True)
-        return Failure(f"{name} cannot be reached ({_clean(text, secrets)})", retry=True)
+        for words, cause, fatal in _UNREACHABLE:
+            if any(word in text for word in words):
+                return Failure(f"{name} cannot be reached ({cause})", retry=not fatal, fatal=fatal)
+        return Failure(f"{name} cannot be reached ({kind})", retry=True)
     if kind in ("TooManyRequests", "TooManyRequestsException") or status == 429:
         return Failure(f"{name} is rate-limiting us (HTTP 429)", retry=True,
                        retry_after=_retry_after(response))
@@ -54,7 +69,8 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
     if kind in ("JSONDecodeError", "ValueError", "KeyError", "TypeError", "TranslationNotFound",
                 "ServerException", "RequestError", "DeepLException"):
         return Failure(f"{name} answered with something that is not a translation", retry=True)
-    return Failure(f"{name} failed: {_clean(str(exc) or kind, secrets)}", retry=True)
+    return Failure(f"{name} failed: {kind}: {_clean(str(exc), secrets)}" if str(exc) else f"{name} failed: {kind}",
+                   retry=True)
 
 
 def _retry_after(response) -> float | None:
@@ -66,9 +82,7 @@ def _retry_after(response) -> float | None:
 
 
 def _clean(text: str, secrets: dict[str, str]) -> str:
-    """One line, no keys."""
-    text = " ".join(text.split())
-    for secret in secrets.values():
-        if secret:
-            text = text.replace(secret, "***")
-    return text[:200]
+    """One line, no keys (this provider's, and any other's in the environment: an
+    error may quote anything) in any encoding, no query strings; cut after redacting,
+    so that no key is cut into a piece the redaction would not know."""
+    return redact(" ".join(text.split()), [*secrets.values(), *environment_keys()])[:200]

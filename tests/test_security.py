@@ -1,0 +1,339 @@
+"""Security: keys never leak in any encoding, `.traduco/` is its owner's only,
+and the approval records who decided.
+
+A provider that fails is simulated over real HTTP by `LeakyProvider`: it
+answers every request with an error whose body echoes the request line (query
+string and all), the headers and the body, as careless servers and proxies do.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import stat
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+from traduco.mt.failures import classify
+from traduco.redaction import redact
+
+from conftest import DOC
+from helpers import run_cli
+
+KEY = "SEK/RET+12345==&x%41"          # every character URLs treat specially: / + = & %
+
+
+def key_forms(key: str = KEY) -> dict[str, str]:
+    """The encodings a key travels in, each of which must never be written anywhere."""
+    return {"raw": key, "percent-encoded": quote(key, safe=""), "percent-encoded, / kept": quote(key),
+            "form-encoded": quote_plus(key), "base64": base64.b64encode(key.encode()).decode(),
+            "base64 url-safe": base64.urlsafe_b64encode(key.encode()).decode().rstrip("="),
+            "JSON-escaped": json.dumps(key)[1:-1], "lower-case percent": quote(key, safe="").lower()}
+
+
+def leaks(text: str) -> list[str]:
+    return [name for name, form in key_forms().items() if form in text]
+
+
+# -- redaction itself -----------------------------------------------------------------------
+
+def test_every_encoding_of_a_key_is_redacted_and_query_strings_dropped():
+    basic = base64.b64encode(f"appid:{KEY}".encode()).decode()     # a Basic auth header, key at an offset
+    text = (f"HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded with url: "
+            f"/translate?q=embargoed+text&api_key={quote_plus(KEY)} | echoed: {json.dumps({'key': KEY})} | "
+            f"{quote(KEY)} {quote(KEY, safe='').lower()} {base64.b64encode(KEY.encode()).decode()} "
+            f"Authorization: Basic {basic} | https://user:{quote(KEY, safe='')}@example.org/v2?auth_key=x")
+
+    cleaned = redact(text, {"LIBRE_API_KEY": KEY})
+
+    assert leaks(cleaned) == []
+    assert base64.b64encode(KEY.encode()).decode()[:12] not in cleaned
+    assert "embargoed" not in cleaned and "user:" not in cleaned      # the text sent, the URL's credentials
+    assert "https://example.org/v2" in cleaned and "/translate?" in cleaned   # what is useful stays
+
+
+def test_a_connection_error_with_the_key_in_its_url_becomes_our_own_words():
+    import requests
+    secrets = {"LIBRE_API_KEY": KEY}
+    url = f"/translate?q=Firenze&api_key={quote_plus(KEY)}"
+    errors = {
+        "[Errno 111] Connection refused": "connection refused",
+        "[Errno -2] Name or service not known": "does not resolve",
+        "[Errno 113] No route to host": "no route",
+        "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)": "TLS handshake",
+        "something new and strange": "ConnectionError",
+    }
+    for error, words in errors.items():
+        exc = requests.ConnectionError(f"HTTPConnectionPool(host='h', port=1): Max retries exceeded with "
+                                       f"url: {url} (Caused by NewConnectionError('{error}'))")
+        reason = classify("libre", exc, None, secrets, 5).reason
+        assert words in reason and leaks(reason) == [] and "Firenze" not in reason, reason
+
+
+def test_an_unexpected_error_is_printed_without_any_key(capsys, monkeypatch, project):
+    import traduco.cli as cli
+
+    monkeypatch.setenv("DEEPL_AUTH_KEY", KEY)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"POST https://api.deepl.com/v2/translate?auth_key={quote_plus(KEY)} "
+                           f"failed, body {json.dumps({'auth_key': KEY})}")
+    monkeypatch.setattr(cli, "load_project", broken)
+
+    code, out, err = run_cli(capsys, "status", "--project", str(project))
+
+    assert code == 1 and "unexpected error: RuntimeError" in err
+    assert leaks(out + err) == [], err
+
+
+# -- every failure path, end to end ---------------------------------------------------------
+
+class LeakyProvider:
+    """Answers every request with `status` and the request echoed in the body
+    (JSON with a `message`, which DeepL's client puts into its exception)."""
+
+    def __init__(self, status: int):
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                self._echo()
+
+            def do_POST(self):
+                self._echo()
+
+            def _echo(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8", "replace")
+                provider.requests += 1
+                echo = f"bad request {self.command} {self.path} headers {dict(self.headers)} body {body}"
+                payload = json.dumps({"message": echo, "error": echo}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.requests = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    def close(self):
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class Silent:
+    """Accepts connections and never answers: a provider that hangs."""
+
+    def __init__(self):
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(16)
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/"
+
+    def close(self):
+        self._socket.close()
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}/"
+
+
+FAILURES = ["refused", "dns", "timeout", "tls", 400, 403, 404, 429, 500, 503]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("provider", ["libre", "deepl"])
+@pytest.mark.parametrize("failure", FAILURES)
+def test_a_failing_provider_never_leaks_the_key_anywhere(capsys, monkeypatch, project, provider, failure):
+    if provider == "deepl" and failure == "timeout":
+        pytest.skip("DeepL's client sets its own timeouts (tens of seconds): covered with libre")
+    variable = "LIBRE_API_KEY" if provider == "libre" else "DEEPL_AUTH_KEY"
+    monkeypatch.setenv(variable, KEY)
+    server = None
+    if failure == "refused":
+        url = _closed_port_url()
+    elif failure == "dns":
+        url = "http://translate.no-such-host.invalid/"
+    elif failure == "timeout":
+        server = Silent()
+        url = server.url
+    elif failure == "tls":
+        server = LeakyProvider(200)
+        url = server.url.replace("http://", "https://")     # TLS spoken to a plain HTTP server
+    else:
+        server = LeakyProvider(failure)
+        url = server.url
+    (project / "pyproject.toml").write_text(
+        f'[tool.traduco]\nlocales = ["zh_CN", "en"]\n[tool.traduco.mt]\nchain = ["{provider}"]\n'
+        'deadline_seconds = 1\nmax_attempts = 2\nbackoff_seconds = 0.01\nfailures_before_skipping = 1\n'
+        f'[tool.traduco.mt.providers.{provider}]\nurl = "{url}"\n', encoding="utf-8")
+    try:
+        code, out, err = run_cli(capsys, "run", "--project", str(project))
+    finally:
+        if server:
+            server.close()
+
+    assert code == 3, out + err                     # units wait for the next run
+    assert "✗ " in err and provider in err, err     # a line saying what went wrong
+    assert leaks(out + err) == [], out + err
+    for path in project.rglob("*"):                 # catalogs, templates, .traduco: logs, caches, databases
+        if path.is_file():
+            assert leaks(path.read_bytes().decode("utf-8", "replace")) == [], path
+    catalog = (project / "locales" / "zh_CN" / "LC_MESSAGES" / f"{DOC}.po").read_text(encoding="utf-8")
+    assert "traduco: no draft yet:" in catalog
+    records = _prefect_records(project)
+    assert records and leaks(records) == [], records[:2000]
+
+
+def _prefect_records(project: Path) -> str:
+    """Every log line and artifact of this project's flow runs, on the API `traduco run` used."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, LogFilter, LogFilterFlowRunId
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
+
+    from traduco import serving
+
+    api = serving._command_api_running
+    with temporary_settings(updates={PREFECT_API_URL: api.url, PREFECT_API_AUTH_STRING: api.auth}), \
+            get_client(sync_client=True) as client:
+        runs = [r.id for r in client.read_flow_runs() if r.parameters.get("project_dir") == str(project)]
+        assert runs, "the run was not recorded"
+        deadline = time.monotonic() + 30
+        while True:    # logs reach the API from a background worker
+            logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=runs)))
+            if logs or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=runs)))
+        states = [client.read_flow_run(r).state for r in runs]
+    assert any(a.key == "run-summary" for a in artifacts)
+    return "\n".join([*(log.message for log in logs), *(json.dumps(a.data) for a in artifacts),
+                      *(s.message or "" for s in states if s)])
+
+
+# -- .traduco/ is private --------------------------------------------------------------------
+
+def private_modes(root: Path) -> list[str]:
+    """Everything under `.traduco/` that is not 0700 (folders) or 0600 (files)."""
+    wrong = []
+    for path in [root, *root.rglob("*")]:
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        if path.is_symlink():
+            continue
+        if mode != (0o700 if path.is_dir() else 0o600):
+            wrong.append(f"{path.relative_to(root)}: {oct(mode)}")
+    return wrong
+
+
+def test_everything_under_traduco_is_private_after_a_run_and_old_files_are_repaired(capsys, project, standin):
+    state = project / ".traduco"
+    state.mkdir(mode=0o755)
+    os.chmod(state, 0o755)
+    (state / "mt-cache.sqlite").touch(mode=0o644)       # left by an older traduco
+    os.chmod(state / "mt-cache.sqlite", 0o644)
+    (state / "old").mkdir(mode=0o755)
+    os.chmod(state / "old", 0o755)
+    (state / "old" / "notes.txt").write_text("x")
+    os.chmod(state / "old" / "notes.txt", 0o644)
+
+    code, out, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                             "--provider-url", standin.url)
+    code_review, _, _ = run_cli(capsys, "review", DOC, "zh_CN", "--project", str(project))
+
+    assert code == 0 and code_review == 0, err
+    assert {p.name for p in state.iterdir()} >= {"ledger.sqlite", "mt-cache.sqlite", "locks", "review"}
+    assert list(state.glob("locks/**/*.lock"))
+    assert private_modes(state) == []
+    # The content is for the team: catalogs keep their ordinary modes.
+    catalog = project / "locales" / "zh_CN" / "LC_MESSAGES" / f"{DOC}.po"
+    assert stat.S_IMODE(catalog.stat().st_mode) == 0o644
+
+
+
+def test_the_prefect_api_a_command_starts_for_itself_wants_its_password(capsys, project, standin):
+    import urllib.error
+    import urllib.request
+
+    from traduco import serving
+
+    code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                           "--provider-url", standin.url)
+    api = serving._command_api_running
+
+    assert code == 0 and api is not None and api.process.poll() is None, err
+    request = urllib.request.Request(f"{api.url}/block_documents/filter", data=b'{"include_secrets": true}',
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 401
+    request.add_header("Authorization", "Basic " + base64.b64encode(api.auth.encode()).decode())
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 200
+
+
+def test_the_prefect_password_is_made_once_per_project_and_private(project):
+    from traduco.config import load_project
+    from traduco.serving import auth_string
+
+    first = auth_string(load_project(project))
+    again = auth_string(load_project(project))
+    path = project / ".traduco" / "prefect" / "auth"
+
+    assert first == again and len(first) > 30
+    assert path.read_text().strip() == first and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+# -- approvals say who approved ------------------------------------------------------------
+
+def test_an_approval_records_who_decided(project, standin):
+    import getpass
+
+    from flows.publish import publish
+    from prefect.client.orchestration import get_client
+    from traduco.approval import decide
+
+    from helpers import approve_all, run_once
+    from test_review_publish import _wait_for_paused_run
+
+    with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
+        handle.write("require_approval = true\n")
+    run_once(project, standin.url)
+    approve_all(project / "locales" / "zh_CN" / "LC_MESSAGES" / f"{DOC}.po")
+    results = {}
+    worker = threading.Thread(target=lambda: results.update(state=publish(project_dir=str(project),
+                                                                           return_state=True)))
+    worker.start()
+    run_id = _wait_for_paused_run()
+    decide(str(run_id), approve=True, note="ok for WeChat")      # from a terminal: the OS user
+    worker.join(timeout=120)
+
+    with get_client(sync_client=True) as client:
+        notes = [a.data for a in client.read_artifacts() if a.key == "publish-decision"
+                 and str(a.flow_run_id) == str(run_id)]
+    assert notes == [f"**approved** by {getpass.getuser()}: ok for WeChat"]
+
+
+def test_an_approval_without_a_name_is_refused():
+    from pydantic import ValidationError
+
+    from traduco.approval import Approval
+
+    with pytest.raises(ValidationError):
+        Approval(approve=True, note="", approver="")
