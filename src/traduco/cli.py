@@ -363,7 +363,7 @@ def _print_usage(summary) -> None:
                   f"{usage['retries']} retries), {usage['cache_hits']} from cache, "
                   f"{usage['failures']} failed", highlight=False)
     out.print(f"{summary.documents} document(s): {summary.drafted} unit(s) drafted by MT, "
-              f"{summary.reused} reused from translation memory.")
+              f"{summary.memory_line()}.", highlight=False)
 
 
 def _quiet_prefect() -> None:

@@ -80,6 +80,7 @@ class Project:
     web: dict | None = None               # [tool.traduco.web]: feeds, pages, delay_seconds, max_bytes
     git: dict | None = None               # [tool.traduco.git]: sync runs through git (traduco.sync)
     mt: MTSettings = field(default_factory=MTSettings)
+    fuzzy_threshold: float = 75.0         # [tool.traduco.memory]: % similarity for a fuzzy match
 
     @property
     def state_dir(self) -> Path:
@@ -155,6 +156,7 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         web=dict(table.get("web") or {}),
         git=dict(table["git"]) if isinstance(table.get("git"), dict) else None,
         mt=with_provider(_mt_settings(table, where), provider, provider_url),
+        fuzzy_threshold=_fuzzy_threshold(table, where),
     )
     for locale in project.locales:
         _check_locale(locale, where)
@@ -176,6 +178,17 @@ def _glossary_path(root: Path, table: dict, where: Path) -> Path | None:
         raise ConfigError(f"the glossary {path} does not exist", path=where,
                           hint='Fix the path in [tool.traduco] glossary = "...", or remove the line')
     return path
+
+
+def _fuzzy_threshold(table: dict, where: Path) -> float:
+    """[tool.traduco.memory] fuzzy_threshold: how similar (per cent) an approved
+    Italian text must be to offer its translation instead of an MT draft."""
+    memory = table.get("memory", {})
+    value = memory.get("fuzzy_threshold", 75) if isinstance(memory, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 50 <= value <= 100:
+        raise ConfigError(f"bad fuzzy_threshold in [tool.traduco.memory]: {value!r}", path=where,
+                          hint="Use a percentage from 50 to 100 (100: exact matches only); the default is 75")
+    return float(value)
 
 
 def with_provider(mt: MTSettings, chain: str | None, url: str | None) -> MTSettings:

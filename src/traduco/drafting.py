@@ -9,6 +9,7 @@ are never sent to MT and never changed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from traduco.errors import CatalogError
 from traduco.glossary import Glossary
 from traduco.mt import Engine, Result
 from traduco.mt.masking import FORMAT_FLAGS
-from traduco.memory import TranslationMemory
+from traduco.memory import Match, TranslationMemory, band, differing_figures
 from traduco.merging import merge
 
 MERGE_ATTEMPTS = 5   # a translator saving the catalog mid-run makes us merge again
@@ -32,7 +33,10 @@ class CatalogReport:
     locale: str
     path: str
     drafted: int = 0
-    reused: int = 0                   # drafts taken from translation memory
+    reused: int = 0                   # drafts taken from translation memory (exact or fuzzy)
+    fuzzy: int = 0                    #   of which fuzzy matches
+    fuzzy_bands: Counter = field(default_factory=Counter)   # "85–94" -> fuzzy matches
+    saved_characters: int = 0         # Italian characters memory kept from MT
     failed: int = 0
     errors: int = 0                   # check findings now in the catalog
     warnings: int = 0
@@ -53,6 +57,28 @@ def draft_note(result: Result, moment=None) -> str:
     return note
 
 
+def reuse(entry: polib.POEntry, match: Match, report: CatalogReport, threshold: float) -> None:
+    """Draft `entry` from memory. A fuzzy match shows the matched Italian as the
+    previous msgid (#|), so Poedit shows which words differ, and names the
+    numbers and dates that changed, so the old figures are not approved by habit."""
+    moment = f"{catalogs.now():%Y-%m-%d %H:%M} UTC"
+    if not match.fuzzy:
+        catalogs.mark_draft(entry, match.msgstr, f"{catalogs.MEMORY}: approved in {match.doc_id} "
+                                                 f"(reused on {moment})")
+    else:
+        note = (f"{catalogs.MEMORY}: fuzzy match {match.score} % from {match.doc_id} (reused on {moment}); "
+                "the matched Italian is shown as previous: update what differs, then clear fuzzy")
+        figures = differing_figures(match.source, entry.msgid)
+        if figures:
+            note += f"; check: numbers differ from the match: {'; '.join(figures)}"
+        entry.previous_msgid = match.source
+        catalogs.mark_draft(entry, match.msgstr, note)
+        report.fuzzy += 1
+        report.fuzzy_bands[band(match.score, threshold)] += 1
+    report.reused += 1
+    report.saved_characters += len(entry.msgid)
+
+
 def pending_texts(project: Project, doc_id: str, template: polib.POFile, locale: str,
                   memory: TranslationMemory | None = None) -> list[str]:
     """The texts this catalog will need from MT (not approved, not drafted, not
@@ -65,7 +91,7 @@ def pending_texts(project: Project, doc_id: str, template: polib.POFile, locale:
     catalog = merge(template, existing, locale)
     return [e.msgid for e in catalogs.active_entries(catalog)
             if catalogs.state(e) == catalogs.UNTRANSLATED
-            and not (memory and memory.lookup(e.msgid, exclude=doc_id))]
+            and not (memory and memory.find(e.msgid, exclude=doc_id))]
 
 
 def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
@@ -77,12 +103,10 @@ def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
                if catalogs.state(e) == catalogs.UNTRANSLATED]
     if memory is not None:
         for entry in list(pending):
-            match = memory.lookup(entry.msgid, exclude=doc_id)
+            match = memory.find(entry.msgid, exclude=doc_id)
             if match:
-                catalogs.mark_draft(entry, match.msgstr, f"{catalogs.MEMORY}: approved in "
-                                    f"{match.doc_id} (reused on {catalogs.now():%Y-%m-%d %H:%M} UTC)")
+                reuse(entry, match, report, memory.threshold)
                 pending.remove(entry)
-                report.reused += 1
     if not pending or engine is None:
         return report
     results = engine.translate([e.msgid for e in pending], locale, on_result,
