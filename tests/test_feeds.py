@@ -13,7 +13,7 @@ from websites import ARTICLE, ENGLISH, FIRST, Site, configure, mostra, rss, sour
 
 from traduco.config import load_project
 from traduco.feeds import USER_AGENT, pull_web, slug
-from traduco.sources import read_document
+from traduco.sources import SourceError, read_document
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_feed_items_become_source_documents_incrementally(project, site):
     path = project / "sources" / "nuova-mostra-a-firenze.md"
     meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
     assert meta == {"title": "Nuova mostra a Firenze", "source_url": f"{site.url}/a/mostra.html",
-                    "date": "2024-05-21"}
+                    "format": "text", "date": "2024-05-21"}
     doc = read_document(path)
     assert doc.paragraphs[0].text == FIRST and len(doc.paragraphs) == 2
     assert "Home | Notizie" not in path.read_text(encoding="utf-8")
@@ -223,3 +223,31 @@ def test_slugs_are_cut_at_a_word_boundary():
     assert slug(LONG_TITLE, "http://x/a") == "straordinariamente-internazionalizzazione"
     assert slug("A" * 300, "http://x/a") == "a" * 60
     assert len(slug("parola " * 8, "http://x/a")) <= 60
+
+
+def test_an_articles_prose_is_not_read_as_markdown(project, site):
+    """Article text is plain prose: paragraphs that open like a Markdown list or
+    heading stay whole paragraphs, their first characters included."""
+    prose = ["2024. Un anno record per il turismo in Toscana, con presenze in crescita del 12%.",
+             "- 30% di emissioni nei trasporti pubblici entro il 2030, secondo il piano regionale.",
+             "# 1 in Italia per le città d'arte: Firenze resta la meta più cercata dai visitatori cinesi."]
+    body = "".join(f"<p>{text}</p>" for text in prose)
+    site.page("/rss.xml", rss([("Un anno record", "/a/record.html")]), kind="application/rss+xml")
+    site.page("/a/record.html", ARTICLE.format(title="Un anno record", first=FIRST).replace(
+        "</article>", body + "</article>"))
+    configure(project, site, feeds=["/rss.xml"])
+
+    assert pull_web(load_project(project), sleep=lambda s: None).written == ["un-anno-record"]
+
+    doc = read_document(project / "sources" / "un-anno-record.md")
+    texts = [paragraph.text for paragraph in doc.paragraphs]
+    assert not doc.markdown and all(text in texts for text in prose)
+
+
+def test_a_markdown_source_may_say_its_body_is_plain_text(project):
+    path = project / "sources" / "nota.md"
+    path.write_text("---\ntitle: Nota\nformat: text\n---\n\n- 30% di emissioni entro il 2030.\n", encoding="utf-8")
+    assert [p.text for p in read_document(path).paragraphs] == ["- 30% di emissioni entro il 2030."]
+    path.write_text("---\ntitle: Nota\nformat: html\n---\n\nTesto.\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="format: html"):
+        read_document(path)

@@ -215,7 +215,8 @@ def _entry_date(entry) -> str | None:
 
 
 def _markdown(title: str, date: str | None, url: str, paragraphs: list[str]) -> str:
-    meta = {"title": title, "source_url": url}
+    # The article's text is prose: a paragraph opening "2024." or "- 30%" is no list.
+    meta = {"title": title, "source_url": url, "format": "text"}
     if date:
         meta["date"] = date
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False)

@@ -170,7 +170,11 @@ def read_document(path: Path) -> Document:
     markdown = path.suffix == ".md"
     if markdown:
         meta, body, first_line, date_line = _split_front_matter(text, path)
+        markdown = _is_markdown(meta, path)
+    if markdown:
         paragraphs = tuple(Paragraph(b.text, b.line, b.path) for b in layout.blocks(body, first_line))
+    elif path.suffix == ".md":
+        paragraphs = tuple(split_paragraphs(body, first_line))
     else:
         meta, body, first_line, date_line = _split_date_line(text, path)
         paragraphs = tuple(split_paragraphs(body, first_line))
@@ -182,6 +186,17 @@ def read_document(path: Path) -> Document:
                     title=_text_or_none(meta.get("title")), date=date,
                     source_url=_text_or_none(meta.get("source_url")),
                     markdown=markdown, warnings=warnings)
+
+
+def _is_markdown(meta: dict, path: Path) -> bool:
+    """`format: text` in the front matter: a body of plain paragraphs (what `traduco
+    pull` writes, since an article's "2024. Un anno record" or "- 30%" is prose, not
+    a list), read as a .txt body is."""
+    kind = str(meta.get("format", "markdown")).strip().lower()
+    if kind not in ("markdown", "text"):
+        raise SourceError(f"front matter 'format: {kind}' is not a format traduco reads", path=path,
+                          hint="Write 'format: markdown' (the default) or 'format: text' (plain paragraphs)")
+    return kind == "markdown"
 
 
 def split_paragraphs(body: str, first_line: int = 1) -> list[Paragraph]:
