@@ -1,7 +1,9 @@
-"""The publish flow: compile and render every fully reviewed, check-clean document × locale.
+"""The publish flow: compile and render every fully reviewed, check-clean document × locale,
+and withdraw the pages of documents whose source was removed.
 
-With `[tool.traduco] require_approval = true` it first shows the plan and
-pauses for the editor's decision (see `traduco.approval`).
+With `[tool.traduco] require_approval = true` it first shows the plan
+(publications and withdrawals) and pauses for the editor's decision (see
+`traduco.approval`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from prefect.runtime import flow_run
 from traduco import runs
 from traduco.approval import APPROVAL_TIMEOUT_SECONDS, Approval, plan_markdown
 from traduco.config import Project, load_project
-from traduco.publishing import (PUBLISH, PublishResult, noteworthy_first, plan_publication,
+from traduco.publishing import (PLANNED, REJECTED, PublishResult, noteworthy_first, plan_publication,
                                 publish as publish_project, tally)
 
 RECORD_ROWS = 500     # rows in the publish artifact: what changed first; the description counts all
@@ -41,7 +43,7 @@ def publish(project_dir: str = ".", locales: list[str] | None = None,
             dry_run: bool = False) -> list[PublishResult]:
     project = load_project(project_dir, locales=locales)
     planned = plan(project)
-    if dry_run or not any(r.status == PUBLISH for r in planned):
+    if dry_run or not any(r.status in PLANNED for r in planned):
         return planned
     if not project.require_approval:
         return publish_plan(project, None)
@@ -55,6 +57,6 @@ def publish(project_dir: str = ".", locales: list[str] | None = None,
     create_markdown_artifact(key="publish-decision",
                              markdown=f"**{verdict}**" + (f": {decision.note}" if decision.note else ""))
     if not decision.approve:
-        return [PublishResult(r.doc_id, r.locale, "rejected" if r.status == PUBLISH else r.status,
+        return [PublishResult(r.doc_id, r.locale, REJECTED if r.status in PLANNED else r.status,
                               decision.note or r.reason) for r in planned]
     return publish_plan(project, planned)

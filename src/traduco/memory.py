@@ -1,8 +1,8 @@
 """Translation memory: reuse what reviewers already approved before paying MT.
 
 An exact match of the same Italian text, approved in any catalog of the same
-locale (obsolete entries included: removed paragraphs stay available), is
-offered as a fuzzy draft naming where it came from.
+locale (obsolete entries and retired documents included: removed paragraphs
+and withdrawn releases stay available), is offered as a fuzzy draft naming where it came from.
 
     memory = TranslationMemory.for_locale(project, "zh_CN")
     memory.lookup("Fonte: Regione Toscana - Ufficio stampa", exclude="toscana")
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from traduco import catalogs
 from traduco.config import Project
 from traduco.errors import CatalogError
+from traduco.retirement import retired_catalogs
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,8 @@ class TranslationMemory:
             return
         project, locale = self.source
         self.source = None
-        folder = project.catalogs_dir / locale / "LC_MESSAGES"
-        for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+        folders = (project.catalogs_dir / locale / "LC_MESSAGES", retired_catalogs(project, locale))
+        for path in [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.po"))]:
             try:
                 catalog = catalogs.read(path, locale=locale)
             except CatalogError:
