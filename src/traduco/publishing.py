@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from traduco import catalogs, checks, snapshots
+from traduco import __version__, catalogs, checks, snapshots
 from traduco.config import Project
 from traduco.glossary import Glossary, load_glossary
 from traduco.ledger import Ledger
@@ -114,14 +114,16 @@ def _plan_one(project: Project, snapshot: snapshots.Snapshot, manifest: dict, gl
     page_path = _page_path(project, doc_id, locale)
     published = manifest.get(locale, {}).get(doc_id)
     live = bool(published) and not published.get("withdrawn")
-    if live and published["catalog_sha256"] == sha and "content_sha256" in published \
-            and _intact(page_path, published, snapshot.path):
+    intact = live and _intact(page_path, published, snapshot.path)
+    if intact and published["catalog_sha256"] == sha and "content_sha256" in published:
         return _Planned(PublishResult(doc_id, locale, UNCHANGED, page=str(page_path), catalog_sha256=sha))
     rendition = snapshots.render(snapshot)
-    if live and published.get("content_sha256") == snapshots.sha256(rendition[1])             and _intact(page_path, published, snapshot.path):
+    same_page = live and published.get("content_sha256") == snapshots.sha256(rendition[1])
+    if intact and same_page:
         # The catalog changed, but not what readers see (a run refreshed its check notes).
         return _Planned(PublishResult(doc_id, locale, UNCHANGED, page=str(page_path), catalog_sha256=sha))
     reason = ("new" if not published else "published again" if not live
+              else "page or .mo missing or edited: written again" if same_page
               else "updated translation" if "content_sha256" in published or published["catalog_sha256"] != sha
               else "recorded again (manifest of an older traduco)")
     return _Planned(PublishResult(doc_id, locale, PUBLISH, reason, str(page_path), sha), snapshot, rendition)
@@ -133,7 +135,8 @@ def _waiting_reason(snapshot: snapshots.Snapshot, glossary: Glossary | None, cac
     template, glossary and checks): an unchanged catalog is not parsed again."""
     key = f"publish:{snapshot.locale}/{snapshot.doc_id}"
     expected = {"sha": snapshot.sha256, "template": snapshot.template_sha256,
-                "context": f"{glossary.fingerprint(snapshot.locale) if glossary else ''}|{checks.CHECKS_VERSION}"}
+                "context": f"{glossary.fingerprint(snapshot.locale) if glossary else ''}|{checks.CHECKS_VERSION}"
+                           f"|{__version__}"}
     known = ledger.current(key, expected)
     if known and snapshot.sha256:
         return known["waiting"]

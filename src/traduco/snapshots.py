@@ -34,6 +34,7 @@ class Snapshot:
     template_path: Path
     data: bytes | None            # None: there is no catalog
     template_data: bytes | None
+    error: str | None = None      # the files could not be read at all
 
     @cached_property
     def sha256(self) -> str | None:
@@ -63,16 +64,21 @@ class Snapshot:
 
 def take(project: Project, doc_id: str, locale: str) -> Snapshot:
     """Read a document's catalog and template once. Every catalog publishing
-    uses comes through here (the place for any stricter check of the bytes)."""
+    uses comes through here, and is parsed from these bytes by `catalogs.load`
+    (the place for any stricter check of them)."""
     path, template_path = project.catalog_path(doc_id, locale), project.template_path(doc_id)
-    return Snapshot(doc_id, locale, path, template_path, _read(path), _read(template_path))
+    try:
+        return Snapshot(doc_id, locale, path, template_path, _read(path), _read(template_path))
+    except OSError as exc:    # one unreadable file waits; the other documents go on
+        return Snapshot(doc_id, locale, path, template_path, None, None,
+                        error=f"{exc.filename or path}: cannot be read ({exc.strerror or exc})")
 
 
 def waiting_reason(snapshot: Snapshot, glossary: Glossary | None, cache: checks.CheckCache) -> str | None:
     """Why the snapshot cannot be published, or None when every unit of the
     current template is approved in it and no check reports an error."""
-    if snapshot.data is None:
-        return "no catalog yet: run `traduco run`"
+    if snapshot.error or snapshot.data is None:
+        return snapshot.error or "no catalog yet: run `traduco run`"
     try:
         catalog, units = snapshot.catalog, snapshot.units()
     except CatalogError as exc:
