@@ -184,7 +184,12 @@ def test_mo_files_carry_the_catalogs_own_header_and_its_approved_entries(project
     with mo_path.open("rb") as handle:
         translations = gettext.GNUTranslations(handle)
     assert all(translations.gettext(e.msgid) == e.msgstr for e in catalog if not e.obsolete)
-    if shutil.which("msgunfmt"):
+    if shutil.which("msgfmt"):      # GNU gettext compiles the same catalog to the same translations
+        reference = mo_path.with_name("reference.mo")
+        subprocess.run(["msgfmt", "-c", "-o", str(reference), str(po(project, "en"))], check=True)
+        ours, theirs = polib.mofile(str(mo_path)), polib.mofile(str(reference))
+        assert ours.metadata == theirs.metadata
+        assert {(e.msgctxt, e.msgid): e.msgstr for e in ours} == {(e.msgctxt, e.msgid): e.msgstr for e in theirs}
         decoded = subprocess.run(["msgunfmt", str(mo_path)], capture_output=True, text=True, check=True).stdout
         assert catalog[0].msgstr[:20] in decoded
 

@@ -40,8 +40,8 @@ def retired_catalogs(project: Project, locale: str) -> Path:
 def retire_vanished(project: Project, source_paths: list[Path]) -> list[str]:
     """Retire every document that has a template but no source file any more.
     Returns their ids. A source that cannot be read still counts as there."""
-    if not project.sources_dir.is_dir():
-        return []       # a missing folder is a setup problem, not a withdrawal
+    if not project.sources_dir.is_dir() or not source_paths:
+        return []       # a missing or empty folder (not mounted?) is a setup problem, not a withdrawal
     present = set()
     for path in source_paths:
         try:

@@ -122,8 +122,12 @@ def render(snapshot: Snapshot) -> tuple[Page, bytes, bytes]:
 def compile_mo(catalog: polib.POFile) -> bytes:
     """The binary catalog, by polib, with the catalog's own header and only its
     approved entries: the same catalog always gives the same bytes (no compile
-    time, no template header)."""
-    return catalog.to_binary()
+    time, no template header). Like msgfmt, without POT-Creation-Date, which
+    changes with every extraction and says nothing about the translations."""
+    compiled = polib.POFile(wrapwidth=catalogs.WRAP_WIDTH)
+    compiled.metadata = {k: v for k, v in catalog.metadata.items() if k != "POT-Creation-Date"}
+    compiled.extend(catalog)
+    return compiled.to_binary()
 
 
 def _check_errors(catalog: polib.POFile, locale: str, glossary: Glossary | None,
