@@ -415,3 +415,27 @@ def test_a_renamed_source_keeps_its_catalogs(project, standin):
     results = {(r.doc_id, r.locale): (r.status, r.reason) for r in publish(load_project(project))}
     assert results[("comunicato-smart-china", "en")] == ("published", "new")
     assert results[(DOC, "en")][0] == "withdrawn"
+
+
+def test_a_withdrawal_alone_waits_for_the_editor(project, standin):
+    """Through the real flow: a plan whose only change is a withdrawal pauses like a publication."""
+    from flows.publish import publish as publish_flow
+    from traduco.approval import decide
+    retracted_and_published(project, standin.url)
+    with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
+        handle.write("require_approval = true\n")
+    (project / "sources" / "concerto.txt").unlink()
+    run_once(project, standin.url)
+    results = {}
+    worker = threading.Thread(target=lambda: results.update(
+        state=publish_flow(project_dir=str(project), return_state=True)))
+    worker.start()
+    run_id = _wait_for_paused_run()
+    assert "concerto.html" in parse_html((project / "public" / "en" / "index.html").read_text(encoding="utf-8")).links
+
+    decide(str(run_id), approve=True, note="retracted by the press office")
+    worker.join(timeout=120)
+
+    outcome = {(r.doc_id, r.locale): r.status for r in results["state"].result()}
+    assert outcome[("concerto", "en")] == outcome[("concerto", "zh_CN")] == "withdrawn"
+    assert "concerto.html" not in parse_html((project / "public" / "en" / "index.html").read_text(encoding="utf-8")).links
