@@ -439,3 +439,16 @@ def test_a_withdrawal_alone_waits_for_the_editor(project, standin):
     outcome = {(r.doc_id, r.locale): r.status for r in results["state"].result()}
     assert outcome[("concerto", "en")] == outcome[("concerto", "zh_CN")] == "withdrawn"
     assert "concerto.html" not in parse_html((project / "public" / "en" / "index.html").read_text(encoding="utf-8")).links
+
+
+def test_a_name_clash_is_not_a_withdrawal(project, standin):
+    """A second file claiming a published document's id makes the run skip both (a problem to
+    fix): the document is neither retired nor withdrawn."""
+    from traduco.publishing import publish
+    retracted_and_published(project, standin.url)
+    (project / "sources" / "Concerto.md").write_text("Un altro testo.\n", encoding="utf-8")
+    run_once(project, standin.url)
+
+    assert po(project, "en", "concerto").exists()
+    results = {(r.doc_id, r.locale): r.status for r in publish(load_project(project))}
+    assert results[("concerto", "en")] == "unchanged"

@@ -22,7 +22,7 @@ import polib
 from traduco import catalogs
 from traduco.config import Project
 from traduco.errors import CatalogError, TraducoError
-from traduco.sources import document_id
+from traduco.sources import SOURCE_SUFFIXES, document_id
 
 RETIRED = "retired"
 SAME_DOCUMENT = 0.8    # share of paragraphs two texts must have in common to be one document renamed
@@ -39,19 +39,23 @@ def retired_catalogs(project: Project, locale: str) -> Path:
 
 def retire_vanished(project: Project, source_paths: list[Path]) -> list[str]:
     """Retire every document that has a template but no source file any more.
-    Returns their ids. A source that cannot be read still counts as there."""
+    Returns their ids. Any file that names the id still counts as its source:
+    one that cannot be read, a link, or two names claiming one id (a problem
+    to fix, never a withdrawal)."""
     if not project.sources_dir.is_dir() or not source_paths:
         return []       # a missing or empty folder (not mounted?) is a setup problem, not a withdrawal
-    present = set()
-    for path in source_paths:
-        try:
-            present.add(document_id(path))
-        except TraducoError:
-            continue
+    present = {_claimed_id(path) for path in project.sources_dir.iterdir() if path.suffix in SOURCE_SUFFIXES}
     gone = [doc_id for doc_id in project.doc_ids() if doc_id not in present]
     for doc_id in gone:
         _move(project, doc_id, doc_id, retire=True)
     return gone
+
+
+def _claimed_id(path: Path) -> str | None:
+    try:
+        return document_id(path)
+    except TraducoError:
+        return None
 
 
 def carry_over(project: Project, doc_id: str, template: polib.POFile) -> str | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polib
 
-from traduco import catalogs, checks
+from traduco import catalogs, checks, layout
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary
@@ -104,6 +104,10 @@ def published_catalog(snapshot: Snapshot) -> polib.POFile:
     entries = {(e.msgctxt, e.msgid): e for e in catalogs.active_entries(catalog)}
     published = polib.POFile(wrapwidth=catalogs.WRAP_WIDTH)
     published.metadata = dict(catalog.metadata)
+    for field in (layout.FORMAT_HEADER, layout.LAYOUT_HEADER):   # the page's structure is the source's,
+        published.metadata.pop(field, None)                     # at the template's lines, never a catalog's
+        if field in template.metadata:
+            published.metadata[field] = template.metadata[field]
     for unit in catalogs.active_entries(template):
         entry = entries[(unit.msgctxt, unit.msgid)]
         published.append(polib.POEntry(msgid=entry.msgid, msgctxt=entry.msgctxt, msgstr=entry.msgstr,
