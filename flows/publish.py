@@ -1,7 +1,9 @@
-"""The publish flow: compile and render every fully reviewed, check-clean document × locale.
+"""The publish flow: compile and render every fully reviewed, check-clean document × locale,
+and withdraw the pages of documents whose source was removed.
 
-With `[tool.traduco] require_approval = true` it first shows the plan and
-pauses for the editor's decision (see `traduco.approval`).
+With `[tool.traduco] require_approval = true` it first shows the plan
+(publications and withdrawals) and pauses for the editor's decision (see
+`traduco.approval`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from traduco import runs
 from traduco.approval import APPROVAL_TIMEOUT_SECONDS, Approval, decision_markdown, plan_markdown
 from traduco.config import Project, load_project
 from traduco.serving import refuse_foreign_parameters
-from traduco.publishing import (PUBLISH, PublishResult, noteworthy_first, plan_publication,
+from traduco.publishing import (PLANNED, REJECTED, PublishResult, noteworthy_first, plan_publication,
                                 publish as publish_project, tally)
 
 RECORD_ROWS = 500     # rows in the publish artifact: what changed first; the description counts all
@@ -43,7 +45,7 @@ def publish(project_dir: str = ".", locales: list[str] | None = None,
     refuse_foreign_parameters()
     project = load_project(project_dir, locales=locales)
     planned = plan(project)
-    if dry_run or not any(r.status == PUBLISH for r in planned):
+    if dry_run or not any(r.status in PLANNED for r in planned):
         return planned
     if not project.require_approval:
         return publish_plan(project, None)
@@ -55,6 +57,6 @@ def publish(project_dir: str = ".", locales: list[str] | None = None,
                               timeout=APPROVAL_TIMEOUT_SECONDS, key="approval")
     create_markdown_artifact(key="publish-decision", markdown=decision_markdown(decision))
     if not decision.approve:
-        return [PublishResult(r.doc_id, r.locale, "rejected" if r.status == PUBLISH else r.status,
+        return [PublishResult(r.doc_id, r.locale, REJECTED if r.status in PLANNED else r.status,
                               decision.note or r.reason) for r in planned]
     return publish_plan(project, planned)

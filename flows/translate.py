@@ -29,6 +29,7 @@ from traduco.feeds import WebResult, pull_web
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
 from traduco.mt.limits import shared
+from traduco.retirement import retire_vanished
 from traduco.review import QueueView, most_urgent
 from traduco.runs import (BatchResult, RunIncomplete, RunSummary, batches, quiet_expected_outcomes,
                           translate_batch)
@@ -118,6 +119,7 @@ def _translate(project: Project, git: GitSync | None = None, pulled: SyncReport 
         summary.source_problems += pull_web_sources(project).problems
     paths, problems = source_paths(project.sources_dir)
     summary.source_problems += [problem.message for problem in problems]
+    retire_vanished(project, paths)     # a removed source: its catalogs leave the queue, publish withdraws it
     memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
     if project.task_runner == "dask":
         _on_dask(project, batches(paths, project.batch_size), memories, summary)

@@ -46,14 +46,17 @@ def run_once(project_dir: Path, url: str, on_result=None):
     from traduco.config import load_project
     from traduco.memory import TranslationMemory
     from traduco.mt import Engine
+    from traduco.retirement import retire_vanished
     from traduco.runs import batches, translate_batch
     from traduco.sources import source_paths
 
     project = load_project(project_dir, provider="libre", provider_url=url)
+    paths = source_paths(project.sources_dir)[0]
+    retire_vanished(project, paths)
     memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
     reports = []
     with Engine.for_project(project) as engine:
-        for batch in batches(source_paths(project.sources_dir)[0]):
+        for batch in batches(paths):
             reports += translate_batch(project, batch, memories, engine, on_result).reports
     return reports
 

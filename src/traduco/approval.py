@@ -37,8 +37,13 @@ def decision_markdown(decision: Approval) -> str:
 def plan_markdown(plan) -> str:
     """The plan as the Prefect UI shows it next to the approve/reject form."""
     publishing = [r for r in plan if r.status == "publish"]
-    lines = ["### Publish these translations?", ""]
+    lines = ["### Publish these translations?", ""] if publishing else []
     lines += [f"- **{r.doc_id}** ({r.locale}): {r.reason}" for r in publishing]
+    withdrawing = [r for r in plan if r.status == "withdraw"]
+    if withdrawing:
+        lines += ["", "### Withdraw these pages?", "",
+                  *[f"- **{r.doc_id}** ({r.locale}): {r.reason}; its page becomes a withdrawal notice"
+                    for r in withdrawing]]
     waiting = [r for r in plan if r.status == "waiting"]
     if waiting:
         lines += ["", "Not published (waiting):", *[f"- {r.doc_id} ({r.locale}): {r.reason}" for r in waiting]]

@@ -170,7 +170,7 @@ def publish(project_dir: ProjectOption = Path("."),
             every_row: Annotated[bool, typer.Option("--all", help="List every document, not only the first "
                                                     f"{SHOWN_ROWS} rows.")] = False):
     """Publish every fully approved, check-clean document × locale (.mo, HTML, index, feed)."""
-    from traduco.publishing import noteworthy_first, tally
+    from traduco.publishing import noteworthy_first, status_label, tally
     from traduco.serving import api_for_command
     project = load_project(project_dir)
     _quiet_prefect()
@@ -191,7 +191,7 @@ def publish(project_dir: ProjectOption = Path("."),
     shown = noteworthy_first(results)[:None if every_row else SHOWN_ROWS]
     for r in shown:
         colour = {"published": "green", "publish": "green", "unchanged": "blue"}.get(r.status, "yellow")
-        status = "would publish" if r.status == "publish" else r.status
+        status = status_label(r.status)
         table.add_row(Text(r.doc_id), r.locale, f"[{colour}]{status}[/{colour}]", Text(r.reason))
     out.print(table)
     if len(results) > len(shown):

@@ -1,10 +1,11 @@
 """Translation memory: reuse what reviewers already approved before paying MT.
 
 An exact match of the same Italian text, approved in any catalog of the same
-locale (obsolete entries included: removed paragraphs stay available), is
-offered as a draft naming where it came from. Failing that, the most similar
-approved Italian (at least `fuzzy_threshold` %, rapidfuzz's `fuzz.ratio`) is
-offered as a fuzzy match: press releases repeat themselves with small changes.
+locale (obsolete entries and retired documents included: removed paragraphs
+and withdrawn releases stay available), is offered as a draft naming where it
+came from. Failing that, the most similar approved Italian (at least
+`fuzzy_threshold` %, rapidfuzz's `fuzz.ratio`) is offered as a fuzzy match:
+press releases repeat themselves with small changes.
 
     memory = TranslationMemory.for_locale(project, "zh_CN")
     memory.find("Fonte: Regione Toscana - Ufficio stampa", exclude="toscana")
@@ -24,6 +25,7 @@ from traduco import catalogs
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.numbers import ITALIAN_MONTHS, ITALIAN_SCALE, quantities
+from traduco.retirement import retired_catalogs
 
 DEFAULT_THRESHOLD = 75.0
 BANDS = ((95, "95–99"), (85, "85–94"))   # below 85: "<threshold>–84"
@@ -67,8 +69,8 @@ class TranslationMemory:
             return
         project, locale = self.source
         self.source = None
-        folder = project.catalogs_dir / locale / "LC_MESSAGES"
-        for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+        folders = (project.catalogs_dir / locale / "LC_MESSAGES", retired_catalogs(project, locale))
+        for path in [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.po"))]:
             try:
                 catalog = catalogs.read(path, locale=locale)
             except CatalogError:

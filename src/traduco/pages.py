@@ -1,8 +1,11 @@
 """What readers see: a page per published document, an index and a JSON Feed per locale.
 
 Everything is escaped; pages carry `lang`, the title, the date, a link to the
-Italian original and a "translated from Italian" note; Chinese pages ask for
-fonts that render Simplified Chinese well.
+Italian original (only an `http`/`https` URL becomes a link: a `javascript:`
+one from a feed or an edited catalog header is no link at all, and without a
+URL there is none) and a "translated from Italian" note; Chinese pages ask for
+fonts that render Simplified Chinese well. A withdrawn document's page becomes
+a short notice.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import datetime as dt
 import html
 import json
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import polib
 from babel import Locale
@@ -21,8 +25,9 @@ from traduco.units import TITLE_CONTEXT
 
 LABELS = {
     "en": {"translated": "Translated from Italian", "source": "Italian original",
-           "index": "Press releases"},
-    "zh": {"translated": "译自意大利语", "source": "意大利语原文", "index": "新闻稿"},
+           "index": "Press releases", "withdrawn": "This press release has been withdrawn."},
+    "zh": {"translated": "译自意大利语", "source": "意大利语原文", "index": "新闻稿",
+           "withdrawn": "此新闻稿已撤回。"},
 }
 FONTS = {
     "zh": '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
@@ -70,16 +75,14 @@ def page_from_catalog(doc_id: str, catalog: polib.POFile) -> Page:
 def render_page(page: Page, locale: str) -> str:
     labels = _labels(locale)
     esc = html.escape
-    if page.source_url:
-        source = f'<a href="{esc(page.source_url, quote=True)}" rel="external">{esc(labels["source"])}</a>'
-    else:
-        source = f'{esc(labels["source"])}: <code>{esc(page.source_file or page.doc_id)}</code>'
+    link = web_link(page.source_url)
+    source = f' · <a href="{esc(link, quote=True)}" rel="external">{esc(labels["source"])}</a>' if link else ""
     date = f'<time datetime="{esc(page.date)}">{esc(format_date(page.date, locale))}</time> · ' \
         if page.date else ""
     body = _body(page)
     return _document(locale, page.title, f"""<article>
 <h1>{esc(page.title)}</h1>
-<p class="meta">{date}{esc(labels["translated"])} · {source}</p>
+<p class="meta">{date}{esc(labels["translated"])}{source}</p>
 {body}
 </article>""")
 
@@ -90,6 +93,29 @@ def _body(page: Page) -> str:
     if page.layout is not None:
         return layout.render_body(list(zip(page.lines, page.paragraphs)), page.layout)
     return "\n".join(f"<p>{html.escape(text)}</p>" for text in page.paragraphs)
+
+
+def web_link(url: str | None) -> str | None:
+    """`url` if it is a web address a reader may follow (http or https, with a
+    host), else None: a `javascript:` or `data:` URL must never become a link."""
+    url = (url or "").strip()
+    if not url or any(ord(char) < 33 or ord(char) == 127 for char in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+def render_withdrawn(title: str, locale: str) -> str:
+    """What a withdrawn document's address shows: its title and one line."""
+    esc, labels = html.escape, _labels(locale)
+    return _document(locale, title, f"""<article>
+<h1>{esc(title)}</h1>
+<p class="withdrawn">{esc(labels["withdrawn"])}</p>
+<p><a href="index.html">{esc(labels["index"])}</a></p>
+</article>""")
 
 
 def render_index(locale: str, published: dict[str, dict]) -> str:

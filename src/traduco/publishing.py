@@ -3,42 +3,49 @@
     plan = plan_publication(project)     # what would change, and why the rest waits
     results = publish(project)           # do it (optionally only an approved plan)
 
-A document × locale pair is published when every unit is approved (translated,
-not fuzzy) and no check reports an error. Anything else stays as it was
-online: a page published before keeps its last approved version until the
-update is approved too. `public/manifest.json` records which catalog state
-each page was published from, so unchanged documents are not rewritten.
+A document × locale pair is published when every unit of its current template
+is approved (translated, not fuzzy) in its catalog and no check reports an
+error. Each catalog is read once (`snapshots.take`): the verdict, the `.mo` and
+the page all come from those bytes, and `public/manifest.json` records their
+hash. Anything else stays as it was online: a page published before keeps its
+last approved version until the update is approved too. A document whose
+source is gone (its template retired) is withdrawn: out of the index and the
+feed, its page replaced by a short notice.
+
+Nothing is written that would not change: an unchanged publication leaves
+every file (pages, `.mo`, index, feed, manifest) with its bytes and times, so
+rsync and CDN deploys see no change. Publishing holds the project lock, the
+one a translate run holds, so two publishes (or a publish and a run) never
+interleave their writes.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from io import BytesIO
 from pathlib import Path
 
-import polib
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-
-from traduco import catalogs, checks
+from traduco import __version__, catalogs, checks, snapshots
 from traduco.config import Project
-from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
-from traduco.ledger import fingerprint
-from traduco.pages import page_from_catalog, render_feed, render_index, render_page
-from traduco.review import QueueRow, check_cache, queue_rows
+from traduco.ledger import Ledger
+from traduco.pages import Page, render_feed, render_index, render_withdrawn
+from traduco.review import check_cache
 
 PUBLISH, PUBLISHED, UNCHANGED, WAITING, SKIPPED = "publish", "published", "unchanged", "waiting", "skipped"
+WITHDRAW, WITHDRAWN = "withdraw", "withdrawn"
 REJECTED = "rejected"
+PLANNED = (PUBLISH, WITHDRAW)            # what an editor approves
+LOCK_WAIT_SECONDS = 3600                  # a translate run may hold the project lock that long
 
 
 @dataclass(frozen=True)
 class PublishResult:
     doc_id: str
     locale: str
-    status: str                     # publish (planned), published, unchanged, waiting, skipped
+    status: str                     # publish / withdraw (planned), published, withdrawn, unchanged, waiting, skipped
     reason: str = ""
     page: str | None = None
     catalog_sha256: str | None = None
@@ -47,131 +54,178 @@ class PublishResult:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class _Planned:
+    result: PublishResult
+    snapshot: snapshots.Snapshot | None = None
+    rendition: tuple[Page, bytes, bytes] | None = None   # page, its HTML, the .mo
+
+
 def plan_publication(project: Project) -> list[PublishResult]:
-    """What `publish` would do, writing nothing. Built on the review queue's rows,
-    so a catalog unchanged since the ledger last counted it is not read again."""
-    manifest = _load_manifest(project)
-    glossary, cache = load_glossary(project), check_cache(project)
-    return [_plan_one(project, row, manifest, glossary, cache) for row in queue_rows(project)]
+    """What `publish` would do, writing nothing."""
+    return [planned.result for planned in _plan(project, _load_manifest(project))]
 
 
 def publish(project: Project, approved: list[PublishResult] | None = None) -> list[PublishResult]:
     """Publish what the plan says. With `approved` (a plan someone approved),
-    publish only those pairs, and only if their catalogs did not change since."""
-    manifest = _load_manifest(project)
-    allowed = {(r.doc_id, r.locale): r.catalog_sha256 for r in approved or [] if r.status == PUBLISH}
-    results = []
-    for item in plan_publication(project):
-        if item.status != PUBLISH:
-            results.append(item)
-        elif approved is not None and allowed.get((item.doc_id, item.locale)) != item.catalog_sha256:
-            results.append(PublishResult(item.doc_id, item.locale, SKIPPED,
-                                         "not in the approved plan, or changed since it was approved"))
-        else:
-            results.append(_publish_one(project, item, manifest))
-    for locale in project.locales:
-        published = manifest.get(locale, {})
-        pages = {doc_id: _published_page(project, doc_id, locale, info) for doc_id, info in published.items()}
-        folder = project.public_dir / locale
-        catalogs.atomic_write_text(folder / "index.html", render_index(locale, published))
-        catalogs.atomic_write_text(folder / "feed.json", render_feed(
-            locale, published, {d: p for d, p in pages.items() if p}, project.site_url))
-    catalogs.atomic_write_text(project.public_dir / "manifest.json",
-                               json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    publish and withdraw only those pairs, and only if their catalogs did not change since."""
+    allowed = {(r.doc_id, r.locale, r.status): r.catalog_sha256 for r in approved or [] if r.status in PLANNED}
+    with catalogs.exclusive(project.run_lock_path, "the project", wait=LOCK_WAIT_SECONDS):
+        manifest = _load_manifest(project)
+        results = []
+        for planned in _plan(project, manifest):
+            item = planned.result
+            key = (item.doc_id, item.locale, item.status)
+            if item.status not in PLANNED:
+                results.append(item)
+            elif approved is not None and (key not in allowed or allowed[key] != item.catalog_sha256):
+                results.append(PublishResult(item.doc_id, item.locale, SKIPPED,
+                                             "not in the approved plan, or changed since it was approved"))
+            elif item.status == WITHDRAW:
+                results.append(_withdraw(project, item, manifest))
+            else:
+                results.append(_publish_one(project, planned, manifest))
+        _write_listings(project, manifest)
     return results
 
 
-def _plan_one(project: Project, row: QueueRow, manifest: dict,
-              glossary: Glossary | None, cache: checks.CheckCache) -> PublishResult:
-    doc_id, locale = row.doc_id, row.locale
-    if not row.complete:
-        return PublishResult(doc_id, locale, WAITING, _why_waiting(row))
-    path = project.catalog_path(doc_id, locale)
-    if row.errors:
-        try:
-            catalog = catalogs.read(path, locale=locale)
-        except CatalogError as exc:
-            return PublishResult(doc_id, locale, WAITING, exc.message)
-        return PublishResult(doc_id, locale, WAITING, _check_errors(catalog, locale, glossary, cache))
-    sha = fingerprint(path)
-    page_path = project.public_dir / locale / f"{doc_id}.html"
+def _plan(project: Project, manifest: dict) -> Iterator[_Planned]:
+    """Every document × locale, one snapshot at a time (memory stays flat),
+    then the withdrawals: published documents whose template is gone."""
+    glossary, cache, ledger = load_glossary(project), check_cache(project), Ledger.for_project(project)
+    doc_ids = project.doc_ids()
+    for doc_id in doc_ids:
+        for locale in project.locales:
+            yield _plan_one(project, snapshots.take(project, doc_id, locale), manifest, glossary, cache, ledger)
+    current = set(doc_ids)
+    for locale in project.locales:
+        for doc_id, info in sorted(manifest.get(locale, {}).items()):
+            if doc_id not in current and not info.get("withdrawn"):
+                yield _Planned(PublishResult(doc_id, locale, WITHDRAW, "its source was removed",
+                                             str(_page_path(project, doc_id, locale))))
+
+
+def _plan_one(project: Project, snapshot: snapshots.Snapshot, manifest: dict, glossary: Glossary | None,
+              cache: checks.CheckCache, ledger: Ledger) -> _Planned:
+    doc_id, locale, sha = snapshot.doc_id, snapshot.locale, snapshot.sha256
+    why = _waiting_reason(snapshot, glossary, cache, ledger)
+    if why:
+        return _Planned(PublishResult(doc_id, locale, WAITING, why))
+    page_path = _page_path(project, doc_id, locale)
     published = manifest.get(locale, {}).get(doc_id)
-    if published and published["catalog_sha256"] == sha and page_path.exists():
-        return PublishResult(doc_id, locale, UNCHANGED, page=str(page_path), catalog_sha256=sha)
-    reason = "updated translation" if published else "new"
-    return PublishResult(doc_id, locale, PUBLISH, reason, str(page_path), sha)
+    live = bool(published) and not published.get("withdrawn")
+    intact = live and _intact(page_path, published, snapshot.path)
+    if intact and published["catalog_sha256"] == sha and "content_sha256" in published:
+        return _Planned(PublishResult(doc_id, locale, UNCHANGED, page=str(page_path), catalog_sha256=sha))
+    rendition = snapshots.render(snapshot)
+    same_page = live and published.get("content_sha256") == snapshots.sha256(rendition[1])
+    if intact and same_page:
+        # The catalog changed, but not what readers see (a run refreshed its check notes).
+        return _Planned(PublishResult(doc_id, locale, UNCHANGED, page=str(page_path), catalog_sha256=sha))
+    reason = ("new" if not published else "published again" if not live
+              else "page or .mo missing or edited: written again" if same_page
+              else "updated translation" if "content_sha256" in published or published["catalog_sha256"] != sha
+              else "recorded again (manifest of an older traduco)")
+    return _Planned(PublishResult(doc_id, locale, PUBLISH, reason, str(page_path), sha), snapshot, rendition)
 
 
-def _publish_one(project: Project, item: PublishResult, manifest: dict) -> PublishResult:
-    path = project.catalog_path(item.doc_id, item.locale)
-    catalog = catalogs.read(path, locale=item.locale)
-    page = page_from_catalog(item.doc_id, catalog)
-    mo_path, compiled = path.with_suffix(".mo"), compile_mo(catalog, item.locale)
-    if not mo_path.exists() or mo_path.read_bytes() != compiled:
-        catalogs.atomic_write_bytes(mo_path, compiled)
-    catalogs.atomic_write_text(Path(item.page), render_page(page, item.locale))
+def _waiting_reason(snapshot: snapshots.Snapshot, glossary: Glossary | None, cache: checks.CheckCache,
+                    ledger: Ledger) -> str | None:
+    """The snapshot's verdict, remembered by the hash of its bytes (and of the
+    template, glossary and checks): an unchanged catalog is not parsed again."""
+    key = f"publish:{snapshot.locale}/{snapshot.doc_id}"
+    expected = {"sha": snapshot.sha256, "template": snapshot.template_sha256,
+                "context": f"{glossary.fingerprint(snapshot.locale) if glossary else ''}|{checks.CHECKS_VERSION}"
+                           f"|{__version__}"}
+    known = ledger.current(key, expected)
+    if known and snapshot.sha256:
+        return known["waiting"]
+    why = snapshots.waiting_reason(snapshot, glossary, cache)
+    if snapshot.sha256 and snapshot.template_sha256:
+        ledger.put(key, {**expected, "waiting": why})
+    return why
+
+
+def _intact(page_path: Path, published: dict, catalog_path: Path) -> bool:
+    """The published page and `.mo` are still there as published."""
+    if not page_path.exists() or not catalog_path.with_suffix(".mo").exists():
+        return False
+    recorded = published.get("content_sha256")
+    return recorded is None or snapshots.sha256(page_path.read_bytes()) == recorded
+
+
+def _publish_one(project: Project, planned: _Planned, manifest: dict) -> PublishResult:
+    item, snapshot = planned.result, planned.snapshot
+    page, html, mo = planned.rendition
+    write_if_changed(snapshot.path.with_suffix(".mo"), mo)
+    write_if_changed(Path(item.page), html)
     manifest.setdefault(item.locale, {})[item.doc_id] = {
-        "title": page.title, "date": page.date, "catalog_sha256": item.catalog_sha256,
-        "published": catalogs.now().isoformat()}
+        "title": page.title, "date": page.date, "catalog_sha256": snapshot.sha256,
+        "content_sha256": snapshots.sha256(html), "published": catalogs.now().isoformat(),
+        "source_url": page.source_url, "paragraphs": list(page.paragraphs)}
     return PublishResult(item.doc_id, item.locale, PUBLISHED, item.reason, item.page, item.catalog_sha256)
 
 
-def _published_page(project: Project, doc_id: str, locale: str, info: dict):
-    """The text as published, for the feed; None if the catalog changed since
-    (the feed then keeps the title and link of the published version)."""
-    path = project.catalog_path(doc_id, locale)
+def _withdraw(project: Project, item: PublishResult, manifest: dict) -> PublishResult:
+    """The page becomes a short notice (links shared on social media keep
+    answering, and say why), the `.mo` goes, the index and feed drop it."""
+    info = manifest[item.locale][item.doc_id]
+    write_if_changed(Path(item.page), render_withdrawn(info.get("title") or item.doc_id, item.locale).encode())
+    project.catalog_path(item.doc_id, item.locale).with_suffix(".mo").unlink(missing_ok=True)
+    manifest[item.locale][item.doc_id] = {"title": info.get("title"), "date": info.get("date"),
+                                          "withdrawn": catalogs.now().isoformat()}
+    return PublishResult(item.doc_id, item.locale, WITHDRAWN, item.reason, item.page)
+
+
+def _write_listings(project: Project, manifest: dict) -> None:
+    for locale in project.locales:
+        live = {d: info for d, info in manifest.get(locale, {}).items() if not info.get("withdrawn")}
+        pages = {d: _page(d, info) for d, info in live.items() if "paragraphs" in info}
+        folder = project.public_dir / locale
+        write_if_changed(folder / "index.html", render_index(locale, live).encode())
+        write_if_changed(folder / "feed.json", render_feed(locale, live, pages, project.site_url).encode())
+    write_if_changed(project.public_dir / "manifest.json",
+                     (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
+
+
+def _page(doc_id: str, info: dict) -> Page:
+    """The page as published, from the manifest: the feed keeps the published
+    text even when the catalog has changed since."""
+    return Page(doc_id=doc_id, title=info["title"], date=info.get("date"), source_url=info.get("source_url"),
+                source_file=None, paragraphs=tuple(info["paragraphs"]))
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write atomically, only if the bytes differ: an unchanged file keeps its time."""
     try:
-        if fingerprint(path) != info.get("catalog_sha256"):
-            return None
-        return page_from_catalog(doc_id, catalogs.read(path, locale=locale))
-    except (OSError, CatalogError):
-        return None
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    catalogs.atomic_write_bytes(path, data)
+    return True
+
+
+def _page_path(project: Project, doc_id: str, locale: str) -> Path:
+    return project.public_dir / locale / f"{doc_id}.html"
 
 
 def noteworthy_first(results: list[PublishResult]) -> list[PublishResult]:
     """What changed or was refused first, then what waits, then what stayed as it was."""
-    order = {PUBLISHED: 0, PUBLISH: 0, REJECTED: 1, SKIPPED: 1, WAITING: 2, UNCHANGED: 3}
+    order = {PUBLISHED: 0, PUBLISH: 0, WITHDRAWN: 0, WITHDRAW: 0, REJECTED: 1, SKIPPED: 1, WAITING: 2,
+             UNCHANGED: 3}
     return sorted(results, key=lambda r: order.get(r.status, 2))
 
 
 def tally(results: list[PublishResult]) -> str:
     """'1 published, 61 waiting' (a plan's 'publish' reads 'would publish')."""
-    counts = Counter("would publish" if r.status == PUBLISH else r.status for r in results)
+    counts = Counter(status_label(r.status) for r in results)
     return ", ".join(f"{n:,} {status}" for status, n in sorted(counts.items()))
 
 
-def _why_waiting(row: QueueRow) -> str:
-    if row.error:
-        return row.error
-    parts = []
-    if row.drafts:
-        parts.append(f"{row.drafts} draft{'s' * (row.drafts != 1)} waiting for review")
-    if row.untranslated:
-        parts.append(f"{row.untranslated} untranslated")
-    return ", ".join(parts) or "no units"
-
-
-def _check_errors(catalog: polib.POFile, locale: str, glossary: Glossary | None,
-                  cache: checks.CheckCache) -> str:
-    """'2 check errors: numbers (sources/a.txt:3), glossary (sources/a.txt:5); ...'."""
-    where = []
-    for entry, findings in checks.catalog_findings(catalog, locale, glossary, cache):
-        line = ":".join(entry.occurrences[0]) if entry.occurrences else entry.msgid[:30]
-        where += [f"{f.check} ({line})" for f in findings if f.severity == checks.ERROR]
-    shown = ", ".join(where[:4]) + (", ..." if len(where) > 4 else "")
-    return (f"{len(where)} check error{'s' * (len(where) != 1)}: {shown}; fix them, or silence one "
-            "with a comment 'ignore-check: <id>' on that entry")
-
-
-def compile_mo(catalog: polib.POFile, locale: str) -> bytes:
-    """The binary catalog, compiled by babel from the approved entries."""
-    compiled = Catalog(locale=locale, charset="utf-8")
-    for entry in catalogs.active_entries(catalog):
-        if catalogs.state(entry) == catalogs.APPROVED:
-            compiled.add(entry.msgid, entry.msgstr, context=entry.msgctxt)
-    buffer = BytesIO()
-    write_mo(buffer, compiled)
-    return buffer.getvalue()
+def status_label(status: str) -> str:
+    """A planned step reads 'would publish' / 'would withdraw'."""
+    return f"would {status}" if status in PLANNED else status
 
 
 def _load_manifest(project: Project) -> dict:

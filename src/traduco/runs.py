@@ -18,6 +18,7 @@ from traduco.drafting import CatalogReport, pending_texts, update_catalog
 from traduco.errors import TraducoError
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
+from traduco.retirement import carry_over
 from traduco.review import QueueView, check_cache
 from traduco.sources import document_id, read_document
 from traduco.units import write_template
@@ -346,6 +347,7 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
             document = read_document(path)
             result.warnings += document.warnings
             templates[doc_id] = write_template(project, document)
+            carry_over(project, doc_id, templates[doc_id])   # a renamed or restored source keeps its work
         except TraducoError as problem:
             result.problems.append(problem.message)
             continue

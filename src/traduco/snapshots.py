@@ -1,0 +1,167 @@
+"""What publishing reads: one snapshot of a document's catalog and template.
+
+Publishing decides, compiles and renders from the bytes it checked, never from
+a second reading: a catalog a run or a translator turns fuzzy while `publish`
+works cannot slip a draft online, and the manifest records the hash of exactly
+what was published.
+
+    snapshot = take(project, "toscana", "zh_CN")      # the one place publishing reads a catalog
+    why = waiting_reason(snapshot, glossary, cache)   # None: every template unit approved, no check error
+    page, html, mo = render(snapshot)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import polib
+
+from traduco import catalogs, checks, layout
+from traduco.config import Project
+from traduco.errors import CatalogError
+from traduco.glossary import Glossary
+from traduco.pages import Page, page_from_catalog, render_page
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    doc_id: str
+    locale: str
+    path: Path                    # the catalog, for messages
+    template_path: Path
+    data: bytes | None            # None: there is no catalog
+    template_data: bytes | None
+    error: str | None = None      # the files could not be read at all
+
+    @cached_property
+    def sha256(self) -> str | None:
+        return _sha(self.data)
+
+    @cached_property
+    def template_sha256(self) -> str | None:
+        return _sha(self.template_data)
+
+    @cached_property
+    def catalog(self) -> polib.POFile:
+        """The snapshot's bytes parsed (CatalogError if they cannot be trusted)."""
+        if self.data is None:
+            raise CatalogError("no catalog yet", path=self.path, hint="Run `traduco run`")
+        return catalogs.load(self.data, self.path, locale=self.locale)
+
+    @cached_property
+    def template(self) -> polib.POFile:
+        if self.template_data is None:
+            raise CatalogError("no template", path=self.template_path, hint="Run `traduco run`")
+        return catalogs.load(self.template_data, self.template_path)
+
+    def units(self) -> list[tuple[str | None, str]]:
+        """The keys of the current template's units, in template order."""
+        return [(e.msgctxt, e.msgid) for e in catalogs.active_entries(self.template)]
+
+
+def take(project: Project, doc_id: str, locale: str) -> Snapshot:
+    """Read a document's catalog and template once. Every catalog publishing
+    uses comes through here, and is parsed from these bytes by `catalogs.load`
+    (the place for any stricter check of them)."""
+    path, template_path = project.catalog_path(doc_id, locale), project.template_path(doc_id)
+    try:
+        return Snapshot(doc_id, locale, path, template_path, _read(path), _read(template_path))
+    except OSError as exc:    # one unreadable file waits; the other documents go on
+        return Snapshot(doc_id, locale, path, template_path, None, None,
+                        error=f"{exc.filename or path}: cannot be read ({exc.strerror or exc})")
+
+
+def waiting_reason(snapshot: Snapshot, glossary: Glossary | None, cache: checks.CheckCache) -> str | None:
+    """Why the snapshot cannot be published, or None when every unit of the
+    current template is approved in it and no check reports an error."""
+    if snapshot.error or snapshot.data is None:
+        return snapshot.error or "no catalog yet: run `traduco run`"
+    try:
+        catalog, units = snapshot.catalog, snapshot.units()
+    except CatalogError as exc:
+        return exc.message
+    if not units:
+        return "no units"
+    entries = {(e.msgctxt, e.msgid): e for e in catalogs.active_entries(catalog)}
+    states = [catalogs.state(entries[key]) if key in entries else "missing" for key in units]
+    parts = [_count(states.count(catalogs.DRAFT), "draft", "waiting for review"),
+             _count(states.count(catalogs.UNTRANSLATED), "untranslated unit", ""),
+             _count(states.count("missing"), "unit", "of the template missing from the catalog "
+                                                     "(run `traduco run`)")]
+    if any(parts):
+        return ", ".join(p for p in parts if p)
+    return _check_errors(catalog, snapshot.locale, glossary, cache)
+
+
+def published_catalog(snapshot: Snapshot) -> polib.POFile:
+    """What goes online: the catalog's own header and its entries for the
+    template's units, at the template's places (a translator's stray entry or
+    a paragraph no longer in the source is not published)."""
+    catalog, template = snapshot.catalog, snapshot.template
+    entries = {(e.msgctxt, e.msgid): e for e in catalogs.active_entries(catalog)}
+    published = polib.POFile(wrapwidth=catalogs.WRAP_WIDTH)
+    published.metadata = dict(catalog.metadata)
+    for field in (layout.FORMAT_HEADER, layout.LAYOUT_HEADER):   # the page's structure is the source's,
+        published.metadata.pop(field, None)                     # at the template's lines, never a catalog's
+        if field in template.metadata:
+            published.metadata[field] = template.metadata[field]
+    for unit in catalogs.active_entries(template):
+        entry = entries[(unit.msgctxt, unit.msgid)]
+        published.append(polib.POEntry(msgid=entry.msgid, msgctxt=entry.msgctxt, msgstr=entry.msgstr,
+                                       msgid_plural=entry.msgid_plural, msgstr_plural=entry.msgstr_plural,
+                                       occurrences=unit.occurrences))
+    return published
+
+
+def render(snapshot: Snapshot) -> tuple[Page, bytes, bytes]:
+    """The page, its HTML and the compiled `.mo`, all from the snapshot."""
+    published = published_catalog(snapshot)
+    page = page_from_catalog(snapshot.doc_id, published)
+    return page, render_page(page, snapshot.locale).encode("utf-8"), compile_mo(published)
+
+
+def compile_mo(catalog: polib.POFile) -> bytes:
+    """The binary catalog, by polib, with the catalog's own header and only its
+    approved entries: the same catalog always gives the same bytes (no compile
+    time, no template header). Like msgfmt, without POT-Creation-Date, which
+    changes with every extraction and says nothing about the translations."""
+    compiled = polib.POFile(wrapwidth=catalogs.WRAP_WIDTH)
+    compiled.metadata = {k: v for k, v in catalog.metadata.items() if k != "POT-Creation-Date"}
+    compiled.extend(catalog)
+    return compiled.to_binary()
+
+
+def _check_errors(catalog: polib.POFile, locale: str, glossary: Glossary | None,
+                  cache: checks.CheckCache) -> str | None:
+    """'2 check errors: numbers (sources/a.txt:3), glossary (sources/a.txt:5); ...'."""
+    where = []
+    for entry, findings in checks.catalog_findings(catalog, locale, glossary, cache):
+        line = ":".join(entry.occurrences[0]) if entry.occurrences else entry.msgid[:30]
+        where += [f"{f.check} ({line})" for f in findings if f.severity == checks.ERROR]
+    if not where:
+        return None
+    shown = ", ".join(where[:4]) + (", ..." if len(where) > 4 else "")
+    return (f"{len(where)} check error{'s' * (len(where) != 1)}: {shown}; fix them, or silence one "
+            "with a comment 'ignore-check: <id>' on that entry")
+
+
+def _count(n: int, noun: str, rest: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}{' ' + rest if rest else ''}" if n else ""
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sha(data: bytes | None) -> str | None:
+    return None if data is None else sha256(data)
