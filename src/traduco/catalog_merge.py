@@ -38,7 +38,7 @@ import polib
 
 from traduco import catalogs
 from traduco.errors import CatalogError
-from traduco.merging import REUSE_THRESHOLD, _inherit as inherit, reuse_similarity
+from traduco.merging import _inherit as inherit, pair_edited
 
 REPORT_ENV = "TRADUCO_MERGE_REPORT"     # where a sync collects what the driver reported
 CONFLICT_NOTE = "merge conflict"
@@ -179,18 +179,9 @@ def _pair_edited_paragraphs(result: dict, b: dict, moment: dt.datetime) -> None:
              and _rank(e) <= _MACHINE and (e.msgctxt, e.msgid) not in b]
     retired = [e for e in result.values() if e.obsolete and e.msgctxt is None and _rank(e) > _MACHINE
                and (e.msgctxt, e.msgid) in b and _translation(e) != _translation(b[(e.msgctxt, e.msgid)])]
-    pairs = sorted(((reuse_similarity(old.msgid, new.msgid), i, j) for i, new in enumerate(fresh)
-                    for j, old in enumerate(retired)), reverse=True)
-    taken_new, taken_old = set(), set()
-    for score, i, j in pairs:
-        if score < REUSE_THRESHOLD:
-            break
-        if i in taken_new or j in taken_old:
-            continue
-        taken_new.add(i)
-        taken_old.add(j)
-        inherit(fresh[i], retired[j], moment)
-        result.pop((retired[j].msgctxt, retired[j].msgid))
+    for new, old in pair_edited(fresh, retired):
+        inherit(new, old, moment)
+        result.pop((old.msgctxt, old.msgid))
 
 
 def _settled(entry: polib.POEntry) -> polib.POEntry | None:

@@ -137,11 +137,15 @@ def _pair_edited(entries: list[polib.POEntry], leftovers: list[polib.POEntry]):
     """Best-first pairs of (new untranslated entry, old translated entry) whose
     texts are close enough for the old translation to be worth editing."""
     fresh = [e for e in entries if not e.msgstr and e.msgctxt is None and not e.msgid_plural]
-    candidates = sorted(
-        ((reuse_similarity(old.msgid, new.msgid), i, j)
-         for i, new in enumerate(fresh) for j, old in enumerate(leftovers)
-         if old.msgctxt is None and not old.msgid_plural),
-        reverse=True)
+    return pair_edited(fresh, [e for e in leftovers if e.msgctxt is None and not e.msgid_plural])
+
+
+def pair_edited(fresh: list[polib.POEntry], old: list[polib.POEntry]):
+    """Best-first pairs (new, old), each entry in one pair at most, of texts at
+    least REUSE_THRESHOLD alike: the run's merge and git's merge driver pair
+    edited paragraphs by the same rule."""
+    candidates = sorted(((reuse_similarity(o.msgid, n.msgid), i, j)
+                         for i, n in enumerate(fresh) for j, o in enumerate(old)), reverse=True)
     taken_new, taken_old = set(), set()
     for score, i, j in candidates:
         if score < REUSE_THRESHOLD:
@@ -150,7 +154,7 @@ def _pair_edited(entries: list[polib.POEntry], leftovers: list[polib.POEntry]):
             continue
         taken_new.add(i)
         taken_old.add(j)
-        yield fresh[i], leftovers[j]
+        yield fresh[i], old[j]
 
 
 def _inherit(entry: polib.POEntry, previous: polib.POEntry, moment: dt.datetime) -> None:
