@@ -18,6 +18,7 @@ from traduco import catalogs
 from traduco.config import load_project
 from traduco.merging import merge
 from traduco.pages import format_date, page_from_catalog, render_page, web_link
+from traduco.review import queue_row
 from traduco.publishing import publish
 from traduco.sources import read_document
 from traduco.units import write_template
@@ -150,6 +151,10 @@ def test_a_catalog_missing_a_unit_of_its_template_is_not_complete(project, stand
 
     assert second[(DOC, "zh_CN")].status == "waiting" and "missing" in second[(DOC, "zh_CN")].reason
     assert page.read_bytes() == online                      # the approved version stays online
+    # The review queue agrees: the unit the catalog lacks waits, the catalog is not complete.
+    row = queue_row(proj, DOC, "zh_CN")
+    assert (row.units, row.approved, row.untranslated, row.complete) == (row.approved + 1, row.approved, 1, False)
+    assert row.words_waiting >= len("Un paragrafo aggiunto dopo.".split())
 
 
 def test_the_feed_keeps_the_published_text_after_the_catalog_changes(project, standin):

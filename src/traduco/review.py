@@ -162,6 +162,11 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
         if state == catalogs.DRAFT:
             made = catalogs.provenance_date(entry)
             oldest = min(oldest, made) if oldest and made else (oldest or made)
+    for entry in _missing_units(project, doc_id, catalog):
+        # A unit of the template the catalog lacks (no run since the source
+        # grew, or an entry deleted by hand) waits like an untranslated one.
+        counts[catalogs.UNTRANSLATED] += 1
+        counts["words"] += len(entry.msgid.split())
     for _, findings in checks.catalog_findings(catalog, locale, glossary, cache):
         counts.update(f.severity for f in findings)
     return QueueRow(doc_id, locale, relative, units=sum(counts[s] for s in _STATES),
@@ -173,6 +178,15 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
                     errors=counts[checks.ERROR], warnings=counts[checks.WARNING],
                     words_waiting=counts["words"],
                     oldest_draft=oldest.isoformat() if oldest else None)
+
+
+def _missing_units(project: Project, doc_id: str, catalog) -> list:
+    try:
+        template = catalogs.active_entries(catalogs.read(project.template_path(doc_id)))
+    except CatalogError:
+        return []
+    present = {(e.msgctxt, e.msgid) for e in catalogs.active_entries(catalog)}
+    return [e for e in template if (e.msgctxt, e.msgid) not in present]
 
 
 def _template_units(project: Project, doc_id: str) -> int:
