@@ -48,7 +48,7 @@ def draft(folder: Path, url: str, args) -> tuple[float, int, Counter]:
     from traduco.config import load_project
     from traduco.memory import TranslationMemory
     from traduco.mt import Engine
-    from traduco.runs import batches, translate_batch
+    from traduco.batches import batches, translate_batch
     from traduco.sources import source_paths
 
     settings(folder, url, args.requests_per_second, args.connections)

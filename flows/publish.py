@@ -14,9 +14,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.flow_runs import pause_flow_run
 from prefect.runtime import flow_run
 
-from traduco import runs
 from traduco.approval import APPROVAL_TIMEOUT_SECONDS, Approval, decision_markdown, plan_markdown
 from traduco.config import Project, load_project
+from traduco.reporting import announce
 from traduco.serving import refuse_foreign_parameters
 from traduco.publishing import (PLANNED, REJECTED, PublishResult, noteworthy_first, plan_publication,
                                 publish as publish_project, tally)
@@ -51,8 +51,8 @@ def publish(project_dir: str = ".", locales: list[str] | None = None,
         return publish_plan(project, None)
     description = plan_markdown(planned)
     create_markdown_artifact(key="publish-plan", markdown=description)
-    runs.announce(f"Waiting for approval: run `traduco approve {flow_run.get_id()}` "
-                  "(add --reject to refuse), or answer in the Prefect UI.")
+    announce(f"Waiting for approval: run `traduco approve {flow_run.get_id()}` "
+             "(add --reject to refuse), or answer in the Prefect UI.")
     decision = pause_flow_run(wait_for_input=Approval.with_initial_data(description=description),
                               timeout=APPROVAL_TIMEOUT_SECONDS, key="approval")
     create_markdown_artifact(key="publish-decision", markdown=decision_markdown(decision))

@@ -1,11 +1,10 @@
 """The translate flow: pull → extract → draft → review queue.
 
 Run once with `traduco run`, or on a schedule with `traduco serve` or a work
-pool (prefect.yaml). The work goes in batches of documents, one task run per
-batch (never one per unit or per catalog), so Prefect's bookkeeping stays a
-rounding error and memory stays bounded however large the corpus. Within a
-batch, new texts are machine-translated for every locale at once, then the
-catalogs are written.
+pool (prefect.yaml). The run itself is the library's
+(`traduco.runs.translate_project`); this flow holds the run lock around it,
+makes each batch and the web pull a task run of its own, syncs through git
+and records the review queue, the MT usage and the run's summary as artifacts.
 
 With `[tool.traduco] task_runner = "dask"` the batches run in parallel on a
 Dask cluster (prefect-dask), each with its own MT engine; otherwise they run
@@ -14,8 +13,6 @@ one after the other in this process, sharing one engine (and its limits).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -23,18 +20,14 @@ from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
 from traduco import catalogs, interruption
-from traduco.cluster import task_runner
+from traduco.batches import BatchResult, translate_batch
 from traduco.config import Project, load_project
 from traduco.feeds import WebResult, pull_web
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
-from traduco.mt.limits import shared
-from traduco.retirement import retire_vanished
 from traduco.review import QueueView, most_urgent
-from traduco.runs import (BatchResult, RunIncomplete, RunSummary, batches, quiet_expected_outcomes,
-                          translate_batch)
+from traduco.runs import InProcess, OnDask, RunIncomplete, RunSummary, quiet_expected_outcomes, translate_project
 from traduco.serving import refuse_foreign_parameters
-from traduco.sources import source_paths
 from traduco.sync import GitSync, SyncReport, run_message
 
 quiet_expected_outcomes()     # a provider down is news for people, not a traceback
@@ -114,26 +107,7 @@ def translate(project_dir: str = ".", provider: str | None = None,
 
 
 def _translate(project: Project, git: GitSync | None = None, pulled: SyncReport | None = None) -> RunSummary:
-    summary = RunSummary()
-    if project.web and (project.web.get("feeds") or project.web.get("pages")):
-        summary.source_problems += pull_web_sources(project).problems
-    paths, problems = source_paths(project.sources_dir)
-    summary.source_problems += [problem.message for problem in problems]
-    retire_vanished(project, paths)     # a removed source: its catalogs leave the queue, publish withdraws it
-    memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
-    if project.task_runner == "dask":
-        _on_dask(project, batches(paths, project.batch_size), memories, summary)
-    else:
-        with Engine.for_project(project) as engine:
-            for batch in batches(paths, project.batch_size):
-                if interruption.requested():
-                    summary.unreached += len(batch)
-                    continue
-                # quote(): Prefect would otherwise walk every parameter looking for
-                # futures (seconds per run on a large corpus) and find none.
-                summary.add(translate_documents(quote(project), quote(batch), quote(memories), quote(engine)))
-        summary.usage, summary.outages, summary.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
-    summary.interrupted = interruption.requested()
+    summary = translate_project(project, _executor(project))
     # An interrupted run goes at once: the next run commits and pushes, `traduco status` has the queue.
     if git is not None and not summary.interrupted:
         summary.git = git_commit_push(quote(git), quote(summary), quote(pulled))
@@ -143,28 +117,13 @@ def _translate(project: Project, git: GitSync | None = None, pulled: SyncReport 
     return summary
 
 
-def _on_dask(project: Project, work: list[list], memories: dict, summary: RunSummary) -> None:
-    with task_runner(project) as runner:
-        # Every worker thread drafts with its own engine: each gets its share of
-        # the providers' limits, so together they never exceed them.
-        slots = sum(w["nthreads"] for w in runner.client.scheduler_info()["workers"].values())
-        project = replace(project, mt=shared(project.mt, slots))
-        futures = [runner.submit(translate_documents, {"project": project, "paths": batch, "memories": memories})
-                   for batch in work]
-        for future in futures:
-            result = future.result()
-            summary.add(result)
-            summary.outages.update(result.outages)
-            summary.mt_seconds = max(summary.mt_seconds, result.mt_seconds)
-            summary.usage = _merge_usage(summary.usage, result.usage)
+def _executor(project: Project) -> InProcess:
+    """Each batch and the web pull as a task run of this flow."""
+    if project.task_runner == "dask":
+        return OnDask(translate=translate_documents, pull=pull_web_sources)
 
-
-def _merge_usage(total: list[dict], more: list[dict]) -> list[dict]:
-    merged = {(u["provider"], u["locale"]): dict(u) for u in total}
-    for usage in more:
-        known = merged.setdefault((usage["provider"], usage["locale"]), {**usage, **{
-            k: 0 for k, v in usage.items() if isinstance(v, int)}})
-        for key, value in usage.items():
-            if isinstance(value, int):
-                known[key] += value
-    return sorted(merged.values(), key=lambda u: (u["provider"], u["locale"]))
+    def in_this_process(project, batch, memories, engine) -> BatchResult:
+        # quote(): Prefect would otherwise walk every parameter looking for
+        # futures (seconds per run on a large corpus) and find none.
+        return translate_documents(quote(project), quote(batch), quote(memories), quote(engine))
+    return InProcess(translate=in_this_process, pull=pull_web_sources)

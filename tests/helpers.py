@@ -41,23 +41,20 @@ def msgfmt_check(path: Path) -> None:
 
 
 def run_once(project_dir: Path, url: str, on_result=None):
-    """One translate run through the library, as flows/translate.py runs it,
-    without starting Prefect: for tests that run many times."""
+    """One translate run through the library function the flow calls, without
+    Prefect (nor the flow's lock, git sync and artifacts): for tests that run
+    many times. The catalogs' reports, in the order they were written."""
+    from traduco.batches import translate_batch
     from traduco.config import load_project
-    from traduco.memory import TranslationMemory
-    from traduco.mt import Engine
-    from traduco.retirement import retire_vanished
-    from traduco.runs import batches, translate_batch
-    from traduco.sources import source_paths
+    from traduco.runs import InProcess, translate_project
 
-    project = load_project(project_dir, provider="libre", provider_url=url)
-    paths = source_paths(project.sources_dir)[0]
-    retire_vanished(project, paths)
-    memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
     reports = []
-    with Engine.for_project(project) as engine:
-        for batch in batches(paths):
-            reports += translate_batch(project, batch, memories, engine, on_result).reports
+
+    def translate(project, paths, memories, engine):
+        result = translate_batch(project, paths, memories, engine, on_result)
+        reports.extend(result.reports)
+        return result
+    translate_project(load_project(project_dir, provider="libre", provider_url=url), InProcess(translate=translate))
     return reports
 
 

@@ -16,7 +16,8 @@ from traduco import catalogs
 from traduco.config import load_project
 from traduco.errors import ConfigError
 from traduco.memory import Match, SimilarTexts, TranslationMemory, differing_figures
-from traduco.runs import RunSummary, BatchResult
+from traduco.batches import BatchResult
+from traduco.runs import RunSummary
 
 from conftest import DOC
 from helpers import approve_all, msgfmt_check, run_once

@@ -21,6 +21,7 @@ from traduco import interruption, runs
 from traduco.config import load_project
 from traduco.errors import TraducoError
 from traduco.mt import check_settings
+from traduco.reporting import Reporter, listening
 from traduco.review import QueueView, checks_report, most_urgent, review_page
 from traduco.scorecard import scorecard
 from traduco.storage import write_private
@@ -174,9 +175,8 @@ def publish(project_dir: ProjectOption = Path("."),
     from traduco.serving import api_for_command
     project = load_project(project_dir)
     _quiet_prefect()
-    runs.announcement_listeners.append(
-        lambda message: err.print(message, highlight=False, soft_wrap=True, markup=False))
-    with api_for_command(project, lasting=project.require_approval and not dry_run):
+    heard = Reporter(announce=lambda message: err.print(message, highlight=False, soft_wrap=True, markup=False))
+    with listening(heard), api_for_command(project, lasting=project.require_approval and not dry_run):
         state = _flows().publish.publish(project_dir=str(project.root), locales=list(project.locales),
                                          dry_run=dry_run, return_state=True)
     results = state.result(raise_on_failure=False)
@@ -287,12 +287,8 @@ def _progress_bar():
         if advance:
             bars.advance(tasks[locale], advance)
 
-    runs.progress_listeners.append(listener)
-    try:
-        with bars:
-            yield
-    finally:
-        runs.progress_listeners.remove(listener)
+    with listening(Reporter(progress=listener)), bars:
+        yield
 
 
 @app.command()

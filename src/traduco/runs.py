@@ -1,31 +1,32 @@
-"""What one translate run did, in a form the CLI prints and Prefect records."""
+"""One translate run: its documents, batch by batch, and what it did, in a
+form the CLI prints and Prefect records.
+
+    summary = translate_project(project)                  # batches in this process
+    summary = translate_project(project, OnDask(task))    # or on the Dask cluster
+
+The flow (`flows/translate.py`) holds the run lock around it, syncs through
+git and records the artifacts; the tests call the same function.
+"""
 
 from __future__ import annotations
 
 import logging
-import sqlite3
-import threading
-from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 
-from traduco import catalogs
-from traduco.checks import CHECKS_VERSION
+from traduco import interruption
+from traduco.batches import BatchResult, batches, translate_batch
 from traduco.config import Project
-from traduco.ledger import Ledger, fingerprint
-from traduco.drafting import CatalogReport, pending_texts, update_catalog
-from traduco.errors import TraducoError
+from traduco.feeds import WebResult, pull_web
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
-from traduco.retirement import carry_over
-from traduco.review import QueueView, check_cache
-from traduco.sources import document_id, read_document
-from traduco.units import write_template
+from traduco.retirement import retire_vanished
+from traduco.review import QueueView
+from traduco.sources import source_paths
 
 EXIT_OK, EXIT_ERRORS, EXIT_MT_PENDING, EXIT_INTERRUPTED = 0, 1, 3, 130
 WRITTEN_SAMPLE = 50
-BATCH = 100   # documents per batch (default): bounded memory, and Prefect's 5-10 ms per task run stays small
 
 
 @dataclass
@@ -49,7 +50,7 @@ class RunSummary:
     queue: QueueView | None = None
     usage: list[dict] = field(default_factory=list)
     outages: dict[str, str] = field(default_factory=dict)   # provider -> why it was given up
-    mt_seconds: float = 0.0                                  # time with MT requests in flight
+    mt_seconds: float = 0.0          # time with MT requests in flight (parallel batches: the longest)
     drafted_by_locale: Counter = field(default_factory=Counter)
     git: object | None = None        # traduco.sync.SyncReport when the run synced through git
     interrupted: bool = False                                # Ctrl-C, SIGTERM, a cancelled run
@@ -69,9 +70,13 @@ class RunSummary:
             return EXIT_MT_PENDING
         return EXIT_OK
 
-    def add(self, batch: "BatchResult") -> None:
+    def add(self, batch: BatchResult) -> None:
         self.documents += batch.documents
         self.waiting += batch.waiting
+        self.unreached += batch.unreached
+        self.outages.update(batch.outages)
+        self.mt_seconds = max(self.mt_seconds, batch.mt_seconds)
+        self.usage = _merge_usage(self.usage, batch.usage)
         self.source_problems += batch.problems
         self.source_warnings += batch.warnings
         for report in batch.reports:
@@ -167,225 +172,70 @@ def _units(count: int) -> str:
     return f"{count} unit{'s' * (count != 1)}"
 
 
-@dataclass
-class BatchResult:
-    documents: int = 0
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    reports: list[CatalogReport] = field(default_factory=list)
-    usage: list[dict] = field(default_factory=list)      # this batch's engine, if it had its own
-    outages: dict[str, str] = field(default_factory=dict)
-    mt_seconds: float = 0.0
-    waiting: int = 0          # catalogs left as they were: interrupted before their texts were in
+def _merge_usage(total: list[dict], more: list[dict]) -> list[dict]:
+    """Usage rows summed per provider and locale (each engine counts its own)."""
+    merged = {(u["provider"], u["locale"]): dict(u) for u in total}
+    for usage in more:
+        known = merged.setdefault((usage["provider"], usage["locale"]), {**usage, **{
+            k: 0 for k, v in usage.items() if isinstance(v, int)}})
+        for key, value in usage.items():
+            if isinstance(value, int):
+                known[key] += value
+    return sorted(merged.values(), key=lambda u: (u["provider"], u["locale"]))
 
 
-def batches(items: list, size: int = BATCH) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+def translate_project(project: Project, executor: InProcess | None = None) -> RunSummary:
+    """Pull the web sources (if configured), retire what vanished, and translate
+    every source document batch by batch through `executor`; the summary of it all."""
+    executor = executor or InProcess()
+    summary = RunSummary()
+    if project.web and (project.web.get("feeds") or project.web.get("pages")):
+        summary.source_problems += executor.pull(project).problems
+    paths, problems = source_paths(project.sources_dir)
+    summary.source_problems += [problem.message for problem in problems]
+    retire_vanished(project, paths)     # a removed source: its catalogs leave the queue, publish withdraws it
+    memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
+    for result in executor.results(project, batches(paths, project.batch_size), memories):
+        summary.add(result)
+    summary.interrupted = interruption.requested()
+    return summary
 
 
-def translate_batch(project: Project, paths: list[Path], memories: dict[str, TranslationMemory],
-                    engine: Engine | None = None, on_result=None) -> BatchResult:
-    """Pull, extract, machine-translate and draft one batch of source files.
+@dataclass(frozen=True)
+class InProcess:
+    """Batches one after another in this process, sharing one engine (and its
+    limits). `translate` runs a batch and `pull` the web pull: the library's
+    own functions (tests, benchmarks) or the flow's Prefect tasks around them."""
 
-    All new texts of the batch go to MT at once, every locale concurrently, and
-    each catalog is written as soon as its own texts are answered, while the
-    rest are still in flight. Sources and catalogs the ledger shows unchanged
-    since the last run (and not waiting for MT) are left alone without being
-    parsed. Without an `engine` (a Dask worker) the batch makes its own.
-    """
-    own = engine is None
-    engine = engine or Engine.for_project(project)
-    ledger = Ledger.for_project(project)
-    try:
-        result = BatchResult()
-        templates, template_shas = _templates(project, paths, ledger, result)
-        stale = {(doc_id, locale) for doc_id in templates for locale in project.locales
-                 if not _catalog_current(project, ledger, doc_id, locale, template_shas[doc_id],
-                                         _context(project, engine, locale))}
-        # In the order the catalogs are written, so that texts are asked for in that order too.
-        loaded = {doc_id: templates[doc_id] or catalogs.read(project.template_path(doc_id))
-                  for doc_id in sorted({doc_id for doc_id, _ in stale})}
-        arrivals = _Arrivals()
+    translate: Callable[..., BatchResult] = translate_batch
+    pull: Callable[[Project], WebResult] = pull_web
 
-        def prefetch(locale: str) -> None:
-            _ask_for_batch(project, engine, loaded, stale, memories[locale], locale, arrivals)
-
-        cache = check_cache(project)
-        if stale:
-            _warm_checks()
-        with ThreadPoolExecutor(len(project.locales) or 1) as pool:
-            prefetches = [pool.submit(prefetch, locale) for locale in project.locales]
-            for doc_id, locale in sorted(stale):
-                arrivals.wait(doc_id, locale)
-                if engine.stopping and not arrivals.complete(doc_id, locale):
-                    result.waiting += 1     # left as it is: the next run drafts it, from the cache
+    def results(self, project: Project, work: list[list], memories: dict) -> Iterator[BatchResult]:
+        with Engine.for_project(project) as engine:
+            for batch in work:
+                if interruption.requested():
+                    yield BatchResult(unreached=len(batch))
                     continue
-                report = update_catalog(project, doc_id, loaded[doc_id], locale, engine, memories[locale],
-                                        on_result, glossary=engine.glossary, check_cache=cache)
-                result.reports.append(report)
-                if report.error is None:
-                    ledger.put(f"catalog:{locale}/{doc_id}", {
-                        "sha": fingerprint(project.catalog_path(doc_id, locale)), "template": template_shas[doc_id],
-                        "context": _context(project, engine, locale), "complete": report.failed == 0})
-            for prefetch_done in prefetches:
-                prefetch_done.result()
-        if own:
-            result.usage, result.outages, result.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
-        return result
-    except sqlite3.OperationalError as exc:
-        if "full" not in str(exc):
-            raise
-        raise TraducoError(f"the disk holding {project.state_dir} is full (SQLite: {exc})",
-                           hint="Nothing was lost: every catalog on disk is whole (written completely or "
-                                "not at all) and the next run picks up from there. Free some space and "
-                                "run again") from None
-    finally:
-        engine.forget()     # memory stays flat however many batches a run has
-        if own:
-            engine.close()
+                yield self.translate(project, batch, memories, engine)
+        # What the shared engine spent, counted once for the whole run.
+        yield BatchResult(usage=engine.summary(), outages=dict(engine.outages), mt_seconds=engine.seconds)
 
 
-def _warm_checks() -> None:
-    """Load the checks' language models (seconds) while MT works, not when the
-    first catalog is written: an interrupted run writes its catalogs at once."""
-    from traduco import checks
+@dataclass(frozen=True)
+class OnDask(InProcess):
+    """Batches in parallel on the project's Dask cluster (`traduco.cluster`);
+    `translate` is a Prefect task taking project, paths and memories."""
 
-    def load():
-        try:    # lingua loads its models at the first text it sees; pysbd compiles its rules
-            checks._opencc()
-            for text in ("Il comunicato della Regione Toscana è uscito oggi.", "The press release is out."):
-                checks._is_italian(text)
-            for language in ("it", "en"):
-                checks.sentence_count("Una frase di prova. Un'altra frase di prova.", language)
-        except Exception:   # the check itself reports what is wrong, when it runs
-            pass
-    threading.Thread(target=load, name="traduco-warm-checks", daemon=True).start()
+    def results(self, project: Project, work: list[list], memories: dict) -> Iterator[BatchResult]:
+        from traduco.cluster import task_runner
+        from traduco.mt.limits import shared
 
-
-def _ask_for_batch(project: Project, engine: Engine, loaded: dict, stale: set, memory: TranslationMemory,
-                   locale: str, arrivals: "_Arrivals") -> None:
-    """Every text of the batch that the locale's catalogs need, asked for in one go."""
-    try:
-        texts = []
-        for doc_id, template in loaded.items():
-            if (doc_id, locale) in stale:
-                mine = pending_texts(project, doc_id, template, locale, memory)
-                arrivals.expect(doc_id, locale, mine)
-                texts += mine
-        texts = list(dict.fromkeys(texts))
-        report_progress(locale, more=len(texts))
-
-        def heard(text, answer):
-            report_progress(locale, advance=1)
-            arrivals.arrived(locale, text, answered=bool(answer.text))
-        engine.translate(texts, locale, on_result=heard)
-    finally:
-        arrivals.finished(locale)
-
-
-class _Arrivals:
-    """Which texts of a batch have their MT answer (or final failure), per
-    locale, so each catalog is written as soon as its own texts are in."""
-
-    def __init__(self):
-        self._changed = threading.Condition()
-        self._needs: dict[tuple[str, str], set[str]] = {}
-        self._arrived: dict[str, set[str]] = defaultdict(set)
-        self._answered: dict[str, set[str]] = defaultdict(set)
-        self._finished: set[str] = set()
-
-    def expect(self, doc_id: str, locale: str, texts: list[str]) -> None:
-        with self._changed:
-            self._needs[(doc_id, locale)] = set(texts)
-            self._changed.notify_all()
-
-    def arrived(self, locale: str, text: str, answered: bool = True) -> None:
-        with self._changed:
-            self._arrived[locale].add(text)
-            if answered:
-                self._answered[locale].add(text)
-            self._changed.notify_all()
-
-    def complete(self, doc_id: str, locale: str) -> bool:
-        """Every text the catalog needs has its translation."""
-        with self._changed:
-            return self._needs.get((doc_id, locale), set()) <= self._answered[locale]
-
-    def finished(self, locale: str) -> None:
-        """The locale's MT is over, answered or not: nobody waits any longer."""
-        with self._changed:
-            self._finished.add(locale)
-            self._changed.notify_all()
-
-    def wait(self, doc_id: str, locale: str) -> None:
-        key = (doc_id, locale)
-        with self._changed:
-            self._changed.wait_for(lambda: locale in self._finished or (
-                key in self._needs and self._needs[key] <= self._arrived[locale]))
-
-
-def _templates(project: Project, paths: list[Path], ledger: Ledger, result: BatchResult) -> tuple[dict, dict]:
-    """Each document's template and its fingerprint. The template is None where
-    the ledger shows the source and its template unchanged (loaded from disk
-    only if a catalog needs it)."""
-    templates: dict = {}
-    shas: dict[str, str | None] = {}
-    for path in paths:
-        try:
-            doc_id = document_id(path)
-        except TraducoError as problem:
-            result.problems.append(problem.message)
-            continue
-        source = fingerprint(path)
-        known = ledger.current(f"source:{path.name}", {"sha": source})
-        sha = fingerprint(project.template_path(doc_id))
-        if known and known.get("template") == sha:
-            result.documents += 1
-            templates[doc_id], shas[doc_id] = None, sha
-            continue
-        try:
-            document = read_document(path)
-            result.warnings += document.warnings
-            templates[doc_id] = write_template(project, document)
-            carry_over(project, doc_id, templates[doc_id])   # a renamed or restored source keeps its work
-        except TraducoError as problem:
-            result.problems.append(problem.message)
-            continue
-        result.documents += 1
-        shas[doc_id] = fingerprint(project.template_path(doc_id))
-        ledger.put(f"source:{path.name}", {"sha": source, "template": shas[doc_id]})
-    return templates, shas
-
-
-def _catalog_current(project: Project, ledger: Ledger, doc_id: str, locale: str, template_sha: str | None,
-                     context: str) -> bool:
-    recorded = ledger.current(f"catalog:{locale}/{doc_id}", {
-        "sha": fingerprint(project.catalog_path(doc_id, locale)), "template": template_sha, "context": context})
-    return bool(recorded and recorded.get("complete") and recorded.get("sha"))
-
-
-def _context(project: Project, engine: Engine, locale: str) -> str:
-    """What else decides a catalog's content: glossary, checks, providers."""
-    glossary = engine.glossary.fingerprint(locale) if engine.glossary else ""
-    return f"{glossary}|{CHECKS_VERSION}|{','.join(project.mt.chain_for(locale))}"
-
-
-# Who wants to hear about drafting progress (the CLI's progress bar).
-# Each listener is called as listener(locale, more=0, advance=0): `more` units
-# joined the work, `advance` were done.
-progress_listeners: list = []
-
-
-def report_progress(locale: str, *, more: int = 0, advance: int = 0) -> None:
-    for listener in progress_listeners:
-        listener(locale, more=more, advance=advance)
-
-
-# Who wants to hear what a flow has to tell the person at the terminal
-# (the CLI prints it; Prefect's own console logging stays off).
-announcement_listeners: list = []
-
-
-def announce(message: str) -> None:
-    for listener in announcement_listeners:
-        listener(message)
+        with task_runner(project) as runner:
+            # Every worker thread drafts with its own engine: each gets its share of
+            # the providers' limits, so together they never exceed them.
+            slots = sum(w["nthreads"] for w in runner.client.scheduler_info()["workers"].values())
+            project = replace(project, mt=shared(project.mt, slots))
+            futures = [runner.submit(self.translate, {"project": project, "paths": batch, "memories": memories})
+                       for batch in work]
+            for future in futures:
+                yield future.result()
