@@ -6,8 +6,8 @@ with a translator comment line (Poedit: "Comment"), never globally:
 
     ignore-check: numbers
 
-    findings = check("Costa 1.500 euro", "It costs 1,600 euros", "en")
-    # [Finding(check='numbers', severity='error', message='1.500 (1500) is missing or different ...')]
+    >>> check("Costa 1.500 euro", "It costs 1,600 euros", "en")
+    [Finding(check='numbers', severity='error', message='1500 is missing or different in the translation')]
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
 """A source's date as an Italian office writes it, read into ISO form.
 
-    read_date("14 maggio 2024")             # '2024-05-14'
-    read_date("14/05/2024")                 # '2024-05-14' (day first, as in Italy)
-    read_date("2024-05-14T10:30:00+02:00")  # '2024-05-14' (the day as written)
-    read_date("maggio 2024"), read_date("2024-05")   # '2024-05'
-    read_date("n.d.")                       # raises UnreadableDate
+    >>> read_date("14 maggio 2024")
+    '2024-05-14'
+    >>> read_date("14/05/2024")                 # day first, as in Italy
+    '2024-05-14'
+    >>> read_date("2024-05-14T10:30:00+02:00")  # the day as written
+    '2024-05-14'
+    >>> read_date("maggio 2024"), read_date("2024-05")
+    ('2024-05', '2024-05')
+    >>> read_date("n.d.")
+    Traceback (most recent call last):
+    traduco.dates.UnreadableDate: n.d.
 
 Month and weekday names come from babel's Italian locale data (full and
 abbreviated: "mag", "mag.").

@@ -1,8 +1,8 @@
 """Text from elsewhere (a provider's error, an exception) made fit for a message:
 no key in any encoding, no URL query string or credentials.
 
-    redact("... /translate?q=...&api_key=SEK%2FRET ... SEK/RET", {"LIBRE_API_KEY": "SEK/RET"})
-    # '... /translate?… ... ***'
+    >>> redact("... /translate?q=...&api_key=SEK%2FRET ... SEK/RET", {"LIBRE_API_KEY": "SEK/RET"})
+    '... /translate?… ... ***'
 
 A key travels in many forms: raw in a header or JSON body, percent-encoded in
 a query string (`quote`, or `quote_plus` as form data), base64 in a Basic auth

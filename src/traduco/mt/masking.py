@@ -10,9 +10,11 @@ Providers sometimes mangle the tokens (Google turns `[` into full-width `［`
 in Chinese), so restoring accepts the full-width and CJK-bracket variants; a
 token that did not survive is reported, never silently dropped.
 
-    masked = protect("Scrivi a info@regione.it #Toscana")
-    masked.text                      # 'Scrivi a [T0] [T1]'
-    restore("写信给 ［T0］ 【T1】", masked)   # ('写信给 info@regione.it #Toscana', [])
+    >>> masked = protect("Scrivi a info@regione.it #Toscana")
+    >>> masked.text
+    'Scrivi a [T0] [T1]'
+    >>> restore("写信给 ［T0］ 【T1】", masked)
+    ('写信给 info@regione.it #Toscana', [])
 
 Every pattern here runs in linear time on any input (an MT answer can be
 hostile): each one starts only where its span can begin (a lookbehind rules
