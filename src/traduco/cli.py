@@ -315,7 +315,7 @@ def serve(project_dir: ProjectOption = Path("."),
                   "Ctrl-C stops." + ("" if configured else " The local server stops with it."),
                   highlight=False)
         try:
-            serving.serve(project)
+            serving.serve(project, _flows().translate.translate, _flows().publish.publish)
         finally:
             record.unlink(missing_ok=True)
     out.print("Stopped.")

@@ -2,7 +2,7 @@
 single command records its flow run on.
 
     with local_server(project) as api_url:   # unless PREFECT_API_URL names a server
-        serve(project)                         # blocks; Ctrl-C or SIGTERM stops cleanly
+        serve(project, translate, publish)    # the flows; blocks until Ctrl-C or SIGTERM
 
     with api_for_command(project):            # `traduco run`, `traduco publish`
         translate(...)
@@ -342,15 +342,13 @@ def refuse_foreign_parameters() -> None:
                                "pyproject.toml; a run may only choose " + ", ".join(sorted(SCHEDULE_PARAMETERS)))
 
 
-def deployments(project: Project):
-    """The translate and publish flows as deployments, one run at a time each.
-    Their project folder and providers are frozen: a run may choose only locales."""
+def deployments(project: Project, translate, publish):
+    """The translate and publish flows (the app's, handed in: the library does
+    not import `flows`) as deployments, one run at a time each. Their project
+    folder and providers are frozen: a run may choose only locales."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.schedules import Cron
     from prefect.utilities.annotations import freeze
-
-    from flows.publish import publish
-    from flows.translate import translate
 
     plan = schedules(project)
     one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
@@ -366,14 +364,14 @@ def deployments(project: Project):
     ]
 
 
-def serve(project: Project) -> None:
-    """Serve both deployments until Ctrl-C or SIGTERM."""
+def serve(project: Project, translate, publish) -> None:
+    """Serve the translate and publish flows as deployments until Ctrl-C or SIGTERM."""
     from prefect import serve as prefect_serve
 
     def stop_serving(signum, frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop_serving)
     try:
-        prefect_serve(*deployments(project), print_starting_message=False)
+        prefect_serve(*deployments(project, translate, publish), print_starting_message=False)
     except KeyboardInterrupt:
         pass
