@@ -56,3 +56,17 @@ def test_the_run_in_process_reports_what_its_shared_engine_spent(project, standi
         [("libre", "en", sent["en"]), ("libre", "zh_CN", sent["zh_CN"])]
     assert summary.drafted == sum(u["translated"] for u in summary.usage) > 0
     assert summary.mt_seconds > 0 and summary.outages == {}
+
+
+def test_what_the_cli_listens_to_ends_with_the_command(project, capsys):
+    """`traduco publish` prints the flow's announcements while it runs, and stops
+    listening when it ends: a later announcement reaches nobody."""
+    from traduco.reporting import announce
+
+    from helpers import run_cli
+
+    code, out, _ = run_cli(capsys, "publish", "--project", str(project))
+    assert code == 0 and "Nothing to publish yet" in out
+
+    announce("said after the command ended")
+    assert "said after the command ended" not in "".join(capsys.readouterr())
