@@ -3,7 +3,7 @@ against one that fails like a bad day at a provider, with the same limits.
 
 The fault mix (issue 15): 30 % of requests answered 429, 10 % 500, 2 %
 garbage, 3 % hang for 60 s (the deadline is 30 s). Each run drafts a fresh
-copy of the corpus through the library, as the translate flow does (no
+copy of the corpus through the library function the translate flow calls (no
 Prefect: its start would only blur the two figures). Prints both wall times,
 the ratio (target <= 2x), and what became of every unit (drafted, or queued
 with its reason).
@@ -46,22 +46,13 @@ def standin(latency: float, faults: bool, retry_after: int | None) -> tuple[subp
 
 def draft(folder: Path, url: str, args) -> tuple[float, int, Counter]:
     from traduco.config import load_project
-    from traduco.memory import TranslationMemory
-    from traduco.mt import Engine
-    from traduco.batches import batches, translate_batch
-    from traduco.sources import source_paths
+    from traduco.runs import translate_project
 
     settings(folder, url, args.requests_per_second, args.connections)
     project = load_project(folder)
-    memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
-    drafted, queued = 0, Counter()
     started = time.perf_counter()
-    with Engine.for_project(project) as engine:
-        for batch in batches(source_paths(project.sources_dir)[0]):
-            for report in translate_batch(project, batch, memories, engine).reports:
-                drafted += report.drafted
-                queued.update(report.failures)
-        usage = engine.summary()
+    summary = translate_project(project)
+    drafted, queued, usage = summary.drafted, summary.failure_reasons, summary.usage
     wall = time.perf_counter() - started
     print(f"  {drafted} drafted, {sum(queued.values())} queued; requests {sum(u['requests'] for u in usage)}, "
           f"retries {sum(u['retries'] for u in usage)}, stand-in saw {stats(url)['answered']}")
