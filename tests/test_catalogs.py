@@ -9,7 +9,7 @@ import subprocess
 import polib
 import pytest
 
-from traduco import catalogs
+from traduco import catalogs, files
 from traduco.errors import CatalogError
 from traduco.merging import merge
 from traduco.sources import read_document
@@ -293,7 +293,7 @@ def test_a_save_landing_inside_the_write_is_seen_before_the_rename(tmp_path, mon
             path.write_bytes(before + '\nmsgid "Aggiunta."\nmsgstr "译者的保存"\n'.encode())
     monkeypatch.setattr(os, "fsync", translator_saves_meanwhile)
 
-    with pytest.raises(catalogs.ChangedOnDisk):
+    with pytest.raises(files.ChangedOnDisk):
         catalogs.write(catalog, path, expected=before)
 
     assert "译者的保存" in path.read_text(encoding="utf-8")

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import polib
 
-from traduco import catalogs
+from traduco import catalogs, files
 from traduco.errors import CatalogError
 from traduco.merging import _inherit as inherit, pair_edited
 
@@ -311,7 +311,7 @@ def merge_files(base: Path, ours: Path, theirs: Path, name: str | None = None) -
     parsed = [_read(path) for path in (base, ours, theirs)]
     merged, conflicts = merge_catalogs(*parsed, path=name)
     data = [path.read_bytes() for path in (ours, theirs) if path.is_file()]
-    catalogs.atomic_write_text(ours, catalogs.render_keeping(merged, *data))
+    files.atomic_write_text(ours, catalogs.render_keeping(merged, *data))
     return conflicts
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import polib
 
-from traduco import catalogs, checks
+from traduco import catalogs, checks, files
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary
@@ -50,7 +50,7 @@ NO_DRAFT = "no draft yet: "
 
 def draft_note(result: Result, moment=None) -> str:
     """'machine draft by deepl on 2026-11-26 06:12 UTC', plus what to check."""
-    moment = moment or catalogs.now()
+    moment = moment or files.now()
     note = f"{catalogs.MACHINE} by {result.provider} on {moment:%Y-%m-%d %H:%M} UTC"
     if result.lost:
         note += f"; check: the machine dropped {', '.join(result.lost)}"
@@ -61,7 +61,7 @@ def reuse(entry: polib.POEntry, match: Match, report: CatalogReport, threshold: 
     """Draft `entry` from memory. A fuzzy match shows the matched Italian as the
     previous msgid (#|), so Poedit shows which words differ, and names the
     numbers and dates that changed, so the old figures are not approved by habit."""
-    moment = f"{catalogs.now():%Y-%m-%d %H:%M} UTC"
+    moment = f"{files.now():%Y-%m-%d %H:%M} UTC"
     if not match.fuzzy:
         catalogs.mark_draft(entry, match.msgstr, f"{catalogs.MEMORY}: approved in {match.doc_id} "
                                                  f"(reused on {moment})")
@@ -141,9 +141,9 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
     path = project.catalog_path(doc_id, locale)
     relative = str(path.relative_to(project.root))
     try:
-        with catalogs.locked(path, project.lock_path(path)):
+        with files.locked(path, project.lock_path(path)):
             for _ in range(MERGE_ATTEMPTS):
-                before = catalogs.fingerprint(path)
+                before = files.contents(path)
                 existing = catalogs.read(path, locale=locale) if before is not None else None
                 catalog = merge(template, existing, locale)
                 report = draft(catalog, locale, engine, memory, doc_id, on_result)
@@ -153,7 +153,7 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
                 try:
                     report.written = catalogs.write(catalog, path, expected=before)
                     return report
-                except catalogs.ChangedOnDisk:
+                except files.ChangedOnDisk:
                     continue
             raise CatalogError(f"the catalog kept changing while traduco tried to update it "
                                f"({MERGE_ATTEMPTS} attempts)", path=path,
@@ -161,4 +161,4 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
     except CatalogError as exc:
         return CatalogReport(doc_id, locale, relative, error=exc.message)
     except OSError as exc:     # an unwritable folder or a full disk: this catalog only
-        return CatalogReport(doc_id, locale, relative, error=catalogs.write_problem(exc, path).message)
+        return CatalogReport(doc_id, locale, relative, error=files.write_problem(exc, path).message)

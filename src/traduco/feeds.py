@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
-from traduco import catalogs
+from traduco import files
 from traduco.addresses import AddressPolicy
 from traduco.config import Project
 from traduco.errors import ConfigError
@@ -170,7 +170,7 @@ class _Puller:
         if self.state.holds(url, path, digest):
             self.result.unchanged += 1
             return
-        catalogs.atomic_write_text(path, text)
+        files.atomic_write_text(path, text)
         self.state.record(url, doc_id, digest)
         self.result.written.append(doc_id)
 

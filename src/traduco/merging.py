@@ -18,7 +18,8 @@ import difflib
 import polib
 
 from traduco.catalogs import (APPROVED, MACHINE, PROVENANCE_PREFIX, SOURCE_CHANGED, WRAP_WIDTH,
-                              catalog_header, catalog_metadata, fuzzy_reason, mark_draft, now, state)
+                              catalog_header, catalog_metadata, fuzzy_reason, mark_draft, state)
+from traduco.files import now
 
 # Keep an edited paragraph's old translation when at least this share of the
 # reviewer's work survives (bench/similarity_threshold.py has the evidence:

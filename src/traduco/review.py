@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-from traduco import catalogs, checks
+from traduco import catalogs, checks, files
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
@@ -59,7 +59,7 @@ class QueueRow:
     def age_hours(self, now: dt.datetime | None = None) -> float | None:
         if not self.oldest_draft:
             return None
-        now = now or catalogs.now()
+        now = now or files.now()
         return (now - dt.datetime.fromisoformat(self.oldest_draft)).total_seconds() / 3600
 
     def urgency(self) -> tuple:
