@@ -22,15 +22,13 @@ from pathlib import Path
 import polib
 from babel.messages.plurals import get_plural
 
-from traduco import __version__, files, syntax
+from traduco import __version__, files, provenance, syntax
 from traduco.errors import CatalogError
+from traduco.provenance import MACHINE, MEMORY, SOURCE_CHANGED  # noqa: F401  what fuzzy_reason answers
 
 WRAP_WIDTH = 0
-PROVENANCE_PREFIX = "traduco: "
 APPROVED, DRAFT, UNTRANSLATED = "approved", "draft", "untranslated"
-# Why a draft is fuzzy, as the provenance comment starts (see `fuzzy_reason`).
-MACHINE, SOURCE_CHANGED, MEMORY, NEEDS_WORK = (
-    "machine draft", "source changed", "reused from memory", "needs work")
+NEEDS_WORK = "needs work"   # a draft of a person's or another tool's (see `fuzzy_reason`)
 _SYNTAX_LINE = re.compile(r"\(line (\d+)\)")
 
 
@@ -176,7 +174,7 @@ def _header_line(text: str, field: str) -> int | None:
     return None
 
 
-# -- entry state and provenance ---------------------------------------------
+# -- entry state ---------------------------------------------------------
 
 def state(entry: polib.POEntry) -> str:
     if not entry.msgstr:
@@ -188,51 +186,20 @@ def active_entries(catalog: polib.POFile) -> list[polib.POEntry]:
     return [e for e in catalog if not e.obsolete]
 
 
-def provenance(entry: polib.POEntry) -> str | None:
-    """traduco's note on where the current msgstr came from, if it wrote one."""
-    for line in (entry.tcomment or "").splitlines():
-        if line.startswith(PROVENANCE_PREFIX):
-            return line[len(PROVENANCE_PREFIX):]
-    return None
-
-
 def fuzzy_reason(entry: polib.POEntry) -> str | None:
     """Why a draft waits: machine draft, source changed, reused from memory, or
     needs work (fuzzy set by a person or another tool). None if not a draft."""
     if state(entry) != DRAFT:
         return None
-    note = provenance(entry) or ""
-    for reason in (MACHINE, SOURCE_CHANGED, MEMORY):
-        if note.startswith(reason):
-            return reason
-    return NEEDS_WORK
+    kind = provenance.of(entry).kind
+    return kind if kind in (MACHINE, SOURCE_CHANGED, MEMORY) else NEEDS_WORK
 
 
-_NOTE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}))?")
-
-
-def provenance_date(entry: polib.POEntry) -> dt.datetime | None:
-    """When traduco made the current draft, from its note (UTC)."""
-    match = _NOTE_DATE.search(provenance(entry) or "")
-    if not match:
-        return None
-    moment = dt.datetime.fromisoformat(f"{match.group(1)}T{match.group(2) or '00:00'}")
-    return moment.replace(tzinfo=dt.timezone.utc)
-
-
-def set_provenance(entry: polib.POEntry, note: str) -> None:
-    """Record where a draft came from as a translator comment, which Poedit shows
-    and keeps; the translator's own comment lines stay as they are."""
-    lines = [line for line in (entry.tcomment or "").splitlines()
-             if not line.startswith(PROVENANCE_PREFIX)]
-    entry.tcomment = "\n".join([*lines, PROVENANCE_PREFIX + note])
-
-
-def mark_draft(entry: polib.POEntry, msgstr: str, note: str) -> None:
+def mark_draft(entry: polib.POEntry, msgstr: str, source: provenance.Provenance) -> None:
     entry.msgstr = msgstr
     if "fuzzy" not in entry.flags:
         entry.flags.insert(0, "fuzzy")
-    set_provenance(entry, note)
+    provenance.record(entry, source)
 
 
 # -- writing -----------------------------------------------------------------

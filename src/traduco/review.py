@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-from traduco import catalogs, checks, files
+from traduco import catalogs, checks, files, provenance
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
@@ -160,7 +160,7 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
         if state != catalogs.APPROVED:
             counts["words"] += len(entry.msgid.split())
         if state == catalogs.DRAFT:
-            made = catalogs.provenance_date(entry)
+            made = provenance.of(entry).made
             oldest = min(oldest, made) if oldest and made else (oldest or made)
     for entry in _missing_units(project, doc_id, catalog):
         # A unit of the template the catalog lacks (no run since the source
@@ -243,7 +243,7 @@ def review_page(project: Project, doc_id: str, locale: str) -> str:
 <td class="n">{number}<br><small>{where}</small></td>
 <td lang="it">{html.escape(entry.msgid)}{previous}</td>
 <td lang="{html.escape(locale.replace('_', '-'))}">{html.escape(entry.msgstr) or '<i>untranslated</i>'}</td>
-<td><span class="state">{html.escape(label or '')}</span><br><small>{html.escape(catalogs.provenance(entry) or '')}</small>
+<td><span class="state">{html.escape(label or '')}</span><br><small>{html.escape(provenance.note(entry) or '')}</small>
 <ul>{''.join(notes)}</ul></td>
 </tr>""")
     title = f"Review: {doc_id} ({locale})"
