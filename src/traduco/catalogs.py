@@ -111,6 +111,11 @@ def read(path: Path, *, locale: str | None = None) -> polib.POFile:
     return load(data, path, locale=locale)
 
 
+def read_existing(path: Path, *, locale: str | None = None) -> polib.POFile | None:
+    """`read`, or None where there is no such file (no run has made it yet)."""
+    return read(path, locale=locale) if path.exists() else None
+
+
 def load(data: bytes, path: Path, *, locale: str | None = None) -> polib.POFile:
     """Parse the exact bytes of a catalog (a snapshot read once), or raise
     CatalogError naming path:line. The one reader for any catalog traduco trusts:

@@ -76,7 +76,7 @@ def pending_texts(project: Project, doc_id: str, template: polib.POFile, locale:
     in translation memory), so a run can translate a whole locale at once."""
     path = project.catalog_path(doc_id, locale)
     try:
-        existing = catalogs.read(path, locale=locale) if path.exists() else None
+        existing = catalogs.read_existing(path, locale=locale)
     except CatalogError:
         return []   # update_catalog reports it
     catalog = merge(template, existing, locale)
@@ -135,7 +135,7 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
         with files.locked(path, project.lock_path(path)):
             for _ in range(MERGE_ATTEMPTS):
                 before = files.contents(path)
-                existing = catalogs.read(path, locale=locale) if before is not None else None
+                existing = catalogs.load(before, path, locale=locale) if before is not None else None
                 catalog = merge(template, existing, locale)
                 report = draft(catalog, locale, engine, memory, doc_id, on_result)
                 report.errors, report.warnings = checks.annotate_catalog(catalog, locale, glossary,

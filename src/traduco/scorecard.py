@@ -54,9 +54,8 @@ def scorecard(project: Project) -> list[Score]:
     drafts = _MachineDrafts(project)
     for doc_id in project.doc_ids():
         for locale in project.locales:
-            path = project.catalog_path(doc_id, locale)
             try:
-                catalog = catalogs.read(path, locale=locale) if path.exists() else None
+                catalog = catalogs.read_existing(project.catalog_path(doc_id, locale), locale=locale)
             except CatalogError:
                 continue
             for entry in catalogs.active_entries(catalog) if catalog else []:
