@@ -143,14 +143,14 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
               cache: checks.CheckCache | None = None) -> QueueRow:
     path = project.catalog_path(doc_id, locale)
     relative = str(path.relative_to(project.root))
-    if not path.exists():
+    try:
+        catalog = catalogs.read_existing(path, locale=locale)
+    except CatalogError as exc:
+        return QueueRow(doc_id, locale, relative, error=exc.message)
+    if catalog is None:
         units = _template_units(project, doc_id)
         return QueueRow(doc_id, locale, relative, units=units, untranslated=units,
                         error=None if units else "no catalog yet: run `traduco run`")
-    try:
-        catalog = catalogs.read(path, locale=locale)
-    except CatalogError as exc:
-        return QueueRow(doc_id, locale, relative, error=exc.message)
     counts = Counter()
     oldest = None
     for entry in catalogs.active_entries(catalog):
@@ -203,13 +203,13 @@ def checks_report(project: Project) -> list[dict]:
     for doc_id in project.doc_ids():
         for locale in project.locales:
             path = project.catalog_path(doc_id, locale)
-            if not path.exists():
-                continue
             try:
-                catalog = catalogs.read(path, locale=locale)
+                catalog = catalogs.read_existing(path, locale=locale)
             except CatalogError as exc:
                 report.append({"document": doc_id, "locale": locale, "where": str(path),
                                "severity": checks.ERROR, "check": "catalog", "message": exc.message})
+                continue
+            if catalog is None:
                 continue
             for entry, findings in checks.catalog_findings(catalog, locale, glossary, cache):
                 where = ":".join(entry.occurrences[0]) if entry.occurrences else ""
@@ -224,10 +224,10 @@ def review_page(project: Project, doc_id: str, locale: str) -> str:
     a browser to Poedit: Italian, translation, state and provenance, check
     findings, and what changed in the Italian. A view only: edits happen in the .po."""
     path = project.catalog_path(doc_id, locale)
-    if not path.exists():
+    catalog = catalogs.read_existing(path, locale=locale)
+    if catalog is None:
         raise CatalogError(f"there is no {locale} catalog for {doc_id}", path=path,
                            hint="Check the document id with `traduco status`, or run `traduco run`")
-    catalog = catalogs.read(path, locale=locale)
     glossary, cache = load_glossary(project), check_cache(project)
     findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}
     row = queue_row(project, doc_id, locale, glossary, cache)
