@@ -104,7 +104,7 @@ class CheckCache:
 
     def findings(self, entry: polib.POEntry, locale: str, glossary: Glossary | None) -> list[Finding]:
         key = hashlib.sha256("\0".join([
-            CHECKS_VERSION, locale, glossary.fingerprint(locale) if glossary else "",
+            CHECKS_VERSION, locale, glossary.terms_hash(locale) if glossary else "",
             ",".join(sorted(ignored_checks(entry))), ",".join(sorted(format_flags(entry.flags))),
             entry.msgid, entry.msgstr]).encode()).hexdigest()
         db = self._store.db()

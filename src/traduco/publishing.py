@@ -30,7 +30,7 @@ from pathlib import Path
 from traduco import __version__, checks, files, snapshots
 from traduco.config import Project
 from traduco.glossary import Glossary, load_glossary
-from traduco.ledger import Ledger
+from traduco.ledger import Ledger, verdict_context
 from traduco.pages import Page, render_feed, render_index, render_withdrawn
 from traduco.review import check_cache
 
@@ -135,8 +135,7 @@ def _waiting_reason(snapshot: snapshots.Snapshot, glossary: Glossary | None, cac
     template, glossary and checks): an unchanged catalog is not parsed again."""
     key = f"publish:{snapshot.locale}/{snapshot.doc_id}"
     expected = {"sha": snapshot.sha256, "template": snapshot.template_sha256,
-                "context": f"{glossary.fingerprint(snapshot.locale) if glossary else ''}|{checks.CHECKS_VERSION}"
-                           f"|{__version__}"}
+                "context": verdict_context(glossary, snapshot.locale, __version__)}
     known = ledger.current(key, expected)
     if known and snapshot.sha256:
         return known["waiting"]

@@ -22,7 +22,7 @@ from traduco import catalogs, checks, files, provenance
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
-from traduco.ledger import Ledger, fingerprint
+from traduco.ledger import Ledger, file_sha256, verdict_context
 
 
 @dataclass(frozen=True)
@@ -111,10 +111,10 @@ def queue_rows(project: Project) -> Iterator[QueueRow]:
     glossary and checks) are as the ledger last saw them is not re-read."""
     glossary, cache, ledger = load_glossary(project), check_cache(project), Ledger.for_project(project)
     for doc_id in project.doc_ids():
-        template = fingerprint(project.template_path(doc_id))
+        template = file_sha256(project.template_path(doc_id))
         for locale in project.locales:
-            expected = {"sha": fingerprint(project.catalog_path(doc_id, locale)), "template": template,
-                        "context": f"{glossary.fingerprint(locale) if glossary else ''}|{checks.CHECKS_VERSION}"}
+            expected = {"sha": file_sha256(project.catalog_path(doc_id, locale)), "template": template,
+                        "context": verdict_context(glossary, locale)}
             known = ledger.current(f"queue:{locale}/{doc_id}", expected)
             if known and expected["sha"]:
                 yield QueueRow(**known["row"])
