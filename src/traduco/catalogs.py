@@ -236,7 +236,9 @@ def write(catalog: polib.POFile, path: Path, *, date_header: str = "PO-Revision-
     catalog.metadata[date_header] = gettext_date(files.now())
     text = render(catalog)
     if previous is not None:
-        text = _keep_unchanged_blocks(text, catalog, on_disk.decode("utf-8"), previous)
+        # Entries that did not change keep their bytes: another tool's wrapping
+        # survives, and diffs show only real changes.
+        text = _spelled_as(text, _blocks(on_disk.decode("utf-8"), previous))
     try:
         files.atomic_write_bytes(path, text.encode("utf-8"), expected=expected)
     except OSError as exc:    # a full disk, a folder we may not write: this file only
@@ -253,8 +255,7 @@ def render_keeping(catalog: polib.POFile, *originals: bytes) -> str:
         if previous is not None:
             for plain, block in _blocks(data.decode("utf-8"), previous).items():
                 verbatim.setdefault(plain, block)
-    blocks = render(catalog).rstrip("\n").split("\n\n")
-    return "\n\n".join([blocks[0]] + [verbatim.get(b, b) for b in blocks[1:]]) + "\n"
+    return _spelled_as(render(catalog), verbatim)
 
 
 def _parse(data: bytes | None) -> polib.POFile | None:
@@ -266,11 +267,8 @@ def _parse(data: bytes | None) -> polib.POFile | None:
         return None
 
 
-def _keep_unchanged_blocks(text: str, catalog: polib.POFile, old_text: str,
-                           previous: polib.POFile) -> str:
-    """`text` with every entry that did not change spelled exactly as on disk,
-    so another tool's wrapping survives and diffs show only real changes."""
-    verbatim = _blocks(old_text, previous)
+def _spelled_as(text: str, verbatim: dict[str, str]) -> str:
+    """`text` with each entry found in `verbatim` (ours -> theirs) spelled as theirs."""
     blocks = text.rstrip("\n").split("\n\n")
     return "\n\n".join([blocks[0]] + [verbatim.get(b, b) for b in blocks[1:]]) + "\n"
 
