@@ -22,8 +22,9 @@ import polib
 
 from traduco import catalogs
 from traduco.catalog_merge import merge_files
+from traduco.provenance import Provenance
 
-NOTE = "machine draft by libre on 2026-01-01 10:00 UTC"
+NOTE = Provenance.parse("machine draft by libre on 2026-01-01 10:00 UTC")
 
 
 def build(n: int, folder: Path) -> tuple[Path, Path, Path]:

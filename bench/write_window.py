@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polib
 
-from traduco import catalogs
+from traduco import catalogs, files
 
 ROUNDS = 15
 
@@ -39,18 +39,18 @@ def main() -> None:
     path = folder / "doc.po"
     catalogs.write(sample_catalog(), path)
     marks: dict[str, float] = {}
-    real_replace, real_fingerprint = os.replace, catalogs.fingerprint
+    real_replace, real_contents = os.replace, files.contents
 
     def replace(src, dst):
         marks["rename"] = time.perf_counter()
         return real_replace(src, dst)
 
-    def fingerprint(p):
-        data = real_fingerprint(p)
+    def contents(p):
+        data = real_contents(p)
         marks.setdefault("first", time.perf_counter())
         marks["last"] = time.perf_counter()
         return data
-    os.replace, catalogs.fingerprint = replace, fingerprint
+    os.replace, files.contents = replace, contents
     before_fix, after_fix = [], []
     for round_ in range(ROUNDS):
         catalog = catalogs.read(path)

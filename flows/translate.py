@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
-from traduco import catalogs, interruption
+from traduco import files, interruption
 from traduco.batches import BatchResult, translate_batch
 from traduco.config import Project, load_project
 from traduco.feeds import WebResult, pull_web
@@ -95,7 +95,7 @@ def translate(project_dir: str = ".", provider: str | None = None,
     # Ctrl-C, SIGTERM, or a run cancelled from the Prefect UI (its runner sends
     # SIGTERM): nothing more is sent, the catalogs whose texts are in are written.
     with interruption.handled(), \
-            catalogs.exclusive(project.run_lock_path, "the project", wait=RUN_LOCK_WAIT_SECONDS):
+            files.exclusive(project.run_lock_path, "the project", wait=RUN_LOCK_WAIT_SECONDS):
         # With [tool.traduco.git]: translators' pushes come in first, the run's work goes out after.
         git = GitSync.for_project(project) if sync else None
         summary = _translate(project, git, git_pull(quote(git)) if git else None)

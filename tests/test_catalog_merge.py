@@ -11,7 +11,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco import catalogs
+from traduco import catalogs, provenance
 from traduco.catalog_merge import merge_catalogs
 
 from conftest import DOC
@@ -53,7 +53,7 @@ def test_two_approved_translations_become_one_fuzzy_entry_newest_first():
     entry = by_id(merged)["Uno"]
     assert entry.msgstr == "One (translator)\nsecond line" and "fuzzy" in entry.flags
     assert "other approved translation: One (editor)" in entry.tcomment.splitlines()
-    assert catalogs.provenance(entry).startswith("merge conflict")
+    assert provenance.note(entry).startswith("merge conflict")
     assert [c.line() for c in conflicts] == [
         'zh.po: two approved translations of "Uno" differ; both are kept in one fuzzy entry for a '
         "reviewer to choose"]

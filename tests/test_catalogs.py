@@ -9,9 +9,10 @@ import subprocess
 import polib
 import pytest
 
-from traduco import catalogs
+from traduco import catalogs, files
 from traduco.errors import CatalogError
 from traduco.merging import merge
+from traduco.provenance import Provenance
 from traduco.sources import read_document
 from traduco.units import extract, template_for
 
@@ -113,8 +114,8 @@ def test_bad_catalogs_name_file_and_line(tmp_path, content, line, expected):
 
 def test_provenance_sits_beside_the_translators_own_comment():
     entry = polib.POEntry(msgid="Ciao", tcomment="Check with the press office")
-    catalogs.mark_draft(entry, "Hello", "machine draft by google on 2026-01-01 10:00 UTC")
-    catalogs.mark_draft(entry, "Hi", "machine draft by libre on 2026-01-02 10:00 UTC")
+    catalogs.mark_draft(entry, "Hello", Provenance.parse("machine draft by google on 2026-01-01 10:00 UTC"))
+    catalogs.mark_draft(entry, "Hi", Provenance.parse("machine draft by libre on 2026-01-02 10:00 UTC"))
 
     assert entry.tcomment.splitlines() == ["Check with the press office",
                                            "traduco: machine draft by libre on 2026-01-02 10:00 UTC"]
@@ -293,7 +294,7 @@ def test_a_save_landing_inside_the_write_is_seen_before_the_rename(tmp_path, mon
             path.write_bytes(before + '\nmsgid "Aggiunta."\nmsgstr "译者的保存"\n'.encode())
     monkeypatch.setattr(os, "fsync", translator_saves_meanwhile)
 
-    with pytest.raises(catalogs.ChangedOnDisk):
+    with pytest.raises(files.ChangedOnDisk):
         catalogs.write(catalog, path, expected=before)
 
     assert "译者的保存" in path.read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco import catalogs
+from traduco import catalogs, provenance
 from traduco.config import load_project
 from traduco.errors import ConfigError
 from traduco.repository import redact
@@ -151,7 +151,7 @@ def test_approved_beats_a_draft_and_two_approved_texts_become_one_fuzzy_entry(re
     assert "fuzzy" in both.flags
     assert both.msgstr == "译者的译文二"                          # the newer save is the text
     assert "other approved translation: 编辑的译文二" in both.tcomment
-    assert "merge conflict" in catalogs.provenance(both)
+    assert "merge conflict" in provenance.note(both)
     assert f"{ZH}: two approved translations of" in err        # reported on the terminal
     assert f"{ZH}: two approved translations of" in latest_artifact("run-summary").data   # and in Prefect
     assert head(server) == head(bare, "main")

@@ -13,7 +13,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco import catalogs
+from traduco import catalogs, provenance
 from traduco.config import load_project
 from traduco.review import queue_row
 
@@ -141,7 +141,7 @@ def test_translation_memory_is_used_before_mt(project, standin):
 
     reused = next(e for e in polib.pofile(str(po(project, "zh_CN", "nuovo"))) if e.msgid == source_line)
     assert reused.msgstr == reviewed[source_line] and "fuzzy" in reused.flags
-    assert catalogs.provenance(reused).startswith(f"reused from memory: approved in {DOC} (reused on ")
+    assert provenance.note(reused).startswith(f"reused from memory: approved in {DOC} (reused on ")
     assert [r["q"] for r in standin.requests if r["target"] == "zh"] == ["Un testo nuovo."]
     assert sum(r.reused for r in reports) == 1
     assert queue_row(load_project(project), "nuovo", "zh_CN").from_memory == 1

@@ -12,7 +12,7 @@ import polib
 import pytest
 from rapidfuzz import fuzz, process
 
-from traduco import catalogs
+from traduco import catalogs, provenance
 from traduco.config import load_project
 from traduco.errors import ConfigError
 from traduco.memory import Match, SimilarTexts, TranslationMemory, differing_figures
@@ -60,8 +60,8 @@ def test_a_near_duplicate_paragraph_is_drafted_from_memory_with_its_band_and_pre
     assert entry.msgstr == reviewed[old] and "fuzzy" in entry.flags
     assert entry.previous_msgid == old
     score = int(fuzz.ratio(old, near))
-    assert catalogs.provenance(entry).startswith(f"reused from memory: fuzzy match {score} % from {DOC} (")
-    assert "numbers differ" not in catalogs.provenance(entry)
+    assert provenance.note(entry).startswith(f"reused from memory: fuzzy match {score} % from {DOC} (")
+    assert "numbers differ" not in provenance.note(entry)
     assert catalogs.fuzzy_reason(entry) == catalogs.MEMORY
     assert asked(standin) == [fresh, fresh]           # one MT request per locale, none for the match
     summary = RunSummary()
@@ -84,7 +84,7 @@ def test_numbers_that_differ_from_the_match_are_named_in_the_draft(project, stan
     run_once(project, standin.url)
 
     entry = next(e for e in polib.pofile(str(po(project, "en", NEW))) if e.msgid.startswith(old[:40]))
-    note = catalogs.provenance(entry)
+    note = provenance.note(entry)
     assert "check: numbers differ from the match: 21 maggio -> 28 maggio; 177 mila -> 180 mila" in note
     assert standin.requests == []
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco import catalogs
+from traduco import catalogs, files
 from traduco.config import load_project
 from traduco.merging import merge
 from traduco.pages import format_date, page_from_catalog, render_page, web_link
@@ -233,7 +233,7 @@ def test_two_publishes_at_once_both_reach_the_manifest(project, standin, monkeyp
     other arrives (or 5 s pass, when the lock keeps the other out)."""
     approved_project(project, standin.url)
     barrier = threading.Barrier(2, timeout=5)
-    original = catalogs.atomic_write_bytes
+    original = files.atomic_write_bytes
     waited = set()
 
     def write_after_the_other_arrives(path, data, *args, **kwargs):
@@ -244,7 +244,7 @@ def test_two_publishes_at_once_both_reach_the_manifest(project, standin, monkeyp
             except threading.BrokenBarrierError:
                 pass
         return original(path, data, *args, **kwargs)
-    monkeypatch.setattr(catalogs, "atomic_write_bytes", write_after_the_other_arrives)
+    monkeypatch.setattr(files, "atomic_write_bytes", write_after_the_other_arrives)
     threads = [threading.Thread(target=publish, args=(load_project(project, locales=[locale]),))
                for locale in ("en", "zh_CN")]
     for thread in threads:

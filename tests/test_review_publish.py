@@ -10,7 +10,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco import catalogs
+from traduco import catalogs, provenance
 from traduco.config import load_project
 from traduco.mt.cache import TranslationCache
 from traduco.review import review_page
@@ -53,7 +53,7 @@ def test_queue_counts_match_the_catalogs_for_every_state(capsys, project, standi
     rows = {(r["doc_id"], r["locale"]): r for r in json.loads(out)["queue"]}
     for (doc, locale), row in rows.items():
         catalog = [e for e in polib.pofile(str(po(project, locale, doc))) if not e.obsolete]
-        notes = [catalogs.provenance(e) or "" for e in catalog if e.msgstr and "fuzzy" in e.flags]
+        notes = [provenance.note(e) or "" for e in catalog if e.msgstr and "fuzzy" in e.flags]
         assert row["units"] == len(catalog)
         assert row["approved"] == sum(1 for e in catalog if e.msgstr and "fuzzy" not in e.flags)
         assert row["untranslated"] == sum(1 for e in catalog if not e.msgstr)
@@ -377,7 +377,7 @@ def test_a_removed_source_is_retired_and_its_pages_withdrawn(capsys, project, st
     (project / "sources" / "rimborsi.txt").write_text(paragraph + "\n", encoding="utf-8")
     run_once(project, standin.url)
     assert len(standin.requests) == requests
-    assert "reused from memory" in (catalogs.provenance(polib.pofile(str(po(project, "en", "rimborsi")))[0]) or "")
+    assert "reused from memory" in (provenance.note(polib.pofile(str(po(project, "en", "rimborsi")))[0]) or "")
 
 
 def test_withdrawals_go_through_the_editors_approval(project, standin):

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from traduco import catalogs
-from traduco.checks import CHECKS_VERSION
 from traduco.config import Project
 from traduco.drafting import CatalogReport, pending_texts, update_catalog
 from traduco.errors import TraducoError
-from traduco.ledger import Ledger, fingerprint
+from traduco.ledger import Ledger, file_sha256, verdict_context
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
 from traduco.reporting import report_progress
@@ -92,7 +91,7 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
                 result.reports.append(report)
                 if report.error is None:
                     ledger.put(f"catalog:{locale}/{doc_id}", {
-                        "sha": fingerprint(project.catalog_path(doc_id, locale)), "template": template_shas[doc_id],
+                        "sha": file_sha256(project.catalog_path(doc_id, locale)), "template": template_shas[doc_id],
                         "context": _context(project, engine, locale), "complete": report.failed == 0})
             for prefetch_done in prefetches:
                 prefetch_done.result()
@@ -192,7 +191,7 @@ class _Arrivals:
 
 
 def _templates(project: Project, paths: list[Path], ledger: Ledger, result: BatchResult) -> tuple[dict, dict]:
-    """Each document's template and its fingerprint. The template is None where
+    """Each document's template and the hash of its file. The template is None where
     the ledger shows the source and its template unchanged (loaded from disk
     only if a catalog needs it)."""
     templates: dict = {}
@@ -203,9 +202,9 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
         except TraducoError as problem:
             result.problems.append(problem.message)
             continue
-        source = fingerprint(path)
+        source = file_sha256(path)
         known = ledger.current(f"source:{path.name}", {"sha": source})
-        sha = fingerprint(project.template_path(doc_id))
+        sha = file_sha256(project.template_path(doc_id))
         if known and known.get("template") == sha:
             result.documents += 1
             templates[doc_id], shas[doc_id] = None, sha
@@ -219,7 +218,7 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
             result.problems.append(problem.message)
             continue
         result.documents += 1
-        shas[doc_id] = fingerprint(project.template_path(doc_id))
+        shas[doc_id] = file_sha256(project.template_path(doc_id))
         ledger.put(f"source:{path.name}", {"sha": source, "template": shas[doc_id]})
     return templates, shas
 
@@ -227,11 +226,10 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
 def _catalog_current(project: Project, ledger: Ledger, doc_id: str, locale: str, template_sha: str | None,
                      context: str) -> bool:
     recorded = ledger.current(f"catalog:{locale}/{doc_id}", {
-        "sha": fingerprint(project.catalog_path(doc_id, locale)), "template": template_sha, "context": context})
+        "sha": file_sha256(project.catalog_path(doc_id, locale)), "template": template_sha, "context": context})
     return bool(recorded and recorded.get("complete") and recorded.get("sha"))
 
 
 def _context(project: Project, engine: Engine, locale: str) -> str:
     """What else decides a catalog's content: glossary, checks, providers."""
-    glossary = engine.glossary.fingerprint(locale) if engine.glossary else ""
-    return f"{glossary}|{CHECKS_VERSION}|{','.join(project.mt.chain_for(locale))}"
+    return verdict_context(engine.glossary, locale, ",".join(project.mt.chain_for(locale)))

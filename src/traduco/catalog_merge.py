@@ -36,13 +36,12 @@ from pathlib import Path
 
 import polib
 
-from traduco import catalogs
+from traduco import catalogs, files, provenance
 from traduco.errors import CatalogError
 from traduco.merging import _inherit as inherit, pair_edited
 
 REPORT_ENV = "TRADUCO_MERGE_REPORT"     # where a sync collects what the driver reported
-CONFLICT_NOTE = "merge conflict"
-OTHER_PREFIX = "other approved translation"
+OTHER_PREFIX = provenance.OTHER_APPROVED
 _DATE_HEADERS = ("PO-Revision-Date", "POT-Creation-Date")
 
 
@@ -125,9 +124,7 @@ def _conflict(b, o, t, theirs_newer: bool, path: str, conflicts: list) -> polib.
     newer, older = (t, o) if theirs_newer else (o, t)
     entry = copy.deepcopy(newer)
     entry.tcomment = _merge_comments(b, newer, older)
-    catalogs.mark_draft(entry, newer.msgstr,
-                        f"{CONFLICT_NOTE}: two approved translations differ; the newer one is the "
-                        f"text, the other follows as '{OTHER_PREFIX}'; keep one, then clear fuzzy")
+    catalogs.mark_draft(entry, newer.msgstr, provenance.Provenance(provenance.CONFLICT))
     lines = [line for line in entry.tcomment.splitlines() if not line.startswith(OTHER_PREFIX)]
     entry.tcomment = "\n".join([*lines, f"{OTHER_PREFIX}: {_one_line(older.msgstr)}"])
     entry.previous_msgid = entry.previous_msgctxt = None
@@ -202,8 +199,8 @@ def _rank(entry: polib.POEntry) -> int:
     if catalogs.state(entry) == catalogs.APPROVED:
         return _APPROVED
     reason = catalogs.fuzzy_reason(entry)
-    return {None: _NOTHING, catalogs.MACHINE: _MACHINE,
-            catalogs.SOURCE_CHANGED: _SOURCE_CHANGED}.get(reason, _OTHER_DRAFT)
+    return {None: _NOTHING, provenance.MACHINE: _MACHINE,
+            provenance.SOURCE_CHANGED: _SOURCE_CHANGED}.get(reason, _OTHER_DRAFT)
 
 
 def _translation(entry: polib.POEntry | None) -> tuple:
@@ -216,16 +213,11 @@ def _merge_comments(b, winner: polib.POEntry, loser: polib.POEntry) -> str:
     """The winner's traduco note; every translator line either side has, except
     lines one side deleted since the base."""
     def lines(entry):
-        if entry is None:
-            return []
-        return [line for line in (entry.tcomment or "").splitlines()
-                if not line.startswith(catalogs.PROVENANCE_PREFIX)]
+        return provenance.own_lines(entry.tcomment) if entry is not None else []
     base_lines = set(lines(b))
     kept = list(dict.fromkeys(lines(winner) + lines(loser)))
     removed = {line for line in base_lines if line not in lines(winner) or line not in lines(loser)}
-    note = catalogs.provenance(winner)
-    ordered = [line for line in kept if line not in removed]
-    return "\n".join(ordered + ([catalogs.PROVENANCE_PREFIX + note] if note is not None else []))
+    return provenance.comment([line for line in kept if line not in removed], provenance.note(winner))
 
 
 def _obsolete(b, o, t) -> bool:
@@ -311,7 +303,7 @@ def merge_files(base: Path, ours: Path, theirs: Path, name: str | None = None) -
     parsed = [_read(path) for path in (base, ours, theirs)]
     merged, conflicts = merge_catalogs(*parsed, path=name)
     data = [path.read_bytes() for path in (ours, theirs) if path.is_file()]
-    catalogs.atomic_write_text(ours, catalogs.render_keeping(merged, *data))
+    files.atomic_write_text(ours, catalogs.render_keeping(merged, *data))
     return conflicts
 
 

@@ -16,33 +16,20 @@ shows only what changed.
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import os
 import re
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import polib
 from babel.messages.plurals import get_plural
-from filelock import FileLock, Timeout
 
-from traduco import __version__, syntax
+from traduco import __version__, files, provenance, syntax
 from traduco.errors import CatalogError
-from traduco.storage import PRIVATE_FILE, private_dir
+from traduco.provenance import MACHINE, MEMORY, SOURCE_CHANGED  # noqa: F401  what fuzzy_reason answers
 
 WRAP_WIDTH = 0
-LOCK_WAIT_SECONDS = 600
-PROVENANCE_PREFIX = "traduco: "
 APPROVED, DRAFT, UNTRANSLATED = "approved", "draft", "untranslated"
-# Why a draft is fuzzy, as the provenance comment starts (see `fuzzy_reason`).
-MACHINE, SOURCE_CHANGED, MEMORY, NEEDS_WORK = (
-    "machine draft", "source changed", "reused from memory", "needs work")
+NEEDS_WORK = "needs work"   # a draft of a person's or another tool's (see `fuzzy_reason`)
 _SYNTAX_LINE = re.compile(r"\(line (\d+)\)")
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
 def gettext_date(moment: dt.datetime) -> str:
@@ -56,7 +43,7 @@ def template_metadata(project_name: str, doc_id: str, *, source: str,
     meta = {
         "Project-Id-Version": f"{project_name} {doc_id}",
         "Report-Msgid-Bugs-To": "",
-        "POT-Creation-Date": gettext_date(now()),
+        "POT-Creation-Date": gettext_date(files.now()),
         "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
         "Last-Translator": "FULL NAME <EMAIL@ADDRESS>",
         "Language-Team": "LANGUAGE <LL@li.org>",
@@ -92,7 +79,7 @@ def catalog_metadata(template: dict[str, str], locale: str,
         "Project-Id-Version": template.get("Project-Id-Version", ""),
         "Report-Msgid-Bugs-To": template.get("Report-Msgid-Bugs-To", ""),
         "POT-Creation-Date": template.get("POT-Creation-Date", ""),
-        "PO-Revision-Date": existing.get("PO-Revision-Date", gettext_date(now())),
+        "PO-Revision-Date": existing.get("PO-Revision-Date", gettext_date(files.now())),
         "Last-Translator": existing.get("Last-Translator", ""),
         "Language-Team": existing.get("Language-Team", ""),
         "Language": locale,
@@ -122,6 +109,11 @@ def read(path: Path, *, locale: str | None = None) -> polib.POFile:
         raise CatalogError(f"cannot be read ({exc.strerror or exc})", path=path,
                            hint="Check that the file exists and that you may read it") from None
     return load(data, path, locale=locale)
+
+
+def read_existing(path: Path, *, locale: str | None = None) -> polib.POFile | None:
+    """`read`, or None where there is no such file (no run has made it yet)."""
+    return read(path, locale=locale) if path.exists() else None
 
 
 def load(data: bytes, path: Path, *, locale: str | None = None) -> polib.POFile:
@@ -187,7 +179,7 @@ def _header_line(text: str, field: str) -> int | None:
     return None
 
 
-# -- entry state and provenance ---------------------------------------------
+# -- entry state ---------------------------------------------------------
 
 def state(entry: polib.POEntry) -> str:
     if not entry.msgstr:
@@ -199,51 +191,20 @@ def active_entries(catalog: polib.POFile) -> list[polib.POEntry]:
     return [e for e in catalog if not e.obsolete]
 
 
-def provenance(entry: polib.POEntry) -> str | None:
-    """traduco's note on where the current msgstr came from, if it wrote one."""
-    for line in (entry.tcomment or "").splitlines():
-        if line.startswith(PROVENANCE_PREFIX):
-            return line[len(PROVENANCE_PREFIX):]
-    return None
-
-
 def fuzzy_reason(entry: polib.POEntry) -> str | None:
     """Why a draft waits: machine draft, source changed, reused from memory, or
     needs work (fuzzy set by a person or another tool). None if not a draft."""
     if state(entry) != DRAFT:
         return None
-    note = provenance(entry) or ""
-    for reason in (MACHINE, SOURCE_CHANGED, MEMORY):
-        if note.startswith(reason):
-            return reason
-    return NEEDS_WORK
+    kind = provenance.of(entry).kind
+    return kind if kind in (MACHINE, SOURCE_CHANGED, MEMORY) else NEEDS_WORK
 
 
-_NOTE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}))?")
-
-
-def provenance_date(entry: polib.POEntry) -> dt.datetime | None:
-    """When traduco made the current draft, from its note (UTC)."""
-    match = _NOTE_DATE.search(provenance(entry) or "")
-    if not match:
-        return None
-    moment = dt.datetime.fromisoformat(f"{match.group(1)}T{match.group(2) or '00:00'}")
-    return moment.replace(tzinfo=dt.timezone.utc)
-
-
-def set_provenance(entry: polib.POEntry, note: str) -> None:
-    """Record where a draft came from as a translator comment, which Poedit shows
-    and keeps; the translator's own comment lines stay as they are."""
-    lines = [line for line in (entry.tcomment or "").splitlines()
-             if not line.startswith(PROVENANCE_PREFIX)]
-    entry.tcomment = "\n".join([*lines, PROVENANCE_PREFIX + note])
-
-
-def mark_draft(entry: polib.POEntry, msgstr: str, note: str) -> None:
+def mark_draft(entry: polib.POEntry, msgstr: str, source: provenance.Provenance) -> None:
     entry.msgstr = msgstr
     if "fuzzy" not in entry.flags:
         entry.flags.insert(0, "fuzzy")
-    set_provenance(entry, note)
+    provenance.record(entry, source)
 
 
 # -- writing -----------------------------------------------------------------
@@ -251,32 +212,6 @@ def mark_draft(entry: polib.POEntry, msgstr: str, note: str) -> None:
 def render(catalog: polib.POFile) -> str:
     catalog.wrapwidth = WRAP_WIDTH
     return catalog.__unicode__()
-
-
-def write_problem(exc: OSError, path: Path) -> CatalogError:
-    """What a person needs to know when a catalog cannot be written: a full
-    disk, or a folder traduco may not write in; either way nothing was lost."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return CatalogError(f"the disk is full (or your quota is spent): {path.name} could not be "
-                            "written", path=path.parent,
-                            hint="Nothing was lost: the file on disk is exactly as it was. Free some "
-                                 "space and run again")
-    return CatalogError(f"{path.name} cannot be written here ({exc.strerror or exc})", path=path.parent,
-                        hint="Make this folder writable for traduco (permissions, a read-only or immutable "
-                             "folder, a file where the folder should be). Nothing was lost: the file on "
-                             "disk is as it was; the other documents went on")
-
-
-class ChangedOnDisk(Exception):
-    """The file changed since it was read (a translator saved it): merge again."""
-
-
-def fingerprint(path: Path) -> bytes | None:
-    """The file's exact bytes, or None if it does not exist."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
 
 
 def write(catalog: polib.POFile, path: Path, *, date_header: str = "PO-Revision-Date",
@@ -289,23 +224,25 @@ def write(catalog: polib.POFile, path: Path, *, date_header: str = "PO-Revision-
     merging), raises ChangedOnDisk instead of overwriting someone else's save.
     Returns whether the file was written.
     """
-    on_disk = fingerprint(path)
+    on_disk = files.contents(path)
     if expected is not ... and on_disk != expected:
-        raise ChangedOnDisk(str(path))
+        raise files.ChangedOnDisk(str(path))
     previous = _parse(on_disk)
     if previous is not None:
         if date_header in previous.metadata:
             catalog.metadata[date_header] = previous.metadata[date_header]
         if render(previous) == render(catalog):
             return False
-    catalog.metadata[date_header] = gettext_date(now())
+    catalog.metadata[date_header] = gettext_date(files.now())
     text = render(catalog)
     if previous is not None:
-        text = _keep_unchanged_blocks(text, catalog, on_disk.decode("utf-8"), previous)
+        # Entries that did not change keep their bytes: another tool's wrapping
+        # survives, and diffs show only real changes.
+        text = _spelled_as(text, _blocks(on_disk.decode("utf-8"), previous))
     try:
-        atomic_write_bytes(path, text.encode("utf-8"), expected=expected)
+        files.atomic_write_bytes(path, text.encode("utf-8"), expected=expected)
     except OSError as exc:    # a full disk, a folder we may not write: this file only
-        raise write_problem(exc, path) from None
+        raise files.write_problem(exc, path) from None
     return True
 
 
@@ -318,8 +255,7 @@ def render_keeping(catalog: polib.POFile, *originals: bytes) -> str:
         if previous is not None:
             for plain, block in _blocks(data.decode("utf-8"), previous).items():
                 verbatim.setdefault(plain, block)
-    blocks = render(catalog).rstrip("\n").split("\n\n")
-    return "\n\n".join([blocks[0]] + [verbatim.get(b, b) for b in blocks[1:]]) + "\n"
+    return _spelled_as(render(catalog), verbatim)
 
 
 def _parse(data: bytes | None) -> polib.POFile | None:
@@ -331,11 +267,8 @@ def _parse(data: bytes | None) -> polib.POFile | None:
         return None
 
 
-def _keep_unchanged_blocks(text: str, catalog: polib.POFile, old_text: str,
-                           previous: polib.POFile) -> str:
-    """`text` with every entry that did not change spelled exactly as on disk,
-    so another tool's wrapping survives and diffs show only real changes."""
-    verbatim = _blocks(old_text, previous)
+def _spelled_as(text: str, verbatim: dict[str, str]) -> str:
+    """`text` with each entry found in `verbatim` (ours -> theirs) spelled as theirs."""
     blocks = text.rstrip("\n").split("\n\n")
     return "\n\n".join([blocks[0]] + [verbatim.get(b, b) for b in blocks[1:]]) + "\n"
 
@@ -348,74 +281,3 @@ def _blocks(old_text: str, previous: polib.POFile) -> dict[str, str]:
         return {}
     return {entry.__unicode__(WRAP_WIDTH).rstrip("\n"): block
             for entry, block in zip(previous, old_blocks[1:])}
-
-
-@contextmanager
-def exclusive(lock_path: Path, what: str, wait: float = LOCK_WAIT_SECONDS):
-    """Hold a lock across processes (the OS releases it if the holder dies)."""
-    private_dir(lock_path.parent)      # under .traduco/: private to its owner
-    lock = FileLock(str(lock_path), timeout=wait, mode=PRIVATE_FILE)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise CatalogError(f"another traduco run has held {what} for {wait:g} s", path=lock_path,
-                           hint="Let it finish; the next run picks up from there") from None
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-@contextmanager
-def locked(path: Path, lock_path: Path):
-    """Hold the one-writer lock for `path` (works across processes; the OS
-    releases it if the holder dies) and clear temporary files a killed writer
-    left beside it."""
-    with exclusive(lock_path, str(path)):
-        for stale in path.parent.glob(f".{path.name}.*.tmp"):
-            stale.unlink(missing_ok=True)
-        yield
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_bytes(path: Path, data: bytes, *, expected: bytes | None | type(...) = ...) -> None:
-    """Readers see the old file or the new one, never half of one, even if the
-    process is killed mid-write: write a temporary file beside it, flush it to
-    disk, then rename it over the old one.
-
-    With `expected`, the file is compared with those bytes once more right
-    before the rename (after the slow part, flushing), and ChangedOnDisk is
-    raised instead of renaming over a save that landed meanwhile. Only the
-    instant between that comparison and the rename stays open: POSIX has no
-    rename-if-unchanged.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        if expected is not ... and fingerprint(path) != expected:
-            raise ChangedOnDisk(str(path))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

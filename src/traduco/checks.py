@@ -24,6 +24,7 @@ from pathlib import Path
 import polib
 
 from traduco.glossary import Glossary
+from traduco.languages import detector, segmenter
 from traduco.storage import Store
 from traduco.mt.masking import FORMAT_FLAGS, PROTECTED, TAGS, placeholders, protected
 from traduco.numbers import quantities
@@ -104,7 +105,7 @@ class CheckCache:
 
     def findings(self, entry: polib.POEntry, locale: str, glossary: Glossary | None) -> list[Finding]:
         key = hashlib.sha256("\0".join([
-            CHECKS_VERSION, locale, glossary.fingerprint(locale) if glossary else "",
+            CHECKS_VERSION, locale, glossary.terms_hash(locale) if glossary else "",
             ",".join(sorted(ignored_checks(entry))), ",".join(sorted(format_flags(entry.flags))),
             entry.msgid, entry.msgstr]).encode()).hexdigest()
         db = self._store.db()
@@ -358,32 +359,21 @@ def sentence_count(text: str, language: str) -> int:
     # pysbd's segment() then looks each sentence up in the text from its start
     # (quadratic: 54 s for 8,000 short sentences); its processor alone is
     # linear and yields the same sentences, and a count is all we need.
-    return len([s for s in _segmenter(language).processor(text).process() if s.strip()])
+    return len([s for s in segmenter(language if language in ("it", "en") else "en").processor(text).process()
+                if s.strip()])
 
 
 def _is_italian(text: str) -> bool:
     from lingua import Language
-    confidence = _detector().compute_language_confidence(text, Language.ITALIAN)
+    confidence = detector("ITALIAN", "ENGLISH", "FRENCH", "SPANISH").compute_language_confidence(
+        text, Language.ITALIAN)
     return confidence >= 0.9
-
-
-@lru_cache(maxsize=1)
-def _detector():
-    from lingua import Language, LanguageDetectorBuilder
-    return LanguageDetectorBuilder.from_languages(Language.ITALIAN, Language.ENGLISH,
-                                                  Language.FRENCH, Language.SPANISH).build()
 
 
 @lru_cache(maxsize=1)
 def _opencc():
     import opencc
     return opencc.OpenCC("t2s")
-
-
-@lru_cache(maxsize=4)
-def _segmenter(language: str):
-    import pysbd
-    return pysbd.Segmenter(language=language if language in ("it", "en") else "en", clean=False)
 
 
 def _same(a: float, b: float) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import polib
 
-from traduco import catalogs, checks
+from traduco import catalogs, checks, files, provenance
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary
@@ -23,6 +23,7 @@ from traduco.mt import Engine, Result
 from traduco.mt.masking import FORMAT_FLAGS
 from traduco.memory import Match, TranslationMemory, band, differing_figures
 from traduco.merging import merge
+from traduco.provenance import MACHINE, MEMORY, NO_DRAFT, Provenance
 
 MERGE_ATTEMPTS = 5   # a translator saving the catalog mid-run makes us merge again
 
@@ -45,34 +46,24 @@ class CatalogReport:
     failures: list[str] = field(default_factory=list)   # why units stay untranslated
 
 
-NO_DRAFT = "no draft yet: "
-
-
-def draft_note(result: Result, moment=None) -> str:
+def machine_draft(result: Result, moment=None) -> Provenance:
     """'machine draft by deepl on 2026-11-26 06:12 UTC', plus what to check."""
-    moment = moment or catalogs.now()
-    note = f"{catalogs.MACHINE} by {result.provider} on {moment:%Y-%m-%d %H:%M} UTC"
-    if result.lost:
-        note += f"; check: the machine dropped {', '.join(result.lost)}"
-    return note
+    lost = f"the machine dropped {', '.join(result.lost)}" if result.lost else ""
+    return Provenance(MACHINE, made=moment or files.now(), provider=result.provider, check=lost)
 
 
 def reuse(entry: polib.POEntry, match: Match, report: CatalogReport, threshold: float) -> None:
     """Draft `entry` from memory. A fuzzy match shows the matched Italian as the
     previous msgid (#|), so Poedit shows which words differ, and names the
     numbers and dates that changed, so the old figures are not approved by habit."""
-    moment = f"{catalogs.now():%Y-%m-%d %H:%M} UTC"
     if not match.fuzzy:
-        catalogs.mark_draft(entry, match.msgstr, f"{catalogs.MEMORY}: approved in {match.doc_id} "
-                                                 f"(reused on {moment})")
+        catalogs.mark_draft(entry, match.msgstr, Provenance(MEMORY, made=files.now(), origin=match.doc_id))
     else:
-        note = (f"{catalogs.MEMORY}: fuzzy match {match.score} % from {match.doc_id} (reused on {moment}); "
-                "the matched Italian is shown as previous: update what differs, then clear fuzzy")
         figures = differing_figures(match.source, entry.msgid)
-        if figures:
-            note += f"; check: numbers differ from the match: {'; '.join(figures)}"
+        check = f"numbers differ from the match: {'; '.join(figures)}" if figures else ""
         entry.previous_msgid = match.source
-        catalogs.mark_draft(entry, match.msgstr, note)
+        catalogs.mark_draft(entry, match.msgstr, Provenance(MEMORY, made=files.now(), origin=match.doc_id,
+                                                            score=match.score, check=check))
         report.fuzzy += 1
         report.fuzzy_bands[band(match.score, threshold)] += 1
     report.reused += 1
@@ -85,7 +76,7 @@ def pending_texts(project: Project, doc_id: str, template: polib.POFile, locale:
     in translation memory), so a run can translate a whole locale at once."""
     path = project.catalog_path(doc_id, locale)
     try:
-        existing = catalogs.read(path, locale=locale) if path.exists() else None
+        existing = catalogs.read_existing(path, locale=locale)
     except CatalogError:
         return []   # update_catalog reports it
     catalog = merge(template, existing, locale)
@@ -114,11 +105,11 @@ def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
     for entry in pending:
         result = results[entry.msgid]
         if result.text:
-            catalogs.mark_draft(entry, result.text, draft_note(result))
+            catalogs.mark_draft(entry, result.text, machine_draft(result))
             report.drafted += 1
         else:
             reason = result.error or "no translation"
-            catalogs.set_provenance(entry, NO_DRAFT + reason)
+            provenance.record(entry, Provenance(NO_DRAFT, reason=reason))
             report.failures.append(reason)
     report.failed = len(report.failures)
     return report
@@ -141,10 +132,10 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
     path = project.catalog_path(doc_id, locale)
     relative = str(path.relative_to(project.root))
     try:
-        with catalogs.locked(path, project.lock_path(path)):
+        with files.locked(path, project.lock_path(path)):
             for _ in range(MERGE_ATTEMPTS):
-                before = catalogs.fingerprint(path)
-                existing = catalogs.read(path, locale=locale) if before is not None else None
+                before = files.contents(path)
+                existing = catalogs.load(before, path, locale=locale) if before is not None else None
                 catalog = merge(template, existing, locale)
                 report = draft(catalog, locale, engine, memory, doc_id, on_result)
                 report.errors, report.warnings = checks.annotate_catalog(catalog, locale, glossary,
@@ -153,7 +144,7 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
                 try:
                     report.written = catalogs.write(catalog, path, expected=before)
                     return report
-                except catalogs.ChangedOnDisk:
+                except files.ChangedOnDisk:
                     continue
             raise CatalogError(f"the catalog kept changing while traduco tried to update it "
                                f"({MERGE_ATTEMPTS} attempts)", path=path,
@@ -161,4 +152,4 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
     except CatalogError as exc:
         return CatalogReport(doc_id, locale, relative, error=exc.message)
     except OSError as exc:     # an unwritable folder or a full disk: this catalog only
-        return CatalogReport(doc_id, locale, relative, error=catalogs.write_problem(exc, path).message)
+        return CatalogReport(doc_id, locale, relative, error=files.write_problem(exc, path).message)

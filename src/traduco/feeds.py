@@ -22,16 +22,16 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import yaml
 
-from traduco import catalogs
+from traduco import files
 from traduco.addresses import AddressPolicy
 from traduco.config import Project
 from traduco.errors import ConfigError
 from traduco.fetcher import USER_AGENT, Fetcher, FetchError, Limits, Page, web_url_problem
+from traduco.languages import detector
 from traduco.sources import MAX_SOURCE_BYTES
 from traduco.webstate import WebState
 
@@ -170,7 +170,7 @@ class _Puller:
         if self.state.holds(url, path, digest):
             self.result.unchanged += 1
             return
-        catalogs.atomic_write_text(path, text)
+        files.atomic_write_text(path, text)
         self.state.record(url, doc_id, digest)
         self.result.written.append(doc_id)
 
@@ -244,14 +244,8 @@ def _date(extracted) -> str | None:
 
 
 def _language(text: str) -> str:
-    found = _detector().detect_language_of(text[:2000])
+    found = detector("ITALIAN", "ENGLISH", "FRENCH", "GERMAN", "SPANISH", "CHINESE").detect_language_of(
+        text[:2000])
     return found.iso_code_639_1.name.lower() if found else "unknown"
 
 
-@lru_cache(maxsize=1)
-def _detector():
-    """Built once per process: building it loads the language models (it was built per article)."""
-    from lingua import Language, LanguageDetectorBuilder
-    return LanguageDetectorBuilder.from_languages(
-        Language.ITALIAN, Language.ENGLISH, Language.FRENCH, Language.GERMAN, Language.SPANISH,
-        Language.CHINESE).build()

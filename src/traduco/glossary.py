@@ -97,7 +97,7 @@ class Glossary:
             self._masks[locale] = [(t.pattern, t.target(locale)) for t in self.terms if t.target(locale)]
         return self._masks[locale]
 
-    def fingerprint(self, locale: str) -> str:
+    def terms_hash(self, locale: str) -> str:
         """Changes whenever the locale's terms change: MT answers made with an
         older glossary are not reused."""
         data = "\n".join(f"{t.source}\t{t.target(locale)}" for t in self.terms if t.target(locale))

@@ -8,7 +8,7 @@ it was left waiting for MT. SQLite in the git-ignored `.traduco/`, safe for
 several processes (Dask workers) and threads.
 
     ledger = Ledger.for_project(project)
-    if ledger.current("catalog:zh_CN/doc", {"sha": fingerprint(path), ...}): skip
+    if ledger.current("catalog:zh_CN/doc", {"sha": file_sha256(path), ...}): skip
 """
 
 from __future__ import annotations
@@ -17,14 +17,22 @@ import hashlib
 import json
 from pathlib import Path
 
+from traduco.checks import CHECKS_VERSION
+from traduco.files import contents
+from traduco.glossary import Glossary
 from traduco.storage import Store
 
 
-def fingerprint(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return None
+def file_sha256(path: Path) -> str | None:
+    """The hex SHA-256 of the file's bytes, or None if it does not exist."""
+    data = contents(path)
+    return hashlib.sha256(data).hexdigest() if data is not None else None
+
+
+def verdict_context(glossary: Glossary | None, locale: str, *more: str) -> str:
+    """What besides the files' bytes decides a recorded verdict: the locale's
+    glossary terms, the checks, and what the caller adds (providers, version)."""
+    return "|".join([glossary.terms_hash(locale) if glossary else "", CHECKS_VERSION, *more])
 
 
 class Ledger:

@@ -17,8 +17,10 @@ import difflib
 
 import polib
 
-from traduco.catalogs import (APPROVED, MACHINE, PROVENANCE_PREFIX, SOURCE_CHANGED, WRAP_WIDTH,
-                              catalog_header, catalog_metadata, fuzzy_reason, mark_draft, now, state)
+from traduco import provenance
+from traduco.catalogs import (APPROVED, WRAP_WIDTH, catalog_header, catalog_metadata, fuzzy_reason,
+                              mark_draft, state)
+from traduco.files import now
 
 # Keep an edited paragraph's old translation when at least this share of the
 # reviewer's work survives (bench/similarity_threshold.py has the evidence:
@@ -96,8 +98,7 @@ def _fold(newest: polib.POEntry, older: list[polib.POEntry]) -> polib.POEntry:
             note = OLDER + text.replace("\\", "\\\\").replace("\n", "\\n")
             if text not in mine and note not in lines:
                 lines.append(note)
-        lines += [line for line in (entry.tcomment or "").splitlines()
-                  if line not in lines and not line.startswith(PROVENANCE_PREFIX)]
+        lines += [line for line in provenance.own_lines(entry.tcomment) if line not in lines]
     newest.tcomment = "\n".join(lines)
     return newest
 
@@ -111,8 +112,7 @@ def _worth_keeping(entry: polib.POEntry) -> bool:
     """Whether an entry leaving the template holds anything of a person's: a
     translation, a comment of their own, or the entry itself (no `#:` reference
     to a source: someone added it by hand, plural forms and all)."""
-    own_comment = any(not line.startswith(PROVENANCE_PREFIX)
-                      for line in (entry.tcomment or "").splitlines())
+    own_comment = provenance.own_lines(entry.tcomment)
     return bool(_texts(entry) or own_comment or entry.msgid_plural or not entry.occurrences)
 
 
@@ -160,16 +160,14 @@ def pair_edited(fresh: list[polib.POEntry], old: list[polib.POEntry]):
 def _inherit(entry: polib.POEntry, previous: polib.POEntry, moment: dt.datetime) -> None:
     entry.previous_msgid = previous.msgid
     entry.tcomment = previous.tcomment
-    mark_draft(entry, previous.msgstr,
-               f"{SOURCE_CHANGED} on {moment:%Y-%m-%d}: the Italian was edited (old text "
-               "shown as previous); update the translation, then clear fuzzy")
+    mark_draft(entry, previous.msgstr, provenance.Provenance(provenance.SOURCE_CHANGED, made=moment))
 
 
 def _is_human_work(entry: polib.POEntry) -> bool:
     """A translation a person wrote or approved, as opposed to an unreviewed machine draft."""
     if not entry.msgstr:
         return False
-    return state(entry) == APPROVED or fuzzy_reason(entry) != MACHINE
+    return state(entry) == APPROVED or fuzzy_reason(entry) != provenance.MACHINE
 
 
 def _entry_for(unit: polib.POEntry, known: polib.POEntry | None) -> polib.POEntry:

@@ -27,10 +27,10 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from traduco import __version__, catalogs, checks, snapshots
+from traduco import __version__, checks, files, snapshots
 from traduco.config import Project
 from traduco.glossary import Glossary, load_glossary
-from traduco.ledger import Ledger
+from traduco.ledger import Ledger, verdict_context
 from traduco.pages import Page, render_feed, render_index, render_withdrawn
 from traduco.review import check_cache
 
@@ -70,7 +70,7 @@ def publish(project: Project, approved: list[PublishResult] | None = None) -> li
     """Publish what the plan says. With `approved` (a plan someone approved),
     publish and withdraw only those pairs, and only if their catalogs did not change since."""
     allowed = {(r.doc_id, r.locale, r.status): r.catalog_sha256 for r in approved or [] if r.status in PLANNED}
-    with catalogs.exclusive(project.run_lock_path, "the project", wait=LOCK_WAIT_SECONDS):
+    with files.exclusive(project.run_lock_path, "the project", wait=LOCK_WAIT_SECONDS):
         manifest = _load_manifest(project)
         results = []
         for planned in _plan(project, manifest):
@@ -135,8 +135,7 @@ def _waiting_reason(snapshot: snapshots.Snapshot, glossary: Glossary | None, cac
     template, glossary and checks): an unchanged catalog is not parsed again."""
     key = f"publish:{snapshot.locale}/{snapshot.doc_id}"
     expected = {"sha": snapshot.sha256, "template": snapshot.template_sha256,
-                "context": f"{glossary.fingerprint(snapshot.locale) if glossary else ''}|{checks.CHECKS_VERSION}"
-                           f"|{__version__}"}
+                "context": verdict_context(glossary, snapshot.locale, __version__)}
     known = ledger.current(key, expected)
     if known and snapshot.sha256:
         return known["waiting"]
@@ -161,7 +160,7 @@ def _publish_one(project: Project, planned: _Planned, manifest: dict) -> Publish
     write_if_changed(Path(item.page), html)
     manifest.setdefault(item.locale, {})[item.doc_id] = {
         "title": page.title, "date": page.date, "catalog_sha256": snapshot.sha256,
-        "content_sha256": snapshots.sha256(html), "published": catalogs.now().isoformat(),
+        "content_sha256": snapshots.sha256(html), "published": files.now().isoformat(),
         "source_url": page.source_url, "paragraphs": list(page.paragraphs)}
     return PublishResult(item.doc_id, item.locale, PUBLISHED, item.reason, item.page, item.catalog_sha256)
 
@@ -173,7 +172,7 @@ def _withdraw(project: Project, item: PublishResult, manifest: dict) -> PublishR
     write_if_changed(Path(item.page), render_withdrawn(info.get("title") or item.doc_id, item.locale).encode())
     project.catalog_path(item.doc_id, item.locale).with_suffix(".mo").unlink(missing_ok=True)
     manifest[item.locale][item.doc_id] = {"title": info.get("title"), "date": info.get("date"),
-                                          "withdrawn": catalogs.now().isoformat()}
+                                          "withdrawn": files.now().isoformat()}
     return PublishResult(item.doc_id, item.locale, WITHDRAWN, item.reason, item.page)
 
 
@@ -202,7 +201,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    catalogs.atomic_write_bytes(path, data)
+    files.atomic_write_bytes(path, data)
     return True
 
 

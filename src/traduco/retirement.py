@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polib
 
-from traduco import catalogs
+from traduco import catalogs, files
 from traduco.config import Project
 from traduco.errors import CatalogError, TraducoError
 from traduco.sources import SOURCE_SUFFIXES, document_id
@@ -108,7 +108,7 @@ def _rename(project: Project, source: Path, target: Path) -> None:
     if not source.exists():
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    with catalogs.locked(source, project.lock_path(source)):
+    with files.locked(source, project.lock_path(source)):
         os.replace(source, target)
 
 

@@ -18,11 +18,11 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-from traduco import catalogs, checks
+from traduco import catalogs, checks, files, provenance
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
-from traduco.ledger import Ledger, fingerprint
+from traduco.ledger import Ledger, file_sha256, verdict_context
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class QueueRow:
     def age_hours(self, now: dt.datetime | None = None) -> float | None:
         if not self.oldest_draft:
             return None
-        now = now or catalogs.now()
+        now = now or files.now()
         return (now - dt.datetime.fromisoformat(self.oldest_draft)).total_seconds() / 3600
 
     def urgency(self) -> tuple:
@@ -111,10 +111,10 @@ def queue_rows(project: Project) -> Iterator[QueueRow]:
     glossary and checks) are as the ledger last saw them is not re-read."""
     glossary, cache, ledger = load_glossary(project), check_cache(project), Ledger.for_project(project)
     for doc_id in project.doc_ids():
-        template = fingerprint(project.template_path(doc_id))
+        template = file_sha256(project.template_path(doc_id))
         for locale in project.locales:
-            expected = {"sha": fingerprint(project.catalog_path(doc_id, locale)), "template": template,
-                        "context": f"{glossary.fingerprint(locale) if glossary else ''}|{checks.CHECKS_VERSION}"}
+            expected = {"sha": file_sha256(project.catalog_path(doc_id, locale)), "template": template,
+                        "context": verdict_context(glossary, locale)}
             known = ledger.current(f"queue:{locale}/{doc_id}", expected)
             if known and expected["sha"]:
                 yield QueueRow(**known["row"])
@@ -143,14 +143,14 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
               cache: checks.CheckCache | None = None) -> QueueRow:
     path = project.catalog_path(doc_id, locale)
     relative = str(path.relative_to(project.root))
-    if not path.exists():
+    try:
+        catalog = catalogs.read_existing(path, locale=locale)
+    except CatalogError as exc:
+        return QueueRow(doc_id, locale, relative, error=exc.message)
+    if catalog is None:
         units = _template_units(project, doc_id)
         return QueueRow(doc_id, locale, relative, units=units, untranslated=units,
                         error=None if units else "no catalog yet: run `traduco run`")
-    try:
-        catalog = catalogs.read(path, locale=locale)
-    except CatalogError as exc:
-        return QueueRow(doc_id, locale, relative, error=exc.message)
     counts = Counter()
     oldest = None
     for entry in catalogs.active_entries(catalog):
@@ -160,7 +160,7 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
         if state != catalogs.APPROVED:
             counts["words"] += len(entry.msgid.split())
         if state == catalogs.DRAFT:
-            made = catalogs.provenance_date(entry)
+            made = provenance.of(entry).made
             oldest = min(oldest, made) if oldest and made else (oldest or made)
     for entry in _missing_units(project, doc_id, catalog):
         # A unit of the template the catalog lacks (no run since the source
@@ -203,13 +203,13 @@ def checks_report(project: Project) -> list[dict]:
     for doc_id in project.doc_ids():
         for locale in project.locales:
             path = project.catalog_path(doc_id, locale)
-            if not path.exists():
-                continue
             try:
-                catalog = catalogs.read(path, locale=locale)
+                catalog = catalogs.read_existing(path, locale=locale)
             except CatalogError as exc:
                 report.append({"document": doc_id, "locale": locale, "where": str(path),
                                "severity": checks.ERROR, "check": "catalog", "message": exc.message})
+                continue
+            if catalog is None:
                 continue
             for entry, findings in checks.catalog_findings(catalog, locale, glossary, cache):
                 where = ":".join(entry.occurrences[0]) if entry.occurrences else ""
@@ -224,10 +224,10 @@ def review_page(project: Project, doc_id: str, locale: str) -> str:
     a browser to Poedit: Italian, translation, state and provenance, check
     findings, and what changed in the Italian. A view only: edits happen in the .po."""
     path = project.catalog_path(doc_id, locale)
-    if not path.exists():
+    catalog = catalogs.read_existing(path, locale=locale)
+    if catalog is None:
         raise CatalogError(f"there is no {locale} catalog for {doc_id}", path=path,
                            hint="Check the document id with `traduco status`, or run `traduco run`")
-    catalog = catalogs.read(path, locale=locale)
     glossary, cache = load_glossary(project), check_cache(project)
     findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}
     row = queue_row(project, doc_id, locale, glossary, cache)
@@ -243,7 +243,7 @@ def review_page(project: Project, doc_id: str, locale: str) -> str:
 <td class="n">{number}<br><small>{where}</small></td>
 <td lang="it">{html.escape(entry.msgid)}{previous}</td>
 <td lang="{html.escape(locale.replace('_', '-'))}">{html.escape(entry.msgstr) or '<i>untranslated</i>'}</td>
-<td><span class="state">{html.escape(label or '')}</span><br><small>{html.escape(catalogs.provenance(entry) or '')}</small>
+<td><span class="state">{html.escape(label or '')}</span><br><small>{html.escape(provenance.note(entry) or '')}</small>
 <ul>{''.join(notes)}</ul></td>
 </tr>""")
     title = f"Review: {doc_id} ({locale})"

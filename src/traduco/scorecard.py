@@ -12,18 +12,14 @@ provider that saves reviewers the most time.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import statistics
 from dataclasses import asdict, dataclass, field
 
-from traduco import catalogs
+from traduco import catalogs, provenance
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.mt import language_code
-
-_PROVIDER = re.compile(r"^machine draft by (\w+) on")
-
 
 @dataclass
 class Score:
@@ -58,19 +54,18 @@ def scorecard(project: Project) -> list[Score]:
     drafts = _MachineDrafts(project)
     for doc_id in project.doc_ids():
         for locale in project.locales:
-            path = project.catalog_path(doc_id, locale)
             try:
-                catalog = catalogs.read(path, locale=locale) if path.exists() else None
+                catalog = catalogs.read_existing(project.catalog_path(doc_id, locale), locale=locale)
             except CatalogError:
                 continue
             for entry in catalogs.active_entries(catalog) if catalog else []:
-                match = _PROVIDER.match(catalogs.provenance(entry) or "")
-                if not match or catalogs.state(entry) != catalogs.APPROVED:
+                source = provenance.of(entry)
+                if not source.provider or catalogs.state(entry) != catalogs.APPROVED:
                     continue
-                original = drafts.find(match.group(1), locale, entry.msgid)
+                original = drafts.find(source.provider, locale, entry.msgid)
                 if original is None:
                     continue
-                score = scores.setdefault((match.group(1), locale), Score(match.group(1), locale))
+                score = scores.setdefault((source.provider, locale), Score(source.provider, locale))
                 score.entries += 1
                 score.unchanged += original == entry.msgstr
                 ter, chrf = edit_scores(original, entry.msgstr, locale)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polib
 
-from traduco import catalogs, layout
+from traduco import catalogs, files, layout
 from traduco.config import Project
 from traduco.sources import Document
 
@@ -89,7 +89,7 @@ def write_template(project: Project, document: Document) -> polib.POFile:
     """Extract the document and write its template (only if its units changed)."""
     template = template_for(document, extract(document, project.root), project.root, project.name)
     path = project.template_path(document.id)
-    with catalogs.locked(path, project.lock_path(path)):
+    with files.locked(path, project.lock_path(path)):
         catalogs.write(template, path, date_header="POT-Creation-Date")
     return template
 

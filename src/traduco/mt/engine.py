@@ -389,7 +389,7 @@ class Engine(Requesting):
 
     def _context(self, locale: str) -> str:
         """Answers depend on the glossary terms that were enforced."""
-        return f"glossary:{self.glossary.fingerprint(locale)}" if self.glossary else ""
+        return f"glossary:{self.glossary.terms_hash(locale)}" if self.glossary else ""
 
     def _codes(self, name: str, locale: str) -> tuple[str, str]:
         return language_code(name, self.source_language), language_code(name, locale)

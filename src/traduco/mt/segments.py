@@ -6,7 +6,7 @@ pysbd knows Italian abbreviations ("dott.", "sig.", "ecc.") and decimals, so
 
 from __future__ import annotations
 
-from functools import lru_cache
+from traduco.languages import segmenter
 
 
 def split(text: str, limit: int, language: str = "it") -> list[str]:
@@ -15,7 +15,7 @@ def split(text: str, limit: int, language: str = "it") -> list[str]:
         return [text]
     pieces: list[str] = []
     current = ""
-    for sentence in _segmenter(language).segment(text):
+    for sentence in segmenter(language).segment(text):
         for part in _hard_cut(sentence.strip(), limit):
             candidate = f"{current} {part}" if current else part
             if len(candidate) <= limit:
@@ -49,10 +49,3 @@ def _hard_cut(sentence: str, limit: int) -> list[str]:
     return [p[i:i + limit] for p in parts for i in range(0, len(p), limit)]
 
 
-@lru_cache(maxsize=8)
-def _segmenter(language: str):
-    import pysbd
-    try:
-        return pysbd.Segmenter(language=language, clean=False)
-    except ValueError:
-        return pysbd.Segmenter(language="en", clean=False)
