@@ -9,7 +9,6 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 from rich import box
 from rich.console import Console
@@ -19,7 +18,7 @@ from rich.text import Text
 
 from traduco import interruption, runs
 from traduco.config import load_project
-from traduco.errors import ConfigError, TraducoError
+from traduco.exits import exit_code_of, problem as _problem
 from traduco.mt import check_settings
 from traduco.review import QueueView, checks_report, most_urgent, review_page
 from traduco.scorecard import scorecard
@@ -263,11 +262,6 @@ def report(project_dir: ProjectOption = Path("."),
     out.print(table)
 
 
-def _problem(message: str) -> None:
-    """One red line on stderr; the message is printed as is (it may hold [brackets])."""
-    err.print(Text("✗ ", style="red") + Text(message), highlight=False, soft_wrap=True)
-
-
 def _age(hours: float | None) -> str:
     if hours is None:
         return "-"
@@ -390,50 +384,7 @@ def _flows():
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (see README: 0, 1, 2, 3, 130)."""
-    with _scoped_environment():
-        return _main(argv)
-
-
-def _main(argv: list[str] | None) -> int:
-    try:
-        code = app(args=argv, prog_name="traduco", standalone_mode=False)
-        return code if isinstance(code, int) else 0
-    except ConfigError as exc:
-        _problem(exc.message)
-        return 2
-    except TraducoError as exc:
-        _problem(exc.message)
-        return 1
-    except typer.Exit as exc:
-        return exc.exit_code
-    except (typer.Abort, KeyboardInterrupt):
-        err.print("Stopped. Every file on disk is complete; the next run picks up from here.")
-        return 130
-    except (click.ClickException, typer.TyperException) as exc:
-        # typer's own (vendored) click raises TyperExceptions: usage mistakes print
-        # click's usage message, with its "did you mean", and exit 2
-        exc.show() if hasattr(exc, "show") else _problem(exc.format_message())
-        return exc.exit_code
-    except Exception as exc:  # the truly unexpected: still no traceback for users
-        if os.environ.get("TRADUCO_DEBUG"):
-            raise
-        from traduco.redaction import environment_keys, redact
-        _problem(f"unexpected error: {type(exc).__name__}: {redact(str(exc), environment_keys())}. "
-                 "Files on disk are intact. "
-                 "Rerun with TRADUCO_DEBUG=1 for details and report it.")
-        return 1
-
-
-@contextmanager
-def _scoped_environment():
-    """Whatever a command sets in os.environ for Prefect (quiet logs, the
-    server's address and password) lasts as long as the command, not the process."""
-    saved = dict(os.environ)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    return exit_code_of(app, argv)
 
 
 def entry() -> None:

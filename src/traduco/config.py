@@ -11,10 +11,8 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from traduco.errors import ConfigError
-from traduco.settings import TraducoTable, parse_table
+from traduco.settings import DEFAULT_LOCALES, SettingsError, TraducoTable, parse_table
 
-DEFAULT_LOCALES = ("zh_CN", "en")
 STATE_DIR = ".traduco"
 
 
@@ -134,7 +132,7 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
     """
     root = find_root(Path(start))
     if root is None:
-        raise ConfigError(f"no traduco project in {Path(start).resolve()} or any folder above it: "
+        raise SettingsError(f"no traduco project in {Path(start).resolve()} or any folder above it: "
                           "no pyproject.toml with a [tool.traduco] table",
                           hint="Pass --project DIR, or make this folder a project: add [tool.traduco] to its "
                                "pyproject.toml (README: Configuration)")
@@ -172,7 +170,7 @@ def _chosen_locales(configured: list[str], chosen: list[str] | None, pyproject: 
     spelled = {_loose(locale): locale for locale in configured}
     unknown = [locale for locale in chosen if _loose(locale) not in spelled]
     if unknown:
-        raise ConfigError(f"locale {unknown[0]!r} is not one of this project's locales: {', '.join(configured)}",
+        raise SettingsError(f"locale {unknown[0]!r} is not one of this project's locales: {', '.join(configured)}",
                           path=pyproject, hint="Choose among them, or add it to [tool.traduco] locales")
     return tuple(dict.fromkeys(spelled[_loose(locale)] for locale in chosen))
 
@@ -185,7 +183,7 @@ def _inside(root: Path, key: str, folder: str, pyproject: Path) -> Path:
     """A folder that must stay inside the project (its locks mirror its layout under .traduco/)."""
     path = root / folder
     if not path.resolve().is_relative_to(root.resolve()):
-        raise ConfigError(f'[tool.traduco] {key} = "{folder}" is outside the project', path=pyproject,
+        raise SettingsError(f'[tool.traduco] {key} = "{folder}" is outside the project', path=pyproject,
                           hint=f"Expected a folder inside {root}, relative to pyproject.toml")
     return path
 
@@ -199,7 +197,7 @@ def _glossary_path(root: Path, glossary: str | bool | None, pyproject: Path) -> 
         return None
     path = root / glossary
     if not path.is_file():
-        raise ConfigError(f"the glossary {path} does not exist", path=pyproject,
+        raise SettingsError(f"the glossary {path} does not exist", path=pyproject,
                           hint='Fix the path in [tool.traduco] glossary = "...", or remove the line')
     return path
 
@@ -229,7 +227,7 @@ def _mt_settings(settings: TraducoTable, locales: list[str], pyproject: Path) ->
             providers[name] = replace(providers[name], url=single.url)
     strays = [locale for locale in mt.chains if locale not in locales]
     if strays:
-        raise ConfigError(f"[tool.traduco.mt.chains] {strays[0]} is not one of the locales: {', '.join(locales)}",
+        raise SettingsError(f"[tool.traduco.mt.chains] {strays[0]} is not one of the locales: {', '.join(locales)}",
                           path=pyproject, hint="Name each chain after a locale in [tool.traduco] locales")
     chain = mt.chain or [single.name or "google"]
     return MTSettings(
@@ -244,5 +242,5 @@ def _read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read settings: {exc}", path=path,
+        raise SettingsError(f"cannot read settings: {exc}", path=path,
                           hint="Fix the TOML syntax") from None

@@ -2,13 +2,13 @@
 
 pydantic checks every key against its declaration (strict types: `"false"`
 is not a boolean, `"ten"` not a number); `parse_table` turns what it finds
-into one `ConfigError` naming pyproject.toml, the key and what it expects:
+into one `SettingsError` naming pyproject.toml, the key and what it expects:
 
     >>> from pathlib import Path
     >>> try:
     ...     parse_table({"locale": ["zh_CN"]}, Path("pyproject.toml"))
-    ... except ConfigError as error:
-    ...     print(error.message)
+    ... except SettingsError as error:
+    ...     print(error.message)  # doctest: +ELLIPSIS
     pyproject.toml: [tool.traduco] has no setting 'locale' (did you mean 'locales'?). Known: ...
 """
 
@@ -25,6 +25,15 @@ from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from traduco.errors import ConfigError
+from traduco.redaction import redact
+
+
+DEFAULT_LOCALES = ("zh_CN", "en")
+
+
+class SettingsError(ConfigError):
+    """Wrong settings or command-line choices, found before any work: exit code 2.
+    (Other ConfigErrors, such as a Prefect server that does not answer, exit 1.)"""
 
 
 class _Table(BaseModel):
@@ -127,7 +136,7 @@ class TraducoTable(_Table):
 
     project: Optional[str] = Field(None, description="the project's name, as catalogs' Project-Id-Version")
     source_language: str = Field("it", description="a locale name such as \"it\"")
-    locales: list[str] = Field(["zh_CN", "en"], min_length=1, description="a list of gettext locale names, "
+    locales: list[str] = Field(list(DEFAULT_LOCALES), min_length=1, description="a list of gettext locale names, "
                                                                          "e.g. locales = [\"zh_CN\", \"en\"]")
     sources: str = Field("sources", description="a folder, relative to pyproject.toml")
     catalogs: str = Field("locales", description="a folder inside the project, relative to pyproject.toml")
@@ -167,7 +176,7 @@ class TraducoTable(_Table):
 
 
 def parse_table(table: dict, pyproject: Path) -> TraducoTable:
-    """The validated `[tool.traduco]` table, or one ConfigError for what is wrong in it."""
+    """The validated `[tool.traduco]` table, or one SettingsError for what is wrong in it."""
     try:
         return TraducoTable.model_validate(table)
     except ValidationError as invalid:
@@ -178,26 +187,26 @@ def parse_table(table: dict, pyproject: Path) -> TraducoTable:
         error = _problem(first, pyproject)
         if others:
             also = ", ".join(f"{table} {key}".strip() for table, key in list(problems)[1:4])
-            error = ConfigError(error.what, path=pyproject,
+            error = SettingsError(error.what, path=pyproject,
                                 hint=f"{error.hint} (also wrong: {also}{', ...' if len(others) > 3 else ''})")
         raise error from None
 
 
-def _problem(problem: dict, pyproject: Path) -> ConfigError:
+def _problem(problem: dict, pyproject: Path) -> SettingsError:
     table, key, model, info = _locate(problem["loc"])
     if problem["type"] == "extra_forbidden":
         known = list(model.model_fields) if model else []
         close = difflib.get_close_matches(str(key), known, n=1)
-        return ConfigError(f"{table} has no setting {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+        return SettingsError(f"{table} has no setting {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
                            path=pyproject, hint="Known: " + ", ".join(known))
     expected = f"Expected {info.description}" if info is not None and info.description else "See README: Configuration"
     shown = _shown(problem["input"])
     if key == "":
-        return ConfigError(f"{table} must be a table, not {shown}", path=pyproject,
+        return SettingsError(f"{table} must be a table, not {shown}", path=pyproject,
                            hint=f"Write its settings under a {table} line")
     if problem["type"] == "value_error":
-        return ConfigError(f"{table} {key} = {shown}: {problem['ctx']['error']}", path=pyproject, hint=expected)
-    return ConfigError(f"{table} {key} = {shown} is not valid", path=pyproject, hint=expected)
+        return SettingsError(f"{table} {key} = {shown}: {problem['ctx']['error']}", path=pyproject, hint=expected)
+    return SettingsError(f"{table} {key} = {shown} is not valid", path=pyproject, hint=expected)
 
 
 def _key(loc: tuple) -> tuple[str, str]:
@@ -238,8 +247,9 @@ def _model_in(annotation: object) -> type[BaseModel] | None:
 
 
 def _shown(value: object) -> str:
-    """The value as it was written in TOML (near enough), kept short."""
+    """The value as it was written in TOML (near enough), kept short, without
+    credentials or query strings (a git remote or provider URL may hold them)."""
     if isinstance(value, dict):
         return "a table"
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = redact(json.dumps(value, ensure_ascii=False, default=str), ())
     return text if len(text) <= 60 else text[:57] + "..."
