@@ -133,9 +133,9 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
     root = find_root(Path(start))
     if root is None:
         raise SettingsError(f"no traduco project in {Path(start).resolve()} or any folder above it: "
-                          "no pyproject.toml with a [tool.traduco] table",
-                          hint="Pass --project DIR, or make this folder a project: add [tool.traduco] to its "
-                               "pyproject.toml (README: Configuration)")
+                            "no pyproject.toml with a [tool.traduco] table",
+                            hint="Pass --project DIR, or make this folder a project: add [tool.traduco] to its "
+                                 "pyproject.toml (README: Configuration)")
     pyproject = root / "pyproject.toml"
     settings = parse_table(_read_toml(pyproject)["tool"]["traduco"], pyproject)
     return Project(
@@ -171,7 +171,7 @@ def _chosen_locales(configured: list[str], chosen: list[str] | None, pyproject: 
     unknown = [locale for locale in chosen if _loose(locale) not in spelled]
     if unknown:
         raise SettingsError(f"locale {unknown[0]!r} is not one of this project's locales: {', '.join(configured)}",
-                          path=pyproject, hint="Choose among them, or add it to [tool.traduco] locales")
+                            path=pyproject, hint="Choose among them, or add it to [tool.traduco] locales")
     return tuple(dict.fromkeys(spelled[_loose(locale)] for locale in chosen))
 
 
@@ -184,7 +184,7 @@ def _inside(root: Path, key: str, folder: str, pyproject: Path) -> Path:
     path = root / folder
     if not path.resolve().is_relative_to(root.resolve()):
         raise SettingsError(f'[tool.traduco] {key} = "{folder}" is outside the project', path=pyproject,
-                          hint=f"Expected a folder inside {root}, relative to pyproject.toml")
+                            hint=f"Expected a folder inside {root}, relative to pyproject.toml")
     return path
 
 
@@ -198,7 +198,7 @@ def _glossary_path(root: Path, glossary: str | bool | None, pyproject: Path) -> 
     path = root / glossary
     if not path.is_file():
         raise SettingsError(f"the glossary {path} does not exist", path=pyproject,
-                          hint='Fix the path in [tool.traduco] glossary = "...", or remove the line')
+                            hint='Fix the path in [tool.traduco] glossary = "...", or remove the line')
     return path
 
 
@@ -228,7 +228,7 @@ def _mt_settings(settings: TraducoTable, locales: list[str], pyproject: Path) ->
     strays = [locale for locale in mt.chains if locale not in locales]
     if strays:
         raise SettingsError(f"[tool.traduco.mt.chains] {strays[0]} is not one of the locales: {', '.join(locales)}",
-                          path=pyproject, hint="Name each chain after a locale in [tool.traduco] locales")
+                            path=pyproject, hint="Name each chain after a locale in [tool.traduco] locales")
     chain = mt.chain or [single.name or "google"]
     return MTSettings(
         chain=tuple(n.lower() for n in chain),
@@ -243,4 +243,4 @@ def _read_toml(path: Path) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"cannot read settings: {exc}", path=path,
-                          hint="Fix the TOML syntax") from None
+                            hint="Fix the TOML syntax") from None

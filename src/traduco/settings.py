@@ -188,7 +188,7 @@ def parse_table(table: dict, pyproject: Path) -> TraducoTable:
         if others:
             also = ", ".join(f"{table} {key}".strip() for table, key in list(problems)[1:4])
             error = SettingsError(error.what, path=pyproject,
-                                hint=f"{error.hint} (also wrong: {also}{', ...' if len(others) > 3 else ''})")
+                                  hint=f"{error.hint} (also wrong: {also}{', ...' if len(others) > 3 else ''})")
         raise error from None
 
 
@@ -198,12 +198,12 @@ def _problem(problem: dict, pyproject: Path) -> SettingsError:
         known = list(model.model_fields) if model else []
         close = difflib.get_close_matches(str(key), known, n=1)
         return SettingsError(f"{table} has no setting {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
-                           path=pyproject, hint="Known: " + ", ".join(known))
+                             path=pyproject, hint="Known: " + ", ".join(known))
     expected = f"Expected {info.description}" if info is not None and info.description else "See README: Configuration"
     shown = _shown(problem["input"])
     if key == "":
         return SettingsError(f"{table} must be a table, not {shown}", path=pyproject,
-                           hint=f"Write its settings under a {table} line")
+                             hint=f"Write its settings under a {table} line")
     if problem["type"] == "value_error":
         return SettingsError(f"{table} {key} = {shown}: {problem['ctx']['error']}", path=pyproject, hint=expected)
     return SettingsError(f"{table} {key} = {shown} is not valid", path=pyproject, hint=expected)
