@@ -9,7 +9,6 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 from rich import box
 from rich.console import Console
@@ -19,28 +18,33 @@ from rich.text import Text
 
 from traduco import interruption, runs
 from traduco.config import load_project
-from traduco.errors import TraducoError
+from traduco.exits import exit_code_of, problem as _problem
 from traduco.mt import check_settings
 from traduco.reporting import Reporter, listening
 from traduco.review import QueueView, checks_report, most_urgent, review_page
 from traduco.scorecard import scorecard
 from traduco.storage import write_private
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# rich_markup_mode=None: help texts are plain text, so "[tool.traduco.web]" is printed, not eaten as markup
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Italian sources to reviewed zh_CN and English, through gettext catalogs.")
 out = Console()
 err = Console(stderr=True)
 
 SHOWN_ROWS = 50    # queue rows printed; the totals cover every row
-ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project folder (holds pyproject.toml).")]
+ProjectOption = Annotated[Path, typer.Option("--project", "-p", metavar="DIR",
+                                             help="Project folder (holds pyproject.toml).")]
 
 
 @app.command()
 def run(project_dir: ProjectOption = Path("."),
         provider: Annotated[Optional[str], typer.Option(
+            metavar="NAME[,NAME...]",
             help="MT provider, or a fallback chain such as deepl,google (overrides [tool.traduco.mt]).")] = None,
-        provider_url: Annotated[Optional[str], typer.Option(help="Server address for URL-based providers (libre).")] = None,
-        locale: Annotated[Optional[list[str]], typer.Option(help="Target locale; repeat for several.")] = None,
+        provider_url: Annotated[Optional[str], typer.Option(
+            metavar="URL", help="Server address for URL-based providers (libre).")] = None,
+        locale: Annotated[Optional[list[str]], typer.Option(
+            metavar="LOCALE", help="One of the project's locales (e.g. zh_CN); repeat for several.")] = None,
         no_sync: Annotated[bool, typer.Option("--no-sync", help="Work on the local tree only: no git pull, "
                                               "commit or push even with [tool.traduco.git].")] = False):
     """Pull sources, extract units, draft new units by MT, show the review queue."""
@@ -122,10 +126,10 @@ def status(project_dir: ProjectOption = Path("."),
 
 
 @app.command("merge-driver")
-def merge_driver(base: Annotated[Path, typer.Argument(help="git's %O")],
-                 ours: Annotated[Path, typer.Argument(help="git's %A (the result goes here)")],
-                 theirs: Annotated[Path, typer.Argument(help="git's %B")],
-                 name: Annotated[Optional[str], typer.Argument(help="git's %P")] = None):
+def merge_driver(base: Annotated[Path, typer.Argument(metavar="BASE", help="git's %O")],
+                 ours: Annotated[Path, typer.Argument(metavar="OURS", help="git's %A (the result goes here)")],
+                 theirs: Annotated[Path, typer.Argument(metavar="THEIRS", help="git's %B")],
+                 name: Annotated[Optional[str], typer.Argument(metavar="PATH", help="git's %P")] = None):
     """Git merge driver for .po/.pot: merges entry by entry, never conflict markers."""
     from traduco.catalog_merge import main as merge_main
     raise typer.Exit(merge_main([str(base), str(ours), str(theirs), *([name] if name else [])]))
@@ -204,10 +208,10 @@ def publish(project_dir: ProjectOption = Path("."),
 
 
 @app.command()
-def approve(run_id: Annotated[str, typer.Argument(help="The paused publish run's id.")],
+def approve(run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="The paused publish run's id.")],
             reject: Annotated[bool, typer.Option("--reject", help="Refuse: nothing is published.")] = False,
-            note: Annotated[str, typer.Option(help="Why; kept with the run.")] = "",
-            by: Annotated[Optional[str], typer.Option(help="Who decides (default: your user name); "
+            note: Annotated[str, typer.Option(metavar="TEXT", help="Why; kept with the run.")] = "",
+            by: Annotated[Optional[str], typer.Option(metavar="NAME", help="Who decides (default: your user name); "
                                                             "kept with the run.")] = None,
             project_dir: ProjectOption = Path(".")):
     """Approve (or --reject) a publish run that waits for the editor."""
@@ -220,12 +224,12 @@ def approve(run_id: Annotated[str, typer.Argument(help="The paused publish run's
 
 
 @app.command()
-def review(doc: Annotated[str, typer.Argument(help="Document id (see traduco status).")],
-           locale: Annotated[str, typer.Argument(help="Locale, e.g. zh_CN.")],
+def review(doc: Annotated[str, typer.Argument(metavar="DOC", help="Document id (see traduco status).")],
+           locale: Annotated[str, typer.Argument(metavar="LOCALE", help="Locale, e.g. zh_CN.")],
            project_dir: ProjectOption = Path("."),
            html_page: Annotated[bool, typer.Option(
                "--html", help="The page is HTML, the only review format; the flag may be written for clarity.")] = True,
-           output: Annotated[Optional[Path], typer.Option(help="Where to write the page.")] = None):
+           output: Annotated[Optional[Path], typer.Option(metavar="FILE", help="Where to write the page.")] = None):
     """Write a self-contained side-by-side review page for one document and locale."""
     project = load_project(project_dir)
     page = review_page(project, doc, locale)
@@ -258,11 +262,6 @@ def report(project_dir: ProjectOption = Path("."),
     out.print(table)
 
 
-def _problem(message: str) -> None:
-    """One red line on stderr; the message is printed as is (it may hold [brackets])."""
-    err.print(Text("✗ ", style="red") + Text(message), highlight=False, soft_wrap=True)
-
-
 def _age(hours: float | None) -> str:
     if hours is None:
         return "-"
@@ -293,7 +292,8 @@ def _progress_bar():
 
 @app.command()
 def serve(project_dir: ProjectOption = Path("."),
-          port: Annotated[int, typer.Option(help="Port of the local Prefect server (when traduco starts it).")] = 4200):
+          port: Annotated[int, typer.Option(metavar="PORT",
+                                            help="Port of the local Prefect server (when traduco starts it).")] = 4200):
     """Run the translate and publish flows on their schedules until Ctrl-C."""
     from traduco import serving
     project = load_project(project_dir)
@@ -379,29 +379,8 @@ def _flows():
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code (see README: 0, 1, 2, 3)."""
-    try:
-        code = app(args=argv, standalone_mode=False)
-        return code if isinstance(code, int) else 0
-    except TraducoError as exc:
-        _problem(exc.message)
-        return 1
-    except typer.Exit as exc:
-        return exc.exit_code
-    except (typer.Abort, KeyboardInterrupt):
-        err.print("Stopped. Every file on disk is complete; the next run picks up from here.")
-        return 130
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except Exception as exc:  # the truly unexpected: still no traceback for users
-        if os.environ.get("TRADUCO_DEBUG"):
-            raise
-        from traduco.redaction import environment_keys, redact
-        _problem(f"unexpected error: {type(exc).__name__}: {redact(str(exc), environment_keys())}. "
-                 "Files on disk are intact. "
-                 "Rerun with TRADUCO_DEBUG=1 for details and report it.")
-        return 1
+    """Run the command line; returns the exit code (see README: 0, 1, 2, 3, 130)."""
+    return exit_code_of(app, argv)
 
 
 def entry() -> None:

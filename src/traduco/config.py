@@ -11,11 +11,8 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
+from traduco.settings import DEFAULT_LOCALES, SettingsError, TraducoTable, parse_table
 
-from traduco.errors import ConfigError
-
-DEFAULT_LOCALES = ("zh_CN", "en")
 STATE_DIR = ".traduco"
 
 
@@ -114,14 +111,14 @@ class Project:
         return sorted(p.stem for p in self.templates_dir.glob("*.pot"))
 
 
-def find_root(start: Path) -> Path:
+def find_root(start: Path) -> Path | None:
     """The nearest folder at or above `start` whose pyproject.toml has [tool.traduco]."""
     start = start.resolve()
     for folder in (start, *start.parents):
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and "traduco" in _read_toml(pyproject).get("tool", {}):
             return folder
-    return start
+    return None
 
 
 def load_project(start: Path | str = ".", *, provider: str | None = None,
@@ -130,65 +127,79 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
     """Read settings for the project containing `start`; arguments override the file.
 
     `provider` is one provider or a comma-separated fallback chain for every
-    locale; `provider_url` is the address of its first provider.
+    locale; `provider_url` is the address of its first provider; `locales`
+    picks some of the configured locales (zh-cn is read as zh_CN).
     """
     root = find_root(Path(start))
+    if root is None:
+        raise SettingsError(f"no traduco project in {Path(start).resolve()} or any folder above it: "
+                            "no pyproject.toml with a [tool.traduco] table",
+                            hint="Pass --project DIR, or make this folder a project: add [tool.traduco] to its "
+                                 "pyproject.toml (README: Configuration)")
     pyproject = root / "pyproject.toml"
-    table = _read_toml(pyproject).get("tool", {}).get("traduco", {}) if pyproject.is_file() else {}
-    where = pyproject if pyproject.is_file() else root
-    project = Project(
+    settings = parse_table(_read_toml(pyproject)["tool"]["traduco"], pyproject)
+    return Project(
         root=root,
-        name=str(table.get("project", root.name)),
-        source_language=str(table.get("source_language", "it")),
-        locales=tuple(locales or table.get("locales", DEFAULT_LOCALES)),
-        sources_dir=root / table.get("sources", "sources"),
-        catalogs_dir=root / table.get("catalogs", "locales"),
-        public_dir=root / table.get("public", "public"),
-        glossary_path=_glossary_path(root, table, where),
-        site_url=table.get("site_url") or None,
-        require_approval=bool(table.get("require_approval", False)),
-        schedule=dict(table.get("schedule") or {}),
-        task_runner=str(table.get("task_runner", "threads")),
-        dask_address=table.get("dask_address") or None,
-        dask_workers=int(table.get("dask_workers", 2)),
-        dask_dashboard=int(table["dask_dashboard"]) if table.get("dask_dashboard") is not None else None,
-        batch_size=max(1, int(table.get("batch_size", 100))),
-        web=dict(table.get("web") or {}),
-        git=dict(table["git"]) if isinstance(table.get("git"), dict) else None,
-        mt=with_provider(_mt_settings(table, where), provider, provider_url),
-        fuzzy_threshold=_fuzzy_threshold(table, where),
+        name=settings.project if settings.project is not None else root.name,
+        source_language=settings.source_language,
+        locales=_chosen_locales(settings.locales, locales, pyproject),
+        sources_dir=root / settings.sources,
+        catalogs_dir=_inside(root, "catalogs", settings.catalogs, pyproject),
+        public_dir=root / settings.public,
+        glossary_path=_glossary_path(root, settings.glossary, pyproject),
+        site_url=settings.site_url or None,
+        require_approval=settings.require_approval,
+        schedule=settings.schedule.model_dump(exclude_unset=True),
+        task_runner=settings.task_runner,
+        dask_address=settings.dask_address or None,
+        dask_workers=settings.dask_workers,
+        dask_dashboard=settings.dask_dashboard,
+        batch_size=settings.batch_size,
+        web=settings.web.model_dump(exclude_unset=True),
+        git=settings.git.model_dump(exclude_unset=True) if settings.git is not None else None,
+        mt=with_provider(_mt_settings(settings, settings.locales, pyproject), provider, provider_url),
+        fuzzy_threshold=settings.memory.fuzzy_threshold,
     )
-    for locale in project.locales:
-        _check_locale(locale, where)
-    if project.task_runner not in ("threads", "dask"):
-        raise ConfigError(f"unknown task_runner {project.task_runner!r}", path=where,
-                          hint='Use "threads" (the default) or "dask"')
-    return project
 
 
-def _glossary_path(root: Path, table: dict, where: Path) -> Path | None:
-    """`glossary = "file.csv"` in [tool.traduco]; by default glossary.csv if there is one."""
-    if "glossary" not in table:
-        default = root / "glossary.csv"
-        return default if default.is_file() else None
-    if not table["glossary"]:
-        return None
-    path = root / str(table["glossary"])
-    if not path.is_file():
-        raise ConfigError(f"the glossary {path} does not exist", path=where,
-                          hint='Fix the path in [tool.traduco] glossary = "...", or remove the line')
+def _chosen_locales(configured: list[str], chosen: list[str] | None, pyproject: Path) -> tuple[str, ...]:
+    """`--locale` picks configured locales only: another one would grow a
+    parallel catalog tree (locales/zh_cn/ beside locales/zh_CN/)."""
+    if not chosen:
+        return tuple(configured)
+    spelled = {_loose(locale): locale for locale in configured}
+    unknown = [locale for locale in chosen if _loose(locale) not in spelled]
+    if unknown:
+        raise SettingsError(f"locale {unknown[0]!r} is not one of this project's locales: {', '.join(configured)}",
+                            path=pyproject, hint="Choose among them, or add it to [tool.traduco] locales")
+    return tuple(dict.fromkeys(spelled[_loose(locale)] for locale in chosen))
+
+
+def _loose(locale: str) -> str:
+    return locale.strip().replace("-", "_").lower()
+
+
+def _inside(root: Path, key: str, folder: str, pyproject: Path) -> Path:
+    """A folder that must stay inside the project (its locks mirror its layout under .traduco/)."""
+    path = root / folder
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise SettingsError(f'[tool.traduco] {key} = "{folder}" is outside the project', path=pyproject,
+                            hint=f"Expected a folder inside {root}, relative to pyproject.toml")
     return path
 
 
-def _fuzzy_threshold(table: dict, where: Path) -> float:
-    """[tool.traduco.memory] fuzzy_threshold: how similar (per cent) an approved
-    Italian text must be to offer its translation instead of an MT draft."""
-    memory = table.get("memory", {})
-    value = memory.get("fuzzy_threshold", 75) if isinstance(memory, dict) else None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 50 <= value <= 100:
-        raise ConfigError(f"bad fuzzy_threshold in [tool.traduco.memory]: {value!r}", path=where,
-                          hint="Use a percentage from 50 to 100 (100: exact matches only); the default is 75")
-    return float(value)
+def _glossary_path(root: Path, glossary: str | bool | None, pyproject: Path) -> Path | None:
+    """`glossary = "file.csv"` in [tool.traduco]; by default glossary.csv if there is one."""
+    if glossary is None:
+        default = root / "glossary.csv"
+        return default if default.is_file() else None
+    if not glossary:
+        return None
+    path = root / glossary
+    if not path.is_file():
+        raise SettingsError(f"the glossary {path} does not exist", path=pyproject,
+                            hint='Fix the path in [tool.traduco] glossary = "...", or remove the line')
+    return path
 
 
 def with_provider(mt: MTSettings, chain: str | None, url: str | None) -> MTSettings:
@@ -203,69 +214,33 @@ def with_provider(mt: MTSettings, chain: str | None, url: str | None) -> MTSetti
                    providers=tuple(providers.values()))
 
 
-def _mt_settings(table: dict, where: Path) -> MTSettings:
+def _mt_settings(settings: TraducoTable, locales: list[str], pyproject: Path) -> MTSettings:
     """[tool.traduco.mt] (chains, per-provider limits), or the short form
     [tool.traduco.provider] name/url for a single provider."""
-    mt = table.get("mt", {})
-    single = table.get("provider", {})
-    if not isinstance(mt, dict) or not isinstance(single, dict):
-        raise ConfigError("[tool.traduco.mt] and [tool.traduco.provider] must be tables", path=where,
-                          hint='Write for example [tool.traduco.mt] with chain = ["google"]')
-    providers = {}
-    for name, options in (mt.get("providers") or {}).items():
-        providers[name.lower()] = _provider_settings(name, options, where)
-    if single.get("name"):
-        name = str(single["name"]).lower()
+    mt, single = settings.mt, settings.provider
+    providers = {name.lower(): ProviderSettings(name.lower(), **options.model_dump())
+                 for name, options in mt.providers.items()}
+    if single.name:
+        name = single.name.lower()
         providers.setdefault(name, ProviderSettings(name))
-        if single.get("url"):
-            providers[name] = replace(providers[name], url=single["url"])
-    chain = mt.get("chain") or ([single["name"]] if single.get("name") else ["google"])
-    chains = tuple((locale, tuple(_names(names, where)))
-                   for locale, names in (mt.get("chains") or {}).items())
-    try:
-        return MTSettings(
-            chain=tuple(_names(chain, where)), chains=chains, providers=tuple(providers.values()),
-            deadline_seconds=float(mt.get("deadline_seconds", 30.0)),
-            max_attempts=int(mt.get("max_attempts", 4)),
-            backoff_seconds=float(mt.get("backoff_seconds", 0.5)),
-            failures_before_skipping=int(mt.get("failures_before_skipping", 3)))
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"bad value in [tool.traduco.mt]: {exc}", path=where,
-                          hint="Use numbers for seconds and counts") from None
-
-
-def _provider_settings(name: str, options: object, where: Path) -> ProviderSettings:
-    if not isinstance(options, dict):
-        raise ConfigError(f"[tool.traduco.mt.providers.{name}] must be a table", path=where)
-    unknown = set(options) - {"url", "requests_per_second", "characters_per_minute",
-                              "connections", "budget_characters"}
-    if unknown:
-        raise ConfigError(f"unknown setting {sorted(unknown)[0]!r} for provider {name}", path=where,
-                          hint="Known: url, requests_per_second, characters_per_minute, "
-                               "connections, budget_characters")
-    return ProviderSettings(name=name.lower(), **options)
-
-
-def _names(value: object, where: Path) -> list[str]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ConfigError("a provider chain must be a list of provider names", path=where,
-                          hint='For example chain = ["deepl", "google"]')
-    return [v.lower() for v in value]
-
-
-def _check_locale(locale: str, where: Path) -> None:
-    try:
-        Locale.parse(locale)
-    except (ValueError, UnknownLocaleError):
-        raise ConfigError(f"unknown locale {locale!r} in the target locales", path=where,
-                          hint="Use gettext locale names such as zh_CN or en") from None
+        if single.url:
+            providers[name] = replace(providers[name], url=single.url)
+    strays = [locale for locale in mt.chains if locale not in locales]
+    if strays:
+        raise SettingsError(f"[tool.traduco.mt.chains] {strays[0]} is not one of the locales: {', '.join(locales)}",
+                            path=pyproject, hint="Name each chain after a locale in [tool.traduco] locales")
+    chain = mt.chain or [single.name or "google"]
+    return MTSettings(
+        chain=tuple(n.lower() for n in chain),
+        chains=tuple((locale, tuple(n.lower() for n in names)) for locale, names in mt.chains.items()),
+        providers=tuple(providers.values()), deadline_seconds=mt.deadline_seconds,
+        max_attempts=mt.max_attempts, backoff_seconds=mt.backoff_seconds,
+        failures_before_skipping=mt.failures_before_skipping)
 
 
 def _read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read settings: {exc}", path=path,
-                          hint="Fix the TOML syntax") from None
+        raise SettingsError(f"cannot read settings: {exc}", path=path,
+                            hint="Fix the TOML syntax") from None

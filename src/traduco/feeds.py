@@ -73,17 +73,11 @@ def pull_web(project: Project, sleep=time.sleep) -> WebResult:
 
 
 def _limits(project: Project, settings: dict) -> Limits:
-    try:
-        limits = Limits(delay=float(settings.get("delay_seconds", 1.0)),
-                        max_bytes=int(settings.get("max_bytes", 5_000_000)),
-                        deadline=float(settings.get("deadline_seconds", 30.0)),
-                        budget=float(settings.get("pull_budget_seconds", 300.0)))
-    except (TypeError, ValueError):
-        limits = None
-    if limits is None or limits.delay < 0 or min(limits.max_bytes, limits.deadline, limits.budget) <= 0:
-        raise ConfigError("[tool.traduco.web] delay_seconds, max_bytes, deadline_seconds and pull_budget_seconds "
-                          "must be positive numbers", path=project.root / "pyproject.toml")
-    return limits
+    # types and ranges were checked when the project was loaded (traduco.settings)
+    return Limits(delay=float(settings.get("delay_seconds", 1.0)),
+                  max_bytes=settings.get("max_bytes", 5_000_000),
+                  deadline=float(settings.get("deadline_seconds", 30.0)),
+                  budget=float(settings.get("pull_budget_seconds", 300.0)))
 
 
 def _policy(project: Project, settings: dict) -> AddressPolicy:

@@ -34,10 +34,7 @@ class GitSettings:
 
     @classmethod
     def from_table(cls, table: dict, where: Path) -> "GitSettings":
-        unknown = set(table) - {"remote", "branch", "author", "push_attempts"}
-        if unknown:
-            raise ConfigError(f"unknown setting {sorted(unknown)[0]!r} in [tool.traduco.git]", path=where,
-                              hint="Known: remote, branch, author, push_attempts")
+        # keys and types were checked when the project was loaded (traduco.settings)
         remote = table.get("remote")
         if remote and _USERINFO.search(str(remote)):
             raise ConfigError("the git remote in [tool.traduco.git] holds a user name or password",
@@ -47,7 +44,7 @@ class GitSettings:
         if author and not re.fullmatch(r"[^<>]+<[^<>]+>", str(author).strip()):
             raise ConfigError(f"author {author!r} in [tool.traduco.git] is not 'Name <email>'", path=where)
         return cls(remote=remote or None, branch=table.get("branch") or None, author=author or None,
-                   push_attempts=max(1, int(table.get("push_attempts", PUSH_ATTEMPTS))))
+                   push_attempts=table.get("push_attempts", PUSH_ATTEMPTS))
 
 
 

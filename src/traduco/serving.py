@@ -59,12 +59,8 @@ class Schedules:
 
 
 def schedules(project: Project) -> Schedules:
-    table = project.schedule or {}
-    unknown = set(table) - {"translate", "publish", "timezone"}
-    if unknown:
-        raise ConfigError(f"unknown setting {sorted(unknown)[0]!r} in [tool.traduco.schedule]",
-                          hint="Known: translate, publish (cron expressions), timezone")
-    return Schedules(**table)
+    """[tool.traduco.schedule], its keys checked when the project was loaded (traduco.settings)."""
+    return Schedules(**(project.schedule or {}))
 
 
 @contextmanager

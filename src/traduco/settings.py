@@ -1,0 +1,255 @@
+"""The `[tool.traduco]` table of pyproject.toml, declared as typed models.
+
+pydantic checks every key against its declaration (strict types: `"false"`
+is not a boolean, `"ten"` not a number); `parse_table` turns what it finds
+into one `SettingsError` naming pyproject.toml, the key and what it expects:
+
+    >>> from pathlib import Path
+    >>> try:
+    ...     parse_table({"locale": ["zh_CN"]}, Path("pyproject.toml"))
+    ... except SettingsError as error:
+    ...     print(error.message)  # doctest: +ELLIPSIS
+    pyproject.toml: [tool.traduco] has no setting 'locale' (did you mean 'locales'?). Known: ...
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Literal, Optional
+
+from babel import Locale, UnknownLocaleError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from traduco.errors import ConfigError
+from traduco.redaction import redact
+
+
+DEFAULT_LOCALES = ("zh_CN", "en")
+
+
+class SettingsError(ConfigError):
+    """Wrong settings or command-line choices, found before any work: exit code 2.
+    (Other ConfigErrors, such as a Prefect server that does not answer, exit 1.)"""
+
+
+class _Table(BaseModel):
+    # strict: TOML has real types, so a quoted "false" or "10" is a mistake to report, not to guess
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _names(value: object) -> object:
+    """A single name may be written without brackets: chain = "google"."""
+    return [value] if isinstance(value, str) else value
+
+
+def _locale(value: str) -> str:
+    """A gettext locale name as catalogs' folders are named: zh_CN, never zh-cn."""
+    spelled = gettext_spelling(value)
+    try:
+        Locale.parse(spelled)
+    except (ValueError, UnknownLocaleError):
+        raise ValueError(f"unknown locale {value!r}") from None
+    if spelled != value:
+        raise ValueError(f"write {spelled!r}: catalogs' folders are named in gettext's spelling")
+    return value
+
+
+def gettext_spelling(locale: str) -> str:
+    """zh-cn, ZH_CN → zh_CN; sr-latn-rs → sr_Latn_RS."""
+    language, *rest = locale.strip().replace("-", "_").split("_")
+    return "_".join([language.lower(), *(part.title() if len(part) == 4 else part.upper() for part in rest)])
+
+
+class ProviderTable(_Table):
+    url: Optional[str] = Field(None, description="the server's address, e.g. \"http://127.0.0.1:5000/\"")
+    requests_per_second: Optional[float] = Field(None, gt=0, description="a number of requests per second above 0")
+    characters_per_minute: Optional[int] = Field(None, ge=1, description="a whole number of characters, at least 1")
+    connections: Optional[int] = Field(None, ge=1, description="a whole number of parallel requests, at least 1")
+    budget_characters: Optional[int] = Field(None, ge=0, description="a whole number of characters per run, "
+                                                                    "0 or more (leave it out for no ceiling)")
+
+
+class MTTable(_Table):
+    chain: Optional[list[str]] = Field(None, min_length=1, description="a list of provider names, "
+                                                                       "e.g. chain = [\"deepl\", \"google\"]")
+    chains: dict[str, list[str]] = Field({}, description="per locale, a list of provider names, "
+                                                         "e.g. zh_CN = [\"baidu\", \"google\"]")
+    providers: dict[str, ProviderTable] = Field({}, description="one table per provider, "
+                                                                "e.g. [tool.traduco.mt.providers.deepl]")
+    deadline_seconds: float = Field(30.0, gt=0, description="a number of seconds above 0 (default 30)")
+    max_attempts: int = Field(4, ge=1, description="a whole number of attempts, at least 1 (default 4)")
+    backoff_seconds: float = Field(0.5, ge=0, description="a number of seconds, 0 or more (default 0.5)")
+    failures_before_skipping: int = Field(3, ge=1, description="a whole number of failed requests, "
+                                                              "at least 1 (default 3)")
+
+    @field_validator("chain", mode="before")
+    @classmethod
+    def _chain(cls, value: object) -> object:
+        return _names(value)
+
+    @field_validator("chains", mode="before")
+    @classmethod
+    def _chains(cls, value: object) -> object:
+        return {k: _names(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+class SingleProviderTable(_Table):
+    name: Optional[str] = Field(None, description="a provider name such as \"google\"")
+    url: Optional[str] = Field(None, description="the server's address, e.g. \"http://127.0.0.1:5000/\"")
+
+
+class MemoryTable(_Table):
+    fuzzy_threshold: float = Field(75.0, ge=50, le=100, description="a percentage from 50 to 100 "
+                                                                   "(100: exact matches only); the default is 75")
+
+
+class WebTable(_Table):
+    feeds: list[str] = Field([], description="a list of RSS or Atom addresses")
+    pages: list[str] = Field([], description="a list of article addresses")
+    delay_seconds: float = Field(1.0, ge=0, description="a number of seconds, 0 or more (default 1)")
+    max_bytes: int = Field(5_000_000, ge=1, description="a whole number of bytes, at least 1")
+    deadline_seconds: float = Field(30.0, gt=0, description="a number of seconds above 0 (default 30)")
+    pull_budget_seconds: float = Field(300.0, gt=0, description="a number of seconds above 0 (default 300)")
+    allow_hosts: list[str] = Field([], description="a list of host names or networks, "
+                                                   "e.g. [\"intranet.example.org\", \"10.0.0.0/8\"]")
+
+
+class GitTable(_Table):
+    remote: Optional[str] = Field(None, description="a remote's name or URL")
+    branch: Optional[str] = Field(None, description="a branch name")
+    author: Optional[str] = Field(None, description="\"Name <email>\"")
+    push_attempts: int = Field(3, ge=1, description="a whole number of attempts, at least 1 (default 3)")
+
+
+class ScheduleTable(_Table):
+    translate: str = Field("0 * * * *", description="a cron expression such as \"0 * * * *\"")
+    publish: str = Field("0 7 * * *", description="a cron expression such as \"0 7 * * *\"")
+    timezone: str = Field("Europe/Rome", description="a time zone name such as \"Europe/Rome\"")
+
+
+class TraducoTable(_Table):
+    """`[tool.traduco]` itself."""
+
+    project: Optional[str] = Field(None, description="the project's name, as catalogs' Project-Id-Version")
+    source_language: str = Field("it", description="a locale name such as \"it\"")
+    locales: list[str] = Field(list(DEFAULT_LOCALES), min_length=1, description="a list of gettext locale names, "
+                                                                         "e.g. locales = [\"zh_CN\", \"en\"]")
+    sources: str = Field("sources", description="a folder, relative to pyproject.toml")
+    catalogs: str = Field("locales", description="a folder inside the project, relative to pyproject.toml")
+    public: str = Field("public", description="a folder, relative to pyproject.toml")
+    glossary: str | Literal[False] | None = Field(None, description="a CSV file relative to pyproject.toml, "
+                                                                   "or \"\" for none")
+    site_url: Optional[str] = Field(None, description="the address public/ is served at, "
+                                                      "e.g. \"https://example.org/traduzioni\"")
+    require_approval: bool = Field(False, description="true or false, without quotes")
+    task_runner: Literal["threads", "dask"] = Field("threads", description="\"threads\" (the default) or \"dask\"")
+    dask_address: Optional[str] = Field(None, description="a Dask scheduler's address, "
+                                                          "e.g. \"tcp://scheduler:8786\"")
+    dask_workers: int = Field(2, ge=1, description="a whole number of worker processes, at least 1 (default 2)")
+    dask_dashboard: Optional[int] = Field(None, ge=1, le=65535, description="a port number from 1 to 65535")
+    batch_size: int = Field(100, ge=1, description="a whole number of documents per task run, "
+                                                   "at least 1 (default 100)")
+    provider: SingleProviderTable = SingleProviderTable()
+    mt: MTTable = MTTable()
+    memory: MemoryTable = MemoryTable()
+    web: WebTable = WebTable()
+    git: Optional[GitTable] = None
+    schedule: ScheduleTable = ScheduleTable()
+
+    @field_validator("locales", mode="after")
+    @classmethod
+    def _locales(cls, value: list[str]) -> list[str]:
+        for locale in value:
+            _locale(locale)
+        if len(set(value)) < len(value):
+            raise ValueError("a locale is listed twice")
+        return value
+
+    @field_validator("source_language", mode="after")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        return _locale(value)
+
+
+def parse_table(table: dict, pyproject: Path) -> TraducoTable:
+    """The validated `[tool.traduco]` table, or one SettingsError for what is wrong in it."""
+    try:
+        return TraducoTable.model_validate(table)
+    except ValidationError as invalid:
+        problems = {}         # one per key: a union's alternatives each complain about the same value
+        for problem in invalid.errors(include_url=False):
+            problems.setdefault(_key(problem["loc"]), problem)
+        first, *others = problems.values()
+        error = _problem(first, pyproject)
+        if others:
+            also = ", ".join(f"{table} {key}".strip() for table, key in list(problems)[1:4])
+            error = SettingsError(error.what, path=pyproject,
+                                  hint=f"{error.hint} (also wrong: {also}{', ...' if len(others) > 3 else ''})")
+        raise error from None
+
+
+def _problem(problem: dict, pyproject: Path) -> SettingsError:
+    table, key, model, info = _locate(problem["loc"])
+    if problem["type"] == "extra_forbidden":
+        known = list(model.model_fields) if model else []
+        close = difflib.get_close_matches(str(key), known, n=1)
+        return SettingsError(f"{table} has no setting {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+                             path=pyproject, hint="Known: " + ", ".join(known))
+    expected = f"Expected {info.description}" if info is not None and info.description else "See README: Configuration"
+    shown = _shown(problem["input"])
+    if key == "":
+        return SettingsError(f"{table} must be a table, not {shown}", path=pyproject,
+                             hint=f"Write its settings under a {table} line")
+    if problem["type"] == "value_error":
+        return SettingsError(f"{table} {key} = {shown}: {problem['ctx']['error']}", path=pyproject, hint=expected)
+    return SettingsError(f"{table} {key} = {shown} is not valid", path=pyproject, hint=expected)
+
+
+def _key(loc: tuple) -> tuple[str, str]:
+    table, key, _, _ = _locate(loc)
+    return table, str(key)
+
+
+def _locate(loc: tuple) -> tuple[str, object, type[BaseModel] | None, object]:
+    """`("mt", "providers", "deepl", "connections")` → the table "[tool.traduco.mt.providers.deepl]",
+    the key "connections", the model the key belongs to and the key's declaration."""
+    tables, model, parts = ["tool", "traduco"], TraducoTable, list(loc)
+    while parts:
+        part = parts.pop(0)
+        info = model.model_fields.get(part) if isinstance(part, str) else None
+        if info is None:
+            return f"[{'.'.join(tables)}]", part, model, None
+        inner = _model_in(info.annotation)
+        if inner is None and typing.get_origin(info.annotation) is dict and parts:
+            return f"[{'.'.join([*tables, part])}]", parts[0], None, info     # chains.zh_CN
+        if inner is None:
+            return f"[{'.'.join(tables)}]", part, model, info
+        tables.append(part)
+        if typing.get_origin(info.annotation) is dict and parts:
+            tables.append(str(parts.pop(0)))
+        model = inner
+    return f"[{'.'.join(tables)}]", "", model, None
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The table model inside `SomeTable`, `Optional[SomeTable]` or `dict[str, SomeTable]`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (dict, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            if found := _model_in(arg):
+                return found
+    return None
+
+
+def _shown(value: object) -> str:
+    """The value as it was written in TOML (near enough), kept short, without
+    credentials or query strings (a git remote or provider URL may hold them)."""
+    if isinstance(value, dict):
+        return "a table"
+    text = redact(json.dumps(value, ensure_ascii=False, default=str), ())
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,72 @@
+"""Usage mistakes get click's own usage message and exit 2 (README: Exit codes);
+help texts show what they say, brackets included; commands leave the
+environment as they found it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import run_cli
+
+MISTAKES = [   # click's own words; click names no usage line for an option missing its value
+    (["rn"], "Usage: traduco [OPTIONS] COMMAND", "No such command 'rn'. Did you mean 'run'?"),
+    (["run", "--provder", "libre"], "Usage: traduco run [OPTIONS]",
+     "No such option: --provder (Possible options: --project, --provider"),
+    (["review"], "Usage: traduco review [OPTIONS] {DOC} {LOCALE}", "Missing argument 'DOC'"),
+    (["review", "toscana"], "Usage: traduco review", "Missing argument 'LOCALE'"),
+    (["run", "--locale"], "", "Option '--locale' requires an argument"),
+]
+
+
+@pytest.mark.parametrize("args, usage, says", MISTAKES, ids=[" ".join(m[0]) for m in MISTAKES])
+def test_a_usage_mistake_prints_the_usage_and_exits_2(capsys, args, usage, says):
+    code, out, err = run_cli(capsys, *args)
+    assert code == 2, err
+    assert usage in err and f"Error: {says}" in err
+    assert "unexpected error" not in err + out
+
+
+def test_no_arguments_print_the_commands_and_exit_2(capsys):
+    code, out, err = run_cli(capsys)
+    assert code == 2 and "Usage: traduco [OPTIONS] COMMAND" in out + err
+    assert "run " in out + err and "unexpected error" not in out + err
+
+
+def test_the_installed_command_exits_2_on_a_usage_mistake():
+    traduco = Path(sys.executable).parent / "traduco"
+    result = subprocess.run([str(traduco), "rn"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Did you mean 'run'?" in result.stderr
+
+
+def test_help_exits_0(capsys):
+    code, out, _ = run_cli(capsys, "--help")
+    assert code == 0 and "Commands:" in out
+
+
+@pytest.mark.parametrize("command, shown", [
+    ("pull", "Fetch the web feeds and pages in [tool.traduco.web] into sources/"),
+    ("run", "(overrides [tool.traduco.mt])"),
+    ("run", "--provider NAME[,NAME...]"),
+    ("run", "--locale LOCALE"),
+    ("run", "-p, --project DIR"),
+    ("review", "--output FILE"),
+    ("serve", "--port PORT"),
+])
+def test_help_shows_brackets_and_plain_metavars(capsys, command, shown):
+    code, out, _ = run_cli(capsys, command, "--help")
+    flat = " ".join(out.split())        # help is wrapped to the terminal's width
+    assert code == 0 and shown in flat
+    assert "<bool>" not in out and "<list[str]>" not in out
+
+
+def test_a_command_leaves_the_environment_as_it_found_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("DO_NOT_TRACK", raising=False)     # one of the variables the CLI sets for Prefect
+    before = dict(os.environ)
+    code, _, err = run_cli(capsys, "approve", "some-run", "--project", str(tmp_path))
+    assert code == 2 and "no traduco project" in err
+    assert dict(os.environ) == before

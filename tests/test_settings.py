@@ -1,0 +1,97 @@
+"""[tool.traduco] settings: each mistake is one line naming pyproject.toml, the
+key and what it expects, exit code 2; right settings load as before."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import run_cli
+from traduco.config import load_project
+from traduco.errors import ConfigError
+
+
+def settings(folder, text: str):
+    (folder / "pyproject.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
+# (settings, the key as the message names it, what the message says is expected)
+MISTAKES = [
+    ('[tool.traduco]\nbatch_size = "ten"\n', "[tool.traduco] batch_size", "whole number"),
+    ('[tool.traduco]\nrequire_approval = "false"\n', "[tool.traduco] require_approval", "true or false"),
+    ('[tool.traduco]\nlocales = "zh_CN"\n', "[tool.traduco] locales", 'locales = ["zh_CN", "en"]'),
+    ('[tool.traduco]\nlocale = ["zh_CN"]\n', "[tool.traduco] has no setting 'locale'", "did you mean 'locales'"),
+    ('[tool.traduco]\nlocales = ["zh-CN", "en"]\n', "[tool.traduco] locales", "write 'zh_CN'"),
+    ('[tool.traduco]\nlocales = ["xx_YY"]\n', "[tool.traduco] locales", "unknown locale 'xx_YY'"),
+    ('[tool.traduco]\ncatalogs = "../elsewhere"\n', "[tool.traduco] catalogs", "outside the project"),
+    ('[tool.traduco]\ntask_runner = "celery"\n', "[tool.traduco] task_runner", '"threads" (the default) or "dask"'),
+    ('[tool.traduco.mt.providers.deepl]\nconnections = 0\n',
+     "[tool.traduco.mt.providers.deepl] connections", "at least 1"),
+    ('[tool.traduco.mt]\nmax_attempts = 2.5\n', "[tool.traduco.mt] max_attempts", "whole number"),
+    ('[tool.traduco.mt.chains]\nzh_cn = ["google"]\n', "[tool.traduco.mt.chains] zh_cn", "zh_CN, en"),
+    ('[tool.traduco.web]\nfeed = ["https://example.org/rss"]\n',
+     "[tool.traduco.web] has no setting 'feed'", "did you mean 'feeds'"),
+    ('[tool.traduco.git]\npush_attempts = "3"\n', "[tool.traduco.git] push_attempts", "at least 1"),
+    ('[tool.traduco.schedule]\ntranslte = "0 * * * *"\n',
+     "[tool.traduco.schedule] has no setting 'translte'", "did you mean 'translate'"),
+    ('[tool.traduco]\nmt = "google"\n', "[tool.traduco.mt] must be a table", 'not "google"'),
+]
+
+
+@pytest.mark.parametrize("text, key, expected", MISTAKES, ids=[m[1] for m in MISTAKES])
+def test_a_settings_mistake_is_one_line_naming_the_key_and_what_it_expects(tmp_path, capsys, text, key, expected):
+    settings(tmp_path, text)
+    code, out, err = run_cli(capsys, "check", "--project", str(tmp_path))
+    assert code == 2, err
+    assert err.count("\n") == 1 and "unexpected error" not in err
+    assert f"{tmp_path / 'pyproject.toml'}: {key}" in err and expected in err
+
+
+def test_several_mistakes_are_all_named(tmp_path):
+    settings(tmp_path, '[tool.traduco]\nbatch_size = 0\ndask_workers = "4"\n[tool.traduco.mt]\nbackoff_seconds = -1\n')
+    with pytest.raises(ConfigError) as error:
+        load_project(tmp_path)
+    message = error.value.message
+    assert "[tool.traduco] batch_size" in message and "dask_workers" in message
+    assert "[tool.traduco.mt] backoff_seconds" in message and message.count("\n") == 0
+
+
+def test_right_settings_load_into_the_project_as_before(tmp_path):
+    settings(tmp_path, '[tool.traduco]\nlocales = ["en"]\nbatch_size = 10\ncatalogs = "po"\nrequire_approval = true\n'
+                       '[tool.traduco.provider]\nname = "Libre"\nurl = "http://127.0.0.1:5000/"\n'
+                       '[tool.traduco.mt]\ndeadline_seconds = 5\n'
+                       '[tool.traduco.mt.chains]\nen = "deepl"\n'
+                       '[tool.traduco.mt.providers.deepl]\nconnections = 1\nbudget_characters = 1000\n'
+                       '[tool.traduco.web]\nfeeds = ["https://example.org/rss"]\n'
+                       '[tool.traduco.git]\nbranch = "main"\n')
+    project = load_project(tmp_path)
+    assert project.locales == ("en",) and project.batch_size == 10 and project.name == tmp_path.name
+    assert project.catalogs_dir == tmp_path / "po" and project.require_approval is True
+    assert project.mt.chain == ("libre",) and project.mt.chain_for("en") == ("deepl",)
+    assert project.mt.deadline_seconds == 5.0 and project.mt.provider("libre").url == "http://127.0.0.1:5000/"
+    assert project.mt.provider("deepl").connections == 1 and project.mt.provider("deepl").budget_characters == 1000
+    assert project.web == {"feeds": ["https://example.org/rss"]} and project.git == {"branch": "main"}
+    assert project.schedule == {} and project.fuzzy_threshold == 75.0
+
+
+def test_locale_option_picks_configured_locales_in_any_spelling(project):
+    assert load_project(project, locales=["zh-cn"]).locales == ("zh_CN",)
+    assert load_project(project, locales=["EN", "zh_CN", "en"]).locales == ("en", "zh_CN")
+
+
+def test_locale_option_refuses_a_locale_the_project_does_not_have(project, capsys):
+    code, _, err = run_cli(capsys, "run", "--project", str(project), "--locale", "zh_TW",
+                           "--provider", "libre", "--provider-url", "http://127.0.0.1:9/")
+    assert code == 2 and "'zh_TW' is not one of this project's locales: zh_CN, en" in err
+    assert not (project / "locales").exists() and not (project / ".traduco").exists()
+
+
+@pytest.mark.parametrize("command", [["check"], ["status"], ["run", "--provider", "libre",
+                                                              "--provider-url", "http://127.0.0.1:9/"]])
+def test_outside_a_project_a_command_says_so_and_creates_nothing(tmp_path, capsys, monkeypatch, command):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "not-traduco"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, *command)
+    assert code == 2 and err.count("\n") == 1
+    assert f"no traduco project in {tmp_path} or any folder above it" in err and "[tool.traduco]" in err
+    assert "error(s)" not in out and sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml"]
