@@ -20,11 +20,11 @@ TRADUCO = str(Path(sys.executable).parent / "traduco")
 DOCS, PARAGRAPHS = 6, 8
 
 
-def corpus(project: Path) -> None:
-    for d in range(DOCS):
-        paragraphs = [f"Comunicato {d}, paragrafo {p}: la Regione Toscana presenta le sue iniziative in Cina."
-                      for p in range(PARAGRAPHS)]
-        (project / "sources" / f"comunicato-{d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+def corpus(project: Path, documents: int = DOCS, paragraphs: int = PARAGRAPHS) -> None:
+    for d in range(documents):
+        text = [f"Comunicato {d}, paragrafo {p}: la Regione Toscana presenta le sue iniziative in Cina."
+                for p in range(paragraphs)]
+        (project / "sources" / f"comunicato-{d}.txt").write_text("\n\n".join(text) + "\n", encoding="utf-8")
 
 
 def start_run(project: Path, url: str) -> subprocess.Popen:
