@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import polib
 import pytest
 
 from traduco.config import load_project
-from traduco.serving import auth_string, local_server, stop
+from traduco.serving import auth_string, local_server
 
-from conftest import REPO
-from helpers import msgfmt_check
-from test_interrupts import TRADUCO, catalogs_of, corpus
-from test_prefect_server import _wait_for_final_state, api, prefect
+from test_interrupts import TRADUCO, corpus, saved_drafts
+from test_prefect_server import _wait_for_final_state, api, process_pool
 
 pytestmark = pytest.mark.slow
 RATE = 3          # requests per second the provider allows, for every run together
@@ -72,40 +68,18 @@ def test_a_flow_run_cancelled_from_the_ui_stops_sending_and_saves_what_is_in(pro
     standin.latency = 1.0
     corpus(project, 6, paragraphs=8)
     configure(project, standin.url, 10)
-    deployments = project / "prefect.yaml"
-    deployments.write_text((REPO / "prefect.yaml").read_text(encoding="utf-8").replace(
-        'project_dir: "."', f'project_dir: "{project}"'), encoding="utf-8")
-    with local_server(load_project(project)) as url:
-        env = {**os.environ, "PREFECT_API_URL": url, "TRADUCO_CHECKOUT": str(REPO),
-               "PREFECT_API_AUTH_STRING": auth_string(load_project(project)),
-               "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-               "PREFECT_HOME": str(project / ".traduco" / "prefect-client")}
-        prefect(["work-pool", "create", "traduco", "--type", "process"], env)
-        prefect(["--no-prompt", "deploy", "--all", "--prefect-file", str(deployments)], env)
-        worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", "traduco"],
-                                  env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  start_new_session=True)
-        try:
-            deployment = next(d for d in api(url, "/deployments/filter", password=project)
-                              if d["name"] == "traduco-translate")
-            run = api(url, f"/deployments/{deployment['id']}/create_flow_run", {}, password=project)
-            deadline = time.monotonic() + 300
-            while len(standin.requests) < 24:
-                assert time.monotonic() < deadline, "the run never sent its requests"
-                time.sleep(0.1)
-            api(url, f"/flow_runs/{run['id']}/set_state", {"state": {"type": "CANCELLING"}, "force": True},
-                password=project)
-            state = _wait_for_final_state(url, run["id"], password=project)
-            sent = len(standin.requests)
-            time.sleep(2)
-        finally:
-            stop(worker)
+    with local_server(load_project(project)) as url, process_pool(project, url) as deployment:
+        run = api(url, f"/deployments/{deployment['id']}/create_flow_run", {}, password=project)
+        deadline = time.monotonic() + 300
+        while len(standin.requests) < 24:
+            assert time.monotonic() < deadline, "the run never sent its requests"
+            time.sleep(0.1)
+        api(url, f"/flow_runs/{run['id']}/set_state", {"state": {"type": "CANCELLING"}, "force": True},
+            password=project)
+        state = _wait_for_final_state(url, run["id"], password=project)
+        sent = len(standin.requests)
+        time.sleep(2)
 
     assert state["type"] == "CANCELLED", state
     assert sent == len(standin.requests) < 2 * 6 * 8        # stopped sending; the rest waits
-    written = catalogs_of(project)
-    assert written, "the catalogs whose texts were in are written"
-    for path in written:
-        msgfmt_check(path)
-        drafts = [e for e in polib.pofile(str(path), wrapwidth=0) if e.msgstr]
-        assert drafts and all("fuzzy" in e.flags for e in drafts)
+    saved_drafts(project)
