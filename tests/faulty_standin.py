@@ -1,7 +1,8 @@
 """The stand-in, failing the way real providers fail: at random, at given
 ratios (429, 500, garbage, hangs), and in two ways the plain stand-in does not
 know: a "trickle" (the answer one byte every few seconds, so no per-read
-timeout ever fires) and an "overlong" answer (120,000 characters for any text).
+timeout ever fires), an "overlong" answer (120,000 characters for any text)
+and a "shapeless" one (JSON, but not LibreTranslate's: `{"translation": ...}`).
 
     with FaultyStandIn(ratios={429: 0.3, 500: 0.1, "garbage": 0.02, "hang": 0.03}) as server:
         ...
@@ -57,6 +58,10 @@ class FaultyStandIn(StandIn):
                 if fault == "overlong":
                     standin._count(fault)
                     self._send(200, {"translatedText": "字" * OVERLONG_CHARACTERS})
+                    return True
+                if fault == "shapeless":
+                    standin._count(fault)
+                    self._send(200, {"translation": "una risposta di un'altra API"})
                     return True
                 if fault == 429 and standin.retry_after is None:
                     standin._count(fault)

@@ -20,11 +20,11 @@ TRADUCO = str(Path(sys.executable).parent / "traduco")
 DOCS, PARAGRAPHS = 6, 8
 
 
-def corpus(project: Path) -> None:
-    for d in range(DOCS):
-        paragraphs = [f"Comunicato {d}, paragrafo {p}: la Regione Toscana presenta le sue iniziative in Cina."
-                      for p in range(PARAGRAPHS)]
-        (project / "sources" / f"comunicato-{d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+def corpus(project: Path, documents: int = DOCS, paragraphs: int = PARAGRAPHS) -> None:
+    for d in range(documents):
+        text = [f"Comunicato {d}, paragrafo {p}: la Regione Toscana presenta le sue iniziative in Cina."
+                for p in range(paragraphs)]
+        (project / "sources" / f"comunicato-{d}.txt").write_text("\n\n".join(text) + "\n", encoding="utf-8")
 
 
 def start_run(project: Path, url: str) -> subprocess.Popen:
@@ -43,6 +43,17 @@ def wait_for_requests(standin, count: int, run: subprocess.Popen, seconds: float
 
 def catalogs_of(project: Path) -> list[Path]:
     return sorted((project / "locales").glob("*/LC_MESSAGES/*.po"))
+
+
+def saved_drafts(project: Path) -> list[Path]:
+    """The catalogs an interrupted run wrote: some, each valid, with fuzzy drafts."""
+    written = catalogs_of(project)
+    assert written, "the catalogs whose texts were in are written"
+    for path in written:
+        msgfmt_check(path)
+        drafts = [e for e in polib.pofile(str(path), wrapwidth=0) if e.msgstr]
+        assert drafts and all("fuzzy" in e.flags for e in drafts)
+    return written
 
 
 @pytest.fixture
@@ -65,13 +76,7 @@ def test_first_sigint_stops_sending_saves_what_is_in_and_exits_130(big_project, 
     assert len(standin.requests) == sent_at_signal < 2 * DOCS * PARAGRAPHS   # nothing sent after it
     lines = [line for line in err.splitlines() if line.startswith("Interrupted:")]
     assert len(lines) == 1 and " saved (" in lines[0] and "wait for the next run" in lines[0]
-    written = catalogs_of(big_project)
-    assert written, "the catalogs whose texts were in are written"
-    for path in written:
-        msgfmt_check(path)
-        drafts = [e for e in polib.pofile(str(path), wrapwidth=0) if e.msgstr]
-        assert drafts and all("fuzzy" in e.flags for e in drafts)
-    assert len(written) < 2 * (DOCS + 1)       # the rest wait
+    assert len(saved_drafts(big_project)) < 2 * (DOCS + 1)       # the rest wait
 
 
 def test_a_second_sigint_exits_at_once_and_every_file_stays_whole(big_project, standin):

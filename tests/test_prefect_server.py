@@ -15,6 +15,7 @@ import json
 import shutil
 import tempfile
 import urllib.error
+from contextlib import contextmanager
 from pathlib import Path
 
 import polib
@@ -56,34 +57,38 @@ def api(url: str, path: str, body: dict | None = None, password: str | Path | No
             time.sleep(1 + attempt)
 
 
-def test_translate_flow_runs_on_a_process_work_pool_deployed_from_prefect_yaml(project, standin):
-    # The deployment names the project folder (here: this test's); a run may choose only locales.
-    (project / "pyproject.toml").write_text(
-        f'[tool.traduco]\n[tool.traduco.mt]\nchain = ["libre"]\n[tool.traduco.mt.providers.libre]\n'
-        f'url = "{standin.url}"\n', encoding="utf-8")
+@contextmanager
+def process_pool(project: Path, url: str):
+    """prefect.yaml deployed for `project` to a process work pool on the server
+    at `url`, with a worker running; yields the translate deployment."""
+    # The deployment names the project folder (here: a test's); a run may choose only locales.
     deployments = project / "prefect.yaml"
     deployments.write_text((REPO / "prefect.yaml").read_text(encoding="utf-8").replace(
         'project_dir: "."', f'project_dir: "{project}"'), encoding="utf-8")
-    with local_server(load_project(project)) as url:
-        env = {**os.environ, "PREFECT_API_URL": url, "TRADUCO_CHECKOUT": str(REPO),
-               "PREFECT_API_AUTH_STRING": auth_string(load_project(project)),
-               "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-        env.pop("PREFECT_HOME", None)
-        env["PREFECT_HOME"] = str(project / ".traduco" / "prefect-client")
-        prefect(["work-pool", "create", "traduco", "--type", "process"], env)
-        prefect(["--no-prompt", "deploy", "--all", "--prefect-file", str(deployments)], env)
-        worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", "traduco"],
-                                  env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  start_new_session=True)
-        try:
-            deployment = next(d for d in api(url, "/deployments/filter", password=project)
-                              if d["name"] == "traduco-translate")
-            assert deployment["schedules"][0]["schedule"]["cron"] == "0 * * * *"
-            run = api(url, f"/deployments/{deployment['id']}/create_flow_run",
-                      {"parameters": {"locales": ["zh_CN", "en"]}}, password=project)
-            state = _wait_for_final_state(url, run["id"], password=project)["type"]
-        finally:
-            stop(worker)
+    env = {**os.environ, "PREFECT_API_URL": url, "TRADUCO_CHECKOUT": str(REPO),
+           "PREFECT_API_AUTH_STRING": auth_string(load_project(project)),
+           "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_HOME": str(project / ".traduco" / "prefect-client")}
+    prefect(["work-pool", "create", "traduco", "--type", "process"], env)
+    prefect(["--no-prompt", "deploy", "--all", "--prefect-file", str(deployments)], env)
+    worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", "traduco"],
+                              env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        yield next(d for d in api(url, "/deployments/filter", password=project) if d["name"] == "traduco-translate")
+    finally:
+        stop(worker)
+
+
+def test_translate_flow_runs_on_a_process_work_pool_deployed_from_prefect_yaml(project, standin):
+    (project / "pyproject.toml").write_text(
+        f'[tool.traduco]\n[tool.traduco.mt]\nchain = ["libre"]\n[tool.traduco.mt.providers.libre]\n'
+        f'url = "{standin.url}"\n', encoding="utf-8")
+    with local_server(load_project(project)) as url, process_pool(project, url) as deployment:
+        assert deployment["schedules"][0]["schedule"]["cron"] == "0 * * * *"
+        run = api(url, f"/deployments/{deployment['id']}/create_flow_run",
+                  {"parameters": {"locales": ["zh_CN", "en"]}}, password=project)
+        state = _wait_for_final_state(url, run["id"], password=project)["type"]
 
     assert state == "COMPLETED"
     for locale in ("zh_CN", "en"):

@@ -4,7 +4,9 @@
         ...                                   # the run
         if interruption.requested(): ...      # stop starting new work
 
-The first signal stops every MT engine of the process (nothing more is sent;
+A run cancelled from the Prefect UI is a SIGTERM: Prefect's worker (or
+`traduco serve`'s runner) sends it to the flow run's process, then waits
+before it kills it. The first signal stops every MT engine of the process (nothing more is sent;
 answers in flight get a couple of seconds) and lets the run write the
 catalogs whose texts are in; the run then ends with exit code 130. Before
 any engine is drafting (waiting for another run's lock, say) there is
@@ -45,10 +47,17 @@ def reset() -> None:
     _requested.clear()
 
 
+_outer: dict[int, object] = {}     # the handlers ours replaced (Prefect's, around a flow run)
+
+
 def _on_signal(signum, frame) -> None:
     if not Engine.running():
         # Nothing to save yet (waiting for another run's lock, extracting):
-        # stop right here, as Python would.
+        # stop right here, as the handler ours replaced would (Prefect's, in a
+        # flow run: a SIGTERM from its runner is then a cancellation), or as Python would.
+        outer = _outer.get(signum)
+        if callable(outer):
+            outer(signum, frame)
         raise KeyboardInterrupt
     if _requested.is_set():
         os.write(2, b"\nStopped at once. Every file on disk is whole; the next run picks up from here.\n")
@@ -70,6 +79,8 @@ def handled():
         reset()
     _depth += 1
     previous = {sig: signal.signal(sig, _on_signal) for sig in SIGNALS}
+    if _depth == 1:
+        _outer.update(previous)
     try:
         yield
     finally:

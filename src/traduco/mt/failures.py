@@ -5,16 +5,22 @@ deep-translator hides HTTP status codes behind its own exceptions (and lets
 `classify` looks at the exception and at the last response the transport saw,
 and decides: retry (429, 5xx, timeout, garbage), give up on this text (the
 provider rejected it), or give up on the provider (unreachable host, refused
-key, spent quota). Messages are ours, never a provider's error text as it
+key, spent quota). Only the provider libraries' own exceptions are the
+provider's failures (`provider_error`): anything else raised during a request
+is a bug in traduco and goes up as one, never retried as "the provider
+answered with something that is not a translation". Messages are ours, never a provider's error text as it
 came: the cause is named in our words, and the little text that is passed on
 goes through `redact` (no key in any encoding, no URL query string).
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import requests
+import urllib3
 
 from traduco.redaction import environment_keys, redact
 
@@ -33,6 +39,18 @@ _UNREACHABLE = (
 )
 
 
+# The libraries that talk to providers. An exception of theirs is the
+# provider's failure; so is a KeyError or TypeError raised inside their code
+# while reading an answer (deep-translator reads `response.json()["..."]`
+# without looking: a provider answering other JSON raises there).
+PROVIDER_LIBRARIES = ("deep_translator", "deepl", "openai", "requests", "urllib3")
+_READING = (KeyError, IndexError, TypeError, AttributeError, ValueError)
+
+
+class NotATranslation(Exception):
+    """The provider answered, but not with a translation of the texts (traduco's own verdict)."""
+
+
 @dataclass(frozen=True)
 class Failure:
     reason: str
@@ -43,7 +61,12 @@ class Failure:
 
 def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
              deadline: float) -> Failure:
-    status = getattr(response, "status_code", None)
+    """What the provider's failure `exc` means; any other exception is raised again (a bug)."""
+    if not provider_error(exc):
+        raise exc
+    # DeepL's client uses no requests.Session.request (the transport never sees
+    # its responses): its exceptions carry the status instead.
+    status = getattr(response, "status_code", None) or getattr(exc, "http_status_code", None)
     kind = type(exc).__name__
     if isinstance(exc, requests.Timeout) or kind == "Timeout":
         return Failure(f"{name} did not answer within {deadline:g} s", retry=True)
@@ -66,11 +89,43 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
                        retry_after=_retry_after(response))
     if status is not None and 400 <= status < 500:
         return Failure(f"{name} rejected the text (HTTP {status})")
-    if kind in ("JSONDecodeError", "ValueError", "KeyError", "TypeError", "TranslationNotFound",
-                "ServerException", "RequestError", "DeepLException"):
+    if isinstance(exc, (NotATranslation, requests.JSONDecodeError, *_READING)) or kind in (
+            "TranslationNotFound", "ElementNotFoundInGetRequest", "ServerException", "RequestError",
+            "DeepLException"):
         return Failure(f"{name} answered with something that is not a translation", retry=True)
     return Failure(f"{name} failed: {kind}: {_clean(str(exc), secrets)}" if str(exc) else f"{name} failed: {kind}",
                    retry=True)
+
+
+def provider_error(exc: BaseException) -> bool:
+    """An exception of a provider library (or our NotATranslation), or one its
+    code raised reading the provider's answer: the provider's, not traduco's."""
+    if isinstance(exc, (NotATranslation, *_library_exceptions())):
+        return True
+    if not isinstance(exc, _READING):
+        return False
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    module = frame.tb_frame.f_globals.get("__name__", "") if frame else ""
+    return module.split(".")[0] in PROVIDER_LIBRARIES
+
+
+@lru_cache(maxsize=1)
+def _library_exceptions() -> tuple[type[BaseException], ...]:
+    """requests', urllib3's, and those of the provider libraries that are installed."""
+    found: list[type[BaseException]] = [requests.RequestException, urllib3.exceptions.HTTPError]
+    for module_name, names in (("deep_translator.exceptions", None), ("deepl", ("DeepLException",)),
+                               ("openai", ("OpenAIError",))):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        for value in ([getattr(module, n, None) for n in names] if names else vars(module).values()):
+            if isinstance(value, type) and issubclass(value, Exception) \
+                    and value.__module__.startswith(module_name.split(".")[0]):
+                found.append(value)
+    return tuple(found)
 
 
 def _retry_after(response) -> float | None:

@@ -99,16 +99,20 @@ class Budget:
 def shared(settings: MTSettings, parts: int) -> MTSettings:
     """The settings for one of `parts` engines working at once (Dask worker
     threads): each gets an equal share of every provider's pace, volume,
-    connections and budget, so together they stay within the provider's limits."""
+    connections and budget, so together they stay within the provider's limits.
+    With a Prefect server the pace and volume are shared there (`shared_limits`),
+    so each keeps them whole."""
     if parts <= 1:
         return settings
+    from traduco.mt.shared_limits import server_url
+    pace = 1 if server_url() else parts     # with a Prefect server, the pace is shared there, whole
     providers = []
     for name in settings.names():
         own, default = settings.provider(name), PROVIDERS[name].limits
         budget = own.budget_characters
         providers.append(replace(
-            own, requests_per_second=(own.requests_per_second or default.requests_per_second) / parts,
-            characters_per_minute=max(1, (own.characters_per_minute or default.characters_per_minute) // parts),
+            own, requests_per_second=(own.requests_per_second or default.requests_per_second) / pace,
+            characters_per_minute=max(1, (own.characters_per_minute or default.characters_per_minute) // pace),
             connections=max(1, (own.connections or default.connections) // parts),
             budget_characters=None if budget is None else budget // parts))
     return replace(settings, providers=tuple(providers))

@@ -141,9 +141,12 @@ class Adapter:
         s, name = self._secrets, self.name
         if name == "deepl":
             import deepl
-            deepl.http_client.max_network_retries = 0    # retries are the engine's job
-            return deepl.Translator(s.get("DEEPL_AUTH_KEY", ""), server_url=self.url,
-                                    send_platform_info=False, skip_language_check=True)
+            client = deepl.Translator(s.get("DEEPL_AUTH_KEY", ""), server_url=self.url,
+                                      send_platform_info=False, skip_language_check=True)
+            # Retries are the engine's job. DeepL's only setting for its own
+            # (deepl.http_client.max_network_retries) is process-wide: this client alone is told.
+            client._client._should_retry = lambda response, exception, retries: False
+            return client
         import deep_translator as dt
         if name == "google":
             return dt.GoogleTranslator(source=self.source, target=self.target)

@@ -12,7 +12,8 @@ nothing. Hooks on `requests.Session.request` (a per-read timeout, the last
 response) and on urllib3's `HTTPConnection.request` (the request went out
 over an open connection; its socket) act only inside an attempt: the context
 variable is unset everywhere else, so other users of requests in the process
-are unaffected.
+are unaffected. The hooks are put in when an engine is built (`install`) and
+taken out when the last one is closed: importing traduco patches nothing.
 """
 
 from __future__ import annotations
@@ -97,30 +98,59 @@ def _shut(sock: socket.socket) -> None:
 
 
 _current: contextvars.ContextVar[Attempt | None] = contextvars.ContextVar("traduco_attempt", default=None)
-_original_request = requests.Session.request
-_original_send = urllib3.connection.HTTPConnection.request
+_originals: tuple | None = None     # requests' and urllib3's own methods, while the hooks are in
+_engines = 0                        # engines alive: the hooks are in while there is one
+_hooking = threading.Lock()
+
+
+def install() -> None:
+    """Put the hooks in (an engine is built); `uninstall` when it is gone.
+    Nothing is patched by importing traduco: only while an engine lives."""
+    global _engines, _originals
+    with _hooking:
+        _engines += 1
+        if _originals is None:
+            _originals = (requests.Session.request, urllib3.connection.HTTPConnection.request)
+            requests.Session.request = _request
+            urllib3.connection.HTTPConnection.request = _send
+
+
+def uninstall() -> None:
+    global _engines, _originals
+    with _hooking:
+        _engines -= 1
+        if _engines or _originals is None:
+            return
+        # Only our own hooks come out: something patched after us stays as it is.
+        if requests.Session.request is _request:
+            requests.Session.request = _originals[0]
+        if urllib3.connection.HTTPConnection.request is _send:
+            urllib3.connection.HTTPConnection.request = _originals[1]
+        _originals = None
 
 
 def _request(self, method, url, **kwargs):
+    original = _originals[0] if _originals else _plain_request
     attempt = _current.get()
     if attempt is None:
-        return _original_request(self, method, url, **kwargs)
+        return original(self, method, url, **kwargs)
     if kwargs.get("timeout") is None:
         kwargs["timeout"] = (min(CONNECT_SECONDS, attempt.seconds), attempt.seconds)
-    response = _original_request(self, method, url, **kwargs)
+    response = original(self, method, url, **kwargs)
     attempt.response = response
     return response
 
 
 def _send(self, *args, **kwargs):
     attempt = _current.get()
-    _original_send(self, *args, **kwargs)   # connects first: a DNS failure or a refusal raises here
+    (_originals[1] if _originals else _plain_send)(self, *args, **kwargs)   # connects first: a DNS failure or a refusal raises here
     if attempt is not None:
         attempt._opened(getattr(self, "sock", None))
 
 
-requests.Session.request = _request
-urllib3.connection.HTTPConnection.request = _send
+# What the hooks call once they are out again (an abandoned attempt's thread may still be in one).
+_plain_request = requests.Session.request
+_plain_send = urllib3.connection.HTTPConnection.request
 
 
 def start(call: Callable[[], object], seconds: float) -> Attempt:
