@@ -114,7 +114,9 @@ def _date_variants(match: re.Match, language: str, rng: random.Random) -> list[s
     month_name = groups.get("month") or groups.get("month2") or groups.get("month3")
     variants = []
     if day:
-        other = day[::-1] if len(day) == 2 and day[0] != day[1] and int(day[::-1]) <= 28 else str(int(day) % 28 + 1)
+        swapped = day[::-1]
+        other = swapped if len(day) == 2 and day[0] != day[1] and "0" not in day and int(swapped) <= 28 \
+            else str(int(day) % 28 + 1)
         variants.append(match.group(0).replace(day, other, 1))
     if language == "zh":
         month = int(month_name)
