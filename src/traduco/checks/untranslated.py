@@ -1,0 +1,109 @@
+"""No Italian prose left in the translation. Names are not prose: official
+names (`ANCI – Associazione Nazionale Comuni Italiani`), titles in quotes,
+streets, dishes and the glossary's terms may stay Italian; sentences may not."""
+
+from __future__ import annotations
+
+import re
+
+from traduco.checks.core import ERROR, WARNING, Pair, quote, register
+from traduco.checks.text import blank, is_italian, more_italian_than_english, names, sentences
+
+# Runs of Latin-script words in Chinese text; a run starts only at a word's
+# first letter, so a long run of letters is read once, not once per letter.
+_LATIN = "A-Za-zÀ-ÿ’'"
+_LATIN_RUN = re.compile(rf"(?<![{_LATIN}\-])[{_LATIN}][{_LATIN}\-]*+(?:[\s,;:.]++[{_LATIN}][{_LATIN}\-]*+)++")
+_CLAUSE = re.compile(r"[^.!?;:“”\"()]++")
+_WORDS = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ɏ]++")   # Latin-script words and numbers
+_WORD_SPANS = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ’']++")
+
+
+@register("untranslated", ERROR, "no Italian left untranslated in the translation",
+          "names, titles in quotes and glossary terms, which may stay Italian")
+def untranslated(pair: Pair) -> list[str]:
+    if pair.language == "it":
+        return []
+    text = blank(pair.target, names(pair.target, pair.glossary, pair.locale))
+    runs = _LATIN_RUN.finditer(text) if pair.language == "zh" else _CLAUSE.finditer(text)
+    found = [_trimmed(pair.target, text, m.start(), m.end()) for m in runs
+             if len(m.group(0).split()) >= 4 and is_italian(m.group(0))]
+    found += _copied_sentences(pair)
+    if not found:   # too short for the language identifier: is it the Italian, copied?
+        found = [run for run in [_copied_italian(pair)] if run]
+    unique = [run for i, run in enumerate(found) if not any(run in other for other in found[:i])]
+    return [f"Italian left untranslated: {quote(run)}: translate it (names and titles may stay Italian)"
+            for run in unique]
+
+
+def _trimmed(original: str, masked: str, start: int, end: int) -> str:
+    """The real text of a run, names included, without the blanks at its ends."""
+    while start < end and masked[start].isspace():
+        start += 1
+    while end > start and masked[end - 1].isspace():
+        end -= 1
+    return original[start:end].strip(" ,;:")
+
+
+def _copied_sentences(pair: Pair) -> list[str]:
+    """Sentences of the Italian that the translation repeats word for word
+    (`Orari e prenotazioni su www.trenitalia.com.`): two words of prose or more,
+    its names aside, and Italian rather than English (a quote in English may be copied)."""
+    target = [w.casefold() for w in _WORDS.findall(pair.target)]
+    copied = []
+    for start, end in sentences(pair.source, "it"):
+        sentence = pair.source[start:end]
+        words = _WORDS.findall(blank(sentence, names(sentence, pair.glossary, "it")))
+        prose = [w for i, w in enumerate(words) if len(w) > 1 and not w.isdigit() and (w.islower() or i == 0)]
+        if len(prose) < 2 or len(words) > len(target):
+            continue
+        at, size = _longest_common_run([w.casefold() for w in words], target)
+        if size == len(words) and more_italian_than_english(" ".join(words)):
+            copied.append(sentence.strip())
+    return copied
+
+
+def _copied_italian(pair: Pair) -> str | None:
+    """The longest run of the Italian's words that the translation repeats word
+    for word, if it is Italian prose and not names or loanwords ("in
+    partnership"): the whole Italian (three words or more, two of them in lower
+    case in the Italian), or six words or more, three of them in lower case."""
+    source = pair.source
+    if pair.glossary:
+        for pattern, _ in pair.glossary.mask_terms(pair.locale):
+            source = pattern.sub(" ", source)
+    words = _WORDS.findall(blank(source, names(source, None, pair.locale)))
+    target = [w.casefold() for w in _WORDS.findall(pair.target)]
+    start, size = _longest_common_run([w.casefold() for w in words], target)
+    copied = words[start:start + size]
+    prose = sum(w.islower() and len(w) > 1 for w in copied)
+    if (size == len(words) >= 3 and prose >= 2) or (size >= 6 and prose >= 3):
+        return " ".join(copied)
+    return None
+
+
+def _longest_common_run(source: list[str], target: list[str]) -> tuple[int, int]:
+    """(start in source, length) of the longest run of words both have, in order.
+    Work grows with the words they share (few, in a translation), not with
+    the product of their lengths."""
+    where: dict[str, list[int]] = {}
+    for i, word in enumerate(source):
+        where.setdefault(word, []).append(i)
+    best, previous = (0, 0), {}
+    for word in target[:20_000]:   # far more than any translation of one unit has
+        current = {i: previous.get(i - 1, 0) + 1 for i in where.get(word, ())}
+        for i, size in current.items():
+            if size > best[1]:
+                best = (i - size + 1, size)
+        previous = current
+    return best
+
+
+@register("identical", WARNING, "the translation differs from the Italian (unless do-not-translate)",
+          "a do-not-translate glossary term that is the whole text")
+def identical(pair: Pair) -> list[str]:
+    if pair.target.strip() != pair.source.strip():
+        return []
+    if pair.glossary and any(t.source == pair.source.strip() and t.keep(pair.locale)
+                             for t in pair.glossary.terms):
+        return []
+    return ["the translation is the Italian text, unchanged: translate it"]
