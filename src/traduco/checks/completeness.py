@@ -45,8 +45,8 @@ def dropped_sentences(pair: Pair) -> list[str]:
         for i in mine if not theirs else ():
             sentence = pair.source[spans[i][0]:spans[i][1]]
             if len(PROTECTED.sub(" ", sentence).split()) >= 3:
-                messages.append(f"this sentence of the Italian is not in the translation: {quote(sentence, 80)}"
-                                f": translate it")
+                messages.append(f"a sentence of the Italian has no counterpart in the translation, "
+                                f"probably {quote(sentence, 80)}: translate it")
     return messages
 
 

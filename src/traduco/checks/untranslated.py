@@ -24,13 +24,17 @@ def untranslated(pair: Pair) -> list[str]:
     if pair.language == "it":
         return []
     text = blank(pair.target, names(pair.target, pair.glossary, pair.locale))
-    runs = _LATIN_RUN.finditer(text) if pair.language == "zh" else _CLAUSE.finditer(text)
-    found = [_trimmed(pair.target, text, m.start(), m.end()) for m in runs
-             if len(m.group(0).split()) >= 4 and is_italian(m.group(0))]
+    if pair.language == "zh":
+        found = [_trimmed(pair.target, text, m.start(), m.end()) for m in _LATIN_RUN.finditer(text)
+                 if len(m.group(0).split()) >= 4 and is_italian(m.group(0))]
+    else:   # the whole clause, names and all, is what the reviewer looks for
+        found = [pair.target[m.start():m.end()].strip(" ,") for m in _CLAUSE.finditer(text)
+                 if len(m.group(0).split()) >= 4 and is_italian(m.group(0))]
     found += _copied_sentences(pair)
     if not found:   # too short for the language identifier: is it the Italian, copied?
         found = [run for run in [_copied_italian(pair)] if run]
-    unique = [run for i, run in enumerate(found) if not any(run in other for other in found[:i])]
+    unique = [run for i, run in enumerate(found)
+              if not any(run in other and (run != other or j < i) for j, other in enumerate(found) if j != i)]
     return [f"Italian left untranslated: {quote(run)}: translate it (names and titles may stay Italian)"
             for run in unique]
 
