@@ -21,8 +21,9 @@ _IT_IDIOMS = re.compile(r"\bnon\s+(?:appena|oltre|più\s+(?:di|tardi)|meno\s+di|
 _IT_NOT = re.compile(r"\bnon\b|\bné\b", re.I)
 _IT_ALONE = re.compile(r"\b(?:nessun[oa]?|niente|nulla|mai|senza|neanche|nemmeno|neppure)\b", re.I)
 _CLAUSE_END = re.compile(r"[.,;:!?()“”\"]")
-_EN = re.compile(r"\b(?:not|no|never|none|nobody|nothing|nowhere|neither|nor|without|cannot)\b|n['’]t\b"
-                 r"|\b\w+-free\b|\bfree\s+of\b", re.I)
+# English says some negations in one word: impossible, unable, yet to, lack.
+_EN = re.compile(r"\b(?:not|no|never|none|nobody|nothing|nowhere|neither|nor|without|cannot|impossible|unable"
+                 r"|lack(?:s|ing)?|absence)\b|n['’]t\b|\byet\s+to\b|\b\w+-free\b|\bfree\s+of\b", re.I)
 _ZH = re.compile(r"不(?![过断少久同管论])|没|未(?!来)|无(?!论)|非(?![常洲])|勿|免(?!费)|别(?=[再让])")
 
 
