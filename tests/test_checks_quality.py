@@ -184,6 +184,7 @@ def test_a_lost_negation_is_caught(locale, right, wrong):
     ("Non appena arriva la conferma, il sito aprirà le prenotazioni.", "As soon as confirmation arrives, bookings open."),
     ("Un evento da non perdere, il più bello di sempre.", "An unmissable event, the finest ever."),
     ("Non c'è mai stato nessun problema.", "There has never been a problem."),
+    ("Comunicato senza data", "Undated press release"),
 ])
 def test_idioms_and_double_negatives_are_not_lost_negations(source, target):
     assert found(source, target, "en", "negation") == []

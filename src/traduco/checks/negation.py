@@ -2,7 +2,8 @@
 not' says the opposite, and MT drops a 'not' more often than one would think.
 
 Counted, not parsed: the negations of the Italian (a `non ... mai` clause is
-one), against the translation's. Idioms whose negation the translation
+one), against the translation's. `senza` alone is left out: it is as often an
+adjective's (`senza data`: undated) as a negation. Idioms whose negation the translation
 rightly loses (`non appena`: as soon as; `da non perdere`: unmissable; `senza
 precedenti`: unprecedented) do not count; a translation may have more.
 """
@@ -19,7 +20,8 @@ _IT_IDIOMS = re.compile(r"\bnon\s+(?:appena|oltre|più\s+(?:di|tardi)|meno\s+di|
                         r"|\bda\s+non\s+perdere\b|\bsenza\s+(?:precedenti|fine|sosta|dubbio|glutine|barriere)\b"
                         r"|\bnon\s+vedo\s+l['’]ora\b|\bnon\s+a\s+caso\b", re.I)
 _IT_NOT = re.compile(r"\bnon\b|\bné\b", re.I)
-_IT_ALONE = re.compile(r"\b(?:nessun[oa]?|niente|nulla|mai|senza|neanche|nemmeno|neppure)\b", re.I)
+_IT_ALONE = re.compile(r"\b(?:nessun[oa]?|niente|nulla|mai|neanche|nemmeno|neppure)\b", re.I)
+_IT_WITHOUT = re.compile(r"\bsenza\b", re.I)
 _CLAUSE_END = re.compile(r"[.,;:!?()“”\"]")
 # English says some negations in one word: impossible, unable, yet to, lack.
 _EN = re.compile(r"\b(?:not|no|never|none|nobody|nothing|nowhere|neither|nor|without|cannot|impossible|unable"
@@ -44,15 +46,16 @@ def negation(pair: Pair) -> list[str]:
 
 def italian_negations(text: str) -> list[str]:
     """Each negation of the Italian once: `non` with the `mai`/`nessuno`/`niente`
-    of its clause is one negation; `nessuno`, `mai`, `senza` alone are one each."""
+    of its clause is one negation; `nessuno`, `mai` alone are one each; `senza`
+    counts in a clause with `non` (`non partire senza catene`)."""
     text = _IT_IDIOMS.sub(" ", text)
     found = []
     for clause in _CLAUSE_END.split(text):
         nots = _IT_NOT.findall(clause)
         alone = _IT_ALONE.findall(clause)
         found += [n.lower() for n in nots] or [a.lower() for a in alone]
-        if nots and "senza" in (a.lower() for a in alone):
-            found.append("senza")
+        if nots:   # `senza` alone is often an adjective (senza data: undated); after `non` it counts
+            found += [w.lower() for w in _IT_WITHOUT.findall(clause)]
     return found
 
 

@@ -50,15 +50,19 @@ def _trimmed(original: str, masked: str, start: int, end: int) -> str:
 
 def _copied_sentences(pair: Pair) -> list[str]:
     """Sentences of the Italian that the translation repeats word for word
-    (`Orari e prenotazioni su www.trenitalia.com.`): two words of prose or more,
-    its names aside, and Italian rather than English (a quote in English may be copied)."""
+    (`Orari e prenotazioni su www.trenitalia.com.`), its names aside, and
+    Italian rather than English (a quote in English may be copied)."""
     target = [w.casefold() for w in _WORDS.findall(pair.target)]
     copied = []
-    for start, end in sentences(pair.source, "it"):
+    spans = sentences(pair.source, "it")
+    # Among translated sentences two words of Italian are a leftover; a unit of
+    # one short sentence (a title: `Senza data`) needs three to be told from a name.
+    least = 2 if len(spans) > 1 else 3
+    for start, end in spans:
         sentence = pair.source[start:end]
         words = _WORDS.findall(blank(sentence, names(sentence, pair.glossary, "it")))
         prose = [w for i, w in enumerate(words) if len(w) > 1 and not w.isdigit() and (w.islower() or i == 0)]
-        if len(prose) < 2 or len(words) > len(target):
+        if len(prose) < least or len(words) > len(target):
             continue
         at, size = _longest_common_run([w.casefold() for w in words], target)
         if size == len(words) and more_italian_than_english(" ".join(words)):
