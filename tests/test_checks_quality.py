@@ -218,6 +218,8 @@ def test_a_date_is_named_as_people_write_it():
     assert "21 May" in en.message and "21 maggio" in en.message and "5月21日" in zh.message
     [number] = found(source, "On 21 May 171,000 people watched.", "en", "numbers")
     assert "“177 mila”" in number.message and "177,000" in number.message
+    [percent] = found("Un aumento del 3,5%.", "An increase of 5.3%.", "en", "numbers")
+    assert percent.message.endswith("write it as 3.5%")
 
 
 def test_length_is_said_plainly():

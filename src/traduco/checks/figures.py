@@ -40,9 +40,10 @@ def spoken(value: float, language: str, written: str = "") -> str:
     if language == "zh" and value >= 1e4:
         scale, unit = (1e8, "亿") if value >= 1e8 else (1e4, "万")
         return f"{value / scale:g}{unit}"
+    percent = "%" if written.endswith("%") or written.lower().endswith("cento") else ""
     if value == int(value):
-        return f"{value:.0f}" if 1000 <= value <= 2200 else f"{value:,.0f}"
-    return f"{value:,.6f}".rstrip("0")
+        return (f"{value:.0f}" if 1000 <= value <= 2200 else f"{value:,.0f}") + percent
+    return f"{value:,.6f}".rstrip("0") + percent
 
 
 def _same(a: float, b: float) -> bool:
