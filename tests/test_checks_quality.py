@@ -157,6 +157,9 @@ def test_italian_prose_is_untranslated_and_quoted_with_its_names():
     target = "The Tuscany Region approved it. La Regione Toscana ha approvato il bando per le imprese del turismo."
     [finding] = found(source, target, "en", "untranslated")
     assert finding.severity == ERROR and "“La Regione Toscana ha approvato il bando" in finding.message
+    [finding] = found(source, "托斯卡纳大区批准了。La Regione Toscana ha approvato il bando per le imprese del turismo.",
+                      "zh_CN", "untranslated")
+    assert "“La Regione Toscana ha approvato il bando" in finding.message
 
 
 @pytest.mark.parametrize("locale, target", [

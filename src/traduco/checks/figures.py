@@ -37,9 +37,9 @@ def spoken(value: float, language: str, written: str = "") -> str:
     10:30 for a time of day; years stay years."""
     if ":" in written or written[:1].isalpha():          # 10:30, alle 10.30
         return f"{int(value)}:{round(value % 1 * 60):02d}"
-    if language == "zh" and value >= 1e4:
-        scale, unit = (1e8, "亿") if value >= 1e8 else (1e4, "万")
-        return f"{value / scale:g}{unit}"
+    scale, unit = (1e8, "亿") if value >= 1e8 else (1e4, "万")
+    if language == "zh" and value >= 1e4 and round(value / scale * 100) == value / scale * 100:
+        return f"{value / scale:g}{unit}"   # 17.7万, 4亿; 5,280,342 stays in digits
     percent = "%" if written.endswith("%") or written.lower().endswith("cento") else ""
     if value == int(value):
         return (f"{value:.0f}" if 1000 <= value <= 2200 else f"{value:,.0f}") + percent

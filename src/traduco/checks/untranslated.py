@@ -24,8 +24,8 @@ def untranslated(pair: Pair) -> list[str]:
     if pair.language == "it":
         return []
     text = blank(pair.target, names(pair.target, pair.glossary, pair.locale))
-    if pair.language == "zh":
-        found = [_trimmed(pair.target, text, m.start(), m.end()) for m in _LATIN_RUN.finditer(text)
+    if pair.language == "zh":   # the whole stretch between Chinese characters, names and figures included
+        found = [_between_chinese(pair.target, m.start(), m.end()) for m in _LATIN_RUN.finditer(text)
                  if len(m.group(0).split()) >= 4 and is_italian(m.group(0))]
     else:   # the whole clause, names and all, is what the reviewer looks for
         found = [pair.target[m.start():m.end()].strip(" ,") for m in _CLAUSE.finditer(text)
@@ -39,13 +39,15 @@ def untranslated(pair: Pair) -> list[str]:
             for run in unique]
 
 
-def _trimmed(original: str, masked: str, start: int, end: int) -> str:
-    """The real text of a run, names included, without the blanks at its ends."""
-    while start < end and masked[start].isspace():
-        start += 1
-    while end > start and masked[end - 1].isspace():
-        end -= 1
-    return original[start:end].strip(" ,;:")
+_CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e]")
+
+
+def _between_chinese(text: str, start: int, end: int) -> str:
+    while start > 0 and not _CHINESE.match(text[start - 1]):
+        start -= 1
+    while end < len(text) and not _CHINESE.match(text[end]):
+        end += 1
+    return text[start:end].strip(" ,;:")
 
 
 def _copied_sentences(pair: Pair) -> list[str]:
