@@ -2,7 +2,8 @@
 translations, and faults caught on mutated copies.
 
 Reads a corpus directory (`corpus.json`: a list of units `{"id", "it", "en",
-"zh_CN", "kinds"}`, and `glossary.csv` if the corpus has one), runs every
+"zh_CN", "kinds"}`, and `glossary.csv` if the corpus has one: without it there
+are no glossary faults to inject), runs every
 check on each correct translation (an error there is a false error), then on
 one mutated copy per fault kind (bench/mutations.py). A fault is caught when
 the mutated copy has an error the correct one does not have: an error blocks
@@ -62,6 +63,8 @@ def main() -> None:
                     print(f"{'FALSE' if f.severity == ERROR else 'WARN'} {unit['id']} {locale}: {f}")
             known = {(f.check, f.message) for f in errors}
             for kind in KINDS:
+                if kind == "glossary" and glossary is None:
+                    continue   # no glossary, no approved term to swap
                 mutated = mutate(unit, locale, kind, glossary)
                 if mutated is None:
                     continue
