@@ -15,7 +15,6 @@ _LATIN = "A-Za-zÀ-ÿ’'"
 _LATIN_RUN = re.compile(rf"(?<![{_LATIN}\-])[{_LATIN}][{_LATIN}\-]*+(?:[\s,;:.]++[{_LATIN}][{_LATIN}\-]*+)++")
 _CLAUSE = re.compile(r"[^.!?;:“”\"()]++")
 _WORDS = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ɏ]++")   # Latin-script words and numbers
-_WORD_SPANS = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ’']++")
 
 
 @register("untranslated", ERROR, "no Italian left untranslated in the translation",
