@@ -188,6 +188,8 @@ def test_a_lost_negation_is_caught(locale, right, wrong):
     ("Un evento da non perdere, il più bello di sempre.", "An unmissable event, the finest ever."),
     ("Non c'è mai stato nessun problema.", "There has never been a problem."),
     ("Comunicato senza data", "Undated press release"),
+    ("Non mancheranno le degustazioni, e il pubblico non può che esserne felice.",
+     "There will be plenty of tastings, and the public can only be pleased."),
 ])
 def test_idioms_and_double_negatives_are_not_lost_negations(source, target):
     assert found(source, target, "en", "negation") == []

@@ -4,8 +4,8 @@ not' says the opposite, and MT drops a 'not' more often than one would think.
 Counted, not parsed: the negations of the Italian (a `non ... mai` clause is
 one), against the translation's. `senza` alone is left out: it is as often an
 adjective's (`senza data`: undated) as a negation. Idioms whose negation the translation
-rightly loses (`non appena`: as soon as; `da non perdere`: unmissable; `senza
-precedenti`: unprecedented) do not count; a translation may have more.
+rightly loses (`non appena`: as soon as; `da non perdere`: unmissable; `non
+mancheranno`: there will be; `non può che`: can only) do not count; a translation may have more.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from traduco.mt.masking import PROTECTED
 
 _IT_IDIOMS = re.compile(r"\bnon\s+(?:appena|oltre|più\s+(?:di|tardi)|meno\s+di|profit)\b|\b(?:che|come)\s+mai\b"
                         r"|\bda\s+non\s+perdere\b|\bsenza\s+(?:precedenti|fine|sosta|dubbio|glutine|barriere)\b"
-                        r"|\bnon\s+vedo\s+l['’]ora\b|\bnon\s+a\s+caso\b", re.I)
+                        r"|\bnon\s+ved\w*\s+l['’]ora\b|\bnon\s+a\s+caso\b|\bnon\s+manc\w*|\bnessun[oa]\s+esclus[oa]\b"
+                        r"|\bnon\s+(?:può|possono|poteva|potevano|potrà|potranno)\s+che\b", re.I)
 _IT_NOT = re.compile(r"\bnon\b|\bné\b", re.I)
 _IT_ALONE = re.compile(r"\b(?:nessun[oa]?|niente|nulla|mai|neanche|nemmeno|neppure)\b", re.I)
 _IT_WITHOUT = re.compile(r"\bsenza\b", re.I)
