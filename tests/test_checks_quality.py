@@ -203,6 +203,7 @@ def test_idioms_and_double_negatives_are_not_lost_negations(source, target):
      "展会于11月9日至10日、16日至17日和23日至24日举行。"),
     ("La fiera sabato 9 e domenica 10 novembre.", "en", "The fair on Saturday 9 and Sunday 10 November."),
     ("Sirene alle 10.30 e alle 12.", "en", "Sirens at 10:30 and at 12:00."),
+    ("Concerto alle 21, apertura alle 12.", "en", "Concert at 9 pm, opening at noon."),
     ("Il Maggio Musicale Fiorentino apre il 26 aprile.", "en", "The Maggio Musicale Fiorentino opens on 26 April."),
 ])
 def test_figures_written_differently_are_the_same(source, locale, target):

@@ -10,7 +10,8 @@ a list of days shares its month (`9, 16 e 23 novembre`, `11月9日、16日和23�
 and the two ends of a range share their year (`dal 3 marzo al 30 aprile 2025`,
 `2025年3月3日至4月30日`). A capitalised month that starts a name is not a
 date (`Maggio Musicale Fiorentino`). A time of day is one value: `10.30` after
-`alle`/`ore`, `10:30`, `10时30分` are all 10.5; `alle 12` and `12:00` agree.
+`alle`/`ore`, `10:30`, `10.30 am`, `10时30分` are all 10.5; `alle 21`, `21:00`
+and `9 pm` agree, as do `alle 12`, `12:00` and `noon`.
 
     quantities("In 177 mila il 21 maggio", "it")
     # Quantities(numbers=[177000.0], dates=[Date(year=None, month=5, day=21)])
@@ -106,6 +107,7 @@ _RANGE_GAP = re.compile(r"\s*+(?:(?:dal|dall['’]|from|between|tra|fra)\s++)?"
 # A time of day: `10:30`, `10.30` after `ore`/`alle`/`dalle`, `10时30分`.
 _TIME = re.compile(r"(?<![\d:.,])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
 _IT_TIME = re.compile(r"\b(?:ore|alle|dalle|le)\s++([01]?\d|2[0-3])[.:]([0-5]\d)(?![\d.:,])", re.I)
+_EN_CLOCK = re.compile(r"\b(1[0-2]|0?[1-9])(?:[:.]([0-5]\d))?\s*+([ap])\.?m\b\.?|\b(noon|midday)\b", re.I)
 _ZH_TIME = re.compile(r"([01]?\d|2[0-3])\s*+[时點点]\s*+([0-5]?\d)\s*+分")
 _IT_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d{3})++|\d++)(?:,(\d++))?(?:\s*+(%|per\s?cento))?"
                         r"(?:\s++(mila|mille|milion[ei]|miliard[oi])\b)?", re.I)
@@ -173,12 +175,22 @@ def _read_dates(pattern: re.Pattern, make_date, text: str, found: Quantities) ->
 
 def _read_times(patterns: list[re.Pattern], text: str, found: Quantities) -> str:
     def take(match: re.Match) -> str:
-        found.numbers.append(int(match[1]) + int(match[2]) / 60)
+        found.numbers.append(_hours(match))
         found.written.append(match.group(0))
         return " "
     for pattern in patterns:
         text = pattern.sub(take, text)
     return text
+
+
+def _hours(match: re.Match) -> float:
+    """10:30 -> 10.5; on a 12-hour clock 9 pm -> 21, 12 am -> 0, noon -> 12."""
+    if match.re is _EN_CLOCK:
+        if match[4]:
+            return 12.0
+        hour = int(match[1]) % 12 + (12 if match[3].lower() == "p" else 0)
+        return hour + int(match[2] or 0) / 60
+    return int(match[1]) + int(match[2]) / 60
 
 
 def _reader(dates: re.Pattern, make_date, times: list[re.Pattern], numbers: re.Pattern,
@@ -199,7 +211,7 @@ def _reader(dates: re.Pattern, make_date, times: list[re.Pattern], numbers: re.P
 
 
 _italian = _reader(_IT_DATE, _italian_date, [_IT_TIME, _TIME], _IT_NUMBER, ".", ITALIAN_SCALE)
-_english = _reader(_EN_DATE, _english_date, [_TIME], _EN_NUMBER, ",", ENGLISH_SCALE)
+_english = _reader(_EN_DATE, _english_date, [_EN_CLOCK, _TIME], _EN_NUMBER, ",", ENGLISH_SCALE)
 
 
 def _chinese_date(match: re.Match) -> list[Date]:
