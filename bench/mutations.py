@@ -41,8 +41,9 @@ def mutate(unit: dict, locale: str, kind: str, glossary: Glossary | None = None)
     if kind == "glossary":
         return _glossary(unit["it"], text, locale, glossary or _corpus_glossary(), rng)
     if kind == "sentence-italian":
-        return _left_in_italian(unit["it"], text, locale, rng)
-    mutated = _MUTATORS[kind](text, locale, rng)
+        mutated = _left_in_italian(unit["it"], text, locale, rng)
+    else:
+        mutated = _MUTATORS[kind](text, locale, rng)
     return mutated if mutated is not None and mutated != text else None
 
 
@@ -114,7 +115,9 @@ def _date_variants(match: re.Match, language: str, rng: random.Random) -> list[s
     month_name = groups.get("month") or groups.get("month2") or groups.get("month3")
     variants = []
     if day:
-        other = day[::-1] if len(day) == 2 and day[0] != day[1] and int(day[::-1]) <= 28 else str(int(day) % 28 + 1)
+        swapped = day[::-1]
+        other = swapped if len(day) == 2 and day[0] != day[1] and "0" not in day and int(swapped) <= 28 \
+            else str(int(day) % 28 + 1)
         variants.append(match.group(0).replace(day, other, 1))
     if language == "zh":
         month = int(month_name)
@@ -193,7 +196,7 @@ def sentences(text: str, language: str) -> list[str]:
 
 def _starts_sentence(text: str, at: int) -> bool:
     rest = text[at:].lstrip()
-    return bool(rest) and (rest[0].isupper() or rest[0] in "“\"#(0123456789")
+    return bool(rest) and (rest[0].isupper() or rest[0] in "“\"#(")
 
 
 def _sentence_dropped(text: str, locale: str, rng: random.Random) -> str | None:
@@ -212,8 +215,12 @@ def _left_in_italian(source: str, text: str, locale: str, rng: random.Random) ->
     mine, theirs = sentences(text, language), sentences(source, "it")
     if len(mine) < 2 or len(theirs) < 2:
         return source
-    k = rng.randrange(len(mine))
-    italian = theirs[min(round(k * len(theirs) / len(mine)), len(theirs) - 1)].strip()
+    counterpart = [theirs[min(round(k * len(theirs) / len(mine)), len(theirs) - 1)].strip() for k in range(len(mine))]
+    choices = [k for k in range(len(mine)) if counterpart[k] != mine[k].strip()]
+    if not choices:
+        return None
+    k = rng.choice(choices)
+    italian = counterpart[k]
     mine[k] = italian + ("" if language == "zh" or k == len(mine) - 1 else " ")
     return "".join(mine).strip()
 

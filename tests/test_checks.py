@@ -142,7 +142,8 @@ def test_findings_are_written_into_the_catalog_and_removed_when_fixed(project, s
     catalog.save()
 
     run_once(project, standin.url)
-    assert "#. check error [numbers]: 177,000 is missing or different in the translation\n" \
+    assert "#. check error [numbers]: “177 mila” in the Italian is missing or different in the translation: " \
+        "write it as 177,000\n" \
         "#: sources/toscana-smart-china.txt:3" in path.read_text(encoding="utf-8")
 
     catalog = polib.pofile(str(path), wrapwidth=0)
@@ -236,10 +237,10 @@ def test_a_format_string_keeps_its_placeholders_masked_and_checked():
 
     source = "%(count)d visitatori nel %(year)s"
     assert [f.message for f in check(source, "visitors in %(year)s", "en", flags=["python-format", "fuzzy"])] \
-        == ["'%(count)d' is missing or changed"]
+        == ["‘%(count)d’ is missing or changed: copy it exactly as the Italian has it"]
     assert check(source, "%(count)d visitors in %(year)s", "en", flags=["python-format"]) == []
     found = check(source, "%(count)d visitors in %(year)s %s", "en", flags=["python-format"])
-    assert [f.message for f in found] == ["'%s' is not in the Italian"]
+    assert [f.message for f in found] == ["‘%s’ is not in the Italian: remove it"]
 
 
 def test_a_format_string_unit_is_masked_on_its_way_to_mt(tmp_path, standin):
@@ -322,7 +323,8 @@ def test_names_and_loanwords_shared_with_the_italian_are_not_untranslated():
 def test_markup_the_italian_does_not_have_is_reported():
     source = "Il programma completo è sul sito."
     found = errors(source, "The full <script>alert(1)</script> programme is on the website.", "en")
-    assert [f.message for f in found] == ["'<script>' is not in the Italian", "'</script>' is not in the Italian"]
+    assert [f.message for f in found] == ["‘<script>’ is not in the Italian: remove it",
+                                          "‘</script>’ is not in the Italian: remove it"]
     assert errors("Il programma <b>completo</b> è sul sito.",
                   "The <b>full</b> programme is on the website.", "en") == []
 

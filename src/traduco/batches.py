@@ -117,12 +117,8 @@ def _warm_checks() -> None:
     from traduco import checks
 
     def load():
-        try:    # lingua loads its models at the first text it sees; pysbd compiles its rules
-            checks._opencc()
-            for text in ("Il comunicato della Regione Toscana è uscito oggi.", "The press release is out."):
-                checks._is_italian(text)
-            for language in ("it", "en"):
-                checks.sentence_count("Una frase di prova. Un'altra frase di prova.", language)
+        try:
+            checks.warm_up()
         except Exception:   # the check itself reports what is wrong, when it runs
             pass
     threading.Thread(target=load, name="traduco-warm-checks", daemon=True).start()

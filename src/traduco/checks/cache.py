@@ -1,0 +1,66 @@
+"""Findings for whole catalogs, cached so `traduco status` over thousands of
+catalogs re-checks only what changed, and written into the catalogs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import polib
+
+from traduco.checks.core import (CHECKS_VERSION, ERROR, WARNING, Finding, annotate, check_entry,
+                                 format_flags, ignored_checks)
+from traduco.glossary import Glossary
+from traduco.storage import Store
+
+
+class CheckCache:
+    """Findings by (checks version, locale, glossary, silenced ids, source, translation)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._store = Store(path, "CREATE TABLE IF NOT EXISTS findings (key TEXT PRIMARY KEY, findings TEXT)")
+
+    def findings(self, entry: polib.POEntry, locale: str, glossary: Glossary | None) -> list[Finding]:
+        key = hashlib.sha256("\0".join([
+            CHECKS_VERSION, locale, glossary.terms_hash(locale) if glossary else "",
+            ",".join(sorted(ignored_checks(entry))), ",".join(sorted(format_flags(entry.flags))),
+            entry.msgid, entry.msgstr]).encode()).hexdigest()
+        db = self._store.db()
+        row = db.execute("SELECT findings FROM findings WHERE key=?", (key,)).fetchone()
+        if row:
+            return [Finding(*item) for item in json.loads(row[0])]
+        found = check_entry(entry, locale, glossary)
+        with db:
+            db.execute("INSERT OR REPLACE INTO findings VALUES (?, ?)",
+                       (key, json.dumps([[f.check, f.severity, f.message] for f in found])))
+        return found
+
+
+def catalog_findings(catalog: polib.POFile, locale: str, glossary: Glossary | None,
+                     cache: CheckCache | None = None) -> list[tuple[polib.POEntry, list[Finding]]]:
+    """Findings for every translated entry of a catalog, drafts and approved alike."""
+    results = []
+    for entry in catalog:
+        if entry.obsolete or not entry.msgstr:
+            continue
+        found = cache.findings(entry, locale, glossary) if cache else check_entry(entry, locale, glossary)
+        results.append((entry, found))
+    return results
+
+
+def annotate_catalog(catalog: polib.POFile, locale: str, glossary: Glossary | None,
+                     cache: CheckCache | None = None) -> tuple[int, int]:
+    """Write every entry's findings into its comments (and clear stale ones).
+    Returns (errors, warnings)."""
+    errors = warnings = 0
+    found = dict((id(entry), f) for entry, f in catalog_findings(catalog, locale, glossary, cache))
+    for entry in catalog:
+        if entry.obsolete:
+            continue
+        findings = found.get(id(entry), [])
+        annotate(entry, findings)
+        errors += sum(f.severity == ERROR for f in findings)
+        warnings += sum(f.severity == WARNING for f in findings)
+    return errors, warnings
