@@ -21,7 +21,9 @@ from traduco import interruption, runs
 from traduco.config import load_project
 from traduco.errors import TraducoError
 from traduco.mt import check_settings
-from traduco.review import QueueView, checks_report, most_urgent, review_page
+from traduco.check_report import checks_report
+from traduco.review import QueueView, most_urgent
+from traduco.review_page import review_page
 from traduco.scorecard import scorecard
 from traduco.storage import write_private
 
@@ -237,12 +239,56 @@ def review(doc: Annotated[str, typer.Argument(help="Document id (see traduco sta
               highlight=False, markup=False)
 
 
+@app.command("approve-low-risk")
+def approve_low_risk(below: Annotated[float, typer.Option(help="Approve drafts whose risk is below this "
+                                                           "(0 to 1; low risk is below 0.3).")],
+                     reviewer: Annotated[str, typer.Option(help="Who approves: recorded on every entry.")],
+                     yes: Annotated[bool, typer.Option("--yes", help="Do not ask; approve at once.")] = False,
+                     project_dir: ProjectOption = Path(".")):
+    """Approve, in a reviewer's name, the drafts whose risk is below a bar the editor set."""
+    from traduco import bulk_approval
+    project = load_project(project_dir)
+    try:
+        name = bulk_approval.check_request(below, reviewer)
+    except TraducoError as exc:       # a usage mistake: exit 2, as for any bad option
+        raise click.UsageError(exc.message) from None
+    found = bulk_approval.low_risk_drafts(project, below)
+    if not found:
+        out.print(f"No draft has a risk below {below:g}: nothing to approve.", highlight=False)
+        return
+    _print_candidates(found)
+    if not yes and not typer.confirm(f"Approve these {len(found)} draft(s) as {name}?", default=False):
+        out.print("Nothing approved.")
+        return
+    outcome = bulk_approval.approve(project, found, below, name)
+    out.print(Text("✓ ", style="green") + Text(
+        f"{len(outcome.approved)} draft(s) approved by {name}"
+        + (f"; {outcome.skipped} changed since and left as drafts" if outcome.skipped else "") + "."),
+        highlight=False)
+    for problem in outcome.problems:
+        _problem(problem)
+    raise typer.Exit(1 if outcome.problems else 0)
+
+
+def _print_candidates(found) -> None:
+    table = Table(title="Drafts to approve (lowest risk first)", title_justify="left", box=box.SIMPLE_HEAD)
+    for column in ("document", "locale", "risk", "Italian", "draft"):
+        table.add_column(column, overflow="ellipsis", no_wrap=column not in ("Italian", "draft"))
+    for c in sorted(found, key=lambda c: (c.risk.score, c.doc_id, c.locale))[:SHOWN_ROWS]:
+        table.add_row(Text(c.doc_id), c.locale, f"{c.risk.score:.2f}", Text(c.msgid[:80]), Text(c.msgstr[:80]))
+    out.print(table)
+    if len(found) > SHOWN_ROWS:
+        out.print(f"… and {len(found) - SHOWN_ROWS:,} more.", highlight=False)
+
+
 @app.command()
 def report(project_dir: ProjectOption = Path("."),
            as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False):
     """Post-edit scorecard: how much reviewers changed each provider's drafts."""
+    from traduco.risk import save_priors
     project = load_project(project_dir)
     scores = scorecard(project)
+    save_priors(project.state_dir, scores)     # risk weighs each provider by how much reviewers change it
     if as_json:
         out.print_json(json.dumps({"scorecard": [s.as_dict() for s in scores]}, ensure_ascii=False))
         return
@@ -261,6 +307,14 @@ def report(project_dir: ProjectOption = Path("."),
 def _problem(message: str) -> None:
     """One red line on stderr; the message is printed as is (it may hold [brackets])."""
     err.print(Text("✗ ", style="red") + Text(message), highlight=False, soft_wrap=True)
+
+
+def _risk(row) -> str:
+    """The riskiest draft's level, and how many drafts are at high risk."""
+    if not row.drafts:
+        return "-"
+    colour = {"high": "red", "medium": "yellow"}.get(row.risk_level, "green")
+    return f"[{colour}]{row.risk_level}[/{colour}]" + (f" {row.high_risk}" if row.high_risk else "")
 
 
 def _age(hours: float | None) -> str:
@@ -326,19 +380,19 @@ def serve(project_dir: ProjectOption = Path("."),
 
 
 def _print_queue(view: QueueView, limit: int | None = SHOWN_ROWS) -> None:
-    table = Table(title="Review queue (most urgent first)", title_justify="left", box=box.SIMPLE_HEAD,
+    table = Table(title="Review queue (riskiest first)", title_justify="left", box=box.SIMPLE_HEAD,
                   pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
     table.add_column("document", no_wrap=True, overflow="ellipsis", min_width=12)
     table.add_column("locale", no_wrap=True)
-    for column in ("approved", "drafts", "untransl.", "checks", "words", "oldest"):
-        table.add_column(column, justify="right", no_wrap=True)
+    for column in ("approved", "drafts", "untransl.", "checks", "risk", "words", "oldest"):
+        table.add_column(column, justify="right", no_wrap=True, min_width=8 if column == "risk" else None)
     rows = view.rows[:limit]
     for r in rows:
         checks = f"[red]{r.errors}E[/red]" if r.errors else "-"
         if r.warnings:
             checks += f" [yellow]{r.warnings}W[/yellow]"
         table.add_row(Text(r.doc_id), r.locale, f"[green]{r.approved}[/green]/{r.units}",
-                      f"[yellow]{r.drafts}[/yellow]", f"[red]{r.untranslated}[/red]", checks,
+                      f"[yellow]{r.drafts}[/yellow]", f"[red]{r.untranslated}[/red]", checks, _risk(r),
                       f"{r.words_waiting:,}", _age(r.age_hours()))
     out.print(table)
     for r in rows:

@@ -44,6 +44,7 @@ class MTSettings:
     max_attempts: int = 4
     backoff_seconds: float = 0.5
     failures_before_skipping: int = 3
+    second_opinion: str | None = None    # a provider asked too, to measure disagreement (costs characters)
 
     def chain_for(self, locale: str) -> tuple[str, ...]:
         return dict(self.chains).get(locale, self.chain)
@@ -55,8 +56,9 @@ class MTSettings:
         return ProviderSettings(name)
 
     def names(self) -> list[str]:
-        """Every provider some locale may use, in first-use order."""
-        return list(dict.fromkeys([*self.chain, *(n for _, c in self.chains for n in c)]))
+        """Every provider some locale may use, in first-use order (the second opinion last)."""
+        return list(dict.fromkeys([*self.chain, *(n for _, c in self.chains for n in c),
+                                   *([self.second_opinion] if self.second_opinion else [])]))
 
 
 @dataclass(frozen=True)
@@ -228,10 +230,20 @@ def _mt_settings(table: dict, where: Path) -> MTSettings:
             deadline_seconds=float(mt.get("deadline_seconds", 30.0)),
             max_attempts=int(mt.get("max_attempts", 4)),
             backoff_seconds=float(mt.get("backoff_seconds", 0.5)),
-            failures_before_skipping=int(mt.get("failures_before_skipping", 3)))
+            failures_before_skipping=int(mt.get("failures_before_skipping", 3)),
+            second_opinion=_second_opinion(mt.get("second_opinion"), where))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"bad value in [tool.traduco.mt]: {exc}", path=where,
                           hint="Use numbers for seconds and counts") from None
+
+
+def _second_opinion(value: object, where: Path) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"bad second_opinion in [tool.traduco.mt]: {value!r}", path=where,
+                          hint='Name one provider, for example second_opinion = "deepl"')
+    return value.lower()
 
 
 def _provider_settings(name: str, options: object, where: Path) -> ProviderSettings:

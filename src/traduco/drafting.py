@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import polib
 
-from traduco import catalogs, checks
+from traduco import catalogs, checks, risk
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary
@@ -48,13 +48,28 @@ class CatalogReport:
 NO_DRAFT = "no draft yet: "
 
 
-def draft_note(result: Result, moment=None) -> str:
-    """'machine draft by deepl on 2026-11-26 06:12 UTC', plus what to check."""
+def draft_note(result: Result, moment=None, opinion: Result | None = None) -> str:
+    """'machine draft by deepl on 2026-11-26 06:12 UTC', plus what to check and,
+    with a second opinion, how alike the two providers' answers are (for risk)."""
     moment = moment or catalogs.now()
     note = f"{catalogs.MACHINE} by {result.provider} on {moment:%Y-%m-%d %H:%M} UTC"
     if result.lost:
         note += f"; check: the machine dropped {', '.join(result.lost)}"
+    if opinion is not None and opinion.text:
+        note += "; " + risk.SECOND_OPINION_NOTE.format(provider=opinion.provider,
+                                                       similar=risk.similarity(result.text, opinion.text))
     return note
+
+
+def second_opinions(engine: Engine, results: dict[str, Result], locale: str) -> dict[str, Result]:
+    """With `[tool.traduco.mt] second_opinion`, the other provider's answers for
+    the texts the chain drafted (through the same engine: its cache, claims and
+    budget, so no text is bought twice). Empty when none is configured."""
+    other = engine.settings.second_opinion
+    texts = [text for text, result in results.items() if result.text and result.provider != other]
+    if not other or not texts or engine.stopping:
+        return {}
+    return {text: answer for text, answer in engine.consult(other, texts, locale).items() if answer.text}
 
 
 def reuse(entry: polib.POEntry, match: Match, report: CatalogReport, threshold: float) -> None:
@@ -111,10 +126,11 @@ def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
         return report
     results = engine.translate([e.msgid for e in pending], locale, on_result,
                                formats={e.msgid: e.flags for e in pending if FORMAT_FLAGS.intersection(e.flags)})
+    opinions = second_opinions(engine, results, locale)
     for entry in pending:
         result = results[entry.msgid]
         if result.text:
-            catalogs.mark_draft(entry, result.text, draft_note(result))
+            catalogs.mark_draft(entry, result.text, draft_note(result, opinion=opinions.get(entry.msgid)))
             report.drafted += 1
         else:
             reason = result.error or "no translation"
@@ -149,6 +165,8 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
                 report = draft(catalog, locale, engine, memory, doc_id, on_result)
                 report.errors, report.warnings = checks.annotate_catalog(catalog, locale, glossary,
                                                                          check_cache)
+                found = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, check_cache)}
+                risk.annotate_catalog(catalog, locale, found, risk.provider_priors(project.state_dir, locale))
                 report.path = relative
                 try:
                     report.written = catalogs.write(catalog, path, expected=before)
