@@ -69,6 +69,11 @@ def test_each_signal_raises_the_risk_and_names_itself():
         "numbers differ": draft(ITALIAN, ENGLISH.replace("177", "171"), machine),
         "tokens lost and restored": draft(ITALIAN, ENGLISH, machine + "; check: the machine dropped https://x.it"),
         "providers disagree": draft(ITALIAN, ENGLISH, machine + "; second opinion by deepl: 35 % similar"),
+        "providers disagree on figures": draft(ITALIAN, ENGLISH, machine + "; " + risk.second_opinion_note(
+            "deepl", ENGLISH, ENGLISH.replace("177", "171"), "en")),
+        "providers disagree on a negation": draft(ITALIAN, ENGLISH, machine + "; " + risk.second_opinion_note(
+            "deepl", ENGLISH, ENGLISH.replace("there were", "there were not"), "en")),
+        "negation lost?": draft("Il museo non apre il lunedì, neanche a Pasqua.", "The museum opens on Mondays, even at Easter.", machine),
         "numbers differ from the memory match": draft(
             ITALIAN, ENGLISH, "reused from memory: fuzzy match 88 % from altro (reused on 2026-11-26 06:12 UTC); "
             "check: numbers differ from the match: 180 mila -> 177 mila", previous=ITALIAN.replace("177", "180")),
@@ -88,6 +93,8 @@ def test_each_signal_raises_the_risk_and_names_itself():
 
 def test_agreeing_providers_and_the_scorecard_prior_weigh_as_they_should():
     machine = "machine draft by libre on 2026-11-26 06:12 UTC"
+    assert risk.second_opinion_note("deepl", ENGLISH, ENGLISH.replace("twice", "double"), "en") == \
+        "second opinion by deepl: 94 % similar"
     agree = assessed(draft(ITALIAN, ENGLISH, machine + "; second opinion by deepl: 96 % similar"), "en")
     assert "providers disagree" not in agree.reasons and agree.level == risk.LOW
     often_corrected = assessed(draft(ITALIAN, ENGLISH, machine), "en", priors={"libre": 0.5})
@@ -153,7 +160,8 @@ def test_status_review_page_and_artifact_put_the_riskiest_first(capsys, two_docu
     assert json.loads(out)["totals"]["en"]["low_risk"] == 8
     code, text, _ = run_cli(capsys, "status", "--project", str(project))
     lines = [l for l in text.splitlines() if l.startswith((DOC, SECOND_DOC))]
-    assert lines[0].startswith(f"{SECOND_DOC} ") and "high 1" in lines[0]
+    assert lines[0].startswith(f"{SECOND_DOC} ")
+    assert f"  {SECOND_DOC} en: 1 draft(s) to review: 1 needs work; risk up to high (1 high, 0 low)" in text
 
     page = review_page(load_project(project), SECOND_DOC, "en")
     parse_html(page)

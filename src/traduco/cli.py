@@ -309,14 +309,6 @@ def _problem(message: str) -> None:
     err.print(Text("✗ ", style="red") + Text(message), highlight=False, soft_wrap=True)
 
 
-def _risk(row) -> str:
-    """The riskiest draft's level, and how many drafts are at high risk."""
-    if not row.drafts:
-        return "-"
-    colour = {"high": "red", "medium": "yellow"}.get(row.risk_level, "green")
-    return f"[{colour}]{row.risk_level}[/{colour}]" + (f" {row.high_risk}" if row.high_risk else "")
-
-
 def _age(hours: float | None) -> str:
     if hours is None:
         return "-"
@@ -380,26 +372,27 @@ def serve(project_dir: ProjectOption = Path("."),
 
 
 def _print_queue(view: QueueView, limit: int | None = SHOWN_ROWS) -> None:
-    table = Table(title="Review queue (riskiest first)", title_justify="left", box=box.SIMPLE_HEAD,
+    table = Table(title="Review queue (check errors, then the riskiest drafts first)", title_justify="left", box=box.SIMPLE_HEAD,
                   pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
     table.add_column("document", no_wrap=True, overflow="ellipsis", min_width=12)
     table.add_column("locale", no_wrap=True)
-    for column in ("approved", "drafts", "untransl.", "checks", "risk", "words", "oldest"):
-        table.add_column(column, justify="right", no_wrap=True, min_width=8 if column == "risk" else None)
+    for column in ("approved", "drafts", "untransl.", "checks", "words", "oldest"):
+        table.add_column(column, justify="right", no_wrap=True)
     rows = view.rows[:limit]
     for r in rows:
         checks = f"[red]{r.errors}E[/red]" if r.errors else "-"
         if r.warnings:
             checks += f" [yellow]{r.warnings}W[/yellow]"
         table.add_row(Text(r.doc_id), r.locale, f"[green]{r.approved}[/green]/{r.units}",
-                      f"[yellow]{r.drafts}[/yellow]", f"[red]{r.untranslated}[/red]", checks, _risk(r),
+                      f"[yellow]{r.drafts}[/yellow]", f"[red]{r.untranslated}[/red]", checks,
                       f"{r.words_waiting:,}", _age(r.age_hours()))
     out.print(table)
     for r in rows:
         if r.error:
             _problem(r.error)
         elif r.drafts:
-            out.print(f"  {r.doc_id} {r.locale}: {r.drafts} draft(s) to review: {r.waiting}",
+            out.print(f"  {r.doc_id} {r.locale}: {r.drafts} draft(s) to review: {r.waiting}; "
+                      f"risk up to {r.risk_level} ({r.high_risk} high, {r.low_risk} low)",
                       highlight=False, soft_wrap=True, markup=False)
     if view.count > len(rows):
         out.print(f"  … and {view.count - len(rows):,} more rows: [bold]traduco status --all[/bold] "

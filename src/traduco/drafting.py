@@ -48,28 +48,29 @@ class CatalogReport:
 NO_DRAFT = "no draft yet: "
 
 
-def draft_note(result: Result, moment=None, opinion: Result | None = None) -> str:
+def draft_note(result: Result, moment=None, second_opinion: str | None = None) -> str:
     """'machine draft by deepl on 2026-11-26 06:12 UTC', plus what to check and,
-    with a second opinion, how alike the two providers' answers are (for risk)."""
+    with a second opinion, how far the other provider's answer is (for risk)."""
     moment = moment or catalogs.now()
     note = f"{catalogs.MACHINE} by {result.provider} on {moment:%Y-%m-%d %H:%M} UTC"
     if result.lost:
         note += f"; check: the machine dropped {', '.join(result.lost)}"
-    if opinion is not None and opinion.text:
-        note += "; " + risk.SECOND_OPINION_NOTE.format(provider=opinion.provider,
-                                                       similar=risk.similarity(result.text, opinion.text))
+    if second_opinion:
+        note += f"; {second_opinion}"
     return note
 
 
-def second_opinions(engine: Engine, results: dict[str, Result], locale: str) -> dict[str, Result]:
-    """With `[tool.traduco.mt] second_opinion`, the other provider's answers for
-    the texts the chain drafted (through the same engine: its cache, claims and
-    budget, so no text is bought twice). Empty when none is configured."""
+def second_opinions(engine: Engine, results: dict[str, Result], locale: str) -> dict[str, str]:
+    """With `[tool.traduco.mt] second_opinion`, how far that provider's answer
+    is from each draft the chain made ('second opinion by deepl: 83 % similar').
+    Asked through the same engine (its cache, claims and budget), so no text is
+    bought twice. Empty when none is configured."""
     other = engine.settings.second_opinion
     texts = [text for text, result in results.items() if result.text and result.provider != other]
     if not other or not texts or engine.stopping:
         return {}
-    return {text: answer for text, answer in engine.consult(other, texts, locale).items() if answer.text}
+    return {text: risk.second_opinion_note(other, results[text].text, answer.text, locale)
+            for text, answer in engine.consult(other, texts, locale).items() if answer.text}
 
 
 def reuse(entry: polib.POEntry, match: Match, report: CatalogReport, threshold: float) -> None:
@@ -130,7 +131,7 @@ def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
     for entry in pending:
         result = results[entry.msgid]
         if result.text:
-            catalogs.mark_draft(entry, result.text, draft_note(result, opinion=opinions.get(entry.msgid)))
+            catalogs.mark_draft(entry, result.text, draft_note(result, second_opinion=opinions.get(entry.msgid)))
             report.drafted += 1
         else:
             reason = result.error or "no translation"

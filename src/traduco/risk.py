@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ import polib
 from rapidfuzz import fuzz
 
 from traduco import catalogs, checks
+from traduco.numbers import quantities
 from traduco.storage import write_private
 
 RISK_VERSION = "1"         # bump when the weights change: cached queue rows are recomputed
@@ -40,7 +42,7 @@ LEVELS = ((0.6, HIGH), (0.3, MEDIUM))   # below 0.3: low
 # reviewer must fix; warnings are hints.
 _FINDING_WEIGHT = {"numbers": 0.9, "dates": 0.9, "tokens": 0.85, "untranslated": 0.9, "empty": 0.95,
                    "zh-traditional": 0.8, "sentences": 0.8, "glossary": 0.7, "identical": 0.5,
-                   "length": 0.45, "zh-punctuation": 0.15}
+                   "length": 0.35, "zh-punctuation": 0.35}
 _WARNING_WEIGHT = 0.3       # a warning of a check not listed (or a downgraded error)
 _REASON = {"numbers": "numbers differ", "dates": "dates differ", "tokens": "tokens lost",
            "untranslated": "Italian left untranslated", "empty": "blank", "glossary": "glossary term missing",
@@ -51,10 +53,8 @@ _REASON = {"numbers": "numbers differ", "dates": "dates differ", "tokens": "toke
 _DROPPED = re.compile(r"check: the machine dropped ")
 _FIGURES = re.compile(r"check: numbers differ from the match")
 _FUZZY = re.compile(r"fuzzy match (\d+) %")
-_SECOND = re.compile(r"second opinion by (\w+): (\d+) % similar")
+_SECOND = re.compile(r"second opinion by (\w+): (\d+) % similar((?:, \w+ differ)*)")
 _PROVIDER = re.compile(r"^machine draft by (\w+) on")
-
-SECOND_OPINION_NOTE = "second opinion by {provider}: {similar} % similar"
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,9 @@ def assess(entry: polib.POEntry, locale: str, findings: list[checks.Finding],
             weight = min(weight, 0.45)
         chances.append((weight, _REASON.get(finding.check, finding.check)))
     chances += _origin(entry, priors or {})
-    chances.append(_length(entry.msgid, entry.msgstr, locale))
+    if not any(f.check == "length" for f in findings):   # the check already said it
+        chances.append(_length(entry.msgid, entry.msgstr, locale))
+    chances.append(_negation(entry.msgid, entry.msgstr, locale))
     return combine(chances)
 
 
@@ -128,10 +130,30 @@ def _origin(entry: polib.POEntry, priors: dict[str, float]) -> list[tuple[float,
     second = _SECOND.search(note)
     if second:
         chances.append((disagreement_weight(int(second.group(2)) / 100), "providers disagree"))
+        if "figures differ" in second.group(3):
+            chances.append((0.7, "providers disagree on figures"))
+        if "negations differ" in second.group(3):
+            chances.append((0.5, "providers disagree on a negation"))
     provider = _PROVIDER.match(note)
     if provider and provider.group(1) in priors:
         chances.append((min(0.35, priors[provider.group(1)] * 0.6), "provider often corrected"))
     return chances
+
+
+def second_opinion_note(provider: str, draft: str, other: str, locale: str) -> str:
+    """'second opinion by deepl: 83 % similar, figures differ': how far another
+    provider's answer is from the draft, in the draft's provenance note. Two
+    answers can be 98 % alike and still state different numbers, or one of
+    them lose a "not": those are said apart."""
+    note = f"second opinion by {provider}: {similarity(draft, other)} % similar"
+    language = locale.split("_")[0]
+    mine, theirs = quantities(draft, language), quantities(other, language)
+    if Counter(mine.numbers) != Counter(theirs.numbers) or Counter(mine.dates) != Counter(theirs.dates):
+        note += ", figures differ"
+    negation = _NEGATION.get(language)
+    if negation and len(negation.findall(draft)) != len(negation.findall(other)):
+        note += ", negations differ"
+    return note
 
 
 def similarity(first: str, second: str) -> int:
@@ -154,6 +176,21 @@ def _length(source: str, target: str, locale: str) -> tuple[float, str]:
     off = abs(math.log((len(target) / len(source)) / typical))
     # within ~25 % of the usual ratio is ordinary variation between translators
     return (min(0.6, max(0.0, off - 0.22) * 1.2), "unusual length")
+
+
+# A dropped "non" reverses a sentence and no check sees it: fewer negations
+# in the translation than in the Italian is worth a look. ("senza" is left
+# out: "senza fine" is "endless", "senza glutine" "gluten-free".)
+_NEGATION = {"it": re.compile(r"\b(?:non|né|nessun[oa]?|niente|nulla|mai)\b", re.I),
+             "en": re.compile(r"\b(?:not|no|never|none|nothing|nobody|neither|nor|without|cannot)\b|n't", re.I),
+             "zh": re.compile(r"[不没無无未非别勿莫毋禁]")}
+
+
+def _negation(source: str, target: str, locale: str) -> tuple[float, str]:
+    theirs = _NEGATION.get(locale.split("_")[0])
+    if theirs is None or len(theirs.findall(target)) >= len(_NEGATION["it"].findall(source)):
+        return (0.0, "negation lost?")
+    return (0.4, "negation lost?")
 
 
 # -- the catalog comment -------------------------------------------------------
