@@ -12,6 +12,7 @@ from pathlib import Path
 
 from traduco import catalogs
 from traduco.checks import CHECKS_VERSION
+from traduco.risk import RISK_VERSION
 from traduco.config import Project
 from traduco.ledger import Ledger, fingerprint
 from traduco.drafting import CatalogReport, pending_texts, update_catalog
@@ -365,9 +366,9 @@ def _catalog_current(project: Project, ledger: Ledger, doc_id: str, locale: str,
 
 
 def _context(project: Project, engine: Engine, locale: str) -> str:
-    """What else decides a catalog's content: glossary, checks, providers."""
+    """What else decides a catalog's content: glossary, checks, risk notes, providers."""
     glossary = engine.glossary.fingerprint(locale) if engine.glossary else ""
-    return f"{glossary}|{CHECKS_VERSION}|{','.join(project.mt.chain_for(locale))}"
+    return f"{glossary}|{CHECKS_VERSION}|{RISK_VERSION}|{','.join(project.mt.chain_for(locale))}"
 
 
 # Who wants to hear about drafting progress (the CLI's progress bar).
