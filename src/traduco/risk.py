@@ -198,9 +198,13 @@ def _negation(source: str, target: str, locale: str) -> tuple[float, str]:
 def annotate(entry: polib.POEntry, risk: Risk) -> None:
     """Show the risk to the reviewer as an extracted comment (replacing the
     previous one); approved and untranslated entries carry none."""
-    kept = [line for line in (entry.comment or "").splitlines() if not line.startswith(COMMENT_PREFIX)]
+    lines = [line for line in (entry.comment or "").splitlines() if not line.startswith(COMMENT_PREFIX)]
+    findings = [line for line in lines if line.startswith(checks.COMMENT_PREFIX)]
+    notes = [line for line in lines if not line.startswith(checks.COMMENT_PREFIX)]
     shown = [COMMENT_PREFIX + risk.label()] if catalogs.state(entry) == catalogs.DRAFT else []
-    entry.comment = "\n".join([*kept, *shown])
+    # the summary above the findings that explain it, where the checks' own
+    # rewrite of their lines leaves it too: the next run changes no byte
+    entry.comment = "\n".join([*notes, *shown, *findings])
 
 
 def annotate_catalog(catalog: polib.POFile, locale: str, findings: dict[int, list[checks.Finding]],
