@@ -100,8 +100,13 @@ def test_agreeing_providers_and_the_scorecard_prior_weigh_as_they_should():
     often_corrected = assessed(draft(ITALIAN, ENGLISH, machine), "en", priors={"libre": 0.5})
     rarely = assessed(draft(ITALIAN, ENGLISH, machine), "en", priors={"libre": 0.02})
     assert often_corrected.score > rarely.score and "provider often corrected" in often_corrected.reasons
-    approved = polib.POEntry(msgid=ITALIAN, msgstr=ENGLISH.replace("177", "171"))
-    assert assessed(approved, "en") == risk.NONE        # a reviewer's work is not a draft
+    # An approved entry: what its text shows counts, where its draft came from no longer does.
+    approved = polib.POEntry(msgid=ITALIAN, msgstr=ENGLISH)
+    catalogs.set_provenance(approved, "source changed on 2026-11-27: the Italian was edited")
+    assert assessed(approved, "en").label() == "low"
+    approved.msgstr = ENGLISH.replace("177", "171")
+    assert assessed(approved, "en").label() == "high — numbers differ"
+    assert assessed(polib.POEntry(msgid=ITALIAN, msgstr=""), "en") == risk.NONE
 
 
 # -- catalogs, status, review page, artifact --------------------------------------
@@ -198,6 +203,7 @@ def one_risky_zh_draft(project: Path) -> None:
 def test_approve_low_risk_approves_only_below_the_bar_in_the_reviewers_name(capsys, project, standin):
     run_once(project, standin.url)
     one_risky_zh_draft(project)
+    run_once(project, standin.url)                  # the translator's save gets its notes
     risky_before = {k: v for k, v in blocks(po(project, "zh_CN")).items() if "17.1万" in v}
 
     code, out, err = run_cli(capsys, "approve-low-risk", "--below", "0.3", "--reviewer", "Anna Rossi",
@@ -212,11 +218,14 @@ def test_approve_low_risk_approves_only_below_the_bar_in_the_reviewers_name(caps
     for entry in [*en.values(), *(e for e in zh.values() if "fuzzy" not in e.flags)]:
         note = catalogs.provenance(entry)
         assert note.startswith("machine draft by libre on ") and "; approved by Anna Rossi on " in note
-        assert "in bulk (risk 0." in note and "below 0.3)" in note and "risk:" not in entry.comment
+        assert "in bulk (risk 0." in note and "below 0.3)" in note and entry.comment.endswith("risk: low")
     after = blocks(po(project, "zh_CN"))
     assert {k: after[k] for k in risky_before} == risky_before        # the risky entry keeps its bytes
     for locale in ("zh_CN", "en"):
         msgfmt_check(po(project, locale))
+    approved = {locale: po(project, locale).read_bytes() for locale in ("zh_CN", "en")}
+    run_once(project, standin.url)                  # the next run has nothing to add
+    assert {locale: po(project, locale).read_bytes() for locale in ("zh_CN", "en")} == approved
     # The reviewer's approvals still count for the provider in the scorecard.
     code, out, _ = run_cli(capsys, "report", "--project", str(project), "--json")
     assert {(s["locale"], s["entries"]) for s in json.loads(out)["scorecard"]} == {("zh_CN", 7), ("en", 8)}

@@ -37,6 +37,7 @@ class Candidate:
     msgid: str
     msgstr: str
     risk: risk.Risk
+    findings: tuple = ()              # its check findings, for the note once approved
 
 
 @dataclass
@@ -83,7 +84,8 @@ def _below(catalog, doc_id: str, locale: str, below: float, glossary, cache, pri
             continue
         assessed = risk.assess(entry, locale, findings.get(id(entry), []), priors)
         if assessed.score < below:
-            found.append(Candidate(doc_id, locale, entry.msgctxt, entry.msgid, entry.msgstr, assessed))
+            found.append(Candidate(doc_id, locale, entry.msgctxt, entry.msgid, entry.msgstr, assessed,
+                                   tuple(findings.get(id(entry), []))))
     return found
 
 
@@ -125,8 +127,9 @@ def approve(project: Project, candidates: list[Candidate], below: float, reviewe
 
 
 def _mark(catalog, approved: list[Candidate], below: float, reviewer: str) -> None:
-    """Clear fuzzy (and the previous Italian, as Poedit does), and record the
-    approval after the provenance note."""
+    """Clear fuzzy (and the previous Italian, as Poedit does), record the
+    approval after the provenance note, and note the approved text's risk as
+    the next run will."""
     wanted = {(c.msgctxt, c.msgid): c for c in approved}
     moment = catalogs.now()
     for entry in catalogs.active_entries(catalog):
@@ -138,4 +141,4 @@ def _mark(catalog, approved: list[Candidate], below: float, reviewer: str) -> No
         note = APPROVAL_NOTE.format(reviewer=reviewer, moment=moment, score=candidate.risk.score, below=below)
         provenance = catalogs.provenance(entry)
         catalogs.set_provenance(entry, f"{provenance}; {note}" if provenance else note)
-        risk.annotate(entry, risk.NONE)
+        risk.annotate(entry, risk.assess(entry, candidate.locale, candidate.findings))

@@ -83,10 +83,13 @@ def level(score: float) -> str:
 
 def assess(entry: polib.POEntry, locale: str, findings: list[checks.Finding],
            priors: dict[str, float] | None = None) -> Risk:
-    """The risk of a draft (fuzzy entry); NONE for approved or untranslated ones.
-    `priors`: provider -> median share of words reviewers changed in its drafts
-    for this locale (0 to 1; see `provider_priors`)."""
-    if catalogs.state(entry) != catalogs.DRAFT:
+    """The risk of a draft (fuzzy entry). For an approved entry, only what its
+    text shows (findings, length, negations): where the draft came from was the
+    reviewer's to judge. NONE for an untranslated one. `priors`: provider ->
+    median share of words reviewers changed in its drafts for this locale (0
+    to 1; see `provider_priors`)."""
+    state = catalogs.state(entry)
+    if state == catalogs.UNTRANSLATED:
         return NONE
     chances: list[tuple[float, str]] = []
     for finding in findings:
@@ -94,7 +97,8 @@ def assess(entry: polib.POEntry, locale: str, findings: list[checks.Finding],
         if finding.severity == checks.WARNING:
             weight = min(weight, 0.45)
         chances.append((weight, _REASON.get(finding.check, finding.check)))
-    chances += _origin(entry, priors or {})
+    if state == catalogs.DRAFT:
+        chances += _origin(entry, priors or {})
     if not any(f.check == "length" for f in findings):   # the check already said it
         chances.append(_length(entry.msgid, entry.msgstr, locale))
     chances.append(_negation(entry.msgid, entry.msgstr, locale))
@@ -197,11 +201,13 @@ def _negation(source: str, target: str, locale: str) -> tuple[float, str]:
 
 def annotate(entry: polib.POEntry, risk: Risk) -> None:
     """Show the risk to the reviewer as an extracted comment (replacing the
-    previous one); approved and untranslated entries carry none."""
+    previous one); untranslated entries carry none. Approved entries keep one
+    for their text, so approving in Poedit (the note still true) leaves the
+    next run nothing to rewrite."""
     lines = [line for line in (entry.comment or "").splitlines() if not line.startswith(COMMENT_PREFIX)]
     findings = [line for line in lines if line.startswith(checks.COMMENT_PREFIX)]
     notes = [line for line in lines if not line.startswith(checks.COMMENT_PREFIX)]
-    shown = [COMMENT_PREFIX + risk.label()] if catalogs.state(entry) == catalogs.DRAFT else []
+    shown = [COMMENT_PREFIX + risk.label()] if catalogs.state(entry) != catalogs.UNTRANSLATED else []
     # the summary above the findings that explain it, where the checks' own
     # rewrite of their lines leaves it too: the next run changes no byte
     entry.comment = "\n".join([*notes, *shown, *findings])
