@@ -99,6 +99,9 @@ def main() -> None:
     print(f"bar letting <= {FAULTY_THROUGH:.0%} of faulty through: risk < {threshold:.3f}: "
           f"{_share(correct, threshold):.1%} of correct drafts below it, "
           f"{_share(scores, threshold):.1%} of faulty")
+    silent = sum(v <= min(correct) for v in scores)
+    print(f"faulty drafts scoring no higher than the cleanest correct draft (no signal at all): "
+          f"{silent} ({silent / len(scores):.1%}): a bar can let no fewer through")
     print(f"approve-low-risk --below 0.3: {_share(correct, 0.3):.1%} of correct drafts, "
           f"{_share(scores, 0.3):.1%} of faulty drafts")
     by_kind, low_by_kind = Counter(f[1] for f in faulty), Counter(f[1] for f in faulty if f[0] < 0.3)
