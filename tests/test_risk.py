@@ -298,3 +298,16 @@ url = "{second.url.rstrip('/')}"
         run_once(project, standin.url)
         assert len(second.received) == asked and len(standin.received) == len(zh)
         assert "providers disagree" in entries(po(project, "zh_CN"))[disputed].comment
+
+
+def test_an_unknown_or_misspelt_second_opinion_is_refused_before_any_work(project):
+    from traduco.errors import ConfigError
+    from traduco.mt import check_settings
+    (project / "pyproject.toml").write_text('[tool.traduco]\n[tool.traduco.mt]\nsecond_opinion = "depl"\n',
+                                            encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown provider 'depl'"):
+        check_settings(load_project(project).mt, keys=False)
+    (project / "pyproject.toml").write_text('[tool.traduco]\n[tool.traduco.mt]\nsecond_opinion = 3\n',
+                                            encoding="utf-8")
+    with pytest.raises(ConfigError, match="second_opinion"):
+        load_project(project)
