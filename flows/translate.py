@@ -62,7 +62,8 @@ def record_review_queue(project: Project) -> QueueView:
     more = f" (the {len(view.rows):,} most urgent of {view.count:,}: `traduco status --all` lists every one)" \
         if view.hidden else ""
     create_table_artifact(key="review-queue", table=[row.as_dict() for row in view.rows],
-                          description=f"What waits for review, per document and locale, most urgent first{more}")
+                          description=f"What waits for review, per document and locale, most urgent first "
+                                      f"(check errors, then the riskiest drafts){more}")
     return view
 
 

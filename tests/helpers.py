@@ -124,3 +124,16 @@ def assert_hand_made_work_kept(path: Path) -> None:
     plural = [e for e in catalog if e.msgid == "%d visitor"]
     assert [(e.msgstr_plural, e.tcomment) for e in plural] == [({0: "%d 位游客"}, PLURAL_COMMENT)], path
     assert TWIN_TEXT in path.read_text(encoding="utf-8"), path   # as the twin, or folded into a comment
+
+
+def latest_artifact(key: str):
+    """The newest Prefect artifact with this key (on the tests' Prefect server)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                                      sort=ArtifactSort.CREATED_DESC, limit=1)
+    assert found, f"no {key} artifact recorded"
+    return found[0]

@@ -13,7 +13,7 @@ import pytest
 from traduco import catalogs, provenance
 from traduco.config import load_project
 from traduco.mt.cache import TranslationCache
-from traduco.review import review_page
+from traduco.review_page import review_page
 from traduco.scorecard import scorecard
 
 from conftest import DOC

@@ -15,7 +15,7 @@ import polib
 import pytest
 
 from conftest import DOC
-from helpers import approve_all, msgfmt_check, parse_html, run_cli
+from helpers import approve_all, latest_artifact, msgfmt_check, parse_html, run_cli
 from standin import StandIn, load_references
 
 LOCALES = ("zh_CN", "en")
@@ -53,7 +53,7 @@ def test_run_drafts_every_unit_as_fuzzy_with_provenance(capsys, project, standin
         ["1", "3", "5", "7", "9", "11", "13", "15"]
     assert len(standin.requests) == 16
     assert "Review queue" in out
-    artifact = _latest_artifact("review-queue")
+    artifact = latest_artifact("review-queue")
     assert {(row["locale"], row["drafts"]) for row in json.loads(artifact.data)} == {("zh_CN", 8), ("en", 8)}
 
 
@@ -133,18 +133,6 @@ def test_the_real_command_offline_prints_one_line_and_no_traceback(project):
     problem_lines = [line for line in result.stderr.splitlines() if line.startswith("✗")]
     assert len(problem_lines) == 1 and "libre cannot be reached" in problem_lines[0]
     assert catalog_path(project, "zh_CN").is_file()
-
-
-def _latest_artifact(key: str):
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-    from prefect.client.schemas.sorting import ArtifactSort
-
-    with get_client(sync_client=True) as client:
-        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
-                                      sort=ArtifactSort.CREATED_DESC, limit=1)
-    assert found, f"no {key} artifact recorded"
-    return found[0]
 
 
 def _closed_port_url() -> str:

@@ -21,6 +21,7 @@ from traduco.config import Project
 from traduco.drafting import CatalogReport, pending_texts, update_catalog
 from traduco.errors import TraducoError
 from traduco.ledger import Ledger, file_sha256, verdict_context
+from traduco.risk import RISK_VERSION
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
 from traduco.reporting import report_progress
@@ -227,5 +228,5 @@ def _catalog_current(project: Project, ledger: Ledger, doc_id: str, locale: str,
 
 
 def _context(project: Project, engine: Engine, locale: str) -> str:
-    """What else decides a catalog's content: glossary, checks, providers."""
-    return verdict_context(engine.glossary, locale, ",".join(project.mt.chain_for(locale)))
+    """What else decides a catalog's content: glossary, checks, risk notes, providers."""
+    return verdict_context(engine.glossary, locale, RISK_VERSION, ",".join(project.mt.chain_for(locale)))

@@ -18,10 +18,13 @@ from rich.text import Text
 
 from traduco import interruption, runs
 from traduco.config import load_project
+from traduco.errors import TraducoError
 from traduco.exits import exit_code_of, problem as _problem
 from traduco.mt import check_settings
+from traduco.check_report import checks_report
 from traduco.reporting import Reporter, listening
-from traduco.review import QueueView, checks_report, most_urgent, review_page
+from traduco.review import QueueView, most_urgent
+from traduco.review_page import review_page
 from traduco.scorecard import scorecard
 from traduco.storage import write_private
 
@@ -241,12 +244,57 @@ def review(doc: Annotated[str, typer.Argument(metavar="DOC", help="Document id (
               highlight=False, markup=False)
 
 
+@app.command("approve-low-risk")
+def approve_low_risk(below: Annotated[float, typer.Option(help="Approve drafts whose risk is below this "
+                                                           "(0 to 1; low risk is below 0.3).")],
+                     reviewer: Annotated[str, typer.Option(help="Who approves: recorded on every entry.")],
+                     yes: Annotated[bool, typer.Option("--yes", help="Do not ask; approve at once.")] = False,
+                     project_dir: ProjectOption = Path(".")):
+    """Approve, in a reviewer's name, the drafts whose risk is below a bar the editor set."""
+    from traduco import bulk_approval
+    project = load_project(project_dir)
+    try:
+        name = bulk_approval.check_request(below, reviewer)
+    except TraducoError as exc:       # a usage mistake: exit 2, as for any bad option
+        _problem(exc.message)
+        raise typer.Exit(2) from None
+    found = bulk_approval.low_risk_drafts(project, below)
+    if not found:
+        out.print(f"No draft has a risk below {below:g}: nothing to approve.", highlight=False)
+        return
+    _print_candidates(found)
+    if not yes and not typer.confirm(f"Approve these {len(found)} draft(s) as {name}?", default=False):
+        out.print("Nothing approved.")
+        return
+    outcome = bulk_approval.approve(project, found, below, name)
+    out.print(Text("✓ ", style="green") + Text(
+        f"{len(outcome.approved)} draft(s) approved by {name}"
+        + (f"; {outcome.skipped} changed since and left as drafts" if outcome.skipped else "") + "."),
+        highlight=False)
+    for problem in outcome.problems:
+        _problem(problem)
+    raise typer.Exit(1 if outcome.problems else 0)
+
+
+def _print_candidates(found) -> None:
+    table = Table(title="Drafts to approve (lowest risk first)", title_justify="left", box=box.SIMPLE_HEAD)
+    for column in ("document", "locale", "risk", "Italian", "draft"):
+        table.add_column(column, overflow="ellipsis", no_wrap=column not in ("Italian", "draft"))
+    for c in sorted(found, key=lambda c: (c.risk.score, c.doc_id, c.locale))[:SHOWN_ROWS]:
+        table.add_row(Text(c.doc_id), c.locale, f"{c.risk.score:.2f}", Text(c.msgid[:80]), Text(c.msgstr[:80]))
+    out.print(table)
+    if len(found) > SHOWN_ROWS:
+        out.print(f"… and {len(found) - SHOWN_ROWS:,} more.", highlight=False)
+
+
 @app.command()
 def report(project_dir: ProjectOption = Path("."),
            as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False):
     """Post-edit scorecard: how much reviewers changed each provider's drafts."""
+    from traduco.risk import save_priors
     project = load_project(project_dir)
     scores = scorecard(project)
+    save_priors(project.state_dir, scores)     # risk weighs each provider by how much reviewers change it
     if as_json:
         out.print_json(json.dumps({"scorecard": [s.as_dict() for s in scores]}, ensure_ascii=False))
         return
@@ -322,7 +370,7 @@ def serve(project_dir: ProjectOption = Path("."),
 
 
 def _print_queue(view: QueueView, limit: int | None = SHOWN_ROWS) -> None:
-    table = Table(title="Review queue (most urgent first)", title_justify="left", box=box.SIMPLE_HEAD,
+    table = Table(title="Review queue (check errors, then the riskiest drafts first)", title_justify="left", box=box.SIMPLE_HEAD,
                   pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
     table.add_column("document", no_wrap=True, overflow="ellipsis", min_width=12)
     table.add_column("locale", no_wrap=True)
@@ -341,7 +389,8 @@ def _print_queue(view: QueueView, limit: int | None = SHOWN_ROWS) -> None:
         if r.error:
             _problem(r.error)
         elif r.drafts:
-            out.print(f"  {r.doc_id} {r.locale}: {r.drafts} draft(s) to review: {r.waiting}",
+            out.print(f"  {r.doc_id} {r.locale}: {r.drafts} draft(s) to review: {r.waiting}; "
+                      f"risk up to {r.risk_level} ({r.high_risk} high, {r.low_risk} low)",
                       highlight=False, soft_wrap=True, markup=False)
     if view.count > len(rows):
         out.print(f"  … and {view.count - len(rows):,} more rows: [bold]traduco status --all[/bold] "

@@ -235,7 +235,8 @@ def _mt_settings(settings: TraducoTable, locales: list[str], pyproject: Path) ->
         chains=tuple((locale, tuple(n.lower() for n in names)) for locale, names in mt.chains.items()),
         providers=tuple(providers.values()), deadline_seconds=mt.deadline_seconds,
         max_attempts=mt.max_attempts, backoff_seconds=mt.backoff_seconds,
-        failures_before_skipping=mt.failures_before_skipping)
+        failures_before_skipping=mt.failures_before_skipping,
+        second_opinion=mt.second_opinion.lower() if mt.second_opinion else None)
 
 
 def _read_toml(path: Path) -> dict:

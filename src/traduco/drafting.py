@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import polib
 
-from traduco import catalogs, checks, files, provenance
+from traduco import catalogs, checks, files, provenance, risk
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary
@@ -46,10 +46,25 @@ class CatalogReport:
     failures: list[str] = field(default_factory=list)   # why units stay untranslated
 
 
-def machine_draft(result: Result, moment=None) -> Provenance:
-    """'machine draft by deepl on 2026-11-26 06:12 UTC', plus what to check."""
+def machine_draft(result: Result, moment=None, second_opinion: str | None = None) -> Provenance:
+    """'machine draft by deepl on 2026-11-26 06:12 UTC', plus what to check and,
+    with a second opinion, how far the other provider's answer is (for risk)."""
     lost = f"the machine dropped {', '.join(result.lost)}" if result.lost else ""
-    return Provenance(MACHINE, made=moment or files.now(), provider=result.provider, check=lost)
+    return Provenance(MACHINE, made=moment or files.now(), provider=result.provider, check=lost,
+                      extra=second_opinion or "")
+
+
+def second_opinions(engine: Engine, results: dict[str, Result], locale: str) -> dict[str, str]:
+    """With `[tool.traduco.mt] second_opinion`, how far that provider's answer
+    is from each draft the chain made ('second opinion by deepl: 83 % similar').
+    Asked through the same engine (its cache, claims and budget), so no text is
+    bought twice. Empty when none is configured."""
+    other = engine.settings.second_opinion
+    texts = [text for text, result in results.items() if result.text and result.provider != other]
+    if not other or not texts or engine.stopping:
+        return {}
+    return {text: risk.second_opinion_note(other, results[text].text, answer.text, locale)
+            for text, answer in engine.consult(other, texts, locale).items() if answer.text}
 
 
 def reuse(entry: polib.POEntry, match: Match, report: CatalogReport, threshold: float) -> None:
@@ -102,10 +117,11 @@ def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
         return report
     results = engine.translate([e.msgid for e in pending], locale, on_result,
                                formats={e.msgid: e.flags for e in pending if FORMAT_FLAGS.intersection(e.flags)})
+    opinions = second_opinions(engine, results, locale)
     for entry in pending:
         result = results[entry.msgid]
         if result.text:
-            catalogs.mark_draft(entry, result.text, machine_draft(result))
+            catalogs.mark_draft(entry, result.text, machine_draft(result, second_opinion=opinions.get(entry.msgid)))
             report.drafted += 1
         else:
             reason = result.error or "no translation"
@@ -140,6 +156,8 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
                 report = draft(catalog, locale, engine, memory, doc_id, on_result)
                 report.errors, report.warnings = checks.annotate_catalog(catalog, locale, glossary,
                                                                          check_cache)
+                found = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, check_cache)}
+                risk.annotate_catalog(catalog, locale, found, risk.provider_priors(project.state_dir, locale))
                 report.path = relative
                 try:
                     report.written = catalogs.write(catalog, path, expected=before)

@@ -37,7 +37,8 @@ _CONFLICT_HINT = (f"two approved translations differ; the newer one is the text,
                   f"'{OTHER_APPROVED}'; keep one, then clear fuzzy")
 _MINUTE, _DAY = "%Y-%m-%d %H:%M", "%Y-%m-%d"
 _WHEN = r"(?P<made>\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)"
-_CHECK = r"(?:; check: (?P<check>.*))?"
+# After what to check: notes that later steps add (a second opinion, a bulk approval).
+_CHECK = r"(?:; check: (?P<check>.*?))?(?:; (?P<extra>(?:second opinion by|approved by) .*))?"
 _PATTERNS = {   # kind -> the whole note, as `format` writes it
     MACHINE: re.compile(rf"{MACHINE} by (?P<provider>\S+) on {_WHEN} UTC{_CHECK}"),
     MEMORY: re.compile(rf"{MEMORY}: (?:approved in|fuzzy match (?P<score>\d+) % from) (?P<origin>.+?) "
@@ -59,9 +60,10 @@ class Provenance:
     score: int | None = None          # MEMORY: a fuzzy match's score; None for an exact one
     check: str = ""                   # MACHINE, MEMORY: what the reviewer should check
     reason: str = ""                  # NO_DRAFT: why
+    extra: str = ""                   # MACHINE, MEMORY: a second opinion, a bulk approval
 
     def format(self) -> str:
-        check = f"; check: {self.check}" if self.check else ""
+        check = (f"; check: {self.check}" if self.check else "") + (f"; {self.extra}" if self.extra else "")
         if self.kind == MACHINE:
             return f"{MACHINE} by {self.provider} on {self.made:{_MINUTE}} UTC{check}"
         if self.kind == MEMORY and self.score is None:
@@ -124,4 +126,9 @@ def comment(lines: list[str], text: str | None) -> str:
 def record(entry: polib.POEntry, provenance: Provenance) -> None:
     """Record where a translation came from; the translator's own comment
     lines stay as they are."""
-    entry.tcomment = comment(own_lines(entry.tcomment), provenance.format())
+    write_note(entry, provenance.format())
+
+
+def write_note(entry: polib.POEntry, text: str) -> None:
+    """Set traduco's note as written (a note `record` made, with more added)."""
+    entry.tcomment = comment(own_lines(entry.tcomment), text)

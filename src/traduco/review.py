@@ -11,14 +11,13 @@ as fast to ask as `ls`.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import heapq
-import html
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-from traduco import catalogs, checks, files, provenance
+from traduco import catalogs, checks, files, provenance, risk
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
@@ -41,6 +40,9 @@ class QueueRow:
     errors: int = 0            # check findings that block publishing
     warnings: int = 0
     words_waiting: int = 0     # Italian words not yet approved: the reviewer's effort
+    risk: float = 0.0          # the riskiest draft's score (see traduco.risk)
+    high_risk: int = 0         # drafts at high risk
+    low_risk: int = 0          # drafts at low risk (what approve-low-risk may take)
     oldest_draft: str | None = None   # when the oldest waiting draft was made (ISO, UTC)
     error: str | None = None   # the catalog itself cannot be read
 
@@ -62,14 +64,19 @@ class QueueRow:
         now = now or files.now()
         return (now - dt.datetime.fromisoformat(self.oldest_draft)).total_seconds() / 3600
 
+    @property
+    def risk_level(self) -> str | None:
+        return risk.level(self.risk) if self.drafts else None
+
     def urgency(self) -> tuple:
-        """Most urgent first: unreadable catalogs, check errors, the oldest wait, the most words."""
-        return (self.error is None, -self.errors, -(self.age_hours() or 0), -self.words_waiting,
-                self.doc_id, self.locale)
+        """Most urgent first: unreadable catalogs, check errors, the riskiest
+        draft, the most risky drafts, the oldest wait, the most words."""
+        return (self.error is None, -self.errors, -self.risk, -self.high_risk, -(self.age_hours() or 0),
+                -self.words_waiting, self.doc_id, self.locale)
 
     def as_dict(self) -> dict:
         age = self.age_hours()
-        return {**asdict(self), "complete": self.complete,
+        return {**asdict(self), "complete": self.complete, "risk_level": self.risk_level,
                 "oldest_draft_age_hours": round(age, 1) if age is not None else None}
 
 
@@ -110,23 +117,25 @@ def queue_rows(project: Project) -> Iterator[QueueRow]:
     """Every document × locale, in no order. A catalog whose bytes (and template,
     glossary and checks) are as the ledger last saw them is not re-read."""
     glossary, cache, ledger = load_glossary(project), check_cache(project), Ledger.for_project(project)
+    priors = {locale: risk.provider_priors(project.state_dir, locale) for locale in project.locales}
     for doc_id in project.doc_ids():
         template = file_sha256(project.template_path(doc_id))
         for locale in project.locales:
             expected = {"sha": file_sha256(project.catalog_path(doc_id, locale)), "template": template,
-                        "context": verdict_context(glossary, locale)}
+                        "context": verdict_context(glossary, locale, risk.RISK_VERSION,
+                                                   json.dumps(priors[locale], sort_keys=True))}
             known = ledger.current(f"queue:{locale}/{doc_id}", expected)
             if known and expected["sha"]:
                 yield QueueRow(**known["row"])
                 continue
-            row = queue_row(project, doc_id, locale, glossary, cache)
+            row = queue_row(project, doc_id, locale, glossary, cache, priors[locale])
             if row.error is None and expected["sha"]:
                 ledger.put(f"queue:{locale}/{doc_id}", {**expected, "row": asdict(row)})
             yield row
 
 
 _TOTALLED = ("units", "approved", "drafts", "machine_drafts", "source_changed", "from_memory",
-             "needs_work", "untranslated", "errors", "warnings", "words_waiting")
+             "needs_work", "untranslated", "errors", "warnings", "words_waiting", "high_risk", "low_risk")
 
 
 def _add(sums: dict[str, dict[str, int]], row: QueueRow) -> None:
@@ -140,7 +149,7 @@ def check_cache(project: Project) -> checks.CheckCache:
 
 
 def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | None = None,
-              cache: checks.CheckCache | None = None) -> QueueRow:
+              cache: checks.CheckCache | None = None, priors: dict[str, float] | None = None) -> QueueRow:
     path = project.catalog_path(doc_id, locale)
     relative = str(path.relative_to(project.root))
     try:
@@ -153,6 +162,8 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
                         error=None if units else "no catalog yet: run `traduco run`")
     counts = Counter()
     oldest = None
+    findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}
+    highest = 0.0
     for entry in catalogs.active_entries(catalog):
         state = catalogs.state(entry)
         counts[state] += 1
@@ -162,13 +173,16 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
         if state == catalogs.DRAFT:
             made = provenance.of(entry).made
             oldest = min(oldest, made) if oldest and made else (oldest or made)
+            score = risk.assess(entry, locale, findings.get(id(entry), []), priors).score
+            highest = max(highest, score)
+            counts[f"risk-{risk.level(score)}"] += 1
     for entry in _missing_units(project, doc_id, catalog):
         # A unit of the template the catalog lacks (no run since the source
         # grew, or an entry deleted by hand) waits like an untranslated one.
         counts[catalogs.UNTRANSLATED] += 1
         counts["words"] += len(entry.msgid.split())
-    for _, findings in checks.catalog_findings(catalog, locale, glossary, cache):
-        counts.update(f.severity for f in findings)
+    for found in findings.values():
+        counts.update(f.severity for f in found)
     return QueueRow(doc_id, locale, relative, units=sum(counts[s] for s in _STATES),
                     approved=counts[catalogs.APPROVED], drafts=counts[catalogs.DRAFT],
                     machine_drafts=counts[catalogs.MACHINE],
@@ -176,7 +190,8 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
                     from_memory=counts[catalogs.MEMORY], needs_work=counts[catalogs.NEEDS_WORK],
                     untranslated=counts[catalogs.UNTRANSLATED],
                     errors=counts[checks.ERROR], warnings=counts[checks.WARNING],
-                    words_waiting=counts["words"],
+                    words_waiting=counts["words"], risk=highest,
+                    high_risk=counts[f"risk-{risk.HIGH}"], low_risk=counts[f"risk-{risk.LOW}"],
                     oldest_draft=oldest.isoformat() if oldest else None)
 
 
@@ -194,103 +209,3 @@ def _template_units(project: Project, doc_id: str) -> int:
         return len(catalogs.active_entries(catalogs.read(project.template_path(doc_id))))
     except CatalogError:
         return 0
-
-
-def checks_report(project: Project) -> list[dict]:
-    """Every check finding in every catalog, for `traduco check`."""
-    glossary, cache = load_glossary(project), check_cache(project)
-    report = []
-    for doc_id in project.doc_ids():
-        for locale in project.locales:
-            path = project.catalog_path(doc_id, locale)
-            try:
-                catalog = catalogs.read_existing(path, locale=locale)
-            except CatalogError as exc:
-                report.append({"document": doc_id, "locale": locale, "where": str(path),
-                               "severity": checks.ERROR, "check": "catalog", "message": exc.message})
-                continue
-            if catalog is None:
-                continue
-            for entry, findings in checks.catalog_findings(catalog, locale, glossary, cache):
-                where = ":".join(entry.occurrences[0]) if entry.occurrences else ""
-                report += [{"document": doc_id, "locale": locale, "where": where, "severity": f.severity,
-                            "check": f.check, "message": f.message, "msgid": entry.msgid}
-                           for f in findings]
-    return report
-
-
-def review_page(project: Project, doc_id: str, locale: str) -> str:
-    """A self-contained side-by-side page of one catalog for reviewers who prefer
-    a browser to Poedit: Italian, translation, state and provenance, check
-    findings, and what changed in the Italian. A view only: edits happen in the .po."""
-    path = project.catalog_path(doc_id, locale)
-    catalog = catalogs.read_existing(path, locale=locale)
-    if catalog is None:
-        raise CatalogError(f"there is no {locale} catalog for {doc_id}", path=path,
-                           hint="Check the document id with `traduco status`, or run `traduco run`")
-    glossary, cache = load_glossary(project), check_cache(project)
-    findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}
-    row = queue_row(project, doc_id, locale, glossary, cache)
-    rows = []
-    for number, entry in enumerate(catalogs.active_entries(catalog), start=1):
-        state = catalogs.state(entry)
-        label = catalogs.fuzzy_reason(entry) if state == catalogs.DRAFT else state
-        notes = [f'<li class="{f.severity}">{html.escape(str(f))}</li>' for f in findings.get(id(entry), [])]
-        previous = (f'<div class="previous"><b>Italian before the edit:</b> '
-                    f'{_word_diff(entry.previous_msgid, entry.msgid)}</div>') if entry.previous_msgid else ""
-        where = html.escape(":".join(entry.occurrences[0])) if entry.occurrences else ""
-        rows.append(f"""<tr class="{state}">
-<td class="n">{number}<br><small>{where}</small></td>
-<td lang="it">{html.escape(entry.msgid)}{previous}</td>
-<td lang="{html.escape(locale.replace('_', '-'))}">{html.escape(entry.msgstr) or '<i>untranslated</i>'}</td>
-<td><span class="state">{html.escape(label or '')}</span><br><small>{html.escape(provenance.note(entry) or '')}</small>
-<ul>{''.join(notes)}</ul></td>
-</tr>""")
-    title = f"Review: {doc_id} ({locale})"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>
-body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; margin: 1.5rem; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }}
-td, th {{ border-top: 1px solid #ddd; padding: .6rem; vertical-align: top; text-align: left; line-height: 1.6; }}
-td:nth-child(2), td:nth-child(3) {{ width: 38%; }}
-tr.approved {{ background: #f3fbf3; }} tr.draft {{ background: #fffbea; }} tr.untranslated {{ background: #fdf0f0; }}
-.state {{ font-weight: 600; }} li.error {{ color: #a40000; }} li.warning {{ color: #8a6d00; }}
-.previous {{ margin-top: .5rem; font-size: .9rem; color: #555; }} del {{ background: #fdd; }} ins {{ background: #dfd; text-decoration: none; }}
-.n small {{ color: #777; }}
-@media print {{ body {{ margin: 0; font-size: 10pt; }} tr {{ break-inside: avoid; }} }}
-</style>
-</head>
-<body>
-<h1>{html.escape(title)}</h1>
-<p>{row.approved} of {row.units} approved · {row.drafts} drafts ({html.escape(row.waiting or 'none')}) ·
-{row.untranslated} untranslated · {row.errors} check errors, {row.warnings} warnings ·
-{row.words_waiting} Italian words waiting. Edit in <code>{html.escape(str(path.relative_to(project.root)))}</code>
-(Poedit or any PO editor); clear the fuzzy flag to approve.</p>
-<table>
-<thead><tr><th>#</th><th>Italian</th><th>{html.escape(locale)}</th><th>State, provenance, checks</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody>
-</table>
-</body>
-</html>
-"""
-
-
-def _word_diff(old: str, new: str) -> str:
-    """The old Italian with deletions and insertions marked, word by word."""
-    a, b = old.split(), new.split()
-    parts = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            parts.append(html.escape(" ".join(a[i1:i2])))
-        if op in ("delete", "replace"):
-            parts.append(f"<del>{html.escape(' '.join(a[i1:i2]))}</del>")
-        if op in ("insert", "replace"):
-            parts.append(f"<ins>{html.escape(' '.join(b[j1:j2]))}</ins>")
-    return " ".join(parts)

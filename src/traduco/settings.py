@@ -85,6 +85,8 @@ class MTTable(_Table):
     backoff_seconds: float = Field(0.5, ge=0, description="a number of seconds, 0 or more (default 0.5)")
     failures_before_skipping: int = Field(3, ge=1, description="a whole number of failed requests, "
                                                               "at least 1 (default 3)")
+    second_opinion: Optional[str] = Field(None, description="one provider's name, "
+                                                            "e.g. second_opinion = \"deepl\" (off by default)")
 
     @field_validator("chain", mode="before")
     @classmethod

@@ -176,6 +176,18 @@ class Engine:
                 settle(text, results[text])
         return results
 
+    def consult(self, name: str, texts: Iterable[str], locale: str) -> dict[str, Result]:
+        """One provider's answers, outside the locale's chain (a second opinion):
+        from the cache when paid for before, else asked within that provider's
+        limits and budget. Failures come back as Results with an error."""
+        todo = list(dict.fromkeys(texts))
+        self._busy(+1)
+        try:
+            results = self._send(name, todo, locale, None)
+        finally:
+            self._busy(-1)
+        return {text: results.get(text) or Result(None, f"{name} gave no translation") for text in todo}
+
     def _ask(self, todo: list[str], locale: str, results: dict[str, Result],
              errors: dict[str, list[str]], settle) -> None:
         """Down the locale's provider chain until every text has an answer or no provider is left."""

@@ -1,0 +1,144 @@
+"""Bulk approval of low-risk drafts, by a named reviewer, never automatically.
+
+An editor may decide that drafts below some risk need no line-by-line
+reading; a reviewer then approves them in one go, in their own name:
+
+    found = low_risk_drafts(project, below=0.3)        # what would be approved
+    done = approve(project, found, reviewer="Anna Rossi")
+
+Only drafts whose risk is below the bar are touched, and only those the
+reviewer was shown (a draft edited or re-drafted since is left alone). Each
+keeps its provenance note, followed by who approved it, when and at what risk,
+so the post-edit scorecard still counts it and anyone can see it was not read
+line by line. Every other entry keeps its bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from traduco import catalogs, checks, files, provenance, risk
+from traduco.config import Project
+from traduco.errors import CatalogError, ConfigError
+from traduco.glossary import load_glossary
+from traduco.review import check_cache
+
+APPROVAL_NOTE = "approved by {reviewer} on {moment:%Y-%m-%d %H:%M} UTC in bulk (risk {score:.2f}, below {below:g})"
+_NAME = re.compile(r"\S(?:[^\x00-\x1f\x7f]{0,78}\S)?")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    doc_id: str
+    locale: str
+    msgctxt: str | None
+    msgid: str
+    msgstr: str
+    risk: risk.Risk
+    findings: tuple = ()              # its check findings, for the note once approved
+
+
+@dataclass
+class Outcome:
+    approved: list[Candidate] = field(default_factory=list)
+    skipped: int = 0                  # changed since they were shown: left as drafts
+    problems: list[str] = field(default_factory=list)    # catalogs that could not be read or written
+
+
+def check_request(below: float, reviewer: str) -> str:
+    """The bar and the name, or ConfigError (a usage mistake)."""
+    if not 0 < below <= 1:
+        raise ConfigError(f"--below {below:g} is not a risk", hint="Risk runs from 0 to 1: low is below 0.3, "
+                                                                 "medium below 0.6; for example --below 0.3")
+    name = reviewer.strip()
+    if not _NAME.fullmatch(name):
+        raise ConfigError("--reviewer needs the name of the person approving (one line, at most 80 characters)",
+                          hint='For example --reviewer "Anna Rossi"')
+    return name
+
+
+def low_risk_drafts(project: Project, below: float, locales: list[str] | None = None) -> list[Candidate]:
+    """Every draft whose risk is below `below`, in every readable catalog."""
+    glossary, cache = load_glossary(project), check_cache(project)
+    found = []
+    for doc_id in project.doc_ids():
+        for locale in locales or project.locales:
+            path = project.catalog_path(doc_id, locale)
+            try:
+                catalog = catalogs.read(path, locale=locale) if path.exists() else None
+            except CatalogError:
+                continue        # `traduco status` and `check` name it; nothing to approve in it
+            if catalog is not None:
+                found += _below(catalog, doc_id, locale, below, glossary, cache,
+                                risk.provider_priors(project.state_dir, locale))
+    return found
+
+
+def _below(catalog, doc_id: str, locale: str, below: float, glossary, cache, priors) -> list[Candidate]:
+    findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}
+    found = []
+    for entry in catalogs.active_entries(catalog):
+        if catalogs.state(entry) != catalogs.DRAFT:
+            continue
+        assessed = risk.assess(entry, locale, findings.get(id(entry), []), priors)
+        if assessed.score < below:
+            found.append(Candidate(doc_id, locale, entry.msgctxt, entry.msgid, entry.msgstr, assessed,
+                                   tuple(findings.get(id(entry), []))))
+    return found
+
+
+def approve(project: Project, candidates: list[Candidate], below: float, reviewer: str) -> Outcome:
+    """Approve `candidates` (as `low_risk_drafts` found them) in the reviewer's
+    name, one catalog at a time under its lock. A draft whose text changed, or
+    whose risk is no longer below the bar, stays a draft."""
+    reviewer = check_request(below, reviewer)
+    outcome = Outcome()
+    by_catalog: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        by_catalog[(candidate.doc_id, candidate.locale)].append(candidate)
+    glossary, cache = load_glossary(project), check_cache(project)
+    for (doc_id, locale), shown in by_catalog.items():
+        path = project.catalog_path(doc_id, locale)
+        try:
+            with catalogs.locked(path, project.lock_path(path)):
+                before = files.contents(path)
+                if before is None:
+                    raise CatalogError("the catalog is gone; nothing approved in it", path=path)
+                catalog = catalogs.load(before, path, locale=locale)
+                now_below = {(c.msgctxt, c.msgid, c.msgstr): c for c in
+                             _below(catalog, doc_id, locale, below, glossary, cache,
+                                    risk.provider_priors(project.state_dir, locale))}
+                approved = [now_below[key] for key in ((c.msgctxt, c.msgid, c.msgstr) for c in shown)
+                            if key in now_below]
+                outcome.skipped += len(shown) - len(approved)
+                _mark(catalog, approved, below, reviewer)
+                catalogs.write(catalog, path, expected=before)
+                outcome.approved += approved
+        except catalogs.ChangedOnDisk:
+            outcome.skipped += len(shown)
+            outcome.problems.append(f"{path}: changed while approving; nothing approved in it. Run the command again")
+        except CatalogError as exc:
+            outcome.problems.append(exc.message)
+        except OSError as exc:
+            outcome.problems.append(catalogs.write_problem(exc, path).message)
+    return outcome
+
+
+def _mark(catalog, approved: list[Candidate], below: float, reviewer: str) -> None:
+    """Clear fuzzy (and the previous Italian, as Poedit does), record the
+    approval after the provenance note, and note the approved text's risk as
+    the next run will."""
+    wanted = {(c.msgctxt, c.msgid): c for c in approved}
+    moment = files.now()
+    for entry in catalogs.active_entries(catalog):
+        candidate = wanted.get((entry.msgctxt, entry.msgid))
+        if candidate is None:
+            continue
+        entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgctxt = None
+        note = APPROVAL_NOTE.format(reviewer=reviewer, moment=moment, score=candidate.risk.score, below=below)
+        before = provenance.note(entry)
+        provenance.write_note(entry, f"{before}; {note}" if before else note)
+        risk.annotate(entry, risk.assess(entry, candidate.locale, candidate.findings))
