@@ -49,6 +49,7 @@ from traduco.storage import private_dir, private_file, private_state, write_priv
 SERVER_START_SECONDS = 120
 RECORD = "api-url"     # in .traduco/prefect/: where `traduco serve`'s server answers
 AUTH = "auth"          # in .traduco/prefect/: the password of the servers traduco starts
+TRANSLATE_DEPLOYMENT, PUBLISH_DEPLOYMENT = "traduco-translate", "traduco-publish"
 
 
 @dataclass(frozen=True)
@@ -164,10 +165,13 @@ def api_for_command(project: Project, lasting: bool = False):
 def run_link(state) -> str | None:
     """Where people can open this flow run in the Prefect UI: only on a server
     that outlives the command (serve's or a configured one), not on its own API."""
+    return flow_run_link(getattr(state.state_details, "flow_run_id", None))
+
+
+def flow_run_link(flow_run_id) -> str | None:
     from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
     own = _command_api_running is not None and PREFECT_API_URL.value() == _command_api_running.url
-    flow_run_id = getattr(state.state_details, "flow_run_id", None)
     ui = PREFECT_UI_URL.value()
     return None if own or not flow_run_id or not ui else f"{ui.rstrip('/')}/runs/flow-run/{flow_run_id}"
 
@@ -356,11 +360,11 @@ def deployments(project: Project):
     one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
     folder = {"project_dir": freeze(str(project.root))}
     return [
-        translate.to_deployment(name="traduco-translate", schedules=[Cron(plan.translate, timezone=plan.timezone)],
+        translate.to_deployment(name=TRANSLATE_DEPLOYMENT, schedules=[Cron(plan.translate, timezone=plan.timezone)],
                                 parameters={**folder, "provider": freeze(None), "provider_url": freeze(None)},
                                 concurrency_limit=one_at_a_time, enforce_parameter_schema=True,
                                 description="Pull, extract, draft by MT, review queue"),
-        publish.to_deployment(name="traduco-publish", schedules=[Cron(plan.publish, timezone=plan.timezone)],
+        publish.to_deployment(name=PUBLISH_DEPLOYMENT, schedules=[Cron(plan.publish, timezone=plan.timezone)],
                               parameters=folder, concurrency_limit=one_at_a_time, enforce_parameter_schema=True,
                               description="Publish what is approved and check-clean"),
     ]

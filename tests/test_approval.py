@@ -1,0 +1,151 @@
+"""Approval that survives a weekend, on the real Prefect server `traduco serve` starts:
+`traduco publish` suspends its run and exits; the server restarts; `traduco approve`
+lists, shows and decides; serve's runner publishes exactly what was approved."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+
+from conftest import DOC
+from helpers import approve_all, run_once
+from test_prefect_server import _wait_for_deployments, _wait_for_final_state
+
+CLI = [sys.executable, "-c", "from traduco.cli import entry; entry()"]
+
+
+def po(project: Path, locale: str) -> Path:
+    return project / "locales" / locale / "LC_MESSAGES" / f"{DOC}.po"
+
+
+def traduco(project: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_API_AUTH_STRING")}
+    return subprocess.run([*CLI, *args], cwd=project, env=env, input=stdin, capture_output=True, text=True,
+                          timeout=600)
+
+
+class Serve:
+    """`traduco serve` in its own process (its Prefect server a child of it)."""
+
+    def __init__(self, project: Path):
+        env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_API_AUTH_STRING")}
+        env["PREFECT_RUNNER_POLL_FREQUENCY"] = "2"     # resumed runs are picked up sooner
+        self.process = subprocess.Popen([*CLI, "serve", "--port", "0"], cwd=project, env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        start_new_session=True)
+        line = self.process.stdout.readline()
+        assert "Prefect UI" in line, line + self.process.stderr.read()
+        self.url = line.split()[-1] + "/api"
+        _wait_for_deployments(self.url, project)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        assert self.process.wait(timeout=60) == 0
+
+
+def decision_notes(url: str, project: Path, run_id: str) -> list[str]:
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
+
+    from traduco.config import load_project
+    from traduco.serving import auth_string
+
+    with temporary_settings(updates={PREFECT_API_URL: url,
+                                     PREFECT_API_AUTH_STRING: auth_string(load_project(project))}), \
+            get_client(sync_client=True) as client:
+        return [a.data for a in client.read_artifacts() if a.key == "publish-decision"
+                and str(a.flow_run_id) == run_id]
+
+
+def waiting_run_id(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = next(line for line in result.stdout.splitlines() if "waits for approval" in line)
+    return line.split()[2]
+
+
+@pytest.mark.slow
+def test_a_suspended_publication_survives_a_server_restart_and_publishes_exactly_what_was_approved(
+        project, standin):
+    with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
+        handle.write("require_approval = true\n")
+    run_once(project, standin.url)
+    approve_all(po(project, "zh_CN"))
+    approve_all(po(project, "en"))
+    page = {locale: project / "public" / locale / f"{DOC}.html" for locale in ("zh_CN", "en")}
+
+    serve = Serve(project)
+    try:
+        waiting = traduco(project, "publish")           # returns: its run waits on the server, not in it
+        run_id = waiting_run_id(waiting)
+        assert f"traduco approve {run_id}" in waiting.stdout
+        assert f"/runs/flow-run/{run_id}" in waiting.stdout                     # its link in the UI
+        assert "Publish these translations?" in waiting.stdout and f"{DOC}** (zh_CN)" not in waiting.stdout
+        assert f"{DOC} (zh_CN): new" in waiting.stdout and f"{DOC} (en): new" in waiting.stdout
+        assert not page["zh_CN"].exists() and not page["en"].exists()
+    finally:
+        serve.stop()
+
+    # Over the weekend: the server goes down and comes back; a translator edits the zh_CN catalog.
+    catalog = polib.pofile(str(po(project, "zh_CN")), wrapwidth=0)
+    catalog[1].msgstr += "（修订）"
+    catalog.save()
+    serve = Serve(project)
+    try:
+        listed = traduco(project, "approve")
+        assert listed.returncode == 0 and run_id in listed.stdout and "1 publish run(s) wait" in listed.stdout
+
+        answered = traduco(project, "approve", run_id, "--note", "ok for WeChat", "--by", "Giulia Rossi",
+                           stdin="y\n")
+        assert answered.returncode == 0, answered.stdout + answered.stderr
+        assert "Publish exactly this?" in answered.stdout
+        assert f"{DOC} (zh_CN) changed after the plan was made" in answered.stdout   # named to the editor
+        assert page["en"].exists() and not page["zh_CN"].exists()
+        assert decision_notes(serve.url, project, run_id) == ["**approved** by Giulia Rossi: ok for WeChat"]
+
+        # The changed catalog is in the next plan; this one the editor rejects.
+        again = traduco(project, "publish")
+        second = waiting_run_id(again)
+        assert f"{DOC} (zh_CN): new" in again.stdout and f"{DOC} (en)" not in again.stdout
+        refused = traduco(project, "approve", second, "--reject", "--note", "wait for the embargo")
+        assert refused.returncode == 0, refused.stdout + refused.stderr
+        assert _wait_for_final_state(serve.url, second, project)["type"] == "COMPLETED"
+        assert not page["zh_CN"].exists()
+        assert decision_notes(serve.url, project, second) == [
+            f"**rejected** by {os.environ.get('USER') or __import__('getpass').getuser()}: wait for the embargo"]
+        assert "0 publish run(s) wait" in traduco(project, "approve").stdout
+    finally:
+        serve.stop()
+
+
+# -- the same suspension on Prefect's ephemeral server, the runner's part played in this process --
+
+def suspended_publication(project: Path) -> str:
+    """What `traduco publish` does: a run of the project's publish deployment, run here until it suspends."""
+    from flows.publish import publish
+    from traduco.approval import start_publication
+    from traduco.config import load_project
+    from traduco.serving import deployments
+
+    next(d for d in deployments(load_project(project)) if d.name == "traduco-publish").apply()
+    run_id, state = start_publication(load_project(project), publish)
+    assert state is None, state
+    return run_id
+
+
+def run_resumed(run_id: str):
+    """What serve's runner does once the editor has decided: run the flow run again (here, in this process)."""
+    from prefect.client.orchestration import get_client
+    from prefect.flow_engine import run_flow
+
+    from flows.publish import publish
+
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(run_id)
+    assert run.state.is_scheduled(), run.state
+    return run_flow(publish, flow_run=run, return_type="state")
