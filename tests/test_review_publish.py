@@ -136,7 +136,9 @@ def test_published_html_is_escaped_and_index_and_feed_list_exactly_the_published
         page = (project / "public" / locale / "mostra.html").read_text(encoding="utf-8")
         tree = parse_html(page)
         assert tree.lang == locale.replace("_", "-")
-        assert "script" not in tree.tags
+        # The one script is the page's JSON-LD data (not run by browsers), the title inside it \u-escaped.
+        assert page.count("<script") == 1 and '<script type="application/ld+json">{' in page
+        assert "<script>" not in page and "\\u003cscript\\u003e" in page and tree.tags
         # Markdown reads the source's `&amp;` as an ampersand (CommonMark entity), shown escaped.
         ampersand = {"en": "&amp; guided", "zh_CN": "&amp; 导览"}[locale]
         assert "&lt;script&gt;" in page and ampersand in page and "&amp;amp;" not in page

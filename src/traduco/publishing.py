@@ -30,6 +30,7 @@ from pathlib import Path
 
 from traduco import __version__, catalogs, checks, snapshots
 from traduco.config import Project
+from traduco.disclosure import Disclosure
 from traduco.glossary import Glossary, load_glossary
 from traduco.ledger import Ledger
 from traduco.pages import Page, render_feed, render_index, render_withdrawn
@@ -136,11 +137,16 @@ def _plan_one(project: Project, snapshot: snapshots.Snapshot, manifest: dict, gl
     intact = live and _intact(page_path, published, snapshot.path)
     if intact and published["catalog_sha256"] == sha and "content_sha256" in published:
         return _Planned(PublishResult(doc_id, locale, Status.UNCHANGED, page=str(page_path), catalog_sha256=sha))
-    rendition = snapshots.render(snapshot)
+    # The page says on which day it was approved for publication: the day it was, while its text stays.
+    today = catalogs.now().date().isoformat()
+    recorded = ((published or {}).get("disclosure") or {}).get("approved_on") if live else None
+    rendition = snapshots.render(snapshot, recorded or today)
     same_page = live and published.get("content_sha256") == snapshots.sha256(rendition[1])
     if intact and same_page:
         # The catalog changed, but not what readers see (a run refreshed its check notes).
         return _Planned(PublishResult(doc_id, locale, Status.UNCHANGED, page=str(page_path), catalog_sha256=sha))
+    if not same_page and recorded and recorded != today:
+        rendition = snapshots.render(snapshot, today)
     reason = ("new" if not published else "published again" if not live
               else "page or .mo missing or edited: written again" if same_page
               else "updated translation" if "content_sha256" in published or published["catalog_sha256"] != sha
@@ -181,7 +187,8 @@ def _publish_one(project: Project, planned: _Planned, manifest: dict) -> Publish
     manifest.setdefault(item.locale, {})[item.doc_id] = {
         "title": page.title, "date": page.date, "catalog_sha256": snapshot.sha256,
         "content_sha256": snapshots.sha256(html), "published": catalogs.now().isoformat(),
-        "source_url": page.source_url, "paragraphs": list(page.paragraphs)}
+        "source_url": page.source_url, "paragraphs": list(page.paragraphs),
+        "disclosure": page.disclosure.as_dict() if page.disclosure else None}
     return PublishResult(item.doc_id, item.locale, Status.PUBLISHED, item.reason, item.page, item.catalog_sha256)
 
 
@@ -211,7 +218,8 @@ def _page(doc_id: str, info: dict) -> Page:
     """The page as published, from the manifest: the feed keeps the published
     text even when the catalog has changed since."""
     return Page(doc_id=doc_id, title=info["title"], date=info.get("date"), source_url=info.get("source_url"),
-                source_file=None, paragraphs=tuple(info["paragraphs"]))
+                source_file=None, paragraphs=tuple(info["paragraphs"]),
+                disclosure=Disclosure.from_dict(info.get("disclosure")))
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
