@@ -13,9 +13,9 @@ from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from traduco import approval
+from traduco import approval, notify
 from traduco.config import Project, load_project
-from traduco.serving import refuse_foreign_parameters
+from traduco.deployments import refuse_foreign_parameters
 from traduco.publishing import (PLANNED, PublishResult, noteworthy_first, plan_publication,
                                 publish as publish_project, tally)
 
@@ -38,7 +38,7 @@ def publish_plan(project: Project, approved: list[PublishResult] | None) -> list
     return results
 
 
-@flow(name="publish")
+@flow(name="publish", on_failure=[notify.on_failure])
 def publish(project_dir: str = ".", locales: list[str] | None = None,
             dry_run: bool = False) -> list[PublishResult]:
     refuse_foreign_parameters()
@@ -49,5 +49,5 @@ def publish(project_dir: str = ".", locales: list[str] | None = None,
     planned = approval.kept_plan(plan, project)      # persisted: the same plan when the run comes back
     if not any(r.status in PLANNED for r in planned):
         return planned
-    decision = approval.await_decision(planned)
+    decision = approval.await_decision(project, planned)
     return publish_plan(project, planned) if decision.approve else approval.rejected(planned, decision)

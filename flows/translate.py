@@ -22,7 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
-from traduco import catalogs, interruption
+from traduco import catalogs, interruption, notify
 from traduco.cluster import task_runner
 from traduco.config import Project, load_project
 from traduco.feeds import WebResult, pull_web
@@ -31,9 +31,9 @@ from traduco.mt import Engine
 from traduco.mt.limits import shared
 from traduco.retirement import retire_vanished
 from traduco.review import QueueView, most_urgent
-from traduco.runs import (BatchResult, RunIncomplete, RunSummary, batches, quiet_expected_outcomes,
+from traduco.runs import (EXIT_MT_PENDING, BatchResult, RunIncomplete, RunSummary, batches, quiet_expected_outcomes,
                           translate_batch)
-from traduco.serving import refuse_foreign_parameters
+from traduco.deployments import refuse_foreign_parameters
 from traduco.sources import source_paths
 from traduco.sync import GitSync, SyncReport, run_message
 
@@ -91,7 +91,7 @@ def record_usage(summary: RunSummary) -> None:
         *([f"- and {more:,} more"] if more > 0 else [])]))
 
 
-@flow(name="translate", log_prints=True)
+@flow(name="translate", log_prints=True, on_failure=[notify.on_failure])
 def translate(project_dir: str = ".", provider: str | None = None,
               provider_url: str | None = None, locales: list[str] | None = None, sync: bool = True):
     refuse_foreign_parameters()
@@ -106,6 +106,13 @@ def translate(project_dir: str = ".", provider: str | None = None,
         # With [tool.traduco.git]: translators' pushes come in first, the run's work goes out after.
         git = GitSync.for_project(project) if sync else None
         summary = _translate(project, git, git_pull(quote(git)) if git else None)
+    if summary.exit_code == EXIT_MT_PENDING and not (summary.git and summary.git.problem):
+        # A provider down or a budget spent: units wait for the next run, which is no failure
+        # of this one (real failures, files a person must fix, stay Failed).
+        message = "work waiting: " + "; ".join(summary.problem_lines())[:1000]
+        create_markdown_artifact(key="work-waiting", markdown="\n".join(
+            ["**Work waiting for the next run**", "", *[f"- {line}" for line in summary.problem_lines()]]))
+        return Completed(message=message, data=summary)
     if summary.exit_code:
         message = (summary.interruption_line() if summary.interrupted
                    else "; ".join(summary.problem_lines())[:1000])
@@ -139,6 +146,8 @@ def _translate(project: Project, git: GitSync | None = None, pulled: SyncReport 
         summary.git = git_commit_push(quote(git), quote(summary), quote(pulled))
     if not summary.interrupted:
         summary.queue = record_review_queue(project)
+        for problem in notify.send_all(project, notify.new_drafts_waiting(project, summary.queue.rows)):
+            print(problem)       # in the run's log (log_prints)
     record_usage(summary)
     return summary
 

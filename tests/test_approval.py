@@ -50,7 +50,13 @@ class Serve:
 
 
 def decision_notes(url: str, project: Path, run_id: str) -> list[str]:
+    return [data for key, data in recorded(url, project, run_id) if key == "publish-decision"]
+
+
+def recorded(url: str, project: Path, run_id: str) -> list[tuple[str, str]]:
+    """The run's artifacts (key, data) and log lines ("log", message), as the Prefect UI shows them."""
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
     from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
     from traduco.config import load_project
@@ -59,8 +65,9 @@ def decision_notes(url: str, project: Path, run_id: str) -> list[str]:
     with temporary_settings(updates={PREFECT_API_URL: url,
                                      PREFECT_API_AUTH_STRING: auth_string(load_project(project))}), \
             get_client(sync_client=True) as client:
-        return [a.data for a in client.read_artifacts() if a.key == "publish-decision"
-                and str(a.flow_run_id) == run_id]
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+        return [(a.key, str(a.data)) for a in client.read_artifacts() if str(a.flow_run_id) == run_id] \
+            + [("log", log.message) for log in logs]
 
 
 def waiting_run_id(result: subprocess.CompletedProcess) -> str:
@@ -72,8 +79,12 @@ def waiting_run_id(result: subprocess.CompletedProcess) -> str:
 @pytest.mark.slow
 def test_a_suspended_publication_survives_a_server_restart_and_publishes_exactly_what_was_approved(
         project, standin):
+    from test_notify import TOKEN, Receiver, with_webhook
+
     with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
         handle.write("require_approval = true\n")
+    receiver = Receiver()
+    with_webhook(project, receiver.url)
     run_once(project, standin.url)
     approve_all(po(project, "zh_CN"))
     approve_all(po(project, "en"))
@@ -83,6 +94,11 @@ def test_a_suspended_publication_survives_a_server_restart_and_publishes_exactly
     try:
         waiting = traduco(project, "publish")           # returns: its run waits on the server, not in it
         run_id = waiting_run_id(waiting)
+        told = {body["locale"]: body["text"] for _, body in receiver.received if body["event"] == "approval"}
+        assert set(told) == {"zh_CN", "en"} and f"traduco approve {run_id}" in told["zh_CN"], told
+        assert f"publish {DOC}" in told["en"] and f"/runs/flow-run/{run_id}" in told["en"]
+        assert not [item for item in recorded(serve.url, project, run_id) if TOKEN in item[1]]
+        assert TOKEN not in waiting.stdout + waiting.stderr
         assert f"traduco approve {run_id}" in waiting.stdout
         assert f"/runs/flow-run/{run_id}" in waiting.stdout                     # its link in the UI
         assert "Publish these translations?" in waiting.stdout and f"{DOC}** (zh_CN)" not in waiting.stdout
@@ -121,6 +137,7 @@ def test_a_suspended_publication_survives_a_server_restart_and_publishes_exactly
         assert "0 publish run(s) wait" in traduco(project, "approve").stdout
     finally:
         serve.stop()
+        receiver.__exit__()
 
 
 # -- the same suspension on Prefect's ephemeral server, the runner's part played in this process --
@@ -130,7 +147,7 @@ def suspended_publication(project: Path) -> str:
     from flows.publish import publish
     from traduco.approval import start_publication
     from traduco.config import load_project
-    from traduco.serving import deployments
+    from traduco.deployments import deployments
 
     next(d for d in deployments(load_project(project)) if d.name == "traduco-publish").apply()
     run_id, state = start_publication(load_project(project), publish)

@@ -33,7 +33,7 @@ from traduco.storage import private_dir, private_file
 APPROVAL_TIMEOUT_SECONDS = 7 * 24 * 3600   # a week: after that the run fails and publishes nothing
 PAUSE_KEY = "approval"
 PLAN_ARTIFACT, DECISION_ARTIFACT, RESULT_ARTIFACT = "publish-plan", "publish-decision", "publish"
-OUTCOME_WAIT_SECONDS = 90    # `traduco approve` waits that long for serve to publish, then leaves it running
+OUTCOME_WAIT_SECONDS = 300   # `traduco approve` waits that long for serve to publish, then leaves it running
 
 
 class Approval(RunInput):
@@ -87,18 +87,26 @@ def kept_plan(plan_task, project: Project) -> list[PublishResult]:
     return plan
 
 
-def await_decision(plan: list[PublishResult]) -> Approval:
+def await_decision(project: Project, plan: list[PublishResult]) -> Approval:
     """Suspend the current run for the editor's decision. The first time, this
-    records the plan and ends the process (Prefect's `Pause`); when the run
-    runs again after the decision, it returns the decision."""
+    records the plan, tells whoever `[tool.traduco.notify]` names, and ends the
+    process (Prefect's `Pause`); when the run runs again after the decision, it
+    returns the decision."""
+    from prefect import get_run_logger
     from prefect.artifacts import create_markdown_artifact
     from prefect.context import FlowRunContext
     from prefect.flow_runs import suspend_flow_run
+
+    from traduco import notify
+    from traduco.serving import flow_run_link
 
     run = FlowRunContext.get().flow_run
     description = plan_markdown(plan)
     if PAUSE_KEY not in (run.empirical_policy.pause_keys or set()):
         create_markdown_artifact(key=PLAN_ARTIFACT, markdown=description, description=tally(plan))
+        for problem in notify.send_all(project, notify.approval_waiting(project, plan, str(run.id),
+                                                                        flow_run_link(run.id))):
+            get_run_logger().warning(problem)
     decision = suspend_flow_run(wait_for_input=Approval.with_initial_data(description=description),
                                 timeout=APPROVAL_TIMEOUT_SECONDS, key=PAUSE_KEY)
     create_markdown_artifact(key=DECISION_ARTIFACT, markdown=decision_markdown(decision))
@@ -129,7 +137,7 @@ def start_publication(project: Project, flow):
     from prefect.flow_engine import run_flow
     from prefect.states import Pending
 
-    from traduco.serving import PUBLISH_DEPLOYMENT
+    from traduco.deployments import PUBLISH_DEPLOYMENT
 
     with get_client(sync_client=True) as client:
         try:

@@ -259,7 +259,8 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
             out.print("Nothing decided: the run keeps waiting.")
             raise typer.Exit(0)
         approval.decide(run_id, approve=not reject, note=note, approver=by)
-        out.print(f"{'Rejected' if reject else 'Approved'}: publish run {run_id} resumes.", highlight=False)
+        out.print(f"{'Rejected' if reject else 'Approved'}: publish run {run_id} resumes; waiting for "
+                  "`traduco serve` to run it (Ctrl-C leaves it to serve).", highlight=False, soft_wrap=True)
         rows = approval.outcome(run_id)
     if rows is None:
         out.print("It has not run yet: `traduco serve` (or a worker for the publish deployment) runs it; "
@@ -346,16 +347,19 @@ def _progress_bar():
 
 @app.command()
 def serve(project_dir: ProjectOption = Path("."),
-          port: Annotated[int, typer.Option(help="Port of the local Prefect server (when traduco starts it).")] = 4200):
+          port: Annotated[int, typer.Option(help="Port of the local Prefect server (when traduco starts it).")] = 4200,
+          host: Annotated[str, typer.Option(help="Address the local Prefect server listens on: 0.0.0.0 (or "
+                                                 "this machine's address) lets reviewers on other computers "
+                                                 "in; they log in with the project's password.")] = "127.0.0.1"):
     """Run the translate and publish flows on their schedules until Ctrl-C."""
-    from traduco import serving
+    from traduco import deployments, serving
     project = load_project(project_dir)
-    plan = serving.schedules(project)
+    plan = deployments.schedules(project)
     check_settings(project.mt, keys=False)
     _quiet_prefect()
     configured = os.environ.get("PREFECT_API_URL")
     with (nullcontext(configured) if configured else
-          serving.local_server(project, port)) as url:
+          serving.local_server(project, port, host)) as url:
         if configured:
             serving.wait_until_healthy(url)
         os.environ["PREFECT_API_URL"] = url
@@ -363,12 +367,21 @@ def serve(project_dir: ProjectOption = Path("."),
             os.environ["PREFECT_API_AUTH_STRING"] = serving.auth_string(project)
         check_settings(project.mt)     # now Prefect Secret blocks on that server count too
         record = serving.record_server(project, url)
-        out.print(f"Prefect UI for reviewers and the editor: {url.removesuffix('/api')}", highlight=False)
+        ui = url.removesuffix("/api")
+        if not configured and host != serving.LOOPBACK:
+            ui = serving.public_url(host, int(url.rsplit(":", 1)[1].removesuffix("/api")))
+        out.print(f"Prefect UI for reviewers and the editor: {ui}", highlight=False, soft_wrap=True)
+        if not configured:
+            out.print(f"They log in with the password in {project.state_dir / 'prefect' / serving.AUTH} "
+                      "(the whole line)" + ("; it travels in clear HTTP: a trusted network, or a TLS proxy."
+                                            if host != serving.LOOPBACK else "."), highlight=False,
+                      soft_wrap=True)
         out.print(f"translate: '{plan.translate}', publish: '{plan.publish}' ({plan.timezone}); "
                   "Ctrl-C stops." + ("" if configured else " The local server stops with it."),
                   highlight=False)
         try:
-            serving.serve(project)
+            deployments.serve(project, say=lambda line: out.print(line, highlight=False, soft_wrap=True,
+                                                                 markup=False))
         finally:
             record.unlink(missing_ok=True)
     out.print("Stopped.")

@@ -79,6 +79,7 @@ class Project:
     batch_size: int = 100                 # documents per task run
     web: dict | None = None               # [tool.traduco.web]: feeds, pages, delay_seconds, max_bytes
     git: dict | None = None               # [tool.traduco.git]: sync runs through git (traduco.sync)
+    notify: dict | None = None            # [tool.traduco.notify]: who hears about waiting work (traduco.notify)
     mt: MTSettings = field(default_factory=MTSettings)
     fuzzy_threshold: float = 75.0         # [tool.traduco.memory]: % similarity for a fuzzy match
 
@@ -155,6 +156,7 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         batch_size=max(1, int(table.get("batch_size", 100))),
         web=dict(table.get("web") or {}),
         git=dict(table["git"]) if isinstance(table.get("git"), dict) else None,
+        notify=dict(table["notify"]) if isinstance(table.get("notify"), dict) else None,
         mt=with_provider(_mt_settings(table, where), provider, provider_url),
         fuzzy_threshold=_fuzzy_threshold(table, where),
     )
