@@ -166,3 +166,24 @@ def run_resumed(run_id: str):
         run = client.read_flow_run(run_id)
     assert run.state.is_scheduled(), run.state
     return run_flow(publish, flow_run=run, return_type="state")
+
+
+def test_a_decision_without_its_persisted_plan_publishes_nothing(project, standin):
+    """The editor approved the plan they saw; if that plan cannot be read back, a new one is not published."""
+    import shutil
+
+    from traduco.approval import decide
+
+    with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
+        handle.write("require_approval = true\n")
+    run_once(project, standin.url)
+    approve_all(po(project, "en"))
+    run_id = suspended_publication(project)
+    assert list((project / ".traduco" / "results").iterdir())
+    shutil.rmtree(project / ".traduco" / "results")
+
+    decide(run_id, approve=True, note="ok")
+    state = run_resumed(run_id)
+
+    assert state.is_failed() and "the plan this run's decision is about is gone" in state.message
+    assert not (project / "public" / "en" / f"{DOC}.html").exists()

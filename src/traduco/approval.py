@@ -79,12 +79,20 @@ def kept_plan(plan_task, project: Project) -> list[PublishResult]:
     folder (Prefect's local result storage), whichever process (this one,
     serve's, a worker's) runs the flow again."""
     from prefect.cache_policies import RUN_ID
+    from prefect.context import FlowRunContext
 
     folder = private_dir(project.state_dir / "results")
-    plan = plan_task.with_options(cache_policy=RUN_ID, persist_result=True, result_storage=folder)(project)
+    state = plan_task.with_options(cache_policy=RUN_ID, persist_result=True, result_storage=folder)(
+        project, return_state=True)
     for path in folder.iterdir():     # Prefect writes with the process's umask
         private_file(path)
-    return plan
+    resumed = PAUSE_KEY in (FlowRunContext.get().flow_run.empirical_policy.pause_keys or set())
+    if resumed and state.name != "Cached":
+        # The decision is about the plan the editor saw; a plan made now was seen by nobody.
+        raise ConfigError("the plan this run's decision is about is gone (.traduco/results/ was removed, or "
+                          "this process cannot read it): nothing is published",
+                          hint="Run `traduco publish` again for a fresh plan to approve")
+    return state.result()
 
 
 def await_decision(project: Project, plan: list[PublishResult]) -> Approval:
