@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import polib
@@ -43,6 +44,21 @@ class Serve:
         assert "Prefect UI" in line, line + self.process.stderr.read()
         self.url = line.split()[-1] + "/api"
         _wait_for_deployments(self.url, project)
+
+    def line_with(self, *texts: str, seconds: float = 300) -> str:
+        """serve's next line holding all `texts` (a guard against a hang, not a timing assertion)."""
+        found: list[str] = []
+
+        def read():
+            for line in self.process.stdout:
+                if all(text in line for text in texts):
+                    found.append(line)
+                    return
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(seconds)
+        assert found, f"serve never said {texts!r}"
+        return found[0]
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -135,6 +151,16 @@ def test_a_suspended_publication_survives_a_server_restart_and_publishes_exactly
         assert decision_notes(serve.url, project, second) == [
             f"**rejected** by {os.environ.get('USER') or __import__('getpass').getuser()}: wait for the embargo"]
         assert "0 publish run(s) wait" in traduco(project, "approve").stdout
+
+        # A run serve's runner starts (a schedule, the UI's "Run") suspends the same way; serve says so.
+        from test_prefect_server import api
+        deployment = next(d["id"] for d in api(serve.url, "/deployments/filter", password=project)
+                          if d["name"] == "traduco-publish")
+        scheduled = api(serve.url, f"/deployments/{deployment}/create_flow_run", {"parameters": {}},
+                        password=project)["id"]
+        serve.line_with("traduco-publish: Suspended (waiting for approval: traduco approve)",
+                        f"/runs/flow-run/{scheduled}")
+        assert scheduled in traduco(project, "approve").stdout
     finally:
         serve.stop()
         receiver.__exit__()
