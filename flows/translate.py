@@ -112,6 +112,8 @@ def translate(project_dir: str = ".", provider: str | None = None,
         message = "work waiting: " + "; ".join(summary.problem_lines())[:1000]
         create_markdown_artifact(key="work-waiting", markdown="\n".join(
             ["**Work waiting for the next run**", "", *[f"- {line}" for line in summary.problem_lines()]]))
+        for problem in notify.send(project, notify.work_waiting(summary.problem_lines())):
+            print(problem)       # in the run's log (log_prints)
         return Completed(message=message, data=summary)
     if summary.exit_code:
         message = (summary.interruption_line() if summary.interrupted

@@ -100,3 +100,22 @@ def test_a_failed_run_is_told_and_a_failing_webhook_is_one_line_without_its_addr
     assert len(failures) == 1 and failures[0]["text"].startswith("The translate run failed: ")
     assert "rotto.txt" in failures[0]["text"]
     assert wrong == [] and refused == ["notification by webhook failed: HTTP 404"]
+
+
+def test_a_run_whose_provider_is_down_completes_and_its_waiting_work_is_told(project):
+    import socket
+
+    from flows.translate import translate
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    with Receiver() as receiver:
+        with_webhook(project, receiver.url)
+        state = translate(project_dir=str(project), provider="libre", provider_url=down, sync=False,
+                          return_state=True)
+
+    assert state.is_completed() and state.message.startswith("work waiting: ")
+    told = [body for _, body in receiver.received if body["event"] == "waiting"]
+    assert len(told) == 1 and "libre cannot be reached" in told[0]["text"], receiver.received
+    assert not [body for _, body in receiver.received if body["event"] == "failure"]

@@ -4,7 +4,7 @@
     webhook = "https://chat.example.org/hooks/..."   # or TRADUCO_NOTIFY_WEBHOOK (a URL holding a token)
     email = "redazione@example.org"                   # through smtp_host (TRADUCO_SMTP_PASSWORD)
     block = "slack-redazione"                         # any Prefect notification block, by name
-    on = ["drafts", "approval", "failure"]            # the default: all three
+    on = ["drafts", "approval", "failure", "waiting"] # the default: all four
     drafts_waiting_hours = 24
 
     [tool.traduco.notify.locales.zh_CN]               # who hears about one locale's work, besides the above
@@ -29,7 +29,7 @@ from email.message import EmailMessage
 from traduco.config import Project
 from traduco.errors import ConfigError
 
-DRAFTS, APPROVAL, FAILURE = "drafts", "approval", "failure"
+DRAFTS, APPROVAL, FAILURE, WAITING = "drafts", "approval", "failure", "waiting"
 CHANNELS = ("webhook", "email", "block")
 SEND_SECONDS = 10
 
@@ -76,7 +76,7 @@ def channels(project: Project, locale: str | None) -> list[Channel]:
 
 def wanted(project: Project, event: str) -> bool:
     table = settings(project)
-    return bool(project.notify) and event in (table.get("on") or (DRAFTS, APPROVAL, FAILURE))
+    return bool(project.notify) and event in (table.get("on") or (DRAFTS, APPROVAL, FAILURE, WAITING))
 
 
 def send(project: Project, message: Message) -> list[str]:
@@ -168,6 +168,12 @@ def drafts_waiting(project: Project, rows, hours: float | None = None) -> list[M
                     "(`traduco status` lists them all).")
             messages.append(Message(DRAFTS, text, locale))
     return messages
+
+
+def work_waiting(problems: list[str]) -> Message:
+    """A translate run that completed with units left for the next run (a provider down, a budget spent)."""
+    return Message(WAITING, "Machine translation could not draft everything; the units wait for the next run "
+                   "(`traduco status` lists them): " + "; ".join(problems)[:500])
 
 
 def run_failed(project: Project, flow_name: str, message: str, link: str | None) -> Message:
