@@ -19,15 +19,16 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
-from traduco import files, interruption
+from traduco import files, interruption, notify
 from traduco.batches import BatchResult, translate_batch
 from traduco.config import Project, load_project
 from traduco.feeds import WebResult, pull_web
 from traduco.memory import TranslationMemory
 from traduco.mt import Engine
 from traduco.review import QueueView, most_urgent
-from traduco.runs import InProcess, OnDask, RunIncomplete, RunSummary, quiet_expected_outcomes, translate_project
-from traduco.serving import refuse_foreign_parameters
+from traduco.runs import (EXIT_MT_PENDING, InProcess, OnDask, RunIncomplete, RunSummary, quiet_expected_outcomes,
+                          translate_project)
+from traduco.deployments import refuse_foreign_parameters
 from traduco.sync import GitSync, SyncReport, run_message
 
 quiet_expected_outcomes()     # a provider down is news for people, not a traceback
@@ -85,7 +86,7 @@ def record_usage(summary: RunSummary) -> None:
         *([f"- and {more:,} more"] if more > 0 else [])]))
 
 
-@flow(name="translate", log_prints=True)
+@flow(name="translate", log_prints=True, on_failure=[notify.on_failure])
 def translate(project_dir: str = ".", provider: str | None = None,
               provider_url: str | None = None, locales: list[str] | None = None, sync: bool = True):
     refuse_foreign_parameters()
@@ -100,6 +101,15 @@ def translate(project_dir: str = ".", provider: str | None = None,
         # With [tool.traduco.git]: translators' pushes come in first, the run's work goes out after.
         git = GitSync.for_project(project) if sync else None
         summary = _translate(project, git, git_pull(quote(git)) if git else None)
+    if summary.exit_code == EXIT_MT_PENDING and not (summary.git and summary.git.problem):
+        # A provider down or a budget spent: units wait for the next run, which is no failure
+        # of this one (real failures, files a person must fix, stay Failed).
+        message = "work waiting: " + "; ".join(summary.problem_lines())[:1000]
+        create_markdown_artifact(key="work-waiting", markdown="\n".join(
+            ["**Work waiting for the next run**", "", *[f"- {line}" for line in summary.problem_lines()]]))
+        for problem in notify.send(project, notify.work_waiting(summary.problem_lines())):
+            print(problem)       # in the run's log (log_prints)
+        return Completed(message=message, data=summary)
     if summary.exit_code:
         message = (summary.interruption_line() if summary.interrupted
                    else "; ".join(summary.problem_lines())[:1000])
@@ -114,6 +124,8 @@ def _translate(project: Project, git: GitSync | None = None, pulled: SyncReport 
         summary.git = git_commit_push(quote(git), quote(summary), quote(pulled))
     if not summary.interrupted:
         summary.queue = record_review_queue(project)
+        for problem in notify.send_all(project, notify.new_drafts_waiting(project, summary.queue.rows)):
+            print(problem)       # in the run's log (log_prints)
     record_usage(summary)
     return summary
 

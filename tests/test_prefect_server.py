@@ -250,10 +250,14 @@ def test_serve_wants_its_password_refuses_foreign_parameters_and_keeps_its_files
         assert refused["type"] == "FAILED" and "may not set provider_url" in refused["message"], refused
         assert standin.requests == []
 
-        # The provider is down: an expected outcome, recorded without a traceback.
+        # The provider is down: an expected outcome, a completed run with its work waiting, no traceback.
         run = api(url, create, {"parameters": {"locales": ["zh_CN"]}}, password=password)
         state = _wait_for_final_state(url, run["id"], root)
-        assert state["type"] == "FAILED" and "libre cannot be reached" in state["message"], state
+        assert state["type"] == "COMPLETED" and "work waiting" in state["message"] \
+            and "libre cannot be reached" in state["message"], state
+        waiting = [a for a in api(url, "/artifacts/filter", password=password) if a["key"] == "work-waiting"
+                   and a["flow_run_id"] == run["id"]]
+        assert len(waiting) == 1 and "libre cannot be reached" in waiting[0]["data"], waiting
         logs = _flow_run_logs(url, password, run["id"])
         assert not [log.message for log in logs if "Traceback" in log.message or "exception" in log.message], \
             [log.message for log in logs]
@@ -308,3 +312,48 @@ def _closed_port_url() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return f"http://127.0.0.1:{sock.getsockname()[1]}/"
+
+
+def test_serve_for_reviewers_on_other_computers_wants_the_password_and_says_each_run(project):
+    """`--host`: the server listens on that address (here 127.0.0.2, another loopback address, since
+    tests listen on loopback only), with the password; serve prints a line per run it starts and ends."""
+    (project / "pyproject.toml").write_text(
+        '[tool.traduco]\nlocales = ["zh_CN"]\n[tool.traduco.mt]\nchain = ["libre"]\nmax_attempts = 1\n'
+        f'[tool.traduco.mt.providers.libre]\nurl = "{_closed_port_url()}"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_API_AUTH_STRING")}
+    serve = subprocess.Popen([sys.executable, "-c", "from traduco.cli import entry; entry()", "serve",
+                              "--port", "0", "--host", "127.0.0.2"], cwd=project, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        first, login = serve.stdout.readline(), serve.stdout.readline()
+        assert "Prefect UI" in first and "http://127.0.0.2:" in first, first + serve.stderr.read()
+        assert f"log in with the password in {project / '.traduco' / 'prefect' / 'auth'}" in login
+        assert "clear HTTP" in login
+        url = first.split()[-1] + "/api"
+        port = int(url.rsplit(":", 1)[1].removesuffix("/api"))
+        _wait_for_deployments(url, project)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            api(url, "/deployments/filter")
+        assert refused.value.code == 401
+        with pytest.raises(OSError):                      # nothing on 127.0.0.1 at that port
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
+        with urllib.request.urlopen(f"{url.removesuffix('/api')}/ui-settings", timeout=10) as response:
+            assert json.loads(response.read())["api_url"] == url    # the browser's UI calls that address
+
+        translate = next(d["id"] for d in api(url, "/deployments/filter", password=project)
+                         if d["name"] == "traduco-translate")
+        run = api(url, f"/deployments/{translate}/create_flow_run", {"parameters": {}}, password=project)
+        lines = []
+        while not any("traduco-translate: Completed" in line for line in lines):
+            line = serve.stdout.readline()
+            assert line, "serve ended: " + "".join(lines)
+            lines.append(line)
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        code = serve.wait(timeout=60)
+    assert code == 0
+    link = f"/runs/flow-run/{run['id']}"
+    started = [line for line in lines if "traduco-translate: Running" in line]
+    ended = [line for line in lines if "traduco-translate: Completed" in line]
+    assert len(started) == 1 and link in started[0], lines
+    assert len(ended) == 1 and link in ended[0] and "work waiting" in ended[0], lines

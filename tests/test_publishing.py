@@ -45,7 +45,7 @@ def test_page_escapes_text_and_orders_paragraphs_by_source_line():
     assert page.paragraphs == ("First & best.", "Second <script>alert(1)</script>")
     assert page.title == "First & best."
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert 'href="https://example.org/?a=1&amp;b=&quot;2&quot;"' in html
+    assert 'href="https://example.org/?a=1&amp;b=&#34;2&#34;"' in html
     assert '<html lang="en">' in html and "May 21, 2021" in html
 
 

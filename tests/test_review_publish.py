@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from pathlib import Path
 
 import polib
@@ -138,7 +136,9 @@ def test_published_html_is_escaped_and_index_and_feed_list_exactly_the_published
         page = (project / "public" / locale / "mostra.html").read_text(encoding="utf-8")
         tree = parse_html(page)
         assert tree.lang == locale.replace("_", "-")
-        assert "script" not in tree.tags
+        # The one script is the page's JSON-LD data (not run by browsers), the title inside it \u-escaped.
+        assert page.count("<script") == 1 and '<script type="application/ld+json">{' in page
+        assert "<script>" not in page and "\\u003cscript\\u003e" in page and tree.tags
         # Markdown reads the source's `&amp;` as an ampersand (CommonMark entity), shown escaped.
         ampersand = {"en": "&amp; guided", "zh_CN": "&amp; 导览"}[locale]
         assert "&lt;script&gt;" in page and ampersand in page and "&amp;amp;" not in page
@@ -183,49 +183,29 @@ def test_scorecard_matches_a_hand_computation(project):
     assert score.as_dict()["unchanged_share"] == round(1 / 3, 4)
 
 
-def _wait_for_paused_run(timeout: float = 60.0):
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
-    from prefect.client.schemas.objects import StateType
-
-    deadline = time.monotonic() + timeout
-    with get_client(sync_client=True) as client:
-        while time.monotonic() < deadline:
-            paused = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))))
-            if paused:
-                return paused[0].id
-            time.sleep(0.2)
-    raise AssertionError("the publish run never paused for approval")
-
-
 @pytest.mark.parametrize("approve", [True, False])
-def test_approval_gate_pauses_then_publishes_or_not(project, standin, approve):
-    from flows.publish import publish
+def test_approval_gate_suspends_then_publishes_or_not(project, standin, approve):
     from prefect.client.orchestration import get_client
-    from traduco.approval import decide
+    from traduco.approval import decide, waiting_runs
+    from test_approval import run_resumed, suspended_publication
 
     with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
         handle.write("require_approval = true\n")
     run_once(project, standin.url)
     approve_all(po(project, "zh_CN"))
-    results = {}
-    worker = threading.Thread(target=lambda: results.update(
-        state=publish(project_dir=str(project), return_state=True)))
-    worker.start()
-    run_id = _wait_for_paused_run()
+    run_id = suspended_publication(project)
     assert not (project / "public" / "zh_CN" / f"{DOC}.html").exists()
+    assert run_id in [run.run_id for run in waiting_runs()]
 
-    decide(str(run_id), approve=approve, note="ok for WeChat" if approve else "wait for the embargo")
-    worker.join(timeout=120)
+    decide(run_id, approve=approve, note="ok for WeChat" if approve else "wait for the embargo")
+    outcome = run_resumed(run_id).result()
 
     published = (project / "public" / "zh_CN" / f"{DOC}.html").exists()
     assert published is approve
-    outcome = results["state"].result()
     assert {r.status for r in outcome if r.locale == "zh_CN"} == ({"published"} if approve else {"rejected"})
     with get_client(sync_client=True) as client:
         notes = [a.data for a in client.read_artifacts() if a.key == "publish-decision"
-                 and str(a.flow_run_id) == str(run_id)]
+                 and str(a.flow_run_id) == run_id]
     assert notes and ("ok for WeChat" if approve else "wait for the embargo") in notes[0]
 
 
@@ -428,25 +408,20 @@ def test_a_renamed_source_keeps_its_catalogs(project, standin):
 
 
 def test_a_withdrawal_alone_waits_for_the_editor(project, standin):
-    """Through the real flow: a plan whose only change is a withdrawal pauses like a publication."""
-    from flows.publish import publish as publish_flow
+    """Through the real flow: a plan whose only change is a withdrawal suspends like a publication."""
     from traduco.approval import decide
+    from test_approval import run_resumed, suspended_publication
     retracted_and_published(project, standin.url)
     with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
         handle.write("require_approval = true\n")
     (project / "sources" / "concerto.txt").unlink()
     run_once(project, standin.url)
-    results = {}
-    worker = threading.Thread(target=lambda: results.update(
-        state=publish_flow(project_dir=str(project), return_state=True)))
-    worker.start()
-    run_id = _wait_for_paused_run()
+    run_id = suspended_publication(project)
     assert "concerto.html" in parse_html((project / "public" / "en" / "index.html").read_text(encoding="utf-8")).links
 
-    decide(str(run_id), approve=True, note="retracted by the press office")
-    worker.join(timeout=120)
+    decide(run_id, approve=True, note="retracted by the press office")
+    outcome = {(r.doc_id, r.locale): r.status for r in run_resumed(run_id).result()}
 
-    outcome = {(r.doc_id, r.locale): r.status for r in results["state"].result()}
     assert outcome[("concerto", "en")] == outcome[("concerto", "zh_CN")] == "withdrawn"
     assert "concerto.html" not in parse_html((project / "public" / "en" / "index.html").read_text(encoding="utf-8")).links
 

@@ -305,28 +305,23 @@ def test_the_prefect_password_is_made_once_per_project_and_private(project):
 def test_an_approval_records_who_decided(project, standin):
     import getpass
 
-    from flows.publish import publish
     from prefect.client.orchestration import get_client
     from traduco.approval import decide
 
     from helpers import approve_all, run_once
-    from test_review_publish import _wait_for_paused_run
+    from test_approval import run_resumed, suspended_publication
 
     with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
         handle.write("require_approval = true\n")
     run_once(project, standin.url)
     approve_all(project / "locales" / "zh_CN" / "LC_MESSAGES" / f"{DOC}.po")
-    results = {}
-    worker = threading.Thread(target=lambda: results.update(state=publish(project_dir=str(project),
-                                                                           return_state=True)))
-    worker.start()
-    run_id = _wait_for_paused_run()
-    decide(str(run_id), approve=True, note="ok for WeChat")      # from a terminal: the OS user
-    worker.join(timeout=120)
+    run_id = suspended_publication(project)
+    decide(run_id, approve=True, note="ok for WeChat")      # from a terminal: the OS user
+    run_resumed(run_id)
 
     with get_client(sync_client=True) as client:
         notes = [a.data for a in client.read_artifacts() if a.key == "publish-decision"
-                 and str(a.flow_run_id) == str(run_id)]
+                 and str(a.flow_run_id) == run_id]
     assert notes == [f"**approved** by {getpass.getuser()}: ok for WeChat"]
 
 

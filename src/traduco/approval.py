@@ -1,22 +1,39 @@
 """The editor's approval gate before publishing (`[tool.traduco] require_approval = true`).
 
-The publish flow shows what it would publish and pauses, waiting for a typed
-decision; the editor resumes it from the Prefect UI, or with
-`traduco approve RUN_ID [--reject] [--note ...]`, which calls Prefect's
-`resume_flow_run` (Prefect has no CLI verb for it). A paused run lives on a
-Prefect server: the local one `traduco serve` starts, or any `PREFECT_API_URL`.
+A publish run shows its plan and *suspends* (Prefect's `suspend_flow_run`):
+its process exits, and the run waits on the Prefect server, for days if need
+be, surviving restarts of that server. The plan, with each catalog's content
+hash, is the run's persisted `plan` task result (`.traduco/results/`). The
+editor decides in the Prefect UI (the run's Resume form) or with `traduco
+approve`; the server then schedules the run again, the process that serves the
+publish deployment (`traduco serve`, or a worker) runs it once more, the plan
+comes back from its persisted result, and exactly what was approved is
+published: a catalog whose bytes changed meanwhile is not, and is named.
+
+Suspension needs a deployment: `traduco publish` starts its run as a run of
+the `traduco-publish` deployment of this project (that `traduco serve`
+registers) and runs it in its own process until it suspends.
 """
 
 from __future__ import annotations
 
 import getpass
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 from prefect.input import RunInput
 from pydantic import Field
 
+from traduco.config import Project
 from traduco.errors import ConfigError
+from traduco.publishing import PLANNED, PublishResult, Status, tally
+from traduco.storage import private_dir, private_file
 
-APPROVAL_TIMEOUT_SECONDS = 7 * 24 * 3600   # a week: after that the run ends and publishes nothing
+APPROVAL_TIMEOUT_SECONDS = 7 * 24 * 3600   # a week: after that the run fails and publishes nothing
+PAUSE_KEY = "approval"
+PLAN_ARTIFACT, DECISION_ARTIFACT, RESULT_ARTIFACT = "publish-plan", "publish-decision", "publish"
+OUTCOME_WAIT_SECONDS = 300   # `traduco approve` waits that long for serve to publish, then leaves it running
 
 
 class Approval(RunInput):
@@ -34,37 +51,201 @@ def decision_markdown(decision: Approval) -> str:
     return f"**{verdict}** by {decision.approver}" + (f": {decision.note}" if decision.note else "")
 
 
-def plan_markdown(plan) -> str:
-    """The plan as the Prefect UI shows it next to the approve/reject form."""
-    publishing = [r for r in plan if r.status == "publish"]
+def plan_markdown(plan: list[PublishResult]) -> str:
+    """The plan as the Prefect UI shows it next to the approve/reject form (and the terminal)."""
+    publishing = [r for r in plan if r.status == Status.PUBLISH]
     lines = ["### Publish these translations?", ""] if publishing else []
     lines += [f"- **{r.doc_id}** ({r.locale}): {r.reason}" for r in publishing]
-    withdrawing = [r for r in plan if r.status == "withdraw"]
+    withdrawing = [r for r in plan if r.status == Status.WITHDRAW]
     if withdrawing:
         lines += ["", "### Withdraw these pages?", "",
                   *[f"- **{r.doc_id}** ({r.locale}): {r.reason}; its page becomes a withdrawal notice"
                     for r in withdrawing]]
-    waiting = [r for r in plan if r.status == "waiting"]
+    waiting = [r for r in plan if r.status == Status.WAITING]
     if waiting:
         lines += ["", "Not published (waiting):", *[f"- {r.doc_id} ({r.locale}): {r.reason}" for r in waiting]]
-    lines += ["", "Set *approve* and add a note, then submit; or leave *approve* off to reject."]
+    lines += ["", "Exactly these catalogs, as they are now, are published: one that changes before the "
+              "decision waits for the next plan.",
+              "Set *approve* and add a note, then submit; or leave *approve* off to reject."]
     return "\n".join(lines)
 
 
-def decide(run_id: str, approve: bool, note: str = "", approver: str | None = None) -> None:
-    """Resume a paused publish run with the editor's decision (`approver`: by default the OS user)."""
+# -- inside the publish flow ----------------------------------------------------------------
+
+def kept_plan(plan_task, project: Project) -> list[PublishResult]:
+    """Run the plan task with its result persisted, keyed by this flow run: when
+    the run comes back after the decision (another process, days later) the
+    plan is read back, not made again. It is kept in the project's own private
+    folder (Prefect's local result storage), whichever process (this one,
+    serve's, a worker's) runs the flow again."""
+    from prefect.cache_policies import RUN_ID
+    from prefect.context import FlowRunContext
+
+    folder = private_dir(project.state_dir / "results")
+    state = plan_task.with_options(cache_policy=RUN_ID, persist_result=True, result_storage=folder)(
+        project, return_state=True)
+    for path in folder.iterdir():     # Prefect writes with the process's umask
+        private_file(path)
+    resumed = PAUSE_KEY in (FlowRunContext.get().flow_run.empirical_policy.pause_keys or set())
+    if resumed and state.name != "Cached":
+        # The decision is about the plan the editor saw; a plan made now was seen by nobody.
+        raise ConfigError("the plan this run's decision is about is gone (.traduco/results/ was removed, or "
+                          "this process cannot read it): nothing is published",
+                          hint="Run `traduco publish` again for a fresh plan to approve")
+    return state.result()
+
+
+def await_decision(project: Project, plan: list[PublishResult]) -> Approval:
+    """Suspend the current run for the editor's decision. The first time, this
+    records the plan, tells whoever `[tool.traduco.notify]` names, and ends the
+    process (Prefect's `Pause`); when the run runs again after the decision, it
+    returns the decision."""
+    from prefect import get_run_logger
+    from prefect.artifacts import create_markdown_artifact
+    from prefect.context import FlowRunContext
+    from prefect.flow_runs import suspend_flow_run
+
+    from traduco import notify
+    from traduco.serving import flow_run_link
+
+    run = FlowRunContext.get().flow_run
+    description = plan_markdown(plan)
+    if PAUSE_KEY not in (run.empirical_policy.pause_keys or set()):
+        create_markdown_artifact(key=PLAN_ARTIFACT, markdown=description, description=tally(plan))
+        for problem in notify.send_all(project, notify.approval_waiting(project, plan, str(run.id),
+                                                                        flow_run_link(run.id))):
+            get_run_logger().warning(problem)
+    decision = suspend_flow_run(wait_for_input=Approval.with_initial_data(description=description),
+                                timeout=APPROVAL_TIMEOUT_SECONDS, key=PAUSE_KEY)
+    create_markdown_artifact(key=DECISION_ARTIFACT, markdown=decision_markdown(decision))
+    return decision
+
+
+def rejected(plan: list[PublishResult], decision: Approval) -> list[PublishResult]:
+    return [PublishResult(r.doc_id, r.locale, Status.REJECTED if r.status in PLANNED else r.status,
+                          decision.note or r.reason) for r in plan]
+
+
+# -- on the editor's side ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WaitingRun:
+    run_id: str
+    since: str              # when it began to wait (ISO, UTC)
+    summary: str            # the plan's tally
+    plan: str               # the plan, as Markdown
+
+
+def start_publication(project: Project, flow):
+    """Start a run of this project's publish deployment and run it here until it
+    suspends for the editor; its id, and its final state if it ended instead
+    (nothing to approve, or a failure)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound, Pause
+    from prefect.flow_engine import run_flow
+    from prefect.states import Pending
+
+    from traduco.deployments import PUBLISH_DEPLOYMENT
+
+    with get_client(sync_client=True) as client:
+        try:
+            deployment = client.read_deployment_by_name(f"{flow.name}/{PUBLISH_DEPLOYMENT}")
+        except ObjectNotFound:
+            raise ConfigError("approvals need the publish deployment `traduco serve` registers, and the Prefect "
+                              "server has none", hint="Start `traduco serve` for this project and leave it "
+                                                      "running: it publishes what the editor approves") from None
+        if (deployment.parameters or {}).get("project_dir") != str(project.root):
+            raise ConfigError(f"the Prefect server's {PUBLISH_DEPLOYMENT} deployment publishes "
+                              f"{(deployment.parameters or {}).get('project_dir')}, not {project.root}",
+                              hint="Run `traduco serve` for this project")
+        # Created Pending, not Scheduled: serve's runner takes Scheduled runs, and this one runs here.
+        run = client.create_flow_run_from_deployment(deployment.id, parameters={"locales": list(project.locales)},
+                                                     state=Pending())
+    try:
+        return str(run.id), run_flow(flow, flow_run=run, return_type="state")
+    except Pause:
+        return str(run.id), None
+
+
+def waiting_runs() -> list[WaitingRun]:
+    """The publish runs that wait for a decision, oldest first."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterState,
+                                                FlowRunFilterStateType)
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["publish"])),
+            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
+                type=FlowRunFilterStateType(any_=[StateType.PAUSED]))),
+            sort=FlowRunSort.START_TIME_ASC)
+        return [_waiting(client, run) for run in runs]
+
+
+def waiting_run(run_id: str) -> WaitingRun:
+    """The run `run_id`, which must be waiting for a decision."""
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
-    from prefect.flow_runs import resume_flow_run
 
     try:
         with get_client(sync_client=True) as client:
-            state = client.read_flow_run(run_id).state
+            run = client.read_flow_run(run_id)
+            if not run.state or not run.state.is_paused():
+                raise ConfigError(f"publish run {run_id} is not waiting for approval "
+                                  f"(it is {run.state.name if run.state else 'unknown'})",
+                                  hint="`traduco approve` without an id lists the runs that wait")
+            return _waiting(client, run)
     except (ObjectNotFound, ValueError):
         raise ConfigError(f"there is no flow run {run_id} on the Prefect server",
-                          hint="Copy the id from the Prefect UI or from `traduco publish`") from None
-    if not state or not state.is_paused():
-        raise ConfigError(f"flow run {run_id} is not waiting for approval "
-                          f"(it is {state.name if state else 'unknown'})")
+                          hint="`traduco approve` without an id lists the runs that wait") from None
+
+
+def _waiting(client, run) -> WaitingRun:
+    plan = _artifact(client, run.id, PLAN_ARTIFACT)
+    return WaitingRun(str(run.id), run.state.timestamp.isoformat(timespec="minutes"),
+                      plan.description if plan else "", plan.data if plan else "")
+
+
+def decide(run_id: str, approve: bool, note: str = "", approver: str | None = None) -> None:
+    """Give a waiting publish run the editor's decision (`approver`: by default the OS user)."""
+    from prefect.exceptions import FlowPauseTimeout
+    from prefect.flow_runs import resume_flow_run
+
+    waiting_run(run_id)
     approver = (approver or "").strip() or getpass.getuser()
-    resume_flow_run(run_id, run_input=Approval(approve=approve, note=note, approver=approver).model_dump())
+    try:
+        resume_flow_run(run_id, run_input=Approval(approve=approve, note=note, approver=approver).model_dump())
+    except FlowPauseTimeout:
+        raise ConfigError(f"publish run {run_id} waited longer than a week and has expired",
+                          hint="Run `traduco publish` again for a fresh plan") from None
+
+
+def outcome(run_id: str, seconds: float = OUTCOME_WAIT_SECONDS) -> list[dict] | None:
+    """The rows of the resumed run's publish record once it has ended (None if it has
+    not ended within `seconds`: no process serving the deployment picked it up yet)."""
+    import json
+
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + seconds
+    with get_client(sync_client=True) as client:
+        while True:
+            state = client.read_flow_run(run_id).state
+            if state and state.is_final():
+                record = _artifact(client, run_id, RESULT_ARTIFACT)
+                return json.loads(record.data) if record else []
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(1)
+
+
+def _artifact(client, run_id, key: str):
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    found = client.read_artifacts(artifact_filter=ArtifactFilter(
+        flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]), key=ArtifactFilterKey(any_=[key])),
+        sort=ArtifactSort.CREATED_DESC, limit=1)
+    return found[0] if found else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -173,60 +173,6 @@ def check(project_dir: ProjectOption = Path("."),
 
 
 @app.command()
-def publish(project_dir: ProjectOption = Path("."),
-            dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would change.")] = False,
-            every_row: Annotated[bool, typer.Option("--all", help="List every document, not only the first "
-                                                    f"{SHOWN_ROWS} rows.")] = False):
-    """Publish every fully approved, check-clean document × locale (.mo, HTML, index, feed)."""
-    from traduco.publishing import noteworthy_first, status_label, tally
-    from traduco.serving import api_for_command
-    project = load_project(project_dir)
-    _quiet_prefect()
-    heard = Reporter(announce=lambda message: err.print(message, highlight=False, soft_wrap=True, markup=False))
-    with listening(heard), api_for_command(project, lasting=project.require_approval and not dry_run):
-        state = _flows().publish.publish(project_dir=str(project.root), locales=list(project.locales),
-                                         dry_run=dry_run, return_state=True)
-    results = state.result(raise_on_failure=False)
-    if isinstance(results, BaseException):
-        raise results
-    if not results:
-        out.print("Nothing to publish yet: run [bold]traduco run[/bold] first.")
-        return
-    table = Table(title="Publish" + (" (dry run: nothing written)" if dry_run else ""), title_justify="left")
-    for column in ("document", "locale", "result", "why"):
-        table.add_column(column, overflow="fold")
-    shown = noteworthy_first(results)[:None if every_row else SHOWN_ROWS]
-    for r in shown:
-        colour = {"published": "green", "publish": "green", "unchanged": "blue"}.get(r.status, "yellow")
-        status = status_label(r.status)
-        table.add_row(Text(r.doc_id), r.locale, f"[{colour}]{status}[/{colour}]", Text(r.reason))
-    out.print(table)
-    if len(results) > len(shown):
-        out.print(f"… and {len(results) - len(shown):,} more rows ([bold]--all[/bold] lists them).", highlight=False)
-    out.print(tally(results) + ".", highlight=False)
-    waiting = sum(1 for r in results if r.status == "waiting")
-    if waiting:
-        out.print(f"{waiting:,} not published: they wait for review or fixes "
-                  "(see [bold]traduco status[/bold]).")
-
-
-@app.command()
-def approve(run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="The paused publish run's id.")],
-            reject: Annotated[bool, typer.Option("--reject", help="Refuse: nothing is published.")] = False,
-            note: Annotated[str, typer.Option(metavar="TEXT", help="Why; kept with the run.")] = "",
-            by: Annotated[Optional[str], typer.Option(metavar="NAME", help="Who decides (default: your user name); "
-                                                            "kept with the run.")] = None,
-            project_dir: ProjectOption = Path(".")):
-    """Approve (or --reject) a publish run that waits for the editor."""
-    from traduco import approval   # imports Prefect: only when needed
-    from traduco.serving import api_for_command
-    _quiet_prefect()
-    with api_for_command(load_project(project_dir), lasting=True):
-        approval.decide(run_id, approve=not reject, note=note, approver=by)
-    out.print(f"{'Rejected' if reject else 'Approved'}: publish run {run_id} resumes now.")
-
-
-@app.command()
 def review(doc: Annotated[str, typer.Argument(metavar="DOC", help="Document id (see traduco status).")],
            locale: Annotated[str, typer.Argument(metavar="LOCALE", help="Locale, e.g. zh_CN.")],
            project_dir: ProjectOption = Path("."),
@@ -338,37 +284,6 @@ def _progress_bar():
         yield
 
 
-@app.command()
-def serve(project_dir: ProjectOption = Path("."),
-          port: Annotated[int, typer.Option(metavar="PORT",
-                                            help="Port of the local Prefect server (when traduco starts it).")] = 4200):
-    """Run the translate and publish flows on their schedules until Ctrl-C."""
-    from traduco import serving
-    project = load_project(project_dir)
-    plan = serving.schedules(project)
-    check_settings(project.mt, keys=False)
-    _quiet_prefect()
-    configured = os.environ.get("PREFECT_API_URL")
-    with (nullcontext(configured) if configured else
-          serving.local_server(project, port)) as url:
-        if configured:
-            serving.wait_until_healthy(url)
-        os.environ["PREFECT_API_URL"] = url
-        if not configured:      # its flow runs (child processes) need the password too
-            os.environ["PREFECT_API_AUTH_STRING"] = serving.auth_string(project)
-        check_settings(project.mt)     # now Prefect Secret blocks on that server count too
-        record = serving.record_server(project, url)
-        out.print(f"Prefect UI for reviewers and the editor: {url.removesuffix('/api')}", highlight=False)
-        out.print(f"translate: '{plan.translate}', publish: '{plan.publish}' ({plan.timezone}); "
-                  "Ctrl-C stops." + ("" if configured else " The local server stops with it."),
-                  highlight=False)
-        try:
-            serving.serve(project, _flows().translate.translate, _flows().publish.publish)
-        finally:
-            record.unlink(missing_ok=True)
-    out.print("Stopped.")
-
-
 def _print_queue(view: QueueView, limit: int | None = SHOWN_ROWS) -> None:
     table = Table(title="Review queue (check errors, then the riskiest drafts first)", title_justify="left", box=box.SIMPLE_HEAD,
                   pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
@@ -434,3 +349,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def entry() -> None:
     sys.exit(main())
+
+
+from traduco import cli_publishing  # noqa: E402,F401  (registers publish, approve and serve on `app`)

@@ -76,6 +76,7 @@ class Project:
     batch_size: int = 100                 # documents per task run
     web: dict | None = None               # [tool.traduco.web]: feeds, pages, delay_seconds, max_bytes
     git: dict | None = None               # [tool.traduco.git]: sync runs through git (traduco.sync)
+    notify: dict | None = None            # [tool.traduco.notify]: who hears about waiting work (traduco.notify)
     mt: MTSettings = field(default_factory=MTSettings)
     fuzzy_threshold: float = 75.0         # [tool.traduco.memory]: % similarity for a fuzzy match
 
@@ -158,6 +159,7 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         web=settings.web.model_dump(exclude_unset=True),
         git=settings.git.model_dump(exclude_unset=True) if settings.git is not None else None,
         mt=with_provider(_mt_settings(settings, settings.locales, pyproject), provider, provider_url),
+        notify=settings.notify,
         fuzzy_threshold=settings.memory.fuzzy_threshold,
     )
 

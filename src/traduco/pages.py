@@ -1,11 +1,14 @@
 """What readers see: a page per published document, an index and a JSON Feed per locale.
 
-Everything is escaped; pages carry `lang`, the title, the date, a link to the
-Italian original (only an `http`/`https` URL becomes a link: a `javascript:`
-one from a feed or an edited catalog header is no link at all, and without a
-URL there is none) and a "translated from Italian" note; Chinese pages ask for
-fonts that render Simplified Chinese well. A withdrawn document's page becomes
-a short notice.
+Pages are Jinja2 templates (`templates/`) with autoescaping: every text is
+escaped. Pages carry `lang`, the title, the date, and a statement of how the
+translation was made (see `traduco.disclosure`), in the page's language, as
+text and as metadata (`<meta>` and JSON-LD); the feed carries the same as its
+`_traduco` extension. The Italian original is a link only when its URL is a web
+address (`http`/`https`): a `javascript:` one from a feed or an edited catalog
+header is no link at all, and without a URL there is none. Chinese pages ask
+for fonts that render Simplified Chinese well. A withdrawn document's page
+becomes a short notice.
 """
 
 from __future__ import annotations
@@ -19,21 +22,41 @@ from urllib.parse import urlsplit
 import polib
 from babel import Locale
 from babel.dates import format_skeleton
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from traduco import catalogs, layout
+from traduco.disclosure import HUMAN, MACHINE, MEMORY, Disclosure, disclose
 from traduco.units import TITLE_CONTEXT
 
 LABELS = {
-    "en": {"translated": "Translated from Italian", "source": "Italian original",
-           "index": "Press releases", "withdrawn": "This press release has been withdrawn."},
-    "zh": {"translated": "译自意大利语", "source": "意大利语原文", "index": "新闻稿",
-           "withdrawn": "此新闻稿已撤回。"},
+    "en": {"index": "Press releases", "withdrawn": "This press release has been withdrawn.",
+           "source": "the Italian original", "source_plain": "Italian",
+           MACHINE: "Translated from {source}: drafted by machine translation{providers} and reviewed by "
+                    "{reviewer}{on}.",
+           MEMORY: "Translated from {source} by people: it reuses translations approved for earlier "
+                   "releases, reviewed by {reviewer}{on}.",
+           HUMAN: "Translated from {source} by {reviewer}, without machine translation{on}.",
+           "providers": " ({})", "reviewer": "a member of the editorial staff",
+           "on": ", approved for publication on {}"},
+    "zh": {"index": "新闻稿", "withdrawn": "此新闻稿已撤回。",
+           "source": "意大利语原文", "source_plain": "意大利语",
+           MACHINE: "本文译自{source}，由机器翻译{providers}生成初稿，经{reviewer}人工审校{on}。",
+           MEMORY: "本文译自{source}，沿用此前已人工审定的译文，经{reviewer}审校{on}。",
+           HUMAN: "本文由{reviewer}译自{source}，未使用机器翻译{on}。",
+           "providers": "（{}）", "reviewer": "编辑人员", "on": "，于{}核准发布"},
 }
+PROVIDER_NAMES = {"google": "Google Translate", "deepl": "DeepL", "libre": "LibreTranslate",
+                  "microsoft": "Microsoft Translator", "baidu": "Baidu Translate", "yandex": "Yandex Translate",
+                  "mymemory": "MyMemory", "chatgpt": "ChatGPT"}
 FONTS = {
     "zh": '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
           '"Source Han Sans SC", sans-serif',
 }
 DEFAULT_FONTS = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
+FEED_EXTENSION = "_traduco"      # JSON Feed: extensions are keys starting with an underscore
+_templates = Environment(loader=PackageLoader("traduco", "templates"), autoescape=select_autoescape(["html"]),
+                         keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
 
 
 @dataclass(frozen=True)
@@ -47,9 +70,10 @@ class Page:
     # Markdown sources: each paragraph's source line and the blocks' layout (traduco.layout)
     lines: tuple[int, ...] = ()
     layout: dict[int, str] | None = None
+    disclosure: Disclosure | None = None     # how the translation was made
 
 
-def page_from_catalog(doc_id: str, catalog: polib.POFile) -> Page:
+def page_from_catalog(doc_id: str, catalog: polib.POFile, approved_on: str | None = None) -> Page:
     """The document in source order, from an approved catalog."""
     meta = catalog.metadata
     title = None
@@ -69,22 +93,43 @@ def page_from_catalog(doc_id: str, catalog: polib.POFile) -> Page:
                 date=meta.get("X-Source-Date"), source_url=meta.get("X-Source-URL"),
                 source_file=meta.get("X-Source-File"), paragraphs=paragraphs,
                 lines=tuple(line for line, _ in placed),
-                layout=layout.decode(meta.get(layout.LAYOUT_HEADER)) if markdown else None)
+                layout=layout.decode(meta.get(layout.LAYOUT_HEADER)) if markdown else None,
+                disclosure=disclose(catalog, approved_on))
 
 
 def render_page(page: Page, locale: str) -> str:
+    lang = locale.replace("_", "-")
+    said = statement(page.disclosure, locale, page.source_url)
+    about = {**(page.disclosure.as_dict() if page.disclosure else {}), "statement": said["text"]}
+    json_ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": page.title,
+               "inLanguage": lang, "creditText": said["text"],
+               "translationOfWork": {"@type": "CreativeWork", "inLanguage": "it",
+                                     **({"url": said["link"]} if said["link"] else {})}}
+    if page.disclosure and page.disclosure.reviewer:
+        json_ld["translator"] = {"@type": "Person", "name": page.disclosure.reviewer}
+    if page.date:
+        json_ld["datePublished"] = page.date
+    return _render("page.html", locale, page.title, date=page.date,
+                   date_text=format_date(page.date, locale) if page.date else None,
+                   body=Markup(_body(page)), statement=said, json_ld=json_ld,
+                   provenance_meta=[(f"traduco:{key}", ", ".join(value) if isinstance(value, list) else value)
+                                    for key, value in about.items() if value])
+
+
+def statement(disclosure: Disclosure | None, locale: str, source_url: str | None) -> dict:
+    """How the translation was made, in the page's language: the sentence split
+    around the words naming the source (a link when `source_url` is a web address)."""
     labels = _labels(locale)
-    esc = html.escape
-    link = web_link(page.source_url)
-    source = f' · <a href="{esc(link, quote=True)}" rel="external">{esc(labels["source"])}</a>' if link else ""
-    date = f'<time datetime="{esc(page.date)}">{esc(format_date(page.date, locale))}</time> · ' \
-        if page.date else ""
-    body = _body(page)
-    return _document(locale, page.title, f"""<article>
-<h1>{esc(page.title)}</h1>
-<p class="meta">{date}{esc(labels["translated"])}{source}</p>
-{body}
-</article>""")
+    disclosure = disclosure or Disclosure(MACHINE)       # unknown: say the most a machine may have done
+    link = web_link(source_url)
+    names = ", ".join(PROVIDER_NAMES.get(p, p) for p in disclosure.providers)
+    on = labels["on"].format(format_date(disclosure.approved_on, locale)) if disclosure.approved_on else ""
+    sentence = labels[disclosure.kind].format(
+        source="\0", providers=labels["providers"].format(names) if names else "",
+        reviewer=disclosure.reviewer or labels["reviewer"], on=on)
+    before, _, after = sentence.partition("\0")
+    source = labels["source"] if link else labels["source_plain"]
+    return {"before": before, "source": source, "link": link, "after": after, "text": before + source + after}
 
 
 def _body(page: Page) -> str:
@@ -110,23 +155,15 @@ def web_link(url: str | None) -> str | None:
 
 def render_withdrawn(title: str, locale: str) -> str:
     """What a withdrawn document's address shows: its title and one line."""
-    esc, labels = html.escape, _labels(locale)
-    return _document(locale, title, f"""<article>
-<h1>{esc(title)}</h1>
-<p class="withdrawn">{esc(labels["withdrawn"])}</p>
-<p><a href="index.html">{esc(labels["index"])}</a></p>
-</article>""")
+    labels = _labels(locale)
+    return _render("withdrawn.html", locale, title, withdrawn=labels["withdrawn"], index=labels["index"])
 
 
 def render_index(locale: str, published: dict[str, dict]) -> str:
-    labels = _labels(locale)
-    esc = html.escape
-    items = "\n".join(
-        f'<li><a href="{esc(doc_id, quote=True)}.html">{esc(info["title"])}</a>'
-        + (f' <time datetime="{esc(info["date"])}">{esc(format_date(info["date"], locale))}</time>'
-           if info.get("date") else "") + "</li>"
-        for doc_id, info in newest_first(published))
-    return _document(locale, labels["index"], f"<h1>{esc(labels['index'])}</h1>\n<ul>\n{items}\n</ul>")
+    items = [{"doc_id": doc_id, "title": info["title"], "date": info.get("date"),
+              "date_text": format_date(info["date"], locale) if info.get("date") else None}
+             for doc_id, info in newest_first(published)]
+    return _render("index.html", locale, _labels(locale)["index"], items=items)
 
 
 def render_feed(locale: str, published: dict[str, dict], pages: dict[str, Page],
@@ -142,7 +179,11 @@ def render_feed(locale: str, published: dict[str, dict], pages: dict[str, Page],
         item = {"id": f"{locale}/{doc_id}", "url": f"{base}{doc_id}.html", "title": info["title"],
                 "language": locale.replace("_", "-")}
         if doc_id in pages:
-            item["content_text"] = "\n\n".join(pages[doc_id].paragraphs)
+            page = pages[doc_id]
+            item["content_text"] = "\n\n".join(page.paragraphs)
+            said = statement(page.disclosure, locale, page.source_url)
+            item[FEED_EXTENSION] = {**(page.disclosure.as_dict() if page.disclosure else {}),
+                                    "source_url": said["link"], "statement": said["text"]}
         if info.get("date"):
             item["date_published"] = _rfc3339(info["date"])
         if info.get("published"):
@@ -184,22 +225,7 @@ def _labels(locale: str) -> dict[str, str]:
     return LABELS.get(Locale.parse(locale).language, LABELS["en"])
 
 
-def _document(locale: str, title: str, body: str) -> str:
+def _render(template: str, locale: str, title: str, **context) -> str:
     fonts = FONTS.get(Locale.parse(locale).language, DEFAULT_FONTS)
-    return f"""<!DOCTYPE html>
-<html lang="{html.escape(locale.replace("_", "-"))}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="traduco">
-<title>{html.escape(title)}</title>
-<style>
-body {{ font-family: {fonts}; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.7; color: #222; }}
-.meta {{ color: #666; font-size: 0.9rem; }}
-</style>
-</head>
-<body>
-{body}
-</body>
-</html>
-"""
+    return _templates.get_template(template).render(lang=locale.replace("_", "-"), title=title,
+                                                    fonts=Markup(fonts), **context)

@@ -25,19 +25,34 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from traduco import __version__, checks, files, snapshots
 from traduco.config import Project
+from traduco.disclosure import Disclosure
 from traduco.glossary import Glossary, load_glossary
 from traduco.ledger import Ledger, verdict_context
 from traduco.pages import Page, render_feed, render_index, render_withdrawn
 from traduco.review import check_cache
 
-PUBLISH, PUBLISHED, UNCHANGED, WAITING, SKIPPED = "publish", "published", "unchanged", "waiting", "skipped"
-WITHDRAW, WITHDRAWN = "withdraw", "withdrawn"
-REJECTED = "rejected"
-PLANNED = (PUBLISH, WITHDRAW)            # what an editor approves
+
+
+class Status(StrEnum):
+    """What happened to a document × locale: the one definition the CLI, the
+    approval and the publish flow share (a str, so artifacts and JSON read it as text)."""
+    PUBLISH = "publish"              # planned
+    WITHDRAW = "withdraw"            # planned
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+    UNCHANGED = "unchanged"
+    WAITING = "waiting"
+    SKIPPED = "skipped"              # not in the approved plan
+    CHANGED = "changed"              # its catalog changed after the plan was made: the next plan has it
+    REJECTED = "rejected"
+
+
+PLANNED = (Status.PUBLISH, Status.WITHDRAW)            # what an editor approves
 LOCK_WAIT_SECONDS = 3600                  # a translate run may hold the project lock that long
 
 
@@ -45,7 +60,7 @@ LOCK_WAIT_SECONDS = 3600                  # a translate run may hold the project
 class PublishResult:
     doc_id: str
     locale: str
-    status: str                     # publish / withdraw (planned), published, withdrawn, unchanged, waiting, skipped
+    status: Status
     reason: str = ""
     page: str | None = None
     catalog_sha256: str | None = None
@@ -68,7 +83,8 @@ def plan_publication(project: Project) -> list[PublishResult]:
 
 def publish(project: Project, approved: list[PublishResult] | None = None) -> list[PublishResult]:
     """Publish what the plan says. With `approved` (a plan someone approved),
-    publish and withdraw only those pairs, and only if their catalogs did not change since."""
+    publish and withdraw only those pairs, and only if their catalogs are the bytes the plan recorded:
+    a catalog changed since is `changed` (named to the editor) and goes into the next plan."""
     allowed = {(r.doc_id, r.locale, r.status): r.catalog_sha256 for r in approved or [] if r.status in PLANNED}
     with files.exclusive(project.run_lock_path, "the project", wait=LOCK_WAIT_SECONDS):
         manifest = _load_manifest(project)
@@ -78,10 +94,14 @@ def publish(project: Project, approved: list[PublishResult] | None = None) -> li
             key = (item.doc_id, item.locale, item.status)
             if item.status not in PLANNED:
                 results.append(item)
-            elif approved is not None and (key not in allowed or allowed[key] != item.catalog_sha256):
-                results.append(PublishResult(item.doc_id, item.locale, SKIPPED,
-                                             "not in the approved plan, or changed since it was approved"))
-            elif item.status == WITHDRAW:
+            elif approved is not None and key not in allowed:
+                results.append(PublishResult(item.doc_id, item.locale, Status.SKIPPED,
+                                             "not in the approved plan: it goes into the next plan"))
+            elif approved is not None and allowed[key] != item.catalog_sha256:
+                results.append(PublishResult(item.doc_id, item.locale, Status.CHANGED,
+                                             "its catalog changed after the plan was made: not published "
+                                             "now, it goes into the next plan", catalog_sha256=item.catalog_sha256))
+            elif item.status == Status.WITHDRAW:
                 results.append(_withdraw(project, item, manifest))
             else:
                 results.append(_publish_one(project, planned, manifest))
@@ -101,7 +121,7 @@ def _plan(project: Project, manifest: dict) -> Iterator[_Planned]:
     for locale in project.locales:
         for doc_id, info in sorted(manifest.get(locale, {}).items()):
             if doc_id not in current and not info.get("withdrawn"):
-                yield _Planned(PublishResult(doc_id, locale, WITHDRAW, "its source was removed",
+                yield _Planned(PublishResult(doc_id, locale, Status.WITHDRAW, "its source was removed",
                                              str(_page_path(project, doc_id, locale))))
 
 
@@ -110,23 +130,28 @@ def _plan_one(project: Project, snapshot: snapshots.Snapshot, manifest: dict, gl
     doc_id, locale, sha = snapshot.doc_id, snapshot.locale, snapshot.sha256
     why = _waiting_reason(snapshot, glossary, cache, ledger)
     if why:
-        return _Planned(PublishResult(doc_id, locale, WAITING, why))
+        return _Planned(PublishResult(doc_id, locale, Status.WAITING, why))
     page_path = _page_path(project, doc_id, locale)
     published = manifest.get(locale, {}).get(doc_id)
     live = bool(published) and not published.get("withdrawn")
     intact = live and _intact(page_path, published, snapshot.path)
     if intact and published["catalog_sha256"] == sha and "content_sha256" in published:
-        return _Planned(PublishResult(doc_id, locale, UNCHANGED, page=str(page_path), catalog_sha256=sha))
-    rendition = snapshots.render(snapshot)
+        return _Planned(PublishResult(doc_id, locale, Status.UNCHANGED, page=str(page_path), catalog_sha256=sha))
+    # The page says on which day it was approved for publication: the day it was, while its text stays.
+    today = files.now().date().isoformat()
+    recorded = ((published or {}).get("disclosure") or {}).get("approved_on") if live else None
+    rendition = snapshots.render(snapshot, recorded or today)
     same_page = live and published.get("content_sha256") == snapshots.sha256(rendition[1])
     if intact and same_page:
         # The catalog changed, but not what readers see (a run refreshed its check notes).
-        return _Planned(PublishResult(doc_id, locale, UNCHANGED, page=str(page_path), catalog_sha256=sha))
+        return _Planned(PublishResult(doc_id, locale, Status.UNCHANGED, page=str(page_path), catalog_sha256=sha))
+    if not same_page and recorded and recorded != today:
+        rendition = snapshots.render(snapshot, today)
     reason = ("new" if not published else "published again" if not live
               else "page or .mo missing or edited: written again" if same_page
               else "updated translation" if "content_sha256" in published or published["catalog_sha256"] != sha
               else "recorded again (manifest of an older traduco)")
-    return _Planned(PublishResult(doc_id, locale, PUBLISH, reason, str(page_path), sha), snapshot, rendition)
+    return _Planned(PublishResult(doc_id, locale, Status.PUBLISH, reason, str(page_path), sha), snapshot, rendition)
 
 
 def _waiting_reason(snapshot: snapshots.Snapshot, glossary: Glossary | None, cache: checks.CheckCache,
@@ -161,8 +186,9 @@ def _publish_one(project: Project, planned: _Planned, manifest: dict) -> Publish
     manifest.setdefault(item.locale, {})[item.doc_id] = {
         "title": page.title, "date": page.date, "catalog_sha256": snapshot.sha256,
         "content_sha256": snapshots.sha256(html), "published": files.now().isoformat(),
-        "source_url": page.source_url, "paragraphs": list(page.paragraphs)}
-    return PublishResult(item.doc_id, item.locale, PUBLISHED, item.reason, item.page, item.catalog_sha256)
+        "source_url": page.source_url, "paragraphs": list(page.paragraphs),
+        "disclosure": page.disclosure.as_dict() if page.disclosure else None}
+    return PublishResult(item.doc_id, item.locale, Status.PUBLISHED, item.reason, item.page, item.catalog_sha256)
 
 
 def _withdraw(project: Project, item: PublishResult, manifest: dict) -> PublishResult:
@@ -173,7 +199,7 @@ def _withdraw(project: Project, item: PublishResult, manifest: dict) -> PublishR
     project.catalog_path(item.doc_id, item.locale).with_suffix(".mo").unlink(missing_ok=True)
     manifest[item.locale][item.doc_id] = {"title": info.get("title"), "date": info.get("date"),
                                           "withdrawn": files.now().isoformat()}
-    return PublishResult(item.doc_id, item.locale, WITHDRAWN, item.reason, item.page)
+    return PublishResult(item.doc_id, item.locale, Status.WITHDRAWN, item.reason, item.page)
 
 
 def _write_listings(project: Project, manifest: dict) -> None:
@@ -191,7 +217,8 @@ def _page(doc_id: str, info: dict) -> Page:
     """The page as published, from the manifest: the feed keeps the published
     text even when the catalog has changed since."""
     return Page(doc_id=doc_id, title=info["title"], date=info.get("date"), source_url=info.get("source_url"),
-                source_file=None, paragraphs=tuple(info["paragraphs"]))
+                source_file=None, paragraphs=tuple(info["paragraphs"]),
+                disclosure=Disclosure.from_dict(info.get("disclosure")))
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -211,8 +238,8 @@ def _page_path(project: Project, doc_id: str, locale: str) -> Path:
 
 def noteworthy_first(results: list[PublishResult]) -> list[PublishResult]:
     """What changed or was refused first, then what waits, then what stayed as it was."""
-    order = {PUBLISHED: 0, PUBLISH: 0, WITHDRAWN: 0, WITHDRAW: 0, REJECTED: 1, SKIPPED: 1, WAITING: 2,
-             UNCHANGED: 3}
+    order = {Status.PUBLISHED: 0, Status.PUBLISH: 0, Status.WITHDRAWN: 0, Status.WITHDRAW: 0,
+             Status.REJECTED: 1, Status.CHANGED: 1, Status.SKIPPED: 1, Status.WAITING: 2, Status.UNCHANGED: 3}
     return sorted(results, key=lambda r: order.get(r.status, 2))
 
 

@@ -2,7 +2,7 @@
 single command records its flow run on.
 
     with local_server(project) as api_url:   # unless PREFECT_API_URL names a server
-        serve(project, translate, publish)    # the flows; blocks until Ctrl-C or SIGTERM
+        deployments.serve(project, translate, publish)   # the flows; blocks until Ctrl-C or SIGTERM
 
     with api_for_command(project):            # `traduco run`, `traduco publish`
         translate(...)
@@ -29,7 +29,6 @@ Secret blocks, start runs or approve a publication.
 from __future__ import annotations
 
 import atexit
-import inspect
 import os
 import secrets
 import signal
@@ -39,7 +38,6 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from traduco.config import Project
@@ -49,38 +47,40 @@ from traduco.storage import private_dir, private_file, private_state, write_priv
 SERVER_START_SECONDS = 120
 RECORD = "api-url"     # in .traduco/prefect/: where `traduco serve`'s server answers
 AUTH = "auth"          # in .traduco/prefect/: the password of the servers traduco starts
-
-
-@dataclass(frozen=True)
-class Schedules:
-    translate: str = "0 * * * *"     # drafts every hour
-    publish: str = "0 7 * * *"       # publish every morning
-    timezone: str = "Europe/Rome"
-
-
-def schedules(project: Project) -> Schedules:
-    """[tool.traduco.schedule], its keys checked when the project was loaded (traduco.settings)."""
-    return Schedules(**(project.schedule or {}))
+LOOPBACK, ANY_ADDRESS = "127.0.0.1", ("0.0.0.0", "::")
 
 
 @contextmanager
-def local_server(project: Project, port: int | None = None):
+def local_server(project: Project, port: int | None = None, host: str = LOOPBACK):
     """Run a Prefect server for this project while the block runs, on `port`
-    if it is free, else on any free one; yields its API URL."""
+    if it is free, else on any free one, listening on `host` (127.0.0.1 unless
+    reviewers on other computers need it; always with the password); yields
+    the API URL this machine reaches it at."""
     home = private_dir(private_state(project.state_dir) / "prefect")
     port = port if port and _port_free(port) else free_port()
     log = open(private_file(home / "server.log"), "ab")
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_SERVER_API_AUTH_STRING": auth_string(project)}
     env.pop("PREFECT_API_URL", None)
-    server = _prefect(["server", "start", "--host", "127.0.0.1", "--port", str(port)], env, log)
-    url = f"http://127.0.0.1:{port}/api"
+    if host != LOOPBACK:     # the UI in a reviewer's browser calls the API at the address the reviewer uses
+        env["PREFECT_UI_API_URL"] = f"{public_url(host, port)}/api"
+    server = _prefect(["server", "start", "--host", host, "--port", str(port)], env, log)
+    url = f"http://{LOOPBACK if host in ANY_ADDRESS else _bracketed(host)}:{port}/api"
     try:
         wait_until_healthy(url, server, home / "server.log")
         yield url
     finally:
         stop(server)
         log.close()
+
+
+def public_url(host: str, port: int) -> str:
+    """Where people on other computers open serve's UI (`--host 0.0.0.0`: this machine's name)."""
+    return f"http://{socket.getfqdn() if host in ANY_ADDRESS else _bracketed(host)}:{port}"
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def record_server(project: Project, url: str):
@@ -160,10 +160,13 @@ def api_for_command(project: Project, lasting: bool = False):
 def run_link(state) -> str | None:
     """Where people can open this flow run in the Prefect UI: only on a server
     that outlives the command (serve's or a configured one), not on its own API."""
+    return flow_run_link(getattr(state.state_details, "flow_run_id", None))
+
+
+def flow_run_link(flow_run_id) -> str | None:
     from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
     own = _command_api_running is not None and PREFECT_API_URL.value() == _command_api_running.url
-    flow_run_id = getattr(state.state_details, "flow_run_id", None)
     ui = PREFECT_UI_URL.value()
     return None if own or not flow_run_id or not ui else f"{ui.rstrip('/')}/runs/flow-run/{flow_run_id}"
 
@@ -302,72 +305,3 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-# What a run of a deployment may choose; the rest (project folder, MT provider
-# and its address) is the deployment's own. Whoever may start runs through the
-# API must not be able to send the project's keys and texts to an address of
-# their choosing, nor make traduco work on another folder.
-SCHEDULE_PARAMETERS = frozenset({"locales", "dry_run", "sync"})
-
-
-def foreign_parameters() -> list[str]:
-    """Inside a flow run: the parameters a run of a deployment changed that it
-    may not (the server refuses them already; this holds even if a caller asks
-    it not to check them)."""
-    from prefect.client.orchestration import get_client
-    from prefect.context import FlowRunContext
-
-    context = FlowRunContext.get()
-    run = context.flow_run if context else None
-    if run is None or run.deployment_id is None:
-        return []                    # a command's own run: its parameters are the person's
-    with get_client(sync_client=True) as client:
-        own = client.read_deployment(run.deployment_id).parameters or {}
-    # What the deployment does not set is the flow's default.
-    defaults = {name: p.default for name, p in inspect.signature(context.flow.fn).parameters.items()
-                if p.default is not inspect.Parameter.empty} if context.flow else {}
-    return sorted(name for name, value in {**(run.parameters or {}), **(context.parameters or {})}.items()
-                  if name not in SCHEDULE_PARAMETERS and value != own.get(name, defaults.get(name)))
-
-
-def refuse_foreign_parameters() -> None:
-    if foreign := foreign_parameters():
-        raise ConfigError(f"a run of this deployment may not set {', '.join(foreign)}",
-                          hint="Set the project folder and MT providers in the deployment or in "
-                               "pyproject.toml; a run may only choose " + ", ".join(sorted(SCHEDULE_PARAMETERS)))
-
-
-def deployments(project: Project, translate, publish):
-    """The translate and publish flows (the app's, handed in: the library does
-    not import `flows`) as deployments, one run at a time each. Their project
-    folder and providers are frozen: a run may choose only locales."""
-    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
-    from prefect.schedules import Cron
-    from prefect.utilities.annotations import freeze
-
-    plan = schedules(project)
-    one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
-    folder = {"project_dir": freeze(str(project.root))}
-    return [
-        translate.to_deployment(name="traduco-translate", schedules=[Cron(plan.translate, timezone=plan.timezone)],
-                                parameters={**folder, "provider": freeze(None), "provider_url": freeze(None)},
-                                concurrency_limit=one_at_a_time, enforce_parameter_schema=True,
-                                description="Pull, extract, draft by MT, review queue"),
-        publish.to_deployment(name="traduco-publish", schedules=[Cron(plan.publish, timezone=plan.timezone)],
-                              parameters=folder, concurrency_limit=one_at_a_time, enforce_parameter_schema=True,
-                              description="Publish what is approved and check-clean"),
-    ]
-
-
-def serve(project: Project, translate, publish) -> None:
-    """Serve the translate and publish flows as deployments until Ctrl-C or SIGTERM."""
-    from prefect import serve as prefect_serve
-
-    def stop_serving(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, stop_serving)
-    try:
-        prefect_serve(*deployments(project, translate, publish), print_starting_message=False)
-    except KeyboardInterrupt:
-        pass

@@ -19,7 +19,7 @@ import json
 import types
 import typing
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -160,6 +160,9 @@ class TraducoTable(_Table):
     memory: MemoryTable = MemoryTable()
     web: WebTable = WebTable()
     git: Optional[GitTable] = None
+    # Checked by traduco.notify when a message is due (its channels and rules).
+    notify: Optional[dict[str, Any]] = Field(None, description="a table: webhook, email or block, and when "
+                                                               "(README: Reviewers hear about work)")
     schedule: ScheduleTable = ScheduleTable()
 
     @field_validator("locales", mode="after")

@@ -112,14 +112,16 @@ def published_catalog(snapshot: Snapshot) -> polib.POFile:
         entry = entries[(unit.msgctxt, unit.msgid)]
         published.append(polib.POEntry(msgid=entry.msgid, msgctxt=entry.msgctxt, msgstr=entry.msgstr,
                                        msgid_plural=entry.msgid_plural, msgstr_plural=entry.msgstr_plural,
-                                       occurrences=unit.occurrences))
+                                       occurrences=unit.occurrences,
+                                       tcomment=entry.tcomment))    # provenance: what the page says of it
     return published
 
 
-def render(snapshot: Snapshot) -> tuple[Page, bytes, bytes]:
-    """The page, its HTML and the compiled `.mo`, all from the snapshot."""
+def render(snapshot: Snapshot, approved_on: str | None = None) -> tuple[Page, bytes, bytes]:
+    """The page, its HTML and the compiled `.mo`, all from the snapshot; the page
+    says it was approved for publication on `approved_on` (YYYY-MM-DD)."""
     published = published_catalog(snapshot)
-    page = page_from_catalog(snapshot.doc_id, published)
+    page = page_from_catalog(snapshot.doc_id, published, approved_on)
     return page, render_page(page, snapshot.locale).encode("utf-8"), compile_mo(published)
 
 

@@ -1,0 +1,163 @@
+"""The `traduco` commands around publishing: publish, approve, serve (registered on cli's app)."""
+
+from __future__ import annotations
+
+import os
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from traduco.cli import SHOWN_ROWS, ProjectOption, _flows, _quiet_prefect, app, out
+from traduco.config import load_project
+from traduco.mt import check_settings
+
+
+@app.command()
+def publish(project_dir: ProjectOption = Path("."),
+            dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would change.")] = False,
+            every_row: Annotated[bool, typer.Option("--all", help="List every document, not only the first "
+                                                    f"{SHOWN_ROWS} rows.")] = False):
+    """Publish every fully approved, check-clean document × locale (.mo, HTML, index, feed).
+    With require_approval, show the plan and leave it waiting for the editor (traduco approve)."""
+    from traduco.serving import api_for_command
+    project = load_project(project_dir)
+    _quiet_prefect()
+    gated = project.require_approval and not dry_run
+    with api_for_command(project, lasting=gated):
+        if gated:
+            from traduco import approval
+            run_id, state = approval.start_publication(project, _flows().publish.publish)
+            if state is None:
+                _print_waiting(approval.waiting_run(run_id))
+                return
+        else:
+            state = _flows().publish.publish(project_dir=str(project.root), locales=list(project.locales),
+                                             dry_run=dry_run, return_state=True)
+    results = state.result(raise_on_failure=False)
+    if isinstance(results, BaseException):
+        raise results
+    if not results:
+        out.print("Nothing to publish yet: run [bold]traduco run[/bold] first.")
+        return
+    _print_publication([r.as_dict() for r in results], every_row,
+                       "Publish" + (" (dry run: nothing written)" if dry_run else ""))
+
+
+def _print_publication(rows: list[dict], every_row: bool = False, title: str = "Publish") -> None:
+    from traduco.publishing import PublishResult, Status, noteworthy_first, status_label, tally
+    results = [PublishResult(**{**row, "status": Status(row["status"])}) for row in rows]
+    table = Table(title=title, title_justify="left")
+    for column in ("document", "locale", "result", "why"):
+        table.add_column(column, overflow="fold")
+    shown = noteworthy_first(results)[:None if every_row else SHOWN_ROWS]
+    colours = {Status.PUBLISHED: "green", Status.PUBLISH: "green", Status.WITHDRAWN: "green",
+               Status.UNCHANGED: "blue", Status.CHANGED: "red", Status.REJECTED: "red"}
+    for r in shown:
+        colour = colours.get(r.status, "yellow")
+        table.add_row(Text(r.doc_id), r.locale, f"[{colour}]{status_label(r.status)}[/{colour}]", Text(r.reason))
+    out.print(table)
+    if len(results) > len(shown):
+        out.print(f"… and {len(results) - len(shown):,} more rows ([bold]--all[/bold] lists them).", highlight=False)
+    out.print(tally(results) + ".", highlight=False)
+    for r in results:
+        if r.status == Status.CHANGED:
+            out.print(f"{r.doc_id} ({r.locale}) changed after the plan was made: not published now; the next "
+                      "plan has it.", highlight=False, markup=False)
+    waiting = sum(1 for r in results if r.status == Status.WAITING)
+    if waiting:
+        out.print(f"{waiting:,} not published: they wait for review or fixes "
+                  "(see [bold]traduco status[/bold]).")
+
+
+def _print_waiting(run) -> None:
+    from rich.markdown import Markdown
+    from traduco.serving import flow_run_link
+    out.print(Markdown(run.plan))
+    out.print(f"Publish run {run.run_id} waits for approval ({run.summary}).", highlight=False)
+    out.print(f"  Decide: traduco approve {run.run_id}   (or --reject --note \"why\")", highlight=False,
+              markup=False)
+    if link := flow_run_link(run.run_id):
+        out.print(f"  In the Prefect UI: {link}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def approve(run_id: Annotated[Optional[str], typer.Argument(
+                metavar="RUN_ID", help="The waiting publish run's id; without it, list the runs that wait.")] = None,
+            yes: Annotated[bool, typer.Option("--yes", help="Approve without asking (for scripts).")] = False,
+            reject: Annotated[bool, typer.Option("--reject", help="Refuse: nothing is published.")] = False,
+            note: Annotated[str, typer.Option(metavar="TEXT", help="Why; kept with the run.")] = "",
+            by: Annotated[Optional[str], typer.Option(metavar="NAME", help="Who decides (default: your user name); "
+                                                            "kept with the run.")] = None,
+            project_dir: ProjectOption = Path(".")):
+    """List the publish runs waiting for the editor, or show one's plan and approve (or --reject) it."""
+    from traduco import approval   # imports Prefect: only when needed
+    from traduco.serving import api_for_command, flow_run_link
+    _quiet_prefect()
+    with api_for_command(load_project(project_dir), lasting=True):
+        if run_id is None:
+            waiting = approval.waiting_runs()
+            for run in waiting:
+                out.print(f"{run.run_id}  waiting since {run.since}  {run.summary}  "
+                          f"{flow_run_link(run.run_id) or ''}", highlight=False, soft_wrap=True)
+            out.print(f"{len(waiting)} publish run(s) wait for a decision"
+                      + (": traduco approve RUN_ID shows one's plan." if waiting else "."), highlight=False)
+            return
+        _print_waiting(approval.waiting_run(run_id))
+        if not reject and not yes and not typer.confirm("Publish exactly this?", default=False):
+            out.print("Nothing decided: the run keeps waiting.")
+            raise typer.Exit(0)
+        approval.decide(run_id, approve=not reject, note=note, approver=by)
+        out.print(f"{'Rejected' if reject else 'Approved'}: publish run {run_id} resumes; waiting for "
+                  "`traduco serve` to run it (Ctrl-C leaves it to serve).", highlight=False, soft_wrap=True)
+        rows = approval.outcome(run_id)
+    if rows is None:
+        out.print("It has not run yet: `traduco serve` (or a worker for the publish deployment) runs it; "
+                  f"follow it at {flow_run_link(run_id) or 'the Prefect UI'}.", highlight=False, soft_wrap=True)
+    elif rows:
+        _print_publication(rows)
+
+
+@app.command()
+def serve(project_dir: ProjectOption = Path("."),
+          port: Annotated[int, typer.Option(metavar="PORT", help="Port of the local Prefect server (when traduco starts it).")] = 4200,
+          host: Annotated[str, typer.Option(metavar="HOST", help="Address the local Prefect server listens on: 0.0.0.0 (or "
+                                                 "this machine's address) lets reviewers on other computers "
+                                                 "in; they log in with the project's password.")] = "127.0.0.1"):
+    """Run the translate and publish flows on their schedules until Ctrl-C."""
+    from traduco import deployments, serving
+    project = load_project(project_dir)
+    plan = deployments.schedules(project)
+    check_settings(project.mt, keys=False)
+    _quiet_prefect()
+    configured = os.environ.get("PREFECT_API_URL")
+    with (nullcontext(configured) if configured else
+          serving.local_server(project, port, host)) as url:
+        if configured:
+            serving.wait_until_healthy(url)
+        os.environ["PREFECT_API_URL"] = url
+        if not configured:      # its flow runs (child processes) need the password too
+            os.environ["PREFECT_API_AUTH_STRING"] = serving.auth_string(project)
+        check_settings(project.mt)     # now Prefect Secret blocks on that server count too
+        record = serving.record_server(project, url)
+        ui = url.removesuffix("/api")
+        if not configured and host != serving.LOOPBACK:
+            ui = serving.public_url(host, int(url.rsplit(":", 1)[1].removesuffix("/api")))
+        out.print(f"Prefect UI for reviewers and the editor: {ui}", highlight=False, soft_wrap=True)
+        if not configured:
+            out.print(f"They log in with the password in {project.state_dir / 'prefect' / serving.AUTH} "
+                      "(the whole line)" + ("; it travels in clear HTTP: a trusted network, or a TLS proxy."
+                                            if host != serving.LOOPBACK else "."), highlight=False,
+                      soft_wrap=True)
+        out.print(f"translate: '{plan.translate}', publish: '{plan.publish}' ({plan.timezone}); "
+                  "Ctrl-C stops." + ("" if configured else " The local server stops with it."),
+                  highlight=False)
+        try:
+            deployments.serve(project, _flows().translate.translate, _flows().publish.publish, say=lambda line: out.print(line, highlight=False, soft_wrap=True,
+                                                                 markup=False))
+        finally:
+            record.unlink(missing_ok=True)
+    out.print("Stopped.")

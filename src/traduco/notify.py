@@ -1,0 +1,222 @@
+"""Telling people that work waits for them: drafts for reviewers, a plan for the editor, a failed run.
+
+    [tool.traduco.notify]
+    webhook = "https://chat.example.org/hooks/..."   # or TRADUCO_NOTIFY_WEBHOOK (a URL holding a token)
+    email = "redazione@example.org"                   # through smtp_host (TRADUCO_SMTP_PASSWORD)
+    block = "slack-redazione"                         # any Prefect notification block, by name
+    on = ["drafts", "approval", "failure", "waiting"] # the default: all four
+    drafts_waiting_hours = 24
+
+    [tool.traduco.notify.locales.zh_CN]               # who hears about one locale's work, besides the above
+    email = "traduttori-zh@example.org"
+
+Each message says what waits (documents, units, Italian words per locale), the
+oldest, and where to find it. A message that cannot be sent is one line in
+the run's log naming the channel's kind and what went wrong, never its
+address (a webhook URL or an SMTP login is a secret).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from traduco.config import Project
+from traduco.errors import ConfigError
+
+DRAFTS, APPROVAL, FAILURE, WAITING = "drafts", "approval", "failure", "waiting"
+CHANNELS = ("webhook", "email", "block")
+SEND_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class Channel:
+    kind: str                 # webhook, email, block
+    target: str               # the URL, the address, the block's name
+
+
+@dataclass(frozen=True)
+class Message:
+    event: str
+    text: str
+    locale: str | None = None
+    link: str | None = None
+
+
+def settings(project: Project) -> dict:
+    table = dict(project.notify or {})
+    unknown = set(table) - {*CHANNELS, "on", "drafts_waiting_hours", "locales", "smtp_host", "smtp_port",
+                            "smtp_user", "smtp_from"}
+    if unknown:
+        raise ConfigError(f"unknown setting {sorted(unknown)[0]!r} in [tool.traduco.notify]",
+                          hint="Known: webhook, email, block, on, drafts_waiting_hours, locales, smtp_host, "
+                               "smtp_port, smtp_user, smtp_from")
+    return table
+
+
+def channels(project: Project, locale: str | None) -> list[Channel]:
+    """Who hears about `locale`'s work (None: about the whole project: everyone)."""
+    table = settings(project)
+    tables = [table, *([(table.get("locales") or {}).get(locale) or {}] if locale else
+                       (table.get("locales") or {}).values())]
+    found: list[Channel] = []
+    for part in tables:
+        for kind in CHANNELS:
+            target = part.get(kind) or (os.environ.get("TRADUCO_NOTIFY_WEBHOOK") if kind == "webhook"
+                                        and part is table else None)
+            if target and Channel(kind, target) not in found:
+                found.append(Channel(kind, str(target)))
+    return found
+
+
+def wanted(project: Project, event: str) -> bool:
+    table = settings(project)
+    return bool(project.notify) and event in (table.get("on") or (DRAFTS, APPROVAL, FAILURE, WAITING))
+
+
+def send(project: Project, message: Message) -> list[str]:
+    """Send `message` to everyone who hears about its locale; the problems, in words without secrets."""
+    if not wanted(project, message.event):
+        return []
+    problems = []
+    for channel in channels(project, message.locale):
+        try:
+            _SENDERS[channel.kind](project, channel, message)
+        except Exception as exc:     # a notification never breaks a run; what failed is said without the address
+            problems.append(f"notification by {channel.kind} failed: {_why(exc)}")
+    return problems
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code}"
+    if isinstance(exc, (urllib.error.URLError, OSError)):
+        return f"cannot connect ({type(getattr(exc, 'reason', exc)).__name__})"
+    return type(exc).__name__
+
+
+def _webhook(project: Project, channel: Channel, message: Message) -> None:
+    body = json.dumps({"text": message.text, "event": message.event, "locale": message.locale,
+                       "project": project.name, "link": message.link}, ensure_ascii=False).encode()
+    request = urllib.request.Request(channel.target, data=body, method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "User-Agent": "traduco notifications"})
+    with urllib.request.urlopen(request, timeout=SEND_SECONDS) as response:
+        response.read()
+
+
+def _email(project: Project, channel: Channel, message: Message) -> None:
+    table = settings(project)
+    mail = EmailMessage()
+    mail["Subject"] = f"[{project.name}] " + message.text.split("\n", 1)[0][:120]
+    mail["From"] = table.get("smtp_from") or f"traduco@{table.get('smtp_host', 'localhost')}"
+    mail["To"] = channel.target
+    mail.set_content(message.text + (f"\n\n{message.link}" if message.link else ""))
+    with smtplib.SMTP(table.get("smtp_host", "localhost"), int(table.get("smtp_port", 587)),
+                      timeout=SEND_SECONDS) as smtp:
+        if table.get("smtp_user"):
+            smtp.starttls()
+            smtp.login(table["smtp_user"], os.environ.get("TRADUCO_SMTP_PASSWORD", ""))
+        smtp.send_message(mail)
+
+
+def _block(project: Project, channel: Channel, message: Message) -> None:
+    from prefect.blocks.core import Block
+
+    block = Block.load(channel.target)     # "slack-webhook/redazione" or a name with its type
+    block.notify(message.text + (f"\n{message.link}" if message.link else ""), subject=f"[{project.name}]")
+
+
+_SENDERS = {"webhook": _webhook, "email": _email, "block": _block}
+
+
+# -- the messages -----------------------------------------------------------------------------
+
+def approval_waiting(project: Project, plan, run_id: str, link: str | None) -> list[Message]:
+    """One message per locale with something to publish or withdraw."""
+    from traduco.publishing import PLANNED
+    messages = []
+    for locale in project.locales:
+        docs = [r for r in plan if r.locale == locale and r.status in PLANNED]
+        if docs:
+            text = (f"{locale}: a publication waits for the editor's approval: {len(docs)} document(s) "
+                    f"({', '.join(f'{r.status} {r.doc_id}' for r in docs[:10])}"
+                    f"{', ...' if len(docs) > 10 else ''}). Decide with `traduco approve {run_id}`"
+                    + (f" or in the Prefect UI: {link}" if link else "") + ".")
+            messages.append(Message(APPROVAL, text, locale, link))
+    return messages
+
+
+def drafts_waiting(project: Project, rows, hours: float | None = None) -> list[Message]:
+    """Per locale, the documents whose oldest draft has waited longer than `drafts_waiting_hours`."""
+    limit = float(hours if hours is not None else settings(project).get("drafts_waiting_hours", 24))
+    messages = []
+    for locale in project.locales:
+        late = [r for r in rows if r.locale == locale and (r.age_hours() or 0) > limit]
+        if late:
+            oldest = max(late, key=lambda r: r.age_hours() or 0)
+            text = (f"{locale}: {len(late)} document(s) wait for review longer than {limit:g} h: "
+                    f"{sum(r.drafts + r.untranslated for r in late):,} units, "
+                    f"{sum(r.words_waiting for r in late):,} Italian words; the oldest, {oldest.doc_id}, "
+                    f"for {oldest.age_hours():.0f} h. Open "
+                    f"{project.catalog_path(oldest.doc_id, locale).relative_to(project.root)} in Poedit "
+                    "(`traduco status` lists them all).")
+            messages.append(Message(DRAFTS, text, locale))
+    return messages
+
+
+def work_waiting(problems: list[str]) -> Message:
+    """A translate run that completed with units left for the next run (a provider down, a budget spent)."""
+    return Message(WAITING, "Machine translation could not draft everything; the units wait for the next run "
+                   "(`traduco status` lists them): " + "; ".join(problems)[:500])
+
+
+def run_failed(project: Project, flow_name: str, message: str, link: str | None) -> Message:
+    return Message(FAILURE, f"The {flow_name} run failed: {message[:500]}"
+                   + (f" See {link}" if link else ""), None, link)
+
+
+def send_all(project: Project, messages: list[Message]) -> list[str]:
+    return [problem for message in messages for problem in send(project, message)]
+
+
+def new_drafts_waiting(project: Project, rows) -> list[Message]:
+    """`drafts_waiting`, said once per document that became late (not at every hourly run)."""
+    from traduco.storage import write_private
+
+    if not wanted(project, DRAFTS):
+        return []
+    record = project.state_dir / "notified-drafts.json"
+    try:
+        told = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        told = {}
+    messages, now_late = [], {}
+    for message in drafts_waiting(project, rows):
+        late = sorted(r.doc_id for r in rows if r.locale == message.locale and (r.age_hours() or 0) > _hours(project))
+        now_late[message.locale] = late
+        if set(late) - set(told.get(message.locale, [])):
+            messages.append(message)
+    write_private(record, json.dumps(now_late))
+    return messages
+
+
+def _hours(project: Project) -> float:
+    return float(settings(project).get("drafts_waiting_hours", 24))
+
+
+def on_failure(flow, flow_run, state) -> None:
+    """Prefect hook of both flows: a failed run is told (a run whose work only waits completes)."""
+    from traduco.config import load_project
+    from traduco.serving import flow_run_link
+
+    try:
+        project = load_project((flow_run.parameters or {}).get("project_dir", "."))
+    except Exception:
+        return                     # no settings to read: nobody to tell
+    send(project, run_failed(project, flow.name, state.message or state.name, flow_run_link(flow_run.id)))
