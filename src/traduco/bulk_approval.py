@@ -102,7 +102,7 @@ def approve(project: Project, candidates: list[Candidate], below: float, reviewe
     for (doc_id, locale), shown in by_catalog.items():
         path = project.catalog_path(doc_id, locale)
         try:
-            with catalogs.locked(path, project.lock_path(path)):
+            with files.locked(path, project.lock_path(path)):
                 before = files.contents(path)
                 if before is None:
                     raise CatalogError("the catalog is gone; nothing approved in it", path=path)
@@ -116,13 +116,13 @@ def approve(project: Project, candidates: list[Candidate], below: float, reviewe
                 _mark(catalog, approved, below, reviewer)
                 catalogs.write(catalog, path, expected=before)
                 outcome.approved += approved
-        except catalogs.ChangedOnDisk:
+        except files.ChangedOnDisk:
             outcome.skipped += len(shown)
             outcome.problems.append(f"{path}: changed while approving; nothing approved in it. Run the command again")
         except CatalogError as exc:
             outcome.problems.append(exc.message)
         except OSError as exc:
-            outcome.problems.append(catalogs.write_problem(exc, path).message)
+            outcome.problems.append(files.write_problem(exc, path).message)
     return outcome
 
 

@@ -41,6 +41,7 @@ class MTSettings:
     max_attempts: int = 4
     backoff_seconds: float = 0.5
     failures_before_skipping: int = 3
+    second_opinion: str | None = None    # a provider asked too, to measure disagreement (costs characters)
 
     def chain_for(self, locale: str) -> tuple[str, ...]:
         return dict(self.chains).get(locale, self.chain)
@@ -52,8 +53,9 @@ class MTSettings:
         return ProviderSettings(name)
 
     def names(self) -> list[str]:
-        """Every provider some locale may use, in first-use order."""
-        return list(dict.fromkeys([*self.chain, *(n for _, c in self.chains for n in c)]))
+        """Every provider some locale may use, in first-use order (the second opinion last)."""
+        return list(dict.fromkeys([*self.chain, *(n for _, c in self.chains for n in c),
+                                   *([self.second_opinion] if self.second_opinion else [])]))
 
 
 @dataclass(frozen=True)

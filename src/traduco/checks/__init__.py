@@ -21,6 +21,7 @@ from traduco.checks.core import (CHECKS, CHECKS_VERSION, COMMENT_PREFIX, ERROR, 
                                  ignored_checks, register)
 from traduco.checks import figures, terms, chinese, untranslated, completeness, negation  # noqa: F401  (registers)
 from traduco.checks.cache import CheckCache, annotate_catalog, catalog_findings
+from traduco.checks.completeness import TYPICAL_RATIO
 from traduco.checks.text import sentence_count, warm_up
 
 __all__ = ["CHECKS", "CHECKS_VERSION", "COMMENT_PREFIX", "ERROR", "IGNORE_PREFIX", "WARNING", "Check", "CheckCache",

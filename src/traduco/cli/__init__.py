@@ -351,4 +351,4 @@ def entry() -> None:
     sys.exit(main())
 
 
-from traduco import cli_publishing  # noqa: E402,F401  (registers publish, approve and serve on `app`)
+from traduco.cli import publishing  # noqa: E402,F401  (registers publish, approve and serve on `app`)
