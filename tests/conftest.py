@@ -28,7 +28,7 @@ from standin import StandIn  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
-SAMPLE = REPO / "sources" / "toscana-smart-china.txt"
+SAMPLE = FIXTURES / "toscana-smart-china.txt"   # not sources/: a user may edit the demo
 DOC = "toscana-smart-china"
 
 

@@ -347,10 +347,14 @@ def test_a_missing_closing_quote_is_refused_by_run_check_status_and_publish(proj
     code, out, _ = run_cli(capsys, "check", "--project", str(project), "--json")
     assert code == 1 and any(where in finding["message"] for finding in json.loads(out)["findings"])
     code, out, err = run_cli(capsys, "status", "--project", str(project), "--json")
-    assert any(row["locale"] == "zh_CN" and row["error"] and "syntax error" in row["error"]
-               for row in json.loads(out)["queue"])
+    assert code == 1 and any(row["locale"] == "zh_CN" and row["error"] and "syntax error" in row["error"]
+                             for row in json.loads(out)["queue"])
+    # A script or CI job must not read a broken catalog as success, whichever command meets it.
+    code, _, err = run_cli(capsys, "status", "--project", str(project))
+    assert code == 1 and "1 catalog(s) cannot be read" in err
 
-    run_cli(capsys, "publish", "--project", str(project))
+    code, out, err = run_cli(capsys, "publish", "--project", str(project))
+    assert code == 1 and "cannot be read" in err and where in err + out
     assert not (project / "public" / "zh_CN" / f"{DOC}.html").exists()
     assert (project / "public" / "en" / f"{DOC}.html").exists()       # the other document went on
     assert path.read_bytes() == broken

@@ -27,9 +27,11 @@ NOTES = {   # every shape traduco writes -> the note as reviewers have seen it i
         "reused from memory: fuzzy match 87 % from bando-2019 (reused on 2026-11-20 08:30 UTC); the matched "
         "Italian is shown as previous: update what differs, then clear fuzzy; check: numbers differ from the "
         "match: 12 → 15",
-    Provenance(SOURCE_CHANGED, made=MADE.replace(hour=0, minute=0)):
-        "source changed on 2026-11-20: the Italian was edited (old text shown as previous); update the "
+    Provenance(SOURCE_CHANGED, made=MADE):
+        "source changed on 2026-11-20 08:30 UTC: the Italian was edited (old text shown as previous); update the "
         "translation, then clear fuzzy",
+    Provenance(MACHINE, made=MADE, provider="libre", extra="second opinion by deepl: 62 % similar, figures differ"):
+        "machine draft by libre on 2026-11-20 08:30 UTC; second opinion by deepl: 62 % similar, figures differ",
     Provenance(CONFLICT): "merge conflict: two approved translations differ; the newer one is the text, the "
                           "other follows as 'other approved translation'; keep one, then clear fuzzy",
     Provenance(NO_DRAFT, reason="the provider did not answer"): "no draft yet: the provider did not answer",
@@ -40,6 +42,13 @@ NOTES = {   # every shape traduco writes -> the note as reviewers have seen it i
 def test_each_note_is_written_as_before_and_reads_back_as_the_same_value(value):
     assert value.format() == NOTES[value]
     assert Provenance.parse(NOTES[value]) == value
+
+
+def test_a_source_change_noted_by_an_older_traduco_keeps_its_day():
+    """Older notes had the day only (a draft minutes old showed as '20 h' in the queue)."""
+    older = ("source changed on 2026-11-20: the Italian was edited (old text shown as previous); update the "
+             "translation, then clear fuzzy")
+    assert Provenance.parse(older) == Provenance(SOURCE_CHANGED, made=MADE.replace(hour=0, minute=0))
 
 
 def test_a_memory_draft_from_a_dated_document_is_as_old_as_its_reuse_not_as_the_document(project):

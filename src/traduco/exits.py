@@ -19,7 +19,18 @@ USAGE = 2            # the command line or the settings are wrong
 PROBLEM = 1          # a file needs a person
 INTERRUPTED = 130
 
-err = Console(stderr=True)
+
+
+def console(stderr: bool = False) -> Console:
+    """A console for the terminal, or for a log or pipe: there rich would wrap at
+    80 columns, mid-sentence and through tables, so lines stay whole instead."""
+    import sys
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not (hasattr(stream, "isatty") and stream.isatty()) and "COLUMNS" not in os.environ
+    return Console(stderr=stderr, width=200 if piped else None)
+
+
+err = console(stderr=True)
 
 
 def exit_code_of(app: typer.Typer, argv: list[str] | None) -> int:

@@ -104,6 +104,10 @@ _ZH_LISTED_DAY = re.compile(rf"{_ZH_DAY}(?=\s*+[日号])")
 # The ends of a range share their year: `dal 3 marzo al 30 aprile 2025`.
 _RANGE_GAP = re.compile(r"\s*+(?:(?:dal|dall['’]|from|between|tra|fra)\s++)?"
                         r"(?:al|all['’]|a|to|until|till|through|and|e|ed|至|到|[-–—~～])?\s*+(?:l['’])?\s*+")
+# A date in digits: `13/11/2024`, `13.11.2024`, `13-11-2024`, ISO `2024-11-13`.
+_NUMERIC_DATE = re.compile(r"(?<![\d/.\-])(?:(?P<iso_year>\d{4})(?P<sep1>[/.\-])(?P<iso_month>\d{1,2})(?P=sep1)"
+                           r"(?P<iso_day>\d{1,2})|(?P<a>\d{1,2})(?P<sep2>[/.\-])(?P<b>\d{1,2})(?P=sep2)"
+                           r"(?P<year>\d{4}))(?![\d/\-]|\.\d)")
 # A time of day: `10:30`, `10.30` after `ore`/`alle`/`dalle`, `10时30分`.
 _TIME = re.compile(r"(?<![\d:.,])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
 _IT_TIME = re.compile(r"\b(?:ore|alle|dalle|le)\s++([01]?\d|2[0-3])[.:]([0-5]\d)(?![\d.:,])", re.I)
@@ -114,6 +118,8 @@ _IT_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d{3})++|\d++)(?:,(\d++))?(?:\
 _EN_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})++|\d++)(?:\.(\d++))?(?:\s*+(%|per\s?cent))?"
                         r"(?:\s*+(thousand|millions?|billions?|bn|k|m)\b)?", re.I)
 _ZH_NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})++|\d++)(?:\.(\d++))?\s*+([万亿千]*+)")
+# A discount as Chinese shops write it: 八折 (pay 80 %: 20 % off), 八五折, 8.5折.
+_ZH_DISCOUNT = re.compile(rf"(?<![\d.{_CN_NUMERAL}])(\d(?:\.\d)?|[一二三四五六七八九][一二三四五六七八九]?)\s*+折")
 _ZH_NUMERAL_RUN = re.compile(rf"[{_CN_NUMERAL}百千万亿]{{2,}}|[{_CN_NUMERAL}百千]+(?=周年|[万亿年个位名])")
 
 
@@ -150,6 +156,18 @@ def _days(year: int | None, month: int, first: str | None, last: str | None,
           read=lambda day: _int(day)) -> list[Date]:
     """One date, or the first and last day of a range."""
     return [Date(year, month, read(day)) for day in (first, last) if day] or [Date(year, month, None)]
+
+
+def _numeric_date(match: re.Match, month_first_if_clear: bool = False) -> list[Date]:
+    """13/11/2024 is day/month/year in Italian and Chinese sources and most
+    English; an English 11/13/2024 (second part over 12) is American."""
+    if match["iso_year"]:
+        year, month, day = int(match["iso_year"]), int(match["iso_month"]), int(match["iso_day"])
+    else:
+        year, day, month = int(match["year"]), int(match["a"]), int(match["b"])
+        if month_first_if_clear and month > 12 >= day:
+            day, month = month, day
+    return [Date(year, month, day)] if 1 <= month <= 12 and 1 <= day <= 31 else []
 
 
 def _read_dates(pattern: re.Pattern, make_date, text: str, found: Quantities) -> str:
@@ -200,6 +218,8 @@ def _reader(dates: re.Pattern, make_date, times: list[re.Pattern], numbers: re.P
     separators and scale words."""
     def read(text: str) -> Quantities:
         found = Quantities()
+        text = _read_dates(_NUMERIC_DATE, lambda m: _numeric_date(m, month_first_if_clear=thousands == ","),
+                           text, found)
         text = _read_times(times, _read_dates(dates, make_date, text, found), found)
         for match in numbers.finditer(text):
             whole, decimals, _, scale = match.groups()
@@ -222,6 +242,8 @@ def _chinese_date(match: re.Match) -> list[Date]:
 
 def _chinese(text: str) -> Quantities:
     found = Quantities()
+    text = _read_dates(_NUMERIC_DATE, _numeric_date, text, found)
+    text = _ZH_DISCOUNT.sub(lambda match: _discount(match, found), text)
     text = _read_times([_ZH_TIME, _TIME], _read_dates(_ZH_DATE, _chinese_date, text, found), found)
     for match in _ZH_NUMBER.finditer(text):
         whole, decimals, scales = match.groups()
@@ -236,6 +258,16 @@ def _chinese(text: str) -> Quantities:
             found.numbers.append(value)
             found.written.append(run)
     return found
+
+
+def _discount(match: re.Match, found: Quantities) -> str:
+    """八折 is the Italian "sconto del 20%": the figure is what is taken off."""
+    written = match[1]
+    tenths = float(written) if written[0].isdigit() else float(
+        ".".join(str(CHINESE_DIGITS[c]) for c in written))
+    found.numbers.append(round(100 - tenths * 10, 6))
+    found.written.append(match.group(0))
+    return " "
 
 
 def chinese_numeral(text: str) -> float | None:

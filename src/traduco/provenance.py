@@ -35,7 +35,7 @@ _FUZZY_HINT = "the matched Italian is shown as previous: update what differs, th
 _SOURCE_HINT = "the Italian was edited (old text shown as previous); update the translation, then clear fuzzy"
 _CONFLICT_HINT = (f"two approved translations differ; the newer one is the text, the other follows as "
                   f"'{OTHER_APPROVED}'; keep one, then clear fuzzy")
-_MINUTE, _DAY = "%Y-%m-%d %H:%M", "%Y-%m-%d"
+_MINUTE = "%Y-%m-%d %H:%M"
 _WHEN = r"(?P<made>\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)"
 # After what to check: notes that later steps add (a second opinion, a bulk approval).
 _CHECK = r"(?:; check: (?P<check>.*?))?(?:; (?P<extra>(?:second opinion by|approved by) .*))?"
@@ -43,7 +43,8 @@ _PATTERNS = {   # kind -> the whole note, as `format` writes it
     MACHINE: re.compile(rf"{MACHINE} by (?P<provider>\S+) on {_WHEN} UTC{_CHECK}"),
     MEMORY: re.compile(rf"{MEMORY}: (?:approved in|fuzzy match (?P<score>\d+) % from) (?P<origin>.+?) "
                        rf"\(reused on {_WHEN} UTC\)(?:; {re.escape(_FUZZY_HINT)})?{_CHECK}"),
-    SOURCE_CHANGED: re.compile(rf"{SOURCE_CHANGED} on {_WHEN}: {re.escape(_SOURCE_HINT)}"),
+    # (older notes have the day only: a draft's age in the queue was off by up to a day)
+    SOURCE_CHANGED: re.compile(rf"{SOURCE_CHANGED} on {_WHEN}(?: UTC)?: {re.escape(_SOURCE_HINT)}"),
     CONFLICT: re.compile(rf"{CONFLICT}: {re.escape(_CONFLICT_HINT)}"),
     NO_DRAFT: re.compile(rf"{NO_DRAFT}: (?P<reason>.*)"),
 }
@@ -72,7 +73,7 @@ class Provenance:
             return (f"{MEMORY}: fuzzy match {self.score} % from {self.origin} (reused on "
                     f"{self.made:{_MINUTE}} UTC); {_FUZZY_HINT}{check}")
         if self.kind == SOURCE_CHANGED:
-            return f"{SOURCE_CHANGED} on {self.made:{_DAY}}: {_SOURCE_HINT}"
+            return f"{SOURCE_CHANGED} on {self.made:{_MINUTE}} UTC: {_SOURCE_HINT}"
         if self.kind == CONFLICT:
             return f"{CONFLICT}: {_CONFLICT_HINT}"
         if self.kind == NO_DRAFT:

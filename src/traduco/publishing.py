@@ -47,6 +47,7 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
     UNCHANGED = "unchanged"
     WAITING = "waiting"
+    BROKEN = "broken"                # its catalog or template cannot be read: a person must fix it
     SKIPPED = "skipped"              # not in the approved plan
     CHANGED = "changed"              # its catalog changed after the plan was made: the next plan has it
     REJECTED = "rejected"
@@ -130,7 +131,9 @@ def _plan_one(project: Project, snapshot: snapshots.Snapshot, manifest: dict, gl
     doc_id, locale, sha = snapshot.doc_id, snapshot.locale, snapshot.sha256
     why = _waiting_reason(snapshot, glossary, cache, ledger)
     if why:
-        return _Planned(PublishResult(doc_id, locale, Status.WAITING, why))
+        broken = why.startswith(snapshots.UNREADABLE) or bool(snapshot.error)
+        return _Planned(PublishResult(doc_id, locale, Status.BROKEN if broken else Status.WAITING,
+                                      why.removeprefix(snapshots.UNREADABLE)))
     page_path = _page_path(project, doc_id, locale)
     published = manifest.get(locale, {}).get(doc_id)
     live = bool(published) and not published.get("withdrawn")
@@ -238,7 +241,7 @@ def _page_path(project: Project, doc_id: str, locale: str) -> Path:
 
 def noteworthy_first(results: list[PublishResult]) -> list[PublishResult]:
     """What changed or was refused first, then what waits, then what stayed as it was."""
-    order = {Status.PUBLISHED: 0, Status.PUBLISH: 0, Status.WITHDRAWN: 0, Status.WITHDRAW: 0,
+    order = {Status.BROKEN: 0, Status.PUBLISHED: 0, Status.PUBLISH: 0, Status.WITHDRAWN: 0, Status.WITHDRAW: 0,
              Status.REJECTED: 1, Status.CHANGED: 1, Status.SKIPPED: 1, Status.WAITING: 2, Status.UNCHANGED: 3}
     return sorted(results, key=lambda r: order.get(r.status, 2))
 

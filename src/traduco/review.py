@@ -23,6 +23,8 @@ from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
 from traduco.ledger import Ledger, file_sha256, verdict_context
 
+NO_CATALOG_YET = "no catalog yet: run `traduco run`"
+
 
 @dataclass(frozen=True)
 class QueueRow:
@@ -45,6 +47,11 @@ class QueueRow:
     low_risk: int = 0          # drafts at low risk (what approve-low-risk may take)
     oldest_draft: str | None = None   # when the oldest waiting draft was made (ISO, UTC)
     error: str | None = None   # the catalog itself cannot be read
+
+    @property
+    def unreadable(self) -> int:
+        """1 when the catalog is there but cannot be read (a person must fix it)."""
+        return int(self.error is not None and self.error != NO_CATALOG_YET)
 
     @property
     def waiting(self) -> str:
@@ -91,6 +98,7 @@ class QueueView:
     rows: list[QueueRow]                     # most urgent first
     totals: dict[str, dict[str, int]]        # per locale, over every row
     count: int                               # rows in the whole queue
+    unreadable: int = 0                      # catalogs (or templates) that cannot be read: a person must fix them
 
     @property
     def hidden(self) -> int:
@@ -100,17 +108,18 @@ class QueueView:
 def most_urgent(project: Project, limit: int | None = None) -> QueueView:
     """The `limit` most urgent rows (all with None) and the totals, reading one catalog at a time."""
     sums: dict[str, dict[str, int]] = {}
-    count = 0
+    count = unreadable = 0
 
     def counted():
-        nonlocal count
+        nonlocal count, unreadable
         for row in queue_rows(project):
             count += 1
+            unreadable += row.unreadable
             _add(sums, row)
             yield row
     rows = sorted(counted(), key=QueueRow.urgency) if limit is None else \
         heapq.nsmallest(limit, counted(), key=QueueRow.urgency)
-    return QueueView(rows, sums, count)
+    return QueueView(rows, sums, count, unreadable)
 
 
 def queue_rows(project: Project) -> Iterator[QueueRow]:
@@ -159,7 +168,7 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
     if catalog is None:
         units = _template_units(project, doc_id)
         return QueueRow(doc_id, locale, relative, units=units, untranslated=units,
-                        error=None if units else "no catalog yet: run `traduco run`")
+                        error=None if units else NO_CATALOG_YET)
     counts = Counter()
     oldest = None
     findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}

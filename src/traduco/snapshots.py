@@ -74,6 +74,11 @@ def take(project: Project, doc_id: str, locale: str) -> Snapshot:
                         error=f"{exc.filename or path}: cannot be read ({exc.strerror or exc})")
 
 
+# How a verdict starts when the files themselves are broken (a person must fix
+# them): the commands that meet one exit 1, not 0.
+UNREADABLE = "cannot be read: "
+
+
 def waiting_reason(snapshot: Snapshot, glossary: Glossary | None, cache: checks.CheckCache) -> str | None:
     """Why the snapshot cannot be published, or None when every unit of the
     current template is approved in it and no check reports an error."""
@@ -82,7 +87,7 @@ def waiting_reason(snapshot: Snapshot, glossary: Glossary | None, cache: checks.
     try:
         catalog, units = snapshot.catalog, snapshot.units()
     except CatalogError as exc:
-        return exc.message
+        return UNREADABLE + exc.message
     if not units:
         return "no units"
     entries = {(e.msgctxt, e.msgid): e for e in catalogs.active_entries(catalog)}

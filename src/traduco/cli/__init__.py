@@ -19,7 +19,7 @@ from rich.text import Text
 from traduco import interruption, runs
 from traduco.config import load_project
 from traduco.errors import TraducoError
-from traduco.exits import exit_code_of, problem as _problem
+from traduco.exits import console, exit_code_of, problem as _problem
 from traduco.mt import check_settings
 from traduco.check_report import checks_report
 from traduco.reporting import Reporter, listening
@@ -31,8 +31,8 @@ from traduco.storage import write_private
 # rich_markup_mode=None: help texts are plain text, so "[tool.traduco.web]" is printed, not eaten as markup
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Italian sources to reviewed zh_CN and English, through gettext catalogs.")
-out = Console()
-err = Console(stderr=True)
+out = console()
+err = console(stderr=True)
 
 SHOWN_ROWS = 50    # queue rows printed; the totals cover every row
 ProjectOption = Annotated[Path, typer.Option("--project", "-p", metavar="DIR",
@@ -118,7 +118,7 @@ def status(project_dir: ProjectOption = Path("."),
     if as_json:
         out.print_json(json.dumps({"queue": [r.as_dict() for r in view.rows], "totals": view.totals},
                                   ensure_ascii=False))
-        return
+        raise typer.Exit(1 if view.unreadable else 0)
     if not view.count:
         out.print("No documents extracted yet: run [bold]traduco run[/bold].")
     else:
@@ -126,6 +126,9 @@ def status(project_dir: ProjectOption = Path("."),
     if project.git is not None:
         from traduco.sync import GitSync
         out.print(GitSync.for_project(project).distance(), highlight=False)
+    if view.unreadable:     # a CI job or script must not read a broken catalog as success
+        _problem(f"{view.unreadable:,} catalog(s) cannot be read: fix them (see the first rows), then run again")
+        raise typer.Exit(1)
 
 
 @app.command("merge-driver")

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from traduco.cli import SHOWN_ROWS, ProjectOption, _flows, _quiet_prefect, app, out
+from traduco.cli import SHOWN_ROWS, ProjectOption, _flows, _problem, _quiet_prefect, app, out
 from traduco.config import load_project
 from traduco.mt import check_settings
 
@@ -45,6 +45,11 @@ def publish(project_dir: ProjectOption = Path("."),
         return
     _print_publication([r.as_dict() for r in results], every_row,
                        "Publish" + (" (dry run: nothing written)" if dry_run else ""))
+    broken = [r for r in results if r.status == "broken"]
+    if broken:      # a file a person must fix: a script or CI job must not read this as success
+        _problem(f"{len(broken):,} catalog(s) cannot be read, {broken[0].reason}; fix them (Poedit shows "
+                 "where, or `msgfmt -c FILE`), then publish again")
+        raise typer.Exit(1)
 
 
 def _print_publication(rows: list[dict], every_row: bool = False, title: str = "Publish") -> None:
