@@ -194,3 +194,27 @@ def test_https_is_verified_for_the_name_while_connecting_to_the_checked_address(
         assert untrusted.written == [] and "SSLError" in untrusted.problems[0]
     finally:
         secure.server.shutdown()
+
+
+def test_a_feed_s_refused_items_are_reported_once_not_on_every_pull(project, site):
+    """A third party's feed that keeps listing items at refused addresses must not
+    turn every scheduled run red: the first pull names them, later pulls skip them
+    with a note; the feed's good items still come in."""
+    port = site.server.server_address[1]
+    allowed = f"http://localhost:{port}"
+    mostra(site)
+    bad = [f"http://127.0.0.1:{port}/admin", "file:///etc/passwd"]
+    site.page("/rss.xml", rss([(f"Voce {n}", link) for n, link in enumerate(bad)]
+                              + [("Nuova mostra a Firenze", f"{allowed}/a/mostra.html")]), kind="application/rss+xml")
+    configure(project, site, feeds=[f"{allowed}/rss.xml"], allow_hosts=("localhost",))
+
+    first = pull_web(load_project(project), sleep=lambda s: None)
+    assert len(first.problems) == len(bad) and first.written == ["nuova-mostra-a-firenze"]
+    # The feed changes (so it is read again, not answered 304) and still lists them.
+    site.page("/rss.xml", rss([(f"Voce {n}", link) for n, link in enumerate(bad)]
+                              + [("Nuova mostra a Firenze", f"{allowed}/a/mostra.html"),
+                                 ("Un'altra mostra", f"{allowed}/a/altra.html")]), kind="application/rss+xml")
+    site.page("/a/altra.html", ARTICLE.format(title="Un'altra mostra a Siena", first=FIRST))
+    again = pull_web(load_project(project), sleep=lambda s: None)
+    assert again.problems == []
+    assert any("2 feed item(s) refused in an earlier pull" in note for note in again.notes)

@@ -68,6 +68,9 @@ def pull_web(project: Project, sleep=time.sleep) -> WebResult:
         result.problems.append(f"{puller.postponed} feed(s) or item(s) not fetched: this pull spent its "
                                f"{limits.budget:g}-second budget ([tool.traduco.web] pull_budget_seconds); "
                                f"they are fetched next pull")
+    if puller.refused_again:
+        result.notes.append(f"{puller.refused_again} feed item(s) refused in an earlier pull (their addresses) "
+                            f"skipped again")
     state.save()
     return result
 
@@ -93,7 +96,7 @@ class _Puller:
         self.project, self.fetcher, self.state, self.result = project, fetcher, state, result
         self.seen: set[str] = set()
         # each fetch has its deadline, but a feed can list many slow hosts: the pull has a budget too
-        self.budget_end, self.postponed = budget_end, 0
+        self.budget_end, self.postponed, self.refused_again = budget_end, 0, 0
 
     def feed(self, url: str) -> None:
         import feedparser
@@ -123,8 +126,13 @@ class _Puller:
                 continue
             link = urljoin(page.url, str(link))       # a relative link is on the feed's site
             if why := web_url_problem(link):
-                self.result.problems.append(f"{url}: the item {title[:80]!r} links to {link[:200]!r}: {why}; "
-                                            f"the item is skipped")
+                # A third party's feed: its refused items are news once, not a red run every hour.
+                if self.state.refused_before(link):
+                    self.refused_again += 1
+                else:
+                    self.state.refuse(link)
+                    self.result.problems.append(f"{url}: the item {title[:80]!r} links to {link[:200]!r}: {why}; "
+                                                f"the item is skipped (and not reported again)")
                 continue
             self.item(link, title or None, _entry_date(entry), retry=True)
 
@@ -133,6 +141,9 @@ class _Puller:
         if url in self.seen:
             return
         self.seen.add(url)
+        if retry and self.state.refused_before(url):     # a feed item refused for good in an earlier pull
+            self.refused_again += 1
+            return
         if time.monotonic() > self.budget_end:
             self.postponed += 1
             if retry:
@@ -147,7 +158,10 @@ class _Puller:
                                             f"(failed {failures} time(s) so far)")
             else:
                 self.state.forget_failure(url)
-                self.result.problems.append(f"{exc}; the item is skipped")
+                if retry:    # a feed's item: news once, not a red run on every pull while the feed lists it
+                    self.state.refuse(url)
+                self.result.problems.append(f"{exc}; the item is skipped" + (" (and not reported again)" if retry
+                                                                             else ""))
             return
         except Exception as exc:   # hostile pages find paths nobody foresaw: one line, the pull goes on
             self.result.problems.append(f"{url}: cannot be made a source ({type(exc).__name__}: {exc}); "

@@ -29,7 +29,7 @@ from typing import Callable
 import yaml
 
 _FRONT_MATTER_BYTES = 65536
-_TABLES = ("http", "items", "retry")
+_TABLES = ("http", "items", "retry", "refused")
 
 
 class WebState:
@@ -87,6 +87,13 @@ class WebState:
         """Not fetched this pull (no time left): fetched next pull, not counted as a failure."""
         entry = self.data.setdefault("retry", {}).setdefault(url, {"since": dt.date.today().isoformat()})
         entry.update({"title": title, "date": date, "failures": int(entry.get("failures", 0))})
+
+    def refused_before(self, url: str) -> bool:
+        """An item a pull refused for good (its address): reported once, not on every pull."""
+        return url in self.data.get("refused", {})
+
+    def refuse(self, url: str) -> None:
+        self.data.setdefault("refused", {})[url] = {"since": dt.date.today().isoformat()}
 
     def forget_failure(self, url: str) -> None:
         self.data.get("retry", {}).pop(url, None)
