@@ -200,8 +200,10 @@ class StandIn:
 
             def _answer(self, path: str, params: dict) -> None:
                 fault = standin._next_fault()
-                if standin.latency:
-                    time.sleep(standin.latency)
+                # a number for every answer, or a function of the text (one slow answer among fast ones)
+                delay = standin.latency(params.get("q", "")) if callable(standin.latency) else standin.latency
+                if delay:
+                    time.sleep(delay)
                 if fault is not None and self._fault(fault):
                     return
                 if fault is None:   # a hang's late answer is counted as the hang

@@ -98,3 +98,19 @@ def test_deepl_retries_are_turned_off_for_our_client_only(tmp_path, monkeypatch)
     assert result.text is None and "server error" in result.error
     assert sent == 1                                          # deepl's client did not retry it
     assert deepl.http_client.max_network_retries == before    # nor was anyone else's client changed
+
+
+def test_an_answer_is_in_the_cache_as_it_arrives_not_after_the_requests_sent_before_it(tmp_path):
+    """A cold try killed a run (kill -9) while one request was slow: answers that had
+    already arrived behind it were not yet in the cache, and the next run bought them
+    again. Each answer is kept the moment its text is whole."""
+    slow, fast = "La Regione Toscana accoglie la delegazione.", "Il museo è aperto tutti i giorni."
+    heard = []
+    with StandIn(latency=lambda text: 2.0 if "delegazione" in text else 0.0) as provider:
+        libre = ProviderSettings("libre", provider.url, connections=2, requests_per_second=100)
+        with engine(tmp_path, libre) as mt:
+            def on_result(text, result):
+                cached = TranslationCache(tmp_path / "cache.sqlite").get("libre", "it", "en", text)
+                heard.append((text, cached is not None))
+            mt.translate([slow, fast], "en", on_result=on_result)
+    assert heard == [(fast, True), (slow, True)]

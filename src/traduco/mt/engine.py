@@ -20,6 +20,8 @@ from __future__ import annotations
 import threading
 import time
 import weakref
+from collections import Counter
+from concurrent.futures import as_completed
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -266,11 +268,13 @@ class Engine:
                 pieces = segments.split(masked.text, spec.max_chars, self.source_language)
                 jobs.append(_Job(text, masked, pieces, [None] * len(pieces)))
         batches = _batches(jobs, spec.batch_size, spec.max_chars)
-        futures = [(batch, client.submit(locale, [jobs[j].pieces[p] for j, p in batch])) for batch in batches]
-        last = {j: k for k, batch in enumerate(batches) for j, _ in batch}   # a job's last request
+        futures = {client.submit(locale, [jobs[j].pieces[p] for j, p in batch]): batch for batch in batches}
+        waiting = Counter(j for batch in batches for j in dict.fromkeys(j for j, _ in batch))  # requests per text
         failed: dict[int, str] = {}
-        for k, (batch, future) in enumerate(futures):
-            outcome = future.result()
+        # In the order answers arrive: each is in the cache the moment its text is
+        # whole, so a run killed right after still never pays for it again.
+        for future in as_completed(futures):
+            batch, outcome = futures[future], future.result()
             for (j, p), translated in zip(batch, outcome if isinstance(outcome, list) else []):
                 jobs[j].done[p] = translated
             if isinstance(outcome, Failure):
@@ -279,7 +283,8 @@ class Engine:
             # Each text is done as soon as its last request is: its catalog can be
             # written while later requests are still in flight.
             for j in dict.fromkeys(j for j, _ in batch):
-                if last[j] != k:
+                waiting[j] -= 1
+                if waiting[j]:
                     continue
                 if j in failed:
                     results[jobs[j].text] = Result(None, failed[j])
