@@ -171,11 +171,12 @@ def test_a_suspended_publication_survives_a_server_restart_and_publishes_exactly
 def suspended_publication(project: Path) -> str:
     """What `traduco publish` does: a run of the project's publish deployment, run here until it suspends."""
     from flows.publish import publish
+    from flows.translate import translate
     from traduco.approval import start_publication
     from traduco.config import load_project
     from traduco.deployments import deployments
 
-    next(d for d in deployments(load_project(project)) if d.name == "traduco-publish").apply()
+    next(d for d in deployments(load_project(project), translate, publish) if d.name == "traduco-publish").apply()
     run_id, state = start_publication(load_project(project), publish)
     assert state is None, state
     return run_id

@@ -185,7 +185,7 @@ class Engine:
         todo = list(dict.fromkeys(texts))
         self._busy(+1)
         try:
-            results = self._send(name, todo, locale, None)
+            results = self._send(self._clients[name], todo, locale, None)
         finally:
             self._busy(-1)
         return {text: results.get(text) or Result(None, f"{name} gave no translation") for text in todo}
