@@ -60,6 +60,20 @@ ITALIAN = "Nel 2023 i visitatori sono stati 177 mila, il doppio dell'anno preced
 ENGLISH = "In 2023 there were 177 thousand visitors, twice as many as the year before."
 
 
+def test_a_lost_negation_is_weighed_once_from_the_negation_check():
+    """Risk reads the negation check's finding; it has no cruder counter of its
+    own that would count one lost "non" twice (or flag idioms the check knows)."""
+    lost = draft("Il museo non apre il lunedì.", "The museum opens on Mondays.",
+                 "machine draft by libre on 2026-11-26 06:12 UTC")
+    findings = check_entry(lost, "en")
+    assert [f.check for f in findings if f.check == "negation"] == ["negation"]
+    assert "negation lost?" in risk.assess(lost, "en", findings).reasons
+    assert "negation lost?" not in risk.assess(lost, "en", []).reasons
+    idiom = draft("Non appena arrivati, i visitatori ricevono una mappa.",
+                  "As soon as they arrive, visitors receive a map.", "machine draft by libre on 2026-11-26 06:12 UTC")
+    assert "negation lost?" not in assessed(idiom, "en").reasons
+
+
 def test_each_signal_raises_the_risk_and_names_itself():
     machine = "machine draft by libre on 2026-11-26 06:12 UTC"
     clean = assessed(draft(ITALIAN, ENGLISH, machine), "en")

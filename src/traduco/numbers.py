@@ -212,13 +212,14 @@ def _hours(match: re.Match) -> float:
 
 
 def _reader(dates: re.Pattern, make_date, times: list[re.Pattern], numbers: re.Pattern,
-            thousands: str, scales: dict):
+            thousands: str, scales: dict, month_first_if_clear: bool = False):
     """A reader for a language that writes digits: dates first (their numbers
     are not quantities), times of day, then numbers with the language's
-    separators and scale words."""
+    separators and scale words. `month_first_if_clear`: the language's readers
+    may be American, so 11/13/2024 is 13 November."""
     def read(text: str) -> Quantities:
         found = Quantities()
-        text = _read_dates(_NUMERIC_DATE, lambda m: _numeric_date(m, month_first_if_clear=thousands == ","),
+        text = _read_dates(_NUMERIC_DATE, lambda m: _numeric_date(m, month_first_if_clear),
                            text, found)
         text = _read_times(times, _read_dates(dates, make_date, text, found), found)
         for match in numbers.finditer(text):
@@ -231,7 +232,8 @@ def _reader(dates: re.Pattern, make_date, times: list[re.Pattern], numbers: re.P
 
 
 _italian = _reader(_IT_DATE, _italian_date, [_IT_TIME, _TIME], _IT_NUMBER, ".", ITALIAN_SCALE)
-_english = _reader(_EN_DATE, _english_date, [_EN_CLOCK, _TIME], _EN_NUMBER, ",", ENGLISH_SCALE)
+_english = _reader(_EN_DATE, _english_date, [_EN_CLOCK, _TIME], _EN_NUMBER, ",", ENGLISH_SCALE,
+                   month_first_if_clear=True)
 
 
 def _chinese_date(match: re.Match) -> list[Date]:

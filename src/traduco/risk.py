@@ -30,6 +30,7 @@ import polib
 from rapidfuzz import fuzz
 
 from traduco import catalogs, checks, provenance
+from traduco.checks.negation import negations
 from traduco.numbers import quantities
 from traduco.storage import write_private
 
@@ -42,12 +43,13 @@ LEVELS = ((0.6, HIGH), (0.3, MEDIUM))   # below 0.3: low
 # reviewer must fix; warnings are hints.
 _FINDING_WEIGHT = {"numbers": 0.9, "dates": 0.9, "tokens": 0.85, "untranslated": 0.9, "empty": 0.95,
                    "zh-traditional": 0.8, "sentences": 0.8, "glossary": 0.7, "identical": 0.5,
-                   "length": 0.35, "zh-punctuation": 0.35}
+                   "length": 0.35, "zh-punctuation": 0.35, "negation": 0.4}
 _WARNING_WEIGHT = 0.3       # a warning of a check not listed (or a downgraded error)
 _REASON = {"numbers": "numbers differ", "dates": "dates differ", "tokens": "tokens lost",
            "untranslated": "Italian left untranslated", "empty": "blank", "glossary": "glossary term missing",
            "sentences": "sentence dropped?", "zh-traditional": "Traditional characters",
-           "identical": "not translated", "length": "unusual length", "zh-punctuation": "half-width punctuation"}
+           "identical": "not translated", "length": "unusual length", "zh-punctuation": "half-width punctuation",
+           "negation": "negation lost?"}
 
 # Notes the drafting step leaves in the provenance (see drafting.py).
 _DROPPED = re.compile(r"check: the machine dropped ")
@@ -101,7 +103,6 @@ def assess(entry: polib.POEntry, locale: str, findings: list[checks.Finding],
         chances += _origin(entry, priors or {})
     if not any(f.check == "length" for f in findings):   # the check already said it
         chances.append(_length(entry.msgid, entry.msgstr, locale))
-    chances.append(_negation(entry.msgid, entry.msgstr, locale))
     return combine(chances)
 
 
@@ -154,8 +155,7 @@ def second_opinion_note(provider: str, draft: str, other: str, locale: str) -> s
     mine, theirs = quantities(draft, language), quantities(other, language)
     if Counter(mine.numbers) != Counter(theirs.numbers) or Counter(mine.dates) != Counter(theirs.dates):
         note += ", figures differ"
-    negation = _NEGATION.get(language)
-    if negation and len(negation.findall(draft)) != len(negation.findall(other)):
+    if negations(draft, language) != negations(other, language):
         note += ", negations differ"
     return note
 
@@ -180,21 +180,6 @@ def _length(source: str, target: str, locale: str) -> tuple[float, str]:
     off = abs(math.log((len(target) / len(source)) / typical))
     # within ~25 % of the usual ratio is ordinary variation between translators
     return (min(0.6, max(0.0, off - 0.22) * 1.2), "unusual length")
-
-
-# A dropped "non" reverses a sentence and no check sees it: fewer negations
-# in the translation than in the Italian is worth a look. ("senza" is left
-# out: "senza fine" is "endless", "senza glutine" "gluten-free".)
-_NEGATION = {"it": re.compile(r"\b(?:non|né|nessun[oa]?|niente|nulla|mai)\b", re.I),
-             "en": re.compile(r"\b(?:not|no|never|none|nothing|nobody|neither|nor|without|cannot)\b|n't", re.I),
-             "zh": re.compile(r"[不没無无未非别勿莫毋禁]")}
-
-
-def _negation(source: str, target: str, locale: str) -> tuple[float, str]:
-    theirs = _NEGATION.get(locale.split("_")[0])
-    if theirs is None or len(theirs.findall(target)) >= len(_NEGATION["it"].findall(source)):
-        return (0.0, "negation lost?")
-    return (0.4, "negation lost?")
 
 
 # -- the catalog comment -------------------------------------------------------
