@@ -13,13 +13,15 @@ import pytest
 
 from helpers import run_cli
 
-MISTAKES = [   # click's own words; click names no usage line for an option missing its value
+MISTAKES = [   # click's own words
     (["rn"], "Usage: traduco [OPTIONS] COMMAND", "No such command 'rn'. Did you mean 'run'?"),
     (["run", "--provder", "libre"], "Usage: traduco run [OPTIONS]",
      "No such option: --provder (Possible options: --project, --provider"),
-    (["review"], "Usage: traduco review [OPTIONS] {DOC} {LOCALE}", "Missing argument 'DOC'"),
+    (["review"], "Usage: traduco review [OPTIONS] DOC LOCALE", "Missing argument 'DOC'"),
     (["review", "toscana"], "Usage: traduco review", "Missing argument 'LOCALE'"),
-    (["run", "--locale"], "", "Option '--locale' requires an argument"),
+    (["run", "--locale"], "Usage: traduco run [OPTIONS]", "Option '--locale' requires an argument"),
+    (["run", "--provider", "gogle"], "Usage: traduco run [OPTIONS]", "Invalid value for '--provider': unknown "
+     "provider 'gogle' (did you mean 'google'?). Known providers: google, deepl, libre"),
 ]
 
 

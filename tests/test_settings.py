@@ -8,6 +8,7 @@ import pytest
 from helpers import run_cli
 from traduco.config import load_project
 from traduco.errors import ConfigError
+from traduco.settings import SettingsError
 
 
 def settings(folder, text: str):
@@ -35,6 +36,18 @@ MISTAKES = [
     ('[tool.traduco.schedule]\ntranslte = "0 * * * *"\n',
      "[tool.traduco.schedule] has no setting 'translte'", "did you mean 'translate'"),
     ('[tool.traduco]\nmt = "google"\n', "[tool.traduco.mt] must be a table", 'not "google"'),
+    ('[tool.traduco.provider]\nname = "gogle"\n', "[tool.traduco.provider] name: unknown provider 'gogle'",
+     "(did you mean 'google'?). Known providers: google, deepl, libre"),
+    ('[tool.traduco.mt]\nchain = ["google", "deeple"]\n', "[tool.traduco.mt] chain: unknown provider 'deeple'",
+     "(did you mean 'deepl'?). Known providers: google, deepl"),
+    ('[tool.traduco.mt.chains]\nen = "deeple"\n', "[tool.traduco.mt.chains] en: unknown provider 'deeple'",
+     "did you mean 'deepl'"),
+    ('[tool.traduco.mt]\nsecond_opinion = "deeple"\n', "[tool.traduco.mt] second_opinion: unknown provider",
+     "did you mean 'deepl'"),
+    ('[tool.traduco.mt.providers.deeple]\nconnections = 1\n', "[tool.traduco.mt.providers.deeple]: unknown provider",
+     "did you mean 'deepl'"),
+    ('[tool.traduco.mt]\nchain = ["libre"]\n', "[tool.traduco.mt.providers.libre] url is missing",
+     'Set url = "http://host:port/" there'),
 ]
 
 
@@ -95,3 +108,32 @@ def test_outside_a_project_a_command_says_so_and_creates_nothing(tmp_path, capsy
     assert code == 2 and err.count("\n") == 1
     assert f"no traduco project in {tmp_path} or any folder above it" in err and "[tool.traduco]" in err
     assert "error(s)" not in out and sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml"]
+
+
+@pytest.mark.parametrize("command", ["status", "check"])
+def test_a_misspelt_provider_stops_status_and_check_too(project, capsys, command):
+    settings(project, '[tool.traduco]\n[tool.traduco.mt]\nsecond_opinion = "deeple"\n')
+    code, out, err = run_cli(capsys, command, "--project", str(project))
+    assert code == 2 and err.count("\n") == 1 and "did you mean 'deepl'" in err and out == ""
+
+
+def test_a_misspelt_provider_option_is_refused_by_the_library_too(project):
+    with pytest.raises(SettingsError) as error:
+        load_project(project, provider="deepl,gogle")
+    assert error.value.message.startswith("--provider deepl,gogle: unknown provider 'gogle' (did you mean 'google'?)")
+    assert load_project(project, provider=" Deepl ,google").mt.chain == ("deepl", "google")
+
+
+def test_a_missing_key_is_asked_for_only_when_mt_is_used(project, capsys, monkeypatch):
+    """status and check need no key; run says which variable or Secret block to set, exit 2, before any work."""
+    for variable in ("DEEPL_AUTH_KEY", "TRADUCO_DEEPL_AUTH_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+    settings(project, '[tool.traduco]\n[tool.traduco.mt]\nchain = ["deepl"]\n')
+    assert run_cli(capsys, "status", "--project", str(project))[0] == 0
+    assert run_cli(capsys, "check", "--project", str(project))[0] == 0
+
+    code, _, err = run_cli(capsys, "run", "--project", str(project), "--no-sync")
+
+    assert code == 2 and err.count("\n") == 1
+    assert "the deepl provider needs DEEPL_AUTH_KEY" in err and "Prefect Secret block named deepl-auth-key" in err
+    assert not (project / "locales").exists()

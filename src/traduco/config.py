@@ -11,7 +11,8 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from traduco.settings import DEFAULT_LOCALES, SettingsError, TraducoTable, parse_table
+from traduco.settings import (DEFAULT_LOCALES, SettingsError, TraducoTable, parse_table, provider_names,
+                              unknown_provider)
 
 STATE_DIR = ".traduco"
 
@@ -160,7 +161,8 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         batch_size=settings.batch_size,
         web=settings.web.model_dump(exclude_unset=True),
         git=settings.git.model_dump(exclude_unset=True) if settings.git is not None else None,
-        mt=with_provider(_mt_settings(settings, settings.locales, pyproject), provider, provider_url),
+        mt=_with_urls(with_provider(_mt_settings(settings, settings.locales, pyproject), provider, provider_url),
+                      pyproject),
         notify=settings.notify,
         fuzzy_threshold=settings.memory.fuzzy_threshold,
     )
@@ -206,16 +208,41 @@ def _glossary_path(root: Path, glossary: str | bool | None, pyproject: Path) -> 
     return path
 
 
+def chain_option(chain: str) -> tuple[str, ...]:
+    """`--provider deepl,google` as provider names; a ValueError says which is unknown."""
+    names = tuple(n.strip().lower() for n in chain.split(",") if n.strip())
+    for name in names:
+        if wrong := unknown_provider(name):
+            raise ValueError(f"{wrong}. Known providers: {', '.join(provider_names())}")
+    return names
+
+
 def with_provider(mt: MTSettings, chain: str | None, url: str | None) -> MTSettings:
     """Command-line override: `--provider libre,google --provider-url URL`."""
     if not chain and not url:
         return mt
-    names = tuple(n.strip().lower() for n in (chain or ",".join(mt.chain)).split(",") if n.strip())
+    try:
+        names = chain_option(chain or ",".join(mt.chain))
+    except ValueError as wrong:
+        raise SettingsError(f"--provider {chain}: {wrong}") from None
     providers = {p.name: p for p in mt.providers}
     if url:
         providers[names[0]] = replace(providers.get(names[0], ProviderSettings(names[0])), url=url)
     return replace(mt, chain=names, chains=() if chain else mt.chains,
                    providers=tuple(providers.values()))
+
+
+def _with_urls(mt: MTSettings, pyproject: Path) -> MTSettings:
+    """A provider that lives at an address of your choosing (libre) needs it in the
+    settings: refused when the project loads, not halfway through a run."""
+    from traduco.mt.providers import PROVIDERS     # lazy: that module builds on this one
+    for name in mt.names():
+        if PROVIDERS[name].needs_url and not mt.provider(name).url:
+            raise SettingsError(f"[tool.traduco.mt.providers.{name}] url is missing: the {name} provider needs "
+                                "its server's address", path=pyproject,
+                                hint=f'Set url = "http://host:port/" there (or pass --provider-url URL to '
+                                     f"`traduco run --provider {name}`)")
+    return mt
 
 
 def _mt_settings(settings: TraducoTable, locales: list[str], pyproject: Path) -> MTSettings:

@@ -19,10 +19,11 @@ import json
 import types
 import typing
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from babel import Locale, UnknownLocaleError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from traduco.errors import ConfigError
 from traduco.redaction import redact
@@ -64,6 +65,33 @@ def gettext_spelling(locale: str) -> str:
     return "_".join([language.lower(), *(part.title() if len(part) == 4 else part.upper() for part in rest)])
 
 
+def provider_names() -> list[str]:
+    """The MT providers traduco knows (README: Machine translation)."""
+    from traduco.mt.providers import PROVIDERS     # lazy: that module reads these settings' results
+    return list(PROVIDERS)
+
+
+def unknown_provider(name: str) -> str | None:
+    """What is wrong with a provider's name (with a did-you-mean), or None for a known one."""
+    known = provider_names()
+    if name.strip().lower() in known:
+        return None
+    close = difflib.get_close_matches(name.strip().lower(), known, n=1)
+    return f"unknown provider {name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
+def _provider(name: str) -> str:
+    """A known provider's name, in lower case ("Libre" is libre); else an
+    `unknown_provider` error, which `_problem` reports with the known names."""
+    wrong = unknown_provider(name)
+    if wrong:
+        raise PydanticCustomError("unknown_provider", "{wrong}", {"wrong": wrong})
+    return name.strip().lower()
+
+
+ProviderName = Annotated[str, AfterValidator(_provider)]
+
+
 class ProviderTable(_Table):
     url: Optional[str] = Field(None, description="the server's address, e.g. \"http://127.0.0.1:5000/\"")
     requests_per_second: Optional[float] = Field(None, gt=0, description="a number of requests per second above 0")
@@ -74,18 +102,18 @@ class ProviderTable(_Table):
 
 
 class MTTable(_Table):
-    chain: Optional[list[str]] = Field(None, min_length=1, description="a list of provider names, "
+    chain: Optional[list[ProviderName]] = Field(None, min_length=1, description="a list of provider names, "
                                                                        "e.g. chain = [\"deepl\", \"google\"]")
-    chains: dict[str, list[str]] = Field({}, description="per locale, a list of provider names, "
+    chains: dict[str, list[ProviderName]] = Field({}, description="per locale, a list of provider names, "
                                                          "e.g. zh_CN = [\"baidu\", \"google\"]")
-    providers: dict[str, ProviderTable] = Field({}, description="one table per provider, "
+    providers: dict[ProviderName, ProviderTable] = Field({}, description="one table per provider, "
                                                                 "e.g. [tool.traduco.mt.providers.deepl]")
     deadline_seconds: float = Field(30.0, gt=0, description="a number of seconds above 0 (default 30)")
     max_attempts: int = Field(4, ge=1, description="a whole number of attempts, at least 1 (default 4)")
     backoff_seconds: float = Field(0.5, ge=0, description="a number of seconds, 0 or more (default 0.5)")
     failures_before_skipping: int = Field(3, ge=1, description="a whole number of failed requests, "
                                                               "at least 1 (default 3)")
-    second_opinion: Optional[str] = Field(None, description="one provider's name, "
+    second_opinion: Optional[ProviderName] = Field(None, description="one provider's name, "
                                                             "e.g. second_opinion = \"deepl\" (off by default)")
 
     @field_validator("chain", mode="before")
@@ -100,7 +128,7 @@ class MTTable(_Table):
 
 
 class SingleProviderTable(_Table):
-    name: Optional[str] = Field(None, description="a provider name such as \"google\"")
+    name: Optional[ProviderName] = Field(None, description="a provider name such as \"google\"")
     url: Optional[str] = Field(None, description="the server's address, e.g. \"http://127.0.0.1:5000/\"")
 
 
@@ -204,6 +232,10 @@ def _problem(problem: dict, pyproject: Path) -> SettingsError:
         close = difflib.get_close_matches(str(key), known, n=1)
         return SettingsError(f"{table} has no setting {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
                              path=pyproject, hint="Known: " + ", ".join(known))
+    if problem["type"] == "unknown_provider":
+        where = table if key == "[key]" else f"{table} {key}"       # [key]: a [tool.traduco.mt.providers.X] table
+        return SettingsError(f"{where}: {problem['msg']}", path=pyproject,
+                             hint="Known providers: " + ", ".join(provider_names()))
     expected = f"Expected {info.description}" if info is not None and info.description else "See README: Configuration"
     shown = _shown(problem["input"])
     if key == "":

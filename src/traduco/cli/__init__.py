@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from traduco import interruption, runs
-from traduco.config import load_project
+from traduco.config import chain_option, load_project
 from traduco.errors import TraducoError
 from traduco.exits import console, exit_code_of, problem as _problem
 from traduco.mt import check_settings
@@ -39,10 +39,18 @@ ProjectOption = Annotated[Path, typer.Option("--project", "-p", metavar="DIR",
                                              help="Project folder (holds pyproject.toml).")]
 
 
+def _known_providers(chain: str | None) -> str | None:
+    """`--provider gogle` is a usage mistake: click's usage lines, the known names, exit 2."""
+    try:
+        return chain and ",".join(chain_option(chain))
+    except ValueError as wrong:
+        raise typer.BadParameter(str(wrong)) from None
+
+
 @app.command()
 def run(project_dir: ProjectOption = Path("."),
         provider: Annotated[Optional[str], typer.Option(
-            metavar="NAME[,NAME...]",
+            metavar="NAME[,NAME...]", callback=_known_providers,
             help="MT provider, or a fallback chain such as deepl,google (overrides [tool.traduco.mt]).")] = None,
         provider_url: Annotated[Optional[str], typer.Option(
             metavar="URL", help="Server address for URL-based providers (libre).")] = None,

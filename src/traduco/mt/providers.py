@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass, field
 
 from traduco.config import MTSettings
-from traduco.errors import ConfigError
+from traduco.settings import SettingsError
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ PROVIDERS: dict[str, Provider] = {p.name: p for p in (
 def provider(name: str) -> Provider:
     try:
         return PROVIDERS[name]
-    except KeyError:
-        raise ConfigError(f"unknown provider {name!r}",
+    except KeyError:     # settings refuse unknown names as they load: this is for MTSettings made in code
+        raise SettingsError(f"unknown provider {name!r}",
                           hint=f"Choose from: {', '.join(PROVIDERS)}") from None
 
 
@@ -117,7 +117,8 @@ def check_secrets(name: str, found: dict[str, str] | None = None) -> None:
     found = secrets_for(name) if found is None else found
     missing = [k for k in required if k not in found]
     if missing and not spec.optional_keys:
-        raise ConfigError(f"the {name} provider needs {' and '.join(missing)}",
+        # exit 2 like any setting; only checked when MT is about to be used (status and check need no key)
+        raise SettingsError(f"the {name} provider needs {' and '.join(missing)}",
                           hint="Set it in the environment (or a Prefect Secret block named "
                                f"{missing[0].lower().replace('_', '-')}); never in a file in the repository")
 
@@ -167,7 +168,7 @@ class Adapter:
             return dt.YandexTranslator(source=self.source, target=self.target, api_key=s.get("YANDEX_API_KEY"))
         if name == "chatgpt":
             return dt.ChatGptTranslator(source=self.source, target=self.target, api_key=s.get("OPENAI_API_KEY"))
-        raise ConfigError(f"unknown provider {name!r}")
+        raise SettingsError(f"unknown provider {name!r}")
 
 
 def check_settings(settings: MTSettings, keys: bool = True,
@@ -177,7 +178,7 @@ def check_settings(settings: MTSettings, keys: bool = True,
     for name in settings.names():
         spec = provider(name)
         if spec.needs_url and not settings.provider(name).url:
-            raise ConfigError(f"the {name} provider needs the server's address",
+            raise SettingsError(f"the {name} provider needs the server's address",
                               hint=f"Pass --provider-url http://host:port/ or set url in "
                                    f"[tool.traduco.mt.providers.{name}]")
         if keys:
