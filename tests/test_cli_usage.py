@@ -5,6 +5,7 @@ environment as they found it."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,38 @@ def test_help_shows_brackets_and_plain_metavars(capsys, command, shown):
     flat = " ".join(out.split())        # help is wrapped to the terminal's width
     assert code == 0 and shown in flat
     assert "<bool>" not in out and "<list[str]>" not in out
+
+
+COMMANDS = ["run", "pull", "status", "merge-driver", "init-git", "check", "review", "approve-low-risk", "report",
+            "publish", "approve", "serve"]
+
+
+def test_every_command_is_in_the_help_checks():
+    from traduco.cli import app
+    assert sorted(c.name or c.callback.__name__ for c in app.registered_commands) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_names_arguments_and_values_by_their_metavars_only(capsys, command):
+    """`review DOC LOCALE`, not typer's `{DOC} {LOCALE}` and `DOC <str>`."""
+    code, out, _ = run_cli(capsys, command, "--help")
+    usage = out.splitlines()[0]
+    assert code == 0 and usage.startswith(f"Usage: traduco {command} [OPTIONS]")
+    assert "{" not in usage and re.findall(r"<[a-z][a-z\[\], |]*>", out) == []
+
+
+def test_review_help_shows_its_arguments_plainly(capsys):
+    code, out, _ = run_cli(capsys, "review", "--help")
+    assert "Usage: traduco review [OPTIONS] DOC LOCALE" in out
+    assert re.search(r"^  DOC +Document id", out, re.MULTILINE)
+
+
+@pytest.mark.parametrize("bar", ["x", "1.5", "0", "nan"])
+def test_a_risk_bar_that_is_not_a_risk_is_one_plain_line(project, capsys, bar):
+    code, out, err = run_cli(capsys, "approve-low-risk", "--below", bar, "--reviewer", "Anna",
+                             "--project", str(project))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"--below: expected a number between 0 and 1, got '{bar}'" in err and "Input should" not in err
 
 
 def test_a_command_leaves_the_environment_as_it_found_it(tmp_path, capsys, monkeypatch):

@@ -47,11 +47,21 @@ class Outcome:
     problems: list[str] = field(default_factory=list)    # catalogs that could not be read or written
 
 
+def risk_bar(written: str) -> float:
+    """`--below` as the person wrote it: a risk above 0 and at most 1, or ConfigError."""
+    try:
+        below = float(written)
+    except ValueError:
+        below = float("nan")      # refused below, in the same words as 1.5
+    if not 0 < below <= 1:
+        raise ConfigError(f"--below: expected a number between 0 and 1, got {written!r}",
+                          hint="Low risk is below 0.3, medium below 0.6: for example --below 0.3")
+    return below
+
+
 def check_request(below: float, reviewer: str) -> str:
     """The bar and the name, or ConfigError (a usage mistake)."""
-    if not 0 < below <= 1:
-        raise ConfigError(f"--below {below:g} is not a risk", hint="Risk runs from 0 to 1: low is below 0.3, "
-                                                                 "medium below 0.6; for example --below 0.3")
+    risk_bar(f"{below:g}")
     name = reviewer.strip()
     if not _NAME.fullmatch(name):
         raise ConfigError("--reviewer needs the name of the person approving (one line, at most 80 characters)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperArgument, TyperCommand
 
 from traduco import interruption, runs
 from traduco.config import chain_option, load_project
@@ -202,15 +204,17 @@ def review(doc: Annotated[str, typer.Argument(metavar="DOC", help="Document id (
 
 
 @app.command("approve-low-risk")
-def approve_low_risk(below: Annotated[float, typer.Option(help="Approve drafts whose risk is below this "
-                                                           "(0 to 1; low risk is below 0.3).")],
-                     reviewer: Annotated[str, typer.Option(help="Who approves: recorded on every entry.")],
+def approve_low_risk(below: Annotated[str, typer.Option(metavar="RISK", help="Approve drafts whose risk is "
+                                                         "below this (0 to 1; low risk is below 0.3).")],
+                     reviewer: Annotated[str, typer.Option(metavar="NAME",
+                                                           help="Who approves: recorded on every entry.")],
                      yes: Annotated[bool, typer.Option("--yes", help="Do not ask; approve at once.")] = False,
                      project_dir: ProjectOption = Path(".")):
     """Approve, in a reviewer's name, the drafts whose risk is below a bar the editor set."""
     from traduco import bulk_approval
     project = load_project(project_dir)
-    try:
+    try:       # read here, not by typer: its message for "x" is pydantic's
+        below = bulk_approval.risk_bar(below)
         name = bulk_approval.check_request(below, reviewer)
     except TraducoError as exc:       # a usage mistake: exit 2, as for any bad option
         _problem(exc.message)
@@ -353,6 +357,30 @@ def _flows():
     return flows
 
 
+class _Command(TyperCommand):
+    """A command whose help and usage mistakes read like click's: `DOC LOCALE`
+    in the usage line (typer writes `{DOC} {LOCALE}`), `DOC` in the help (typer
+    adds `<str>`), and the usage lines for an option missing its value too
+    (click's parser raises that one without them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar:
+                param.display_type_rich = lambda ctx: None     # its metavar says what it is
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [re.sub(r"^\{(.*)\}", r"\1", piece) for piece in super().collect_usage_pieces(ctx)]
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as mistake:
+            if getattr(mistake, "ctx", False) is None:      # a usage mistake not told its command
+                mistake.ctx = ctx
+            raise
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (see README: 0, 1, 2, 3, 130)."""
     return exit_code_of(app, argv)
@@ -363,3 +391,7 @@ def entry() -> None:
 
 
 from traduco.cli import publishing  # noqa: E402,F401  (registers publish, approve and serve on `app`)
+
+for _registered in app.registered_commands:      # every command, those of cli.publishing too
+    if _registered.cls in (None, TyperCommand):
+        _registered.cls = _Command
