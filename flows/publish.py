@@ -45,9 +45,14 @@ def publish(project_dir: str = ".", locales: list[str] | None = None,
     project = load_project(project_dir, locales=locales)
     if dry_run or not project.require_approval:
         planned = plan(project)
-        return planned if dry_run or not any(r.status in PLANNED for r in planned) else publish_plan(project, None)
+        results = planned if dry_run or not any(r.status in PLANNED for r in planned) else publish_plan(project, None)
+        approval.prune_plans(project)          # plans kept from when approval was required
+        return results
     planned = approval.kept_plan(plan, project)      # persisted: the same plan when the run comes back
     if not any(r.status in PLANNED for r in planned):
+        approval.prune_plans(project, this_run_ended=True)
         return planned
     decision = approval.await_decision(project, planned)
-    return publish_plan(project, planned) if decision.approve else approval.rejected(planned, decision)
+    results = publish_plan(project, planned) if decision.approve else approval.rejected(planned, decision)
+    approval.prune_plans(project, this_run_ended=True)
+    return results

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import getpass
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from prefect.input import RunInput
 from pydantic import Field
 
@@ -31,6 +33,7 @@ from traduco.publishing import PLANNED, PublishResult, Status, tally
 from traduco.storage import private_dir, private_file
 
 APPROVAL_TIMEOUT_SECONDS = 7 * 24 * 3600   # a week: after that the run fails and publishes nothing
+PLANS_KEPT_SECONDS = APPROVAL_TIMEOUT_SECONDS + 24 * 3600   # no run reads a plan older than that
 PAUSE_KEY = "approval"
 PLAN_ARTIFACT, DECISION_ARTIFACT, RESULT_ARTIFACT = "publish-plan", "publish-decision", "publish"
 OUTCOME_WAIT_SECONDS = 300   # `traduco approve` waits that long for serve to publish, then leaves it running
@@ -93,6 +96,60 @@ def kept_plan(plan_task, project: Project) -> list[PublishResult]:
                           "this process cannot read it): nothing is published",
                           hint="Run `traduco publish` again for a fresh plan to approve")
     return state.result()
+
+
+def prune_plans(project: Project, this_run_ended: bool = False) -> int:
+    """At the end of a publish run: delete the persisted plans no run will read
+    again (else `.traduco/results/` grows by one file per scheduled publish,
+    forever): those of runs that have ended (this one, with `this_run_ended`)
+    and any older than a run may wait for its decision. A plan whose run still
+    waits, or was decided and has yet to run, is kept: without it, that run
+    would publish nothing. How many were deleted."""
+    from prefect import get_run_logger
+    from prefect.context import FlowRunContext
+
+    folder = project.state_dir / "results"
+    plans = {path.name: path for path in folder.iterdir() if path.is_file()} if folder.is_dir() else {}
+    done = {str(FlowRunContext.get().flow_run.id)} if this_run_ended else set()
+    try:
+        done |= _ended_runs([name for name in plans if name not in done])
+    except httpx.HTTPError as failure:       # housekeeping: the next run's end tries again
+        get_run_logger().warning(f"old publish plans not pruned: the Prefect API failed ({failure})")
+    expired = time.time() - PLANS_KEPT_SECONDS
+    pruned = 0
+    for name, path in plans.items():
+        try:
+            if name in done or path.stat().st_mtime < expired:
+                path.unlink()
+                pruned += 1
+        except FileNotFoundError:        # another run's end pruned it first
+            continue
+    return pruned
+
+
+def _ended_runs(names: list[str]) -> set[str]:
+    """Which of these flow run ids (a plan's file is named after its run) name
+    runs that have ended on the Prefect server. A run the server does not know
+    (another server's?) counts as not ended: its plan goes when it is too old."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    ids = []
+    for name in names:
+        try:
+            ids.append(uuid.UUID(name))
+        except ValueError:
+            continue
+    if not ids:
+        return set()
+    ended = set()
+    with get_client(sync_client=True) as client:
+        for start in range(0, len(ids), 200):
+            chunk = ids[start:start + 200]
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=chunk)),
+                                         limit=len(chunk))
+            ended |= {str(run.id) for run in runs if run.state and run.state.is_final()}
+    return ended
 
 
 def await_decision(project: Project, plan: list[PublishResult]) -> Approval:
