@@ -182,6 +182,8 @@ def _entry_for(unit: polib.POEntry, known: polib.POEntry | None) -> polib.POEntr
     known.comment = unit.comment
     if "fuzzy" not in known.flags:   # approved: the previous text is history now
         known.previous_msgid = known.previous_msgctxt = None
+    if state(known) == APPROVED:     # and so are the note's instructions for the draft it was
+        provenance.settle(known)
     return known
 
 

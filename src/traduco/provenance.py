@@ -33,6 +33,7 @@ OTHER_APPROVED = "other approved translation"   # the losing side of a conflict,
 
 _FUZZY_HINT = "the matched Italian is shown as previous: update what differs, then clear fuzzy"
 _SOURCE_HINT = "the Italian was edited (old text shown as previous); update the translation, then clear fuzzy"
+_SOURCE_SETTLED = "the Italian was edited, and the translation approved since"
 _CONFLICT_HINT = (f"two approved translations differ; the newer one is the text, the other follows as "
                   f"'{OTHER_APPROVED}'; keep one, then clear fuzzy")
 _MINUTE = "%Y-%m-%d %H:%M"
@@ -44,7 +45,8 @@ _PATTERNS = {   # kind -> the whole note, as `format` writes it
     MEMORY: re.compile(rf"{MEMORY}: (?:approved in|fuzzy match (?P<score>\d+) % from) (?P<origin>.+?) "
                        rf"\(reused on {_WHEN} UTC\)(?:; {re.escape(_FUZZY_HINT)})?{_CHECK}"),
     # (older notes have the day only: a draft's age in the queue was off by up to a day)
-    SOURCE_CHANGED: re.compile(rf"{SOURCE_CHANGED} on {_WHEN}(?: UTC)?: {re.escape(_SOURCE_HINT)}"),
+    SOURCE_CHANGED: re.compile(rf"{SOURCE_CHANGED} on {_WHEN}(?: UTC)?: "
+                               rf"(?:{re.escape(_SOURCE_HINT)}|{re.escape(_SOURCE_SETTLED)})"),
     CONFLICT: re.compile(rf"{CONFLICT}: {re.escape(_CONFLICT_HINT)}"),
     NO_DRAFT: re.compile(rf"{NO_DRAFT}: (?P<reason>.*)"),
 }
@@ -128,6 +130,20 @@ def record(entry: polib.POEntry, provenance: Provenance) -> None:
     """Record where a translation came from; the translator's own comment
     lines stay as they are."""
     write_note(entry, provenance.format())
+
+
+def settle(entry: polib.POEntry) -> None:
+    """An approved entry's note without the instructions for the draft it was
+    ("update the translation, then clear fuzzy": done). What it says about where
+    the text came from stays (a source change: disclosure reads it as a possible
+    machine draft). Only traduco's line changes, where it is."""
+    text = note(entry)
+    if text is None:
+        return
+    settled = text.replace(f": {_SOURCE_HINT}", f": {_SOURCE_SETTLED}").replace(f"; {_FUZZY_HINT}", "")
+    if settled != text:
+        entry.tcomment = "\n".join(PREFIX + settled if line == PREFIX + text else line
+                                   for line in entry.tcomment.splitlines())
 
 
 def write_note(entry: polib.POEntry, text: str) -> None:
