@@ -77,7 +77,8 @@ def unknown_provider(name: str) -> str | None:
     if name.strip().lower() in known:
         return None
     close = difflib.get_close_matches(name.strip().lower(), known, n=1)
-    return f"unknown provider {name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+    shown = name if len(name) <= 40 else name[:37] + "..."       # one line, whatever was pasted there
+    return f"unknown provider {shown!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
 def _provider(name: str) -> str:
@@ -103,18 +104,18 @@ class ProviderTable(_Table):
 
 class MTTable(_Table):
     chain: Optional[list[ProviderName]] = Field(None, min_length=1, description="a list of provider names, "
-                                                                       "e.g. chain = [\"deepl\", \"google\"]")
+                                                                                "e.g. chain = [\"deepl\", \"google\"]")
     chains: dict[str, list[ProviderName]] = Field({}, description="per locale, a list of provider names, "
-                                                         "e.g. zh_CN = [\"baidu\", \"google\"]")
+                                                                  "e.g. zh_CN = [\"baidu\", \"google\"]")
     providers: dict[ProviderName, ProviderTable] = Field({}, description="one table per provider, "
-                                                                "e.g. [tool.traduco.mt.providers.deepl]")
+                                                                         "e.g. [tool.traduco.mt.providers.deepl]")
     deadline_seconds: float = Field(30.0, gt=0, description="a number of seconds above 0 (default 30)")
     max_attempts: int = Field(4, ge=1, description="a whole number of attempts, at least 1 (default 4)")
     backoff_seconds: float = Field(0.5, ge=0, description="a number of seconds, 0 or more (default 0.5)")
     failures_before_skipping: int = Field(3, ge=1, description="a whole number of failed requests, "
                                                               "at least 1 (default 3)")
     second_opinion: Optional[ProviderName] = Field(None, description="one provider's name, "
-                                                            "e.g. second_opinion = \"deepl\" (off by default)")
+                                                                     "e.g. second_opinion = \"deepl\" (off by default)")
 
     @field_validator("chain", mode="before")
     @classmethod
