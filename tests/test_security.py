@@ -353,6 +353,20 @@ def test_the_password_never_goes_to_another_users_program_on_a_port_serve_left(c
         lookalike.server_close()
 
 
+def test_serve_on_every_address_gives_reviewers_an_address_that_is_not_their_own_computer(monkeypatch):
+    """Many machines name themselves after 127.0.0.1 in /etc/hosts: getfqdn() says
+    `localhost`, and a reviewer's browser would open its own computer."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    from traduco import serving
+
+    monkeypatch.setattr(socket, "getfqdn", lambda *a: "localhost")
+    host = urlsplit(serving.public_url("0.0.0.0", 4200)).hostname
+    addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    assert addresses and not any(ipaddress.ip_address(a).is_loopback for a in addresses), (host, addresses)
+
+
 # -- approvals say who approved ------------------------------------------------------------
 
 def test_an_approval_records_who_decided(project, standin):

@@ -31,6 +31,7 @@ port that serve left behind may be another user's by now.
 from __future__ import annotations
 
 import atexit
+import ipaddress
 import os
 import secrets
 import signal
@@ -79,7 +80,30 @@ def local_server(project: Project, port: int | None = None, host: str = LOOPBACK
 
 def public_url(host: str, port: int) -> str:
     """Where people on other computers open serve's UI (`--host 0.0.0.0`: this machine's name)."""
-    return f"http://{socket.getfqdn() if host in ANY_ADDRESS else _bracketed(host)}:{port}"
+    return f"http://{this_machine() if host in ANY_ADDRESS else _bracketed(host)}:{port}"
+
+
+def this_machine() -> str:
+    """The name other computers know this one by, or its address on the network:
+    never one that means "this computer" to whoever reads it (many machines name
+    themselves after 127.0.0.1 in /etc/hosts, so getfqdn() says `localhost`)."""
+    for name in (socket.getfqdn(), socket.gethostname()):
+        if name and not _loopback(name):
+            return name
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))       # TEST-NET: no packet leaves; the route picks our address
+            return probe.getsockname()[0]
+        except OSError:
+            return socket.gethostname()
+
+
+def _loopback(name: str) -> bool:
+    try:
+        return all(ipaddress.ip_address(info[4][0]).is_loopback
+                   for info in socket.getaddrinfo(name, None))
+    except (OSError, ValueError):
+        return True                               # a name nobody can resolve is no use to a reviewer either
 
 
 def _bracketed(host: str) -> str:
