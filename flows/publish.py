@@ -12,11 +12,12 @@ from __future__ import annotations
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed, Failed
 
 from traduco import approval, notify
 from traduco.config import Project, load_project
 from traduco.deployments import refuse_foreign_parameters
-from traduco.publishing import (PLANNED, PublishResult, noteworthy_first, plan_publication,
+from traduco.publishing import (PLANNED, PublishResult, Status, noteworthy_first, plan_publication,
                                 publish as publish_project, tally)
 
 RECORD_ROWS = 500     # rows in the publish artifact: what changed first; the description counts all
@@ -47,12 +48,27 @@ def publish(project_dir: str = ".", locales: list[str] | None = None,
         planned = plan(project)
         results = planned if dry_run or not any(r.status in PLANNED for r in planned) else publish_plan(project, None)
         approval.prune_plans(project)          # plans kept from when approval was required
-        return results
+        return _ended(results)
     planned = approval.kept_plan(plan, project)      # persisted: the same plan when the run comes back
     if not any(r.status in PLANNED for r in planned):
         approval.prune_plans(project, this_run_ended=True)
-        return planned
-    decision = approval.await_decision(project, planned)
+        return _ended(planned)
+    try:
+        decision = approval.await_decision(project, planned)
+    except approval.AlreadyWaiting as twin:          # a schedule that comes round while the editor decides
+        approval.prune_plans(project, this_run_ended=True)
+        return Completed(message=str(twin), data=planned)
     results = publish_plan(project, planned) if decision.approve else approval.rejected(planned, decision)
     approval.prune_plans(project, this_run_ended=True)
-    return results
+    return _ended(results)
+
+
+def _ended(results: list[PublishResult]):
+    """The results; a run that met a catalog nobody can read fails (after publishing
+    the rest), so that the UI, serve and the failure notice call a person to fix it."""
+    broken = [r for r in results if r.status == Status.BROKEN]
+    if not broken:
+        return results
+    return Failed(data=results, message=f"{len(broken):,} catalog(s) cannot be read ({broken[0].reason}"
+                                        f"{', ...' if len(broken) > 1 else ''}): fix them (Poedit shows where, "
+                                        "or `msgfmt -c FILE`), then publish again; the rest was published")

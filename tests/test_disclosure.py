@@ -47,7 +47,9 @@ def said(project: Path, locale: str, doc: str) -> tuple[str, dict, dict, dict]:
     meta = dict(re.findall(r'<meta name="traduco:([\w-]+)" content="([^"]*)">', page))
     feed = json.loads((project / "public" / locale / "feed.json").read_text(encoding="utf-8"))
     item = next(i for i in feed["items"] if i["id"] == f"{locale}/{doc}")
-    return re.sub(r"<[^>]+>", "", statement), json_ld, meta, item["_traduco"]
+    statement = re.sub(r"<[^>]+>", "", statement)
+    assert item["content_text"].endswith("\n\n" + statement)     # syndicated text says it too
+    return statement, json_ld, meta, item["_traduco"]
 
 
 def test_a_machine_drafted_page_names_the_provider_the_reviewer_and_the_day_of_approval(project, standin):
@@ -90,8 +92,9 @@ def test_pages_from_memory_or_by_a_person_say_so_and_the_original_is_linked(proj
     publish(load_project(project))
 
     memory, _, _, extension = said(project, "en", "rimborsi")
-    assert memory == ("Translated from the Italian original by people: it reuses translations approved for "
-                      f"earlier releases, reviewed by Li Wei, approved for publication on {format_date(TODAY, 'en')}.")
+    assert memory == ("Translated from the Italian original: it reuses translations reviewed and approved for "
+                      "earlier releases (their first drafts may have been machine translations), reviewed by "
+                      f"Li Wei, approved for publication on {format_date(TODAY, 'en')}.")
     assert extension["kind"] == "memory" and extension["source_url"] == "https://www.regione.toscana.it/rimborsi"
     page = (project / "public" / "en" / "rimborsi.html").read_text(encoding="utf-8")
     assert '<a href="https://www.regione.toscana.it/rimborsi" rel="external">the Italian original</a>' in page

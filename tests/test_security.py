@@ -300,6 +300,73 @@ def test_the_prefect_password_is_made_once_per_project_and_private(project):
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
+class _PrefectLookalike(ThreadingHTTPServer):
+    """What another local user can start on the port a dead `traduco serve` left:
+    it answers Prefect's health check and keeps every Authorization header."""
+
+    def __init__(self):
+        self.headers_seen: list[str] = []
+        seen = self.headers_seen
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                if self.headers.get("Authorization"):
+                    seen.append(self.headers["Authorization"])
+                body = b"true"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PATCH = _answer
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/api"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def test_the_password_never_goes_to_another_users_program_on_a_port_serve_left(capsys, monkeypatch, project):
+    """serve was killed (-9, out of memory): its address stays recorded, and another
+    user starts a look-alike on that port. Nothing of the project's is sent to it."""
+    from traduco import listeners, serving
+
+    lookalike = _PrefectLookalike()
+    try:
+        port = lookalike.server_address[1]
+        assert listeners.owners(port) == {os.getuid()}         # Linux says who listens
+        assert listeners.run_by_this_user(lookalike.url)
+        (project / ".traduco" / "prefect").mkdir(parents=True, exist_ok=True)
+        (project / ".traduco" / "prefect" / "api-url").write_text(lookalike.url + "\n")
+        monkeypatch.setattr(listeners, "this_user", lambda: os.getuid() + 1)   # the look-alike is another's
+
+        code, out, err = run_cli(capsys, "approve", "--project", str(project))
+        assert code == 1 and "another user's" in err and "Start `traduco serve` again" in err, out + err
+        with pytest.raises(serving.ForeignListener, match="another user's program answers"):
+            serving.wait_until_healthy(lookalike.url, seconds=5)
+        assert lookalike.headers_seen == []
+    finally:
+        lookalike.shutdown()
+        lookalike.server_close()
+
+
+def test_serve_on_every_address_gives_reviewers_an_address_that_is_not_their_own_computer(monkeypatch):
+    """Many machines name themselves after 127.0.0.1 in /etc/hosts: getfqdn() says
+    `localhost`, and a reviewer's browser would open its own computer."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    from traduco import serving
+
+    monkeypatch.setattr(socket, "getfqdn", lambda *a: "localhost")
+    host = urlsplit(serving.public_url("0.0.0.0", 4200)).hostname
+    addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    assert addresses and not any(ipaddress.ip_address(a).is_loopback for a in addresses), (host, addresses)
+
+
 # -- approvals say who approved ------------------------------------------------------------
 
 def test_an_approval_records_who_decided(project, standin):

@@ -18,6 +18,8 @@ registers) and runs it in its own process until it suspends.
 from __future__ import annotations
 
 import getpass
+import hashlib
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import httpx
 from prefect.input import RunInput
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from traduco.config import Project
 from traduco.errors import ConfigError
@@ -36,6 +38,7 @@ APPROVAL_TIMEOUT_SECONDS = 7 * 24 * 3600   # a week: after that the run fails an
 PLANS_KEPT_SECONDS = APPROVAL_TIMEOUT_SECONDS + 24 * 3600   # no run reads a plan older than that
 PAUSE_KEY = "approval"
 PLAN_ARTIFACT, DECISION_ARTIFACT, RESULT_ARTIFACT = "publish-plan", "publish-decision", "publish"
+PLAN_TAG = "traduco-plan:"
 OUTCOME_WAIT_SECONDS = 300   # `traduco approve` waits that long for serve to publish, then leaves it running
 
 
@@ -47,11 +50,27 @@ class Approval(RunInput):
     # for the whole team), so the form asks; `traduco approve` gives the OS user.
     approver: str = Field(min_length=1, max_length=200, description="Your name")
 
+    @field_validator("approver")
+    @classmethod
+    def _someone(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("say who decides: a decision by nobody holds nobody responsible")
+        return name.strip()
+
 
 def decision_markdown(decision: Approval) -> str:
-    """The `publish-decision` artifact: what was decided, by whom, and why."""
+    """The `publish-decision` artifact: what was decided, by whom, and why, as
+    text (a name or note is never a link, an image or markup in the UI)."""
     verdict = "approved" if decision.approve else "rejected"
-    return f"**{verdict}** by {decision.approver}" + (f": {decision.note}" if decision.note else "")
+    return f"**{verdict}** by {_plain(decision.approver)}" + (f": {_plain(decision.note)}" if decision.note else "")
+
+
+def _plain(text: str) -> str:
+    """`text` shown as itself in Markdown: one line, its markup characters escaped."""
+    return _MARKUP.sub(r"\\\g<0>", " ".join(text.split()))
+
+
+_MARKUP = re.compile(r"[\\`*_{}\[\]()<>#+!|~-]")
 
 
 def plan_markdown(plan: list[PublishResult]) -> str:
@@ -67,10 +86,22 @@ def plan_markdown(plan: list[PublishResult]) -> str:
     waiting = [r for r in plan if r.status == Status.WAITING]
     if waiting:
         lines += ["", "Not published (waiting):", *[f"- {r.doc_id} ({r.locale}): {r.reason}" for r in waiting]]
-    lines += ["", "Exactly these catalogs, as they are now, are published: one that changes before the "
-              "decision waits for the next plan.",
-              "Set *approve* and add a note, then submit; or leave *approve* off to reject."]
+    if publishing:
+        lines += ["", "Exactly these catalogs, as they are now, are published: one that changes before the "
+                  "decision waits for the next plan."]
+    lines += ["", "Set *approve* and add a note, then submit; or leave *approve* off to reject."]
     return "\n".join(lines)
+
+
+def plan_tag(project: Project, plan: list[PublishResult]) -> str:
+    """A tag naming what a plan would publish and withdraw, from which bytes, for
+    which project: two runs with the same tag ask the editor the same question."""
+    asked = sorted((r.doc_id, r.locale, r.status, r.catalog_sha256 or "") for r in plan if r.status in PLANNED)
+    return PLAN_TAG + hashlib.sha256(repr((str(project.root), asked)).encode()).hexdigest()[:16]
+
+
+class AlreadyWaiting(Exception):
+    """The same plan already waits for the editor in another run."""
 
 
 # -- inside the publish flow ----------------------------------------------------------------
@@ -168,6 +199,7 @@ def await_decision(project: Project, plan: list[PublishResult]) -> Approval:
     run = FlowRunContext.get().flow_run
     description = plan_markdown(plan)
     if PAUSE_KEY not in (run.empirical_policy.pause_keys or set()):
+        _tag_or_stop(run, plan_tag(project, plan))
         create_markdown_artifact(key=PLAN_ARTIFACT, markdown=description, description=tally(plan))
         for problem in notify.send_all(project, notify.approval_waiting(project, plan, str(run.id),
                                                                         flow_run_link(run.id))):
@@ -176,6 +208,24 @@ def await_decision(project: Project, plan: list[PublishResult]) -> Approval:
                                 timeout=APPROVAL_TIMEOUT_SECONDS, key=PAUSE_KEY)
     create_markdown_artifact(key=DECISION_ARTIFACT, markdown=decision_markdown(decision))
     return decision
+
+
+def _tag_or_stop(run, tag: str) -> None:
+    """Tag this run with its plan, unless a run with the same plan already waits:
+    then the editor is not asked (nor told) twice, however many schedules come round."""
+    from prefect.client.orchestration import get_client
+
+    twin = same_plan_waiting(tag, besides=str(run.id))
+    if twin:
+        raise AlreadyWaiting(f"the same plan already waits for the editor in publish run {twin.run_id} "
+                             f"(since {twin.since}): traduco approve {twin.run_id}")
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(run.id, tags=[*(run.tags or []), tag])
+
+
+def same_plan_waiting(tag: str, besides: str | None = None) -> "WaitingRun | None":
+    """The run that already waits for the editor with the plan `tag` names (see `plan_tag`)."""
+    return next((run for run in waiting_runs() if tag in run.tags and run.run_id != besides), None)
 
 
 def rejected(plan: list[PublishResult], decision: Approval) -> list[PublishResult]:
@@ -191,6 +241,7 @@ class WaitingRun:
     since: str              # when it began to wait (ISO, UTC)
     summary: str            # the plan's tally
     plan: str               # the plan, as Markdown
+    tags: tuple[str, ...] = ()
 
 
 def start_publication(project: Project, flow):
@@ -250,19 +301,40 @@ def waiting_run(run_id: str) -> WaitingRun:
         with get_client(sync_client=True) as client:
             run = client.read_flow_run(run_id)
             if not run.state or not run.state.is_paused():
-                raise ConfigError(f"publish run {run_id} is not waiting for approval "
-                                  f"(it is {run.state.name if run.state else 'unknown'})",
+                decided = _artifact(client, run.id, DECISION_ARTIFACT)
+                raise ConfigError(f"publish run {run_id} is not waiting for approval ("
+                                  + (f"it was decided: {decided.data}; " if decided else "")
+                                  + f"it is {run.state.name if run.state else 'unknown'})",
                                   hint="`traduco approve` without an id lists the runs that wait")
             return _waiting(client, run)
     except (ObjectNotFound, ValueError):
-        raise ConfigError(f"there is no flow run {run_id} on the Prefect server",
-                          hint="`traduco approve` without an id lists the runs that wait") from None
+        raise UnknownRun(f"there is no flow run {run_id} on the Prefect server") from None
+
+
+class UnknownRun(ConfigError):
+    """A run id that names no run (a usage mistake)."""
+
+
+def find_run(run_id: str) -> str:
+    """The whole id of the waiting run `run_id` names: itself, or the one waiting
+    run whose id starts with it (ids are long; people copy the start)."""
+    import uuid
+
+    try:
+        return str(uuid.UUID(run_id))
+    except ValueError:
+        pass
+    matches = [run.run_id for run in waiting_runs() if run.run_id.startswith(run_id.strip().lower())]
+    if len(matches) == 1:
+        return matches[0]
+    raise UnknownRun(f"no waiting publish run's id starts with {run_id!r}" if not matches else
+                     f"{run_id!r} starts the ids of {len(matches)} waiting runs: give more of it")
 
 
 def _waiting(client, run) -> WaitingRun:
     plan = _artifact(client, run.id, PLAN_ARTIFACT)
     return WaitingRun(str(run.id), run.state.timestamp.isoformat(timespec="minutes"),
-                      plan.description if plan else "", plan.data if plan else "")
+                      plan.description if plan else "", plan.data if plan else "", tuple(run.tags or ()))
 
 
 def decide(run_id: str, approve: bool, note: str = "", approver: str | None = None) -> None:
@@ -279,20 +351,21 @@ def decide(run_id: str, approve: bool, note: str = "", approver: str | None = No
                           hint="Run `traduco publish` again for a fresh plan") from None
 
 
-def outcome(run_id: str, seconds: float = OUTCOME_WAIT_SECONDS) -> list[dict] | None:
-    """The rows of the resumed run's publish record once it has ended (None if it has
-    not ended within `seconds`: no process serving the deployment picked it up yet)."""
+def outcome(run_id: str, seconds: float | None = None):
+    """The resumed run's final state and the rows of its publish record once it has
+    ended (None if it has not ended within `seconds`: no process serving the
+    deployment picked it up yet)."""
     import json
 
     from prefect.client.orchestration import get_client
 
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + (OUTCOME_WAIT_SECONDS if seconds is None else seconds)
     with get_client(sync_client=True) as client:
         while True:
             state = client.read_flow_run(run_id).state
             if state and state.is_final():
                 record = _artifact(client, run_id, RESULT_ARTIFACT)
-                return json.loads(record.data) if record else []
+                return state, json.loads(record.data) if record else []
             if time.monotonic() > deadline:
                 return None
             time.sleep(1)

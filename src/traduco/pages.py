@@ -34,15 +34,15 @@ LABELS = {
            "source": "the Italian original", "source_plain": "Italian",
            MACHINE: "Translated from {source}: drafted by machine translation{providers} and reviewed by "
                     "{reviewer}{on}.",
-           MEMORY: "Translated from {source} by people: it reuses translations approved for earlier "
-                   "releases, reviewed by {reviewer}{on}.",
+           MEMORY: "Translated from {source}: it reuses translations reviewed and approved for earlier "
+                   "releases (their first drafts may have been machine translations), reviewed by {reviewer}{on}.",
            HUMAN: "Translated from {source} by {reviewer}, without machine translation{on}.",
            "providers": " ({})", "reviewer": "a member of the editorial staff",
            "on": ", approved for publication on {}"},
     "zh": {"index": "新闻稿", "withdrawn": "此新闻稿已撤回。",
            "source": "意大利语原文", "source_plain": "意大利语",
            MACHINE: "本文译自{source}，由机器翻译{providers}生成初稿，经{reviewer}人工审校{on}。",
-           MEMORY: "本文译自{source}，沿用此前已人工审定的译文，经{reviewer}审校{on}。",
+           MEMORY: "本文译自{source}，沿用此前已人工审定的译文（其初稿可能由机器翻译生成），经{reviewer}审校{on}。",
            HUMAN: "本文由{reviewer}译自{source}，未使用机器翻译{on}。",
            "providers": "（{}）", "reviewer": "编辑人员", "on": "，于{}核准发布"},
 }
@@ -180,8 +180,9 @@ def render_feed(locale: str, published: dict[str, dict], pages: dict[str, Page],
                 "language": locale.replace("_", "-")}
         if doc_id in pages:
             page = pages[doc_id]
-            item["content_text"] = "\n\n".join(page.paragraphs)
             said = statement(page.disclosure, locale, page.source_url)
+            # Syndicated text travels alone (WeChat, Ctrip): it says how it was made, as the page does.
+            item["content_text"] = "\n\n".join([*page.paragraphs, *([said["text"]] if page.disclosure else [])])
             item[FEED_EXTENSION] = {**(page.disclosure.as_dict() if page.disclosure else {}),
                                     "source_url": said["link"], "statement": said["text"]}
         if info.get("date"):

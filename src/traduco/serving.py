@@ -23,12 +23,15 @@ Both servers traduco starts require a password (Prefect's basic auth,
 PREFECT_SERVER_API_AUTH_STRING): one per project, made on first use, in
 `.traduco/prefect/auth` (0600), which every traduco command of the project
 uses. Other local users can reach 127.0.0.1 too: without it they could read
-Secret blocks, start runs or approve a publication.
+Secret blocks, start runs or approve a publication. And the password goes
+only to a server on this machine that runs as this user (`listeners`): a
+port that serve left behind may be another user's by now.
 """
 
 from __future__ import annotations
 
 import atexit
+import ipaddress
 import os
 import secrets
 import signal
@@ -42,6 +45,7 @@ from pathlib import Path
 
 from traduco.config import Project
 from traduco.errors import ConfigError
+from traduco.listeners import run_by_this_user
 from traduco.storage import private_dir, private_file, private_state, write_private
 
 SERVER_START_SECONDS = 120
@@ -76,7 +80,30 @@ def local_server(project: Project, port: int | None = None, host: str = LOOPBACK
 
 def public_url(host: str, port: int) -> str:
     """Where people on other computers open serve's UI (`--host 0.0.0.0`: this machine's name)."""
-    return f"http://{socket.getfqdn() if host in ANY_ADDRESS else _bracketed(host)}:{port}"
+    return f"http://{this_machine() if host in ANY_ADDRESS else _bracketed(host)}:{port}"
+
+
+def this_machine() -> str:
+    """The name other computers know this one by, or its address on the network:
+    never one that means "this computer" to whoever reads it (many machines name
+    themselves after 127.0.0.1 in /etc/hosts, so getfqdn() says `localhost`)."""
+    for name in (socket.getfqdn(), socket.gethostname()):
+        if name and not _loopback(name):
+            return name
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))       # TEST-NET: no packet leaves; the route picks our address
+            return probe.getsockname()[0]
+        except OSError:
+            return socket.gethostname()
+
+
+def _loopback(name: str) -> bool:
+    try:
+        return all(ipaddress.ip_address(info[4][0]).is_loopback
+                   for info in socket.getaddrinfo(name, None))
+    except (OSError, ValueError):
+        return True                               # a name nobody can resolve is no use to a reviewer either
 
 
 def _bracketed(host: str) -> str:
@@ -116,9 +143,16 @@ def recorded_server(project: Project) -> str | None:
     except OSError:
         return None
     try:
-        return url if _answers(url, timeout=1) else None     # else a stale record: that serve is gone
+        if not _answers(url, timeout=1):
+            return None                                      # a stale record: that serve is gone
     except ValueError:
         return None                                          # not a URL: a damaged record
+    if not run_by_this_user(url):
+        # That serve died without a word and another user's program took its port: it gets no password.
+        print(f"traduco: ignoring {url}, recorded by a `traduco serve` that is gone: the program answering "
+              "there now is another user's. Start `traduco serve` again.", file=sys.stderr)
+        return None
+    return url
 
 
 @contextmanager
@@ -211,10 +245,12 @@ class _CommandApi:
         if not self.healthy:
             try:
                 wait_until_healthy(self.url, self.process, self.log)
-            except ConfigError:
+            except ConfigError as problem:
                 # Another program took the free port between our choosing and Prefect binding it.
-                if "already in use" not in self.log.read_text(encoding="utf-8", errors="replace"):
+                taken = "already in use" in self.log.read_text(encoding="utf-8", errors="replace")
+                if not (taken or isinstance(problem, ForeignListener)):
                     raise
+                stop(self.process, grace=5.0)
                 self._start()
                 wait_until_healthy(self.url, self.process, self.log)
             self.healthy = True
@@ -267,10 +303,19 @@ def wait_until_healthy(url: str, server: subprocess.Popen | None = None, log: Pa
             raise ConfigError(f"the Prefect server stopped at start (exit {server.returncode})",
                               path=log, hint="Read its log for the reason")
         if _answers(url, timeout=2):
+            if not run_by_this_user(url):
+                raise ForeignListener(f"another user's program answers at {url}, where traduco's Prefect "
+                                      "server should be", path=log,
+                                      hint="Run the command again (it picks another port), or give "
+                                           "`traduco serve --port` a free one")
             return
         time.sleep(0.3)
     raise ConfigError(f"the Prefect server at {url} did not become healthy in {seconds:g} s", path=log,
                       hint="Read its log; a busy port or a locked database are the usual causes")
+
+
+class ForeignListener(ConfigError):
+    """The port traduco's server was to take is another user's: it must not get the password."""
 
 
 def _answers(url: str, timeout: float) -> bool:

@@ -30,6 +30,11 @@ def publish(project_dir: ProjectOption = Path("."),
     with api_for_command(project, lasting=gated):
         if gated:
             from traduco import approval
+            from traduco.publishing import plan_publication
+            if twin := approval.same_plan_waiting(approval.plan_tag(project, plan_publication(project))):
+                out.print("This plan already waits for the editor's decision:", highlight=False)
+                _print_waiting(twin)
+                return
             run_id, state = approval.start_publication(project, _flows().publish.publish)
             if state is None:
                 _print_waiting(approval.waiting_run(run_id))
@@ -78,13 +83,16 @@ def _print_publication(rows: list[dict], every_row: bool = False, title: str = "
                   "(see [bold]traduco status[/bold]).")
 
 
-def _print_waiting(run) -> None:
+def _print_waiting(run, asking: bool = True) -> None:
     from rich.markdown import Markdown
     from traduco.serving import flow_run_link
-    out.print(Markdown(run.plan))
+    # A terminal shows the plan rendered; a log or a pipe gets its Markdown as is, unpadded.
+    out.print(Markdown(run.plan) if out.is_terminal else run.plan, highlight=False, markup=False,
+              soft_wrap=True)
     out.print(f"Publish run {run.run_id} waits for approval ({run.summary}).", highlight=False)
-    out.print(f"  Decide: traduco approve {run.run_id}   (or --reject --note \"why\")", highlight=False,
-              markup=False)
+    if asking:
+        out.print(f"  Decide: traduco approve {run.run_id}   (or --reject --note \"why\")", highlight=False,
+                  markup=False)
     if link := flow_run_link(run.run_id):
         out.print(f"  In the Prefect UI: {link}", highlight=False, soft_wrap=True)
 
@@ -102,6 +110,8 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
     from traduco import approval   # imports Prefect: only when needed
     from traduco.serving import api_for_command, flow_run_link
     _quiet_prefect()
+    if by is not None and not by.strip():
+        raise typer.BadParameter("say who decides (or leave --by out for your user name)", param_hint="--by")
     with api_for_command(load_project(project_dir), lasting=True):
         if run_id is None:
             waiting = approval.waiting_runs()
@@ -111,19 +121,45 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
             out.print(f"{len(waiting)} publish run(s) wait for a decision"
                       + (": traduco approve RUN_ID shows one's plan." if waiting else "."), highlight=False)
             return
-        _print_waiting(approval.waiting_run(run_id))
-        if not reject and not yes and not typer.confirm("Publish exactly this?", default=False):
+        try:
+            run_id = approval.find_run(run_id)
+            waiting = approval.waiting_run(run_id)
+        except approval.UnknownRun as unknown:
+            raise typer.BadParameter(f"{unknown.message}; `traduco approve` lists the runs that wait",
+                                     param_hint="RUN_ID") from None
+        _print_waiting(waiting, asking=not (yes or reject))
+        if not reject and not yes and not _confirmed("Publish exactly this?"):
             out.print("Nothing decided: the run keeps waiting.")
             raise typer.Exit(0)
         approval.decide(run_id, approve=not reject, note=note, approver=by)
         out.print(f"{'Rejected' if reject else 'Approved'}: publish run {run_id} resumes; waiting for "
                   "`traduco serve` to run it (Ctrl-C leaves it to serve).", highlight=False, soft_wrap=True)
-        rows = approval.outcome(run_id)
-    if rows is None:
+        ended = approval.outcome(run_id)
+    if ended is None:
         out.print("It has not run yet: `traduco serve` (or a worker for the publish deployment) runs it; "
                   f"follow it at {flow_run_link(run_id) or 'the Prefect UI'}.", highlight=False, soft_wrap=True)
-    elif rows:
+        return
+    state, rows = ended
+    if rows:
         _print_publication(rows)
+    if not state.is_completed():
+        _problem(f"publish run {run_id} ended {state.name}: {state.message or 'no reason given'}")
+        raise typer.Exit(1)
+    if reject:
+        out.print("Rejected: nothing was published or withdrawn.")
+
+
+def _confirmed(question: str) -> bool:
+    """The editor's yes or no; input that ends without an answer (a script
+    without --yes) decides nothing and says so, unlike a Ctrl-C."""
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort as stopped:
+        if isinstance(stopped.__context__, EOFError):
+            _problem("no answer (the input ended): nothing decided, the run keeps waiting; "
+                     "scripts decide with --yes or --reject")
+            raise typer.Exit(2) from None
+        raise
 
 
 @app.command()
