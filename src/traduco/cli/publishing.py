@@ -86,9 +86,14 @@ def _print_publication(rows: list[dict], every_row: bool = False, title: str = "
 def _print_waiting(run, asking: bool = True) -> None:
     from rich.markdown import Markdown
     from traduco.serving import flow_run_link
-    # A terminal shows the plan rendered; a log or a pipe gets its Markdown as is, unpadded.
-    out.print(Markdown(run.plan) if out.is_terminal else run.plan, highlight=False, markup=False,
-              soft_wrap=True)
+    if out.is_terminal:
+        out.print(Markdown(run.plan))
+    else:       # a log or a pipe: rendered as for a terminal, without rich's padding to 200 columns
+        from rich.console import Console
+        page = Console(width=100, record=True, file=open(os.devnull, "w"))
+        page.print(Markdown(run.plan))
+        out.print("\n".join(line.rstrip() for line in page.export_text().splitlines()), highlight=False,
+                  markup=False, soft_wrap=True)
     out.print(f"Publish run {run.run_id} waits for approval ({run.summary}).", highlight=False)
     if asking:
         out.print(f"  Decide: traduco approve {run.run_id}   (or --reject --note \"why\")", highlight=False,
