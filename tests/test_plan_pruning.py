@@ -23,6 +23,7 @@ def test_a_publish_run_prunes_ended_and_expired_plans_and_keeps_the_waiting_ones
     approve_all(po(project, "en"))
     results = project / ".traduco" / "results"
     waiting = suspended_publication(project)         # the editor has not decided yet
+    approve_all(po(project, "zh_CN"))                # a new plan (the same one would not be asked twice)
     rejected = suspended_publication(project)
     assert sorted(p.name for p in results.iterdir()) == sorted([waiting, rejected])
 
