@@ -86,6 +86,24 @@ def test_approve_takes_the_start_of_an_id_and_a_wrong_id_is_a_usage_mistake(wait
     assert code == 1 and "it was decided: **rejected** by" in err and "wait for the embargo" in err
 
 
+def test_the_editor_is_told_before_deciding_which_catalog_changed_since_the_plan(waiting, capsys, monkeypatch):
+    import io
+
+    import polib
+
+    project, run_id = waiting
+    catalog = polib.pofile(str(po(project, "zh_CN")), wrapwidth=0)
+    catalog[1].msgstr += "（修订）"                           # a translator saves again while the run waits
+    catalog.save()
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+
+    code, out, err = run_cli(capsys, "approve", run_id, "--project", str(project))
+
+    assert code == 0 and "Nothing decided" in out, out + err
+    warning = out.index(f"{DOC} (zh_CN) changed after the plan was made: approving will not publish it")
+    assert warning < out.index("Publish exactly this?") and f"{DOC} (en) changed" not in out
+
+
 def test_a_script_without_yes_decides_nothing_and_a_decision_needs_someone(waiting, capsys, monkeypatch):
     import io
 

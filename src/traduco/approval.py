@@ -129,6 +129,22 @@ def kept_plan(plan_task, project: Project) -> list[PublishResult]:
     return state.result()
 
 
+def changed_since_plan(project: Project, run_id: str) -> list[PublishResult] | None:
+    """The rows of run `run_id`'s plan whose catalogs no longer hold the bytes the
+    plan recorded (approving will not publish them), read from the plan persisted
+    here; None when this machine does not hold that plan."""
+    from prefect.results import ResultRecord
+
+    from traduco.ledger import file_sha256
+
+    try:
+        plan = ResultRecord.deserialize((project.state_dir / "results" / run_id).read_bytes()).result
+    except Exception:           # not here, or not a plan this version can read: nothing to say
+        return None
+    return [r for r in plan if r.status == Status.PUBLISH
+            and file_sha256(project.catalog_path(r.doc_id, r.locale)) != r.catalog_sha256]
+
+
 def prune_plans(project: Project, this_run_ended: bool = False) -> int:
     """At the end of a publish run: delete the persisted plans no run will read
     again (else `.traduco/results/` grows by one file per scheduled publish,

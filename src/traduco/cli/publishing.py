@@ -117,7 +117,8 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
     _quiet_prefect()
     if by is not None and not by.strip():
         raise typer.BadParameter("say who decides (or leave --by out for your user name)", param_hint="--by")
-    with api_for_command(load_project(project_dir), lasting=True):
+    project = load_project(project_dir)
+    with api_for_command(project, lasting=True):
         if run_id is None:
             waiting = approval.waiting_runs()
             for run in waiting:
@@ -133,6 +134,9 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
             raise typer.BadParameter(f"{unknown.message}; `traduco approve` lists the runs that wait",
                                      param_hint="RUN_ID") from None
         _print_waiting(waiting, asking=not (yes or reject))
+        for row in approval.changed_since_plan(project, run_id) or []:
+            out.print(f"  ! {row.doc_id} ({row.locale}) changed after the plan was made: approving will not "
+                      "publish it now; it goes into the next plan.", highlight=False, markup=False)
         if not reject and not yes and not _confirmed("Publish exactly this?"):
             out.print("Nothing decided: the run keeps waiting.")
             raise typer.Exit(0)
