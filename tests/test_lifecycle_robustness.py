@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import random
+import select
 import signal
 import sqlite3
 import subprocess
@@ -114,41 +115,81 @@ def test_approved_work_survives_twenty_runs_of_random_edits(tmp_path_factory, st
 
 
 DRIVER = """
-import os, random, signal, sys, pathlib, tempfile
+import os, random, signal, sys, pathlib, tempfile, traceback
 sys.path.insert(0, {tests!r})
 from helpers import run_once
+from traduco import batches, checks, config, runs
+checks.warm_up()      # the models, loaded once here: each run below is a fork of this process
 
 # Die by SIGKILL at the N-th call of one step of an atomic write: just after the
 # temporary file is created, just before its data is flushed, or just after the
 # rename, before the folder is flushed.
-rng = random.Random(int(sys.argv[3]))
-step, deadline = rng.choice(["mkstemp", "fsync", "replace"]), rng.randint(1, 60)
-calls = [0]
-def dying(original):
-    def call(*args, **kwargs):
-        result = original(*args, **kwargs) if step != "fsync" else None
-        calls[0] += 1
-        if calls[0] == deadline:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return result if step != "fsync" else original(*args, **kwargs)
-    return call
-if step == "mkstemp":
-    tempfile.mkstemp = dying(tempfile.mkstemp)
-else:
-    setattr(os, step, dying(getattr(os, step)))
+def die_at_a_write(seed):
+    rng = random.Random(seed)
+    step, deadline = rng.choice(["mkstemp", "fsync", "replace"]), rng.randint(1, 60)
+    calls = [0]
+    def dying(original):
+        def call(*args, **kwargs):
+            result = original(*args, **kwargs) if step != "fsync" else None
+            calls[0] += 1
+            if calls[0] == deadline:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return result if step != "fsync" else original(*args, **kwargs)
+        return call
+    if step == "mkstemp":
+        tempfile.mkstemp = dying(tempfile.mkstemp)
+    else:
+        setattr(os, step, dying(getattr(os, step)))
 
+def run_until_killed(project, url):
+    source = project / "sources" / "extra.txt"
+    n = 0
+    while True:
+        n += 1
+        source.write_text("\\n\\n".join(f"Paragrafo {{k}} della versione {{n % 3}}." for k in range(30)))
+        run_once(project, url)
+
+# One seed a line on stdin: a run in a child process (a fork, so it need not
+# import and load everything again) that dies mid-write; its exit code on stdout,
+# which nothing else writes to (what the runs print goes nowhere).
 project, url = pathlib.Path(sys.argv[1]), sys.argv[2]
-source = project / "sources" / "extra.txt"
-n = 0
-while True:
-    n += 1
-    source.write_text("\\n\\n".join(f"Paragrafo {{k}} della versione {{n % 3}}." for k in range(30)))
-    run_once(project, url)
+report = os.fdopen(os.dup(1), "w")
+os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+for line in sys.stdin:
+    child = os.fork()
+    if child == 0:
+        try:
+            die_at_a_write(int(line))
+            run_until_killed(project, url)
+        except BaseException:
+            traceback.print_exc()
+        os._exit(1)
+    print(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]), file=report, flush=True)
 """
 
 
+def killed_runs(project: Path, url: str, seeds):
+    """For each seed, a run that dies by SIGKILL at some step of a write (see
+    DRIVER); yields after each, once it is dead."""
+    driver = subprocess.Popen([sys.executable, "-c", DRIVER.format(tests=str(TESTS)), str(project), url],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    try:
+        for seed in seeds:
+            driver.stdin.write(f"{seed}\n")
+            driver.stdin.flush()
+            # A guard against a hang, not a timing assertion: a run lasts seconds.
+            ready, _, _ = select.select([driver.stdout], [], [], 120)
+            assert ready, f"the run of seed {seed} never died"
+            code = driver.stdout.readline()
+            assert code.strip() == str(-signal.SIGKILL), code + driver.stderr.read()
+            yield seed
+    finally:
+        os.killpg(driver.pid, signal.SIGKILL)
+        driver.wait()
+
+
 def test_killing_the_run_during_catalog_writes_never_leaves_a_broken_catalog(project, standin):
-    driver = DRIVER.format(tests=str(TESTS))
     (project / "sources" / "extra.txt").write_text(
         "\n\n".join(f"Paragrafo {k} della versione 0." for k in range(30)))
     run_once(project, standin.url)
@@ -156,14 +197,7 @@ def test_killing_the_run_during_catalog_writes_never_leaves_a_broken_catalog(pro
     for path in protected:
         add_hand_made_work(path)
     torn = 0
-    for seed in range(15):
-        process = subprocess.Popen([sys.executable, "-c", driver, str(project), standin.url, str(seed)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            process.wait(timeout=60)
-        finally:
-            process.kill()
-        assert process.returncode == -signal.SIGKILL, process.stderr.read()
+    for _ in killed_runs(project, standin.url, range(15)):
         torn += bool(list((project / "locales").rglob("*.tmp")))
         for path in (project / "locales").rglob("*.po*"):
             if path.suffix in (".po", ".pot"):     # not a writer's hidden temporary file
