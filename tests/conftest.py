@@ -2,6 +2,22 @@
 
 Prefect gets its own home in a temporary folder, so tests never touch the
 developer's ~/.prefect, and its terminal chatter is off.
+
+The tests run on two worker processes (pytest-xdist, `-n 2` in pyproject.toml;
+`pytest -n 0` for one). Each worker imports this file for itself, so each has
+its own PREFECT_HOME and its own ephemeral Prefect server (the session fixture
+below); everything else a test starts takes a free port (`port 0`,
+`serving.free_port()`) and a folder of its own (`tmp_path`). A test must never
+assume it is alone on the machine: no fixed ports, no shared folders, no
+process-wide state outside its worker.
+
+A test that needs a real Prefect server (`prefect server start`, as `traduco
+serve` runs it) starts one for its own project with
+`traduco.serving.local_server(load_project(project))` and passes the project as
+`password=` to `test_prefect_server.api`. There is deliberately no session-wide
+real server: what a run leaves on one (global concurrency limits named from the
+provider's URL and key, which a later stand-in may get again as its port is
+reused; deployments with cron schedules; work pools) would reach the next test.
 """
 
 from __future__ import annotations

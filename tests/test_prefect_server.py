@@ -36,15 +36,16 @@ def prefect(args: list[str], env: dict, cwd: Path = REPO) -> subprocess.Complete
     return result
 
 
-def api(url: str, path: str, body: dict | None = None, password: str | Path | None = None) -> object:
-    """POST to a Prefect API; `password`: its auth string, or the project whose servers it guards."""
+def api(url: str, path: str, body: dict | None = None, password: str | Path | None = None,
+        method: str = "POST") -> object:
+    """Call a Prefect API; `password`: its auth string, or the project whose servers it guards."""
     if isinstance(password, Path):
         password = auth_string(load_project(password))
     headers = {"Content-Type": "application/json"}
     if password:
         headers["Authorization"] = "Basic " + base64.b64encode(password.encode()).decode()
-    request = urllib.request.Request(f"{url}{path}", data=json.dumps(body or {}).encode(),
-                                     headers=headers, method="POST")
+    request = urllib.request.Request(f"{url}{path}", data=json.dumps(body or {}).encode() if method == "POST"
+                                     else None, headers=headers, method=method)
     # Prefect answers 503 when SQLite is busy (a run writing at the same moment) and expects clients to
     # retry, as its own client does; a raw client must too, or a busy CI machine fails the test.
     for attempt in range(5):
@@ -170,14 +171,11 @@ def _wait_for_deployments(url: str, project: Path, timeout: float = 90.0) -> lis
 
 def _wait_for_final_state(url: str, run_id: str, password: Path, timeout: float = 240.0) -> dict:
     deadline = time.monotonic() + timeout
-    request = urllib.request.Request(f"{url}/flow_runs/{run_id}", headers={
-        "Authorization": "Basic " + base64.b64encode(auth_string(load_project(password)).encode()).decode()})
     while time.monotonic() < deadline:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            state = json.loads(response.read())["state"]
+        state = api(url, f"/flow_runs/{run_id}", password=password, method="GET")["state"]
         if state and state["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
             return state
-        time.sleep(1)
+        time.sleep(0.5)
     raise AssertionError(f"flow run {run_id} did not finish in {timeout:g} s")
 
 
