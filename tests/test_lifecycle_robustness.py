@@ -171,9 +171,10 @@ for line in sys.stdin:
 def killed_runs(project: Path, url: str, seeds):
     """For each seed, a run that dies by SIGKILL at some step of a write (see
     DRIVER); yields after each, once it is dead."""
+    # One thread only (numpy's OpenBLAS would start another), so that forking it is safe.
     driver = subprocess.Popen([sys.executable, "-c", DRIVER.format(tests=str(TESTS)), str(project), url],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              start_new_session=True)
+                              env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}, start_new_session=True)
     try:
         for seed in seeds:
             driver.stdin.write(f"{seed}\n")
