@@ -14,6 +14,7 @@ import polib
 from traduco import notify
 from traduco.config import load_project
 from traduco.review import most_urgent
+from traduco.settings import NotifyTable
 
 from conftest import DOC
 from helpers import run_once
@@ -25,11 +26,12 @@ class Receiver:
     """A chat server's incoming webhook on 127.0.0.1: records each JSON message and its path."""
 
     def __init__(self):
-        received = self.received = []
+        received, agents = self.received, self.agents = [], []
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 received.append((self.path, json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+                agents.append(self.headers.get("User-Agent", ""))    # who sent it: traduco or Prefect
                 self.send_response(200 if TOKEN in self.path else 404)
                 self.end_headers()
 
@@ -92,7 +94,7 @@ def test_a_failed_run_is_told_and_a_failing_webhook_is_one_line_without_its_addr
         wrong = notify.send(load_project(project), notify.Message(notify.FAILURE, "x"))
         # The hook's address is the secret: a wrong one is told by kind and status only.
         broken = load_project(project)
-        object.__setattr__(broken, "notify", {"webhook": receiver.url.replace(TOKEN, "wrong")})
+        object.__setattr__(broken, "notify", NotifyTable(webhook=receiver.url.replace(TOKEN, "wrong")))
         refused = notify.send(broken, notify.Message(notify.FAILURE, "x"))
 
     assert state.is_failed()

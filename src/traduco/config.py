@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from traduco.settings import (DEFAULT_LOCALES, SettingsError, TraducoTable, parse_table, provider_names,
+from traduco.settings import (DEFAULT_LOCALES, NotifyTable, SettingsError, TraducoTable, parse_table, provider_names,
                               unknown_provider)
 
 STATE_DIR = ".traduco"
@@ -79,7 +79,7 @@ class Project:
     batch_size: int = 100                 # documents per task run
     web: dict | None = None               # [tool.traduco.web]: feeds, pages, delay_seconds, max_bytes
     git: dict | None = None               # [tool.traduco.git]: sync runs through git (traduco.sync)
-    notify: dict | None = None            # [tool.traduco.notify]: who hears about waiting work (traduco.notify)
+    notify: NotifyTable = field(default_factory=NotifyTable)   # [tool.traduco.notify]: who hears about waiting work
     mt: MTSettings = field(default_factory=MTSettings)
     fuzzy_threshold: float = 75.0         # [tool.traduco.memory]: % similarity for a fuzzy match
 
@@ -163,9 +163,19 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         git=settings.git.model_dump(exclude_unset=True) if settings.git is not None else None,
         mt=_with_urls(with_provider(_mt_settings(settings, settings.locales, pyproject), provider, provider_url),
                       pyproject),
-        notify=settings.notify,
+        notify=_notify_settings(settings, pyproject),
         fuzzy_threshold=settings.memory.fuzzy_threshold,
     )
+
+
+def _notify_settings(settings: TraducoTable, pyproject: Path) -> NotifyTable:
+    """[tool.traduco.notify]: a locale's table only for a locale the project has."""
+    strays = [locale for locale in settings.notify.locales if locale not in settings.locales]
+    if strays:
+        raise SettingsError(f"[tool.traduco.notify.locales.{strays[0]}] is not one of the locales: "
+                            f"{', '.join(settings.locales)}", path=pyproject,
+                            hint="Name each table after a locale in [tool.traduco] locales")
+    return settings.notify
 
 
 def _chosen_locales(configured: list[str], chosen: list[str] | None, pyproject: Path) -> tuple[str, ...]:

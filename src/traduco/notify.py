@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from traduco.config import Project
-from traduco.errors import ConfigError
 
 DRAFTS, APPROVAL, FAILURE, WAITING = "drafts", "approval", "failure", "waiting"
+LOCALE_EVENTS = (DRAFTS, APPROVAL)     # about one locale's work; the others are about the whole project
 CHANNELS = ("webhook", "email", "block")
 SEND_SECONDS = 10
 
@@ -37,7 +37,8 @@ SEND_SECONDS = 10
 @dataclass(frozen=True)
 class Channel:
     kind: str                 # webhook, email, block
-    target: str               # the URL, the address, the block's name
+    target: str               # the URL, the address, the block's type/name
+    scope: str | None = None  # the locale whose table names it; None: the notify table itself
 
 
 @dataclass(frozen=True)
@@ -48,43 +49,39 @@ class Message:
     link: str | None = None
 
 
-def settings(project: Project) -> dict:
-    table = dict(project.notify or {})
-    unknown = set(table) - {*CHANNELS, "on", "drafts_waiting_hours", "locales", "smtp_host", "smtp_port",
-                            "smtp_user", "smtp_from"}
-    if unknown:
-        raise ConfigError(f"unknown setting {sorted(unknown)[0]!r} in [tool.traduco.notify]",
-                          hint="Known: webhook, email, block, on, drafts_waiting_hours, locales, smtp_host, "
-                               "smtp_port, smtp_user, smtp_from")
-    return table
-
-
 def channels(project: Project, locale: str | None) -> list[Channel]:
-    """Who hears about `locale`'s work (None: about the whole project: everyone)."""
-    table = settings(project)
-    tables = [table, *([(table.get("locales") or {}).get(locale) or {}] if locale else
-                       (table.get("locales") or {}).values())]
+    """Who hears about `locale`'s work (None: about the whole project: everyone).
+    The notify table's channels first; a channel named twice is told once."""
+    table = project.notify
+    tables = [(None, table), *([(locale, table.locales.get(locale))] if locale else table.locales.items())]
     found: list[Channel] = []
-    for part in tables:
-        for kind in CHANNELS:
-            target = part.get(kind) or (os.environ.get("TRADUCO_NOTIFY_WEBHOOK") if kind == "webhook"
-                                        and part is table else None)
-            if target and Channel(kind, target) not in found:
-                found.append(Channel(kind, str(target)))
+    for scope, part in tables:
+        for kind in CHANNELS if part is not None else ():
+            target = getattr(part, kind) or (os.environ.get("TRADUCO_NOTIFY_WEBHOOK") if kind == "webhook"
+                                             and scope is None else None)
+            if target and all((c.kind, c.target) != (kind, target) for c in found):
+                found.append(Channel(kind, target, scope))
     return found
 
 
 def wanted(project: Project, event: str) -> bool:
-    table = settings(project)
-    return bool(project.notify) and event in (table.get("on") or (DRAFTS, APPROVAL, FAILURE, WAITING))
+    return event in project.notify.on
 
 
 def send(project: Project, message: Message) -> list[str]:
-    """Send `message` to everyone who hears about its locale; the problems, in words without secrets."""
-    if not wanted(project, message.event):
+    """Send `message` to everyone who hears about its locale; the problems, in
+    words without secrets. Channels whose rule is installed as a Prefect
+    automation on the server this run uses hear through it (an event this run
+    emits); the others directly from here."""
+    from traduco import automations
+
+    if not wanted(project, message.event) or not (targets := channels(project, message.locale)):
         return []
-    problems = []
-    for channel in channels(project, message.locale):
+    through_prefect = automations.covered(project, message.event, targets)
+    problems = automations.emit(project, message) if through_prefect else []
+    for channel in targets:
+        if channel in through_prefect:
+            continue
         try:
             _SENDERS[channel.kind](project, channel, message)
         except Exception as exc:     # a notification never breaks a run; what failed is said without the address
@@ -95,14 +92,21 @@ def send(project: Project, message: Message) -> list[str]:
 def _why(exc: Exception) -> str:
     if isinstance(exc, urllib.error.HTTPError):
         return f"HTTP {exc.code}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"SMTP {exc.smtp_code}"
     if isinstance(exc, (urllib.error.URLError, OSError)):
         return f"cannot connect ({type(getattr(exc, 'reason', exc)).__name__})"
     return type(exc).__name__
 
 
+def webhook_body(project: Project, message: Message) -> dict:
+    """What a webhook receives (Slack, Mattermost and Teams show `text`), directly or through Prefect."""
+    return {"text": message.text, "event": message.event, "locale": message.locale,
+            "project": project.name, "link": message.link}
+
+
 def _webhook(project: Project, channel: Channel, message: Message) -> None:
-    body = json.dumps({"text": message.text, "event": message.event, "locale": message.locale,
-                       "project": project.name, "link": message.link}, ensure_ascii=False).encode()
+    body = json.dumps(webhook_body(project, message), ensure_ascii=False).encode()
     request = urllib.request.Request(channel.target, data=body, method="POST",
                                      headers={"Content-Type": "application/json",
                                               "User-Agent": "traduco notifications"})
@@ -111,25 +115,24 @@ def _webhook(project: Project, channel: Channel, message: Message) -> None:
 
 
 def _email(project: Project, channel: Channel, message: Message) -> None:
-    table = settings(project)
+    table = project.notify
     mail = EmailMessage()
     mail["Subject"] = f"[{project.name}] " + message.text.split("\n", 1)[0][:120]
-    mail["From"] = table.get("smtp_from") or f"traduco@{table.get('smtp_host', 'localhost')}"
+    mail["From"] = table.smtp_from or f"traduco@{table.smtp_host}"
     mail["To"] = channel.target
-    mail.set_content(message.text + (f"\n\n{message.link}" if message.link else ""))
-    with smtplib.SMTP(table.get("smtp_host", "localhost"), int(table.get("smtp_port", 587)),
-                      timeout=SEND_SECONDS) as smtp:
-        if table.get("smtp_user"):
+    mail.set_content(message.text)       # its link is in the text
+    with smtplib.SMTP(table.smtp_host, table.smtp_port, timeout=SEND_SECONDS) as smtp:
+        if table.smtp_user:
             smtp.starttls()
-            smtp.login(table["smtp_user"], os.environ.get("TRADUCO_SMTP_PASSWORD", ""))
+            smtp.login(table.smtp_user, os.environ.get("TRADUCO_SMTP_PASSWORD", ""))
         smtp.send_message(mail)
 
 
 def _block(project: Project, channel: Channel, message: Message) -> None:
     from prefect.blocks.core import Block
 
-    block = Block.load(channel.target)     # "slack-webhook/redazione" or a name with its type
-    block.notify(message.text + (f"\n{message.link}" if message.link else ""), subject=f"[{project.name}]")
+    block = Block.load(channel.target)     # "slack-webhook/redazione": its type's slug and its name
+    block.notify(message.text, subject=f"[{project.name}]")
 
 
 _SENDERS = {"webhook": _webhook, "email": _email, "block": _block}
@@ -154,7 +157,7 @@ def approval_waiting(project: Project, plan, run_id: str, link: str | None) -> l
 
 def drafts_waiting(project: Project, rows, hours: float | None = None) -> list[Message]:
     """Per locale, the documents whose oldest draft has waited longer than `drafts_waiting_hours`."""
-    limit = float(hours if hours is not None else settings(project).get("drafts_waiting_hours", 24))
+    limit = hours if hours is not None else project.notify.drafts_waiting_hours
     messages = []
     for locale in project.locales:
         late = [r for r in rows if r.locale == locale and (r.age_hours() or 0) > limit]
@@ -198,16 +201,12 @@ def new_drafts_waiting(project: Project, rows) -> list[Message]:
         told = {}
     messages, now_late = [], {}
     for message in drafts_waiting(project, rows):
-        late = sorted(r.doc_id for r in rows if r.locale == message.locale and (r.age_hours() or 0) > _hours(project))
+        late = sorted(r.doc_id for r in rows if r.locale == message.locale and (r.age_hours() or 0) > project.notify.drafts_waiting_hours)
         now_late[message.locale] = late
         if set(late) - set(told.get(message.locale, [])):
             messages.append(message)
     write_private(record, json.dumps(now_late))
     return messages
-
-
-def _hours(project: Project) -> float:
-    return float(settings(project).get("drafts_waiting_hours", 24))
 
 
 def on_failure(flow, flow_run, state) -> None:

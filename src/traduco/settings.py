@@ -162,6 +162,39 @@ class ScheduleTable(_Table):
     timezone: str = Field("Europe/Rome", description="a time zone name such as \"Europe/Rome\"")
 
 
+# -- [tool.traduco.notify]: who hears about waiting work, and when (traduco.notify) --------------
+
+NOTIFY_EVENTS = ("drafts", "approval", "failure", "waiting")
+
+
+class NotifyChannels(_Table):
+    """Where messages go: any of the three, in the notify table or in one locale's table."""
+
+    webhook: Optional[str] = Field(None, pattern=r"^https?://\S+$",
+                                   description="a webhook address, \"https://...\" (or leave it out and set "
+                                               "TRADUCO_NOTIFY_WEBHOOK: the address holds a token)")
+    email: Optional[str] = Field(None, pattern=r"^[^@\s]+@[^@\s]+$",
+                                 description="an e-mail address such as \"redazione@example.org\"")
+    block: Optional[str] = Field(None, pattern=r"^[a-z0-9-]+/[a-z0-9-]+$",
+                                 description="a Prefect notification block as type/name, "
+                                             "e.g. \"slack-webhook/redazione\"")
+
+
+class NotifyTable(NotifyChannels):
+    on: list[Literal["drafts", "approval", "failure", "waiting"]] = Field(
+        list(NOTIFY_EVENTS), description="a list of events among \"drafts\", \"approval\", \"failure\", "
+                                         "\"waiting\" (the default: all four), e.g. on = [\"drafts\", \"failure\"]")
+    drafts_waiting_hours: float = Field(24.0, gt=0, description="a number of hours above 0 (default 24)")
+    smtp_host: str = Field("localhost", description="the SMTP server's host name (default localhost)")
+    smtp_port: int = Field(587, ge=1, le=65535, description="a port number from 1 to 65535, without quotes "
+                                                            "(default 587)")
+    smtp_user: Optional[str] = Field(None, description="the SMTP login (its password in TRADUCO_SMTP_PASSWORD)")
+    smtp_from: Optional[str] = Field(None, pattern=r"^[^@\s]+@[^@\s]+$",
+                                     description="the sender's e-mail address")
+    locales: dict[str, NotifyChannels] = Field({}, description="one table per locale, "
+                                                               "e.g. [tool.traduco.notify.locales.zh_CN]")
+
+
 class TraducoTable(_Table):
     """`[tool.traduco]` itself."""
 
@@ -189,9 +222,7 @@ class TraducoTable(_Table):
     memory: MemoryTable = MemoryTable()
     web: WebTable = WebTable()
     git: Optional[GitTable] = None
-    # Checked by traduco.notify when a message is due (its channels and rules).
-    notify: Optional[dict[str, Any]] = Field(None, description="a table: webhook, email or block, and when "
-                                                               "(README: Reviewers hear about work)")
+    notify: NotifyTable = NotifyTable()
     schedule: ScheduleTable = ScheduleTable()
 
     @field_validator("locales", mode="after")
