@@ -97,6 +97,8 @@ def serve(project: Project, translate, publish, say=print) -> None:
     run that starts, ends or begins to wait for approval."""
     from prefect import serve as prefect_serve
 
+    install_notification_rules(project, say)
+
     def stop_serving(signum, frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop_serving)
@@ -108,6 +110,24 @@ def serve(project: Project, translate, publish, say=print) -> None:
         pass
     finally:
         stopped.set()
+
+
+def install_notification_rules(project: Project, say=print) -> None:
+    """[tool.traduco.notify] as Prefect automations on serve's server (traduco.automations)."""
+    from traduco import automations
+
+    try:
+        installed, problems = automations.install(project)
+    except Exception as exc:     # the runs then tell people themselves: serve still serves
+        installed, problems = [], [f"notification rules not installed in Prefect ({type(exc).__name__}): "
+                                   "the runs send every message themselves"]
+    if installed:
+        say(f"Notifications: {len(installed)} rule(s) in the Prefect UI under Automations "
+            f"(\"{installed[0]}\"{', ...' if len(installed) > 1 else ''})"
+            + ("; e-mail is sent by the runs themselves" if any(
+                c.kind == "email" for c in automations.channels(project, None)) else ""))
+    for problem in problems:
+        say(problem)
 
 
 def report_runs(say, stopped: threading.Event, seconds: float = RUN_POLL_SECONDS) -> None:

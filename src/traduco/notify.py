@@ -3,17 +3,21 @@
     [tool.traduco.notify]
     webhook = "https://chat.example.org/hooks/..."   # or TRADUCO_NOTIFY_WEBHOOK (a URL holding a token)
     email = "redazione@example.org"                   # through smtp_host (TRADUCO_SMTP_PASSWORD)
-    block = "slack-redazione"                         # any Prefect notification block, by name
+    block = "slack-webhook/redazione"                 # any Prefect notification block, type/name
     on = ["drafts", "approval", "failure", "waiting"] # the default: all four
     drafts_waiting_hours = 24
 
     [tool.traduco.notify.locales.zh_CN]               # who hears about one locale's work, besides the above
     email = "traduttori-zh@example.org"
 
-Each message says what waits (documents, units, Italian words per locale), the
-oldest, and where to find it. A message that cannot be sent is one line in
-the run's log naming the channel's kind and what went wrong, never its
-address (a webhook URL or an SMTP login is a secret).
+The table's keys are declared and checked with the rest of [tool.traduco]
+(traduco.settings). Each message says what waits (documents, units, Italian
+words per locale), the oldest, and where to find it. On a Prefect server where
+`traduco serve` installed the rules as automations (traduco.automations), the
+run emits an event and Prefect sends the message; otherwise the run sends it.
+A message that cannot be sent is one line in the run's log naming the
+channel's kind and what went wrong, never its address (a webhook URL or an
+SMTP login is a secret).
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ def send(project: Project, message: Message) -> list[str]:
     if not wanted(project, message.event) or not (targets := channels(project, message.locale)):
         return []
     through_prefect = automations.covered(project, message.event, targets)
-    problems = automations.emit(project, message) if through_prefect else []
+    problems = automations.emit(project, message, len(through_prefect)) if through_prefect else []
     for channel in targets:
         if channel in through_prefect:
             continue
@@ -218,4 +222,8 @@ def on_failure(flow, flow_run, state) -> None:
         project = load_project((flow_run.parameters or {}).get("project_dir", "."))
     except Exception:
         return                     # no settings to read: nobody to tell
-    send(project, run_failed(project, flow.name, state.message or state.name, flow_run_link(flow_run.id)))
+    from prefect.logging.loggers import flow_run_logger
+
+    for problem in send(project, run_failed(project, flow.name, state.message or state.name,
+                                            flow_run_link(flow_run.id))):
+        flow_run_logger(flow_run, flow).warning(problem)
