@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import smtplib
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -98,6 +99,8 @@ def _why(exc: Exception) -> str:
         return f"HTTP {exc.code}"
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"SMTP {exc.smtp_code}"
+    if isinstance(exc, smtplib.SMTPException):
+        return f"SMTP {type(exc).__name__}"     # e.g. a server that hangs up on a wrong login
     if isinstance(exc, (urllib.error.URLError, OSError)):
         return f"cannot connect ({type(getattr(exc, 'reason', exc)).__name__})"
     return type(exc).__name__
@@ -127,7 +130,7 @@ def _email(project: Project, channel: Channel, message: Message) -> None:
     mail.set_content(message.text)       # its link is in the text
     with smtplib.SMTP(table.smtp_host, table.smtp_port, timeout=SEND_SECONDS) as smtp:
         if table.smtp_user:
-            smtp.starttls()
+            smtp.starttls(context=ssl.create_default_context())   # the password only to a server we verified
             smtp.login(table.smtp_user, os.environ.get("TRADUCO_SMTP_PASSWORD", ""))
         smtp.send_message(mail)
 
