@@ -4,45 +4,18 @@ a login) and a notification block saved on Prefect's server."""
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import logging
-import ssl
 from email import message_from_bytes
 from email.policy import default as email_policy
-from pathlib import Path
 
 import pytest
 
 from test_notify import Receiver
+from websites import tls_context
 from traduco import notify
 from traduco.config import load_project
 
 PASSWORD = "SMTP-pass-w0rd-9182"
-
-
-def certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (the client trusts it through SSL_CERT_FILE)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "smtp.pem", folder / "smtp.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
 
 
 @pytest.fixture
@@ -53,10 +26,8 @@ def smtp_server(tmp_path, monkeypatch):
 
     from traduco.serving import free_port
 
-    cert, key = certificate(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
-    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    tls.load_cert_chain(cert, key)
+    tls, cert = tls_context(tmp_path)                # a certificate for localhost
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))   # the system's trust, as an office trusts its own CA
     mails, logins = [], []
 
     class Mailbox:
@@ -82,7 +53,7 @@ def test_an_email_goes_through_starttls_and_a_login_and_the_password_reaches_no_
         project, smtp_server, monkeypatch, caplog):
     port, mails, logins = smtp_server
     with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
-        handle.write(f'[tool.traduco.notify]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\n'
+        handle.write(f'[tool.traduco.notify]\nsmtp_host = "localhost"\nsmtp_port = {port}\n'
                      'smtp_user = "redazione"\nsmtp_from = "traduco@example.org"\n'
                      '[tool.traduco.notify.locales.zh_CN]\nemail = "traduttori-zh@example.org"\n')
     monkeypatch.setenv("TRADUCO_SMTP_PASSWORD", PASSWORD)
@@ -110,7 +81,7 @@ def test_an_email_to_a_server_with_a_certificate_nobody_vouches_for_is_not_sent(
     port, mails, logins = smtp_server
     monkeypatch.setenv("SSL_CERT_FILE", str(project / "nobody.pem"))
     with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
-        handle.write(f'[tool.traduco.notify]\nemail = "redazione@example.org"\nsmtp_host = "127.0.0.1"\n'
+        handle.write(f'[tool.traduco.notify]\nemail = "redazione@example.org"\nsmtp_host = "localhost"\n'
                      f'smtp_port = {port}\nsmtp_user = "redazione"\n')
     monkeypatch.setenv("TRADUCO_SMTP_PASSWORD", PASSWORD)
 

@@ -66,6 +66,7 @@ def test_serve_installs_the_rules_as_automations_and_prefect_tells_the_reviewers
 
     serve = Serve(project)
     try:
+        serve.line_with("Notifications: 8 rule(s) in the Prefect UI under Automations")
         rules = {a["name"]: a for a in api(serve.url, "/automations/filter", password=project)}
         assert len(rules) == 8, sorted(rules)                  # 4 events × 2 webhooks
         assert "traduco Test office: drafts waiting → zh_CN reviewers (webhook)" in rules
@@ -105,20 +106,29 @@ def test_serve_installs_the_rules_as_automations_and_prefect_tells_the_reviewers
                      (project / ".traduco" / "prefect" / "server.log").read_text(errors="replace")]:
             assert TOKEN not in text
 
-        # serve again (here: its install, against the same server) after the zh_CN channel is gone:
-        # the stale rules and their block go, the others are updated in place, someone else's stay.
+        # serve again (here: its install, against the same server) after the zh_CN webhook gave way to a
+        # block nobody made, and the en reviewers got a block of their own: the stale rules and their
+        # webhook block go, the others are updated in place, someone else's stay.
         foreign = api(serve.url, "/automations/", {
             "name": "the IT team's own rule", "trigger": {"type": "event", "expect": ["x"], "posture": "Reactive",
                                                           "threshold": 1, "within": 0},
             "actions": [{"type": "do-nothing"}]}, password=project)["id"]
         settings.write_text(settings.read_text(encoding="utf-8").replace(
-            f'[tool.traduco.notify.locales.zh_CN]\nwebhook = "{team}"\n', ""), encoding="utf-8")
+            f'[tool.traduco.notify.locales.zh_CN]\nwebhook = "{team}"\n',
+            '[tool.traduco.notify.locales.zh_CN]\nblock = "custom-webhook/nobody"\n'
+            '[tool.traduco.notify.locales.en]\nblock = "custom-webhook/team-en"\n'), encoding="utf-8")
         with temporary_settings(updates={PREFECT_API_URL: serve.url,
                                          PREFECT_API_AUTH_STRING: auth_string(load_project(project))}):
+            from prefect.blocks.notifications import CustomWebhookNotificationBlock
+            team_en = CustomWebhookNotificationBlock(name="en", url=f"{receiver.url}/en").save("team-en")
             installed, problems = automations.install(load_project(project))
         after = {a["name"]: a for a in api(serve.url, "/automations/filter", password=project)}
-        assert problems == [] and len(installed) == 4
+        assert len(installed) == 8 and len(problems) == 4, problems
+        assert problems[0] == ("traduco Test office: drafts waiting → zh_CN reviewers (block): no such notification "
+                               "block (ObjectNotFound); the run sends it directly")
         assert set(after) == {*installed, "the IT team's own rule"} and after["the IT team's own rule"]["id"] == foreign
+        assert after["traduco Test office: drafts waiting → en reviewers (block)"]["actions"][0][
+            "block_document_id"] == str(team_en)
         kept = "traduco Test office: run failed → everyone (webhook)"
         assert after[kept]["id"] == rules[kept]["id"]
         assert len([b for b in api(serve.url, "/block_documents/filter", password=project)

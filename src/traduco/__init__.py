@@ -69,6 +69,7 @@ Review
 - `bulk_approval`: approve-low-risk: drafts below a bar approved in a named reviewer's name
 - `scorecard`: post-edit scorecard: how much reviewers changed each provider's drafts
 - `notify`: telling people that work waits: webhook, e-mail, Prefect notification blocks
+- `automations`: the notify rules as Prefect automations on serve's server, and the runs' events
 
 Publish
 - `publishing`: what to publish or withdraw; `.mo` files, pages, index, feed
