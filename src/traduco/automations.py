@@ -86,22 +86,25 @@ def covered(project: Project, event: str, targets: list[Channel]) -> set[Channel
 
 
 def emit(project: Project, message: Message, rules: int) -> list[str]:
-    """Emit `message` as this project's event, and wait (up to CONFIRM_SECONDS)
-    until Prefect says how its `rules` automations did: what went wrong is one
-    line for the run's log, as when the run sends a message itself."""
+    """Emit `message` as this project's event (an exception if it cannot be:
+    then the run sends it itself), and wait (up to CONFIRM_SECONDS) until
+    Prefect says how its `rules` automations did: what went wrong is one line
+    for the run's log, as when the run sends a message itself."""
     from prefect.events import emit_event
 
+    event = emit_event(event=EVENTS[message.event], resource=_resource(project, message.locale),
+                       payload={"notice": webhook_body(project, message), "subject": f"[{project.name}]"})
+    if event is None:
+        raise RuntimeError("Prefect's events are off in this process")
     try:
-        event = emit_event(event=EVENTS[message.event], resource=_resource(project, message.locale),
-                           payload={"notice": webhook_body(project, message), "subject": f"[{project.name}]"})
         outcomes = _outcomes(event.id, rules)
-    except Exception as exc:
-        return [f"notification through Prefect failed: {type(exc).__name__}"]
-    failed = [e for e in outcomes if e.event.endswith(".failed")]
+    except Exception:           # sent all the same: only Prefect's word on it is missing
+        outcomes = []
     if len(outcomes) < rules:
         return [f"notification through Prefect not confirmed in {CONFIRM_SECONDS} s: see Automations and "
                 "Events in the Prefect UI"]
-    return [f"notification through Prefect failed: {e.payload.get('reason', 'no reason given')}" for e in failed]
+    return [f"notification through Prefect failed: {e.payload.get('reason', 'no reason given')}"
+            for e in outcomes if e.event.endswith(".failed")]
 
 
 def _outcomes(event_id, rules: int) -> list:
@@ -131,10 +134,9 @@ def _on_a_server() -> bool:
     """A server whose services run automations: not Prefect's ephemeral mode, not a command's own API."""
     from prefect.settings import PREFECT_API_URL
 
-    from traduco import serving
+    from traduco.serving import on_own_api
 
-    own = serving._command_api_running
-    return bool(PREFECT_API_URL.value()) and not (own is not None and PREFECT_API_URL.value() == own.url)
+    return bool(PREFECT_API_URL.value()) and not on_own_api()
 
 
 def _ours(client, project: Project) -> list:
@@ -153,13 +155,21 @@ def install(project: Project) -> tuple[list[str], list[str]]:
 
     installed, problems, kept_blocks = [], [], set()
     with get_client(sync_client=True) as client:
-        existing = {next((t for t in a.tags if t.startswith("traduco-rule:")), ""): a for a in _ours(client, project)}
+        existing, doubles = {}, []
+        for automation in _ours(client, project):
+            tag = next((t for t in automation.tags if t.startswith("traduco-rule:")), "")
+            if tag in existing:
+                doubles.append(automation)        # two serves starting at once each made it
+            else:
+                existing[tag] = automation
         for event, channel in rules(project):
             try:
                 block_id = _block_id(client, project, channel)
             except Exception as exc:
-                problems.append(f"{rule_name(project, event, channel)}: no such notification block "
-                                f"({type(exc).__name__}); the run sends it directly")
+                problems.append(f"{rule_name(project, event, channel)}: "
+                                + ("no such notification block" if channel.kind == "block" else
+                                   "its webhook block could not be saved")
+                                + f" ({type(exc).__name__}); the run sends it directly")
                 continue
             kept_blocks.add(block_id)
             automation = _automation(project, event, channel, block_id)
@@ -169,7 +179,7 @@ def install(project: Project) -> tuple[list[str], list[str]]:
             else:
                 client.update_automation(old.id, automation)
             installed.append(automation.name)
-        for stale in existing.values():
+        for stale in [*existing.values(), *doubles]:
             client.delete_automation(stale.id)
         _delete_stale_webhook_blocks(client, project, kept_blocks)
     return installed, problems

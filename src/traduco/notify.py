@@ -82,8 +82,12 @@ def send(project: Project, message: Message) -> list[str]:
 
     if not wanted(project, message.event) or not (targets := channels(project, message.locale)):
         return []
-    through_prefect = automations.covered(project, message.event, targets)
-    problems = automations.emit(project, message, len(through_prefect)) if through_prefect else []
+    through_prefect, problems = automations.covered(project, message.event, targets), []
+    if through_prefect:
+        try:
+            problems = automations.emit(project, message, len(through_prefect))
+        except Exception:      # not emitted, so nobody was told: the run tells them itself
+            through_prefect = set()
     for channel in targets:
         if channel in through_prefect:
             continue

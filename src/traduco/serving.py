@@ -198,11 +198,17 @@ def run_link(state) -> str | None:
 
 
 def flow_run_link(flow_run_id) -> str | None:
-    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
+    from prefect.settings import PREFECT_UI_URL
 
-    own = _command_api_running is not None and PREFECT_API_URL.value() == _command_api_running.url
     ui = PREFECT_UI_URL.value()
-    return None if own or not flow_run_id or not ui else f"{ui.rstrip('/')}/runs/flow-run/{flow_run_id}"
+    return None if on_own_api() or not flow_run_id or not ui else f"{ui.rstrip('/')}/runs/flow-run/{flow_run_id}"
+
+
+def on_own_api() -> bool:
+    """Whether Prefect points at this process's own API (no UI, no services, gone with the process)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return _command_api_running is not None and PREFECT_API_URL.value() == _command_api_running.url
 
 
 def _require_answer(url: str) -> None:
