@@ -191,7 +191,8 @@ def work_waiting(problems: list[str]) -> Message:
 
 
 def run_failed(project: Project, flow_name: str, message: str, link: str | None) -> Message:
-    return Message(FAILURE, f"The {flow_name} run failed: {message[:500]}"
+    said = message[:500].rstrip()
+    return Message(FAILURE, f"The {flow_name} run failed: {said}" + ("" if said.endswith((".", "!", "?")) else ".")
                    + (f" See {link}" if link else ""), None, link)
 
 

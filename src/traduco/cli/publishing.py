@@ -136,7 +136,7 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
         _print_waiting(waiting, asking=not (yes or reject))
         for row in approval.changed_since_plan(project, run_id) or []:
             out.print(f"  ! {row.doc_id} ({row.locale}) changed after the plan was made: approving will not "
-                      "publish it now; it goes into the next plan.", highlight=False, markup=False)
+                      "publish it now; it goes into the next plan.", highlight=False, markup=False, soft_wrap=True)
         if not reject and not yes and not _confirmed("Publish exactly this?"):
             out.print("Nothing decided: the run keeps waiting.")
             raise typer.Exit(0)
