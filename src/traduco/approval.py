@@ -241,7 +241,7 @@ def _tag_or_stop(run, tag: str) -> None:
 
 def same_plan_waiting(tag: str, besides: str | None = None) -> "WaitingRun | None":
     """The run that already waits for the editor with the plan `tag` names (see `plan_tag`)."""
-    return next((run for run in waiting_runs() if tag in run.tags and run.run_id != besides), None)
+    return next((run for run in waiting_runs(tag) if run.run_id != besides), None)
 
 
 def rejected(plan: list[PublishResult], decision: Approval) -> list[PublishResult]:
@@ -257,7 +257,6 @@ class WaitingRun:
     since: str              # when it began to wait (ISO, UTC)
     summary: str            # the plan's tally
     plan: str               # the plan, as Markdown
-    tags: tuple[str, ...] = ()
 
 
 def start_publication(project: Project, flow):
@@ -291,11 +290,11 @@ def start_publication(project: Project, flow):
         return str(run.id), None
 
 
-def waiting_runs() -> list[WaitingRun]:
-    """The publish runs that wait for a decision, oldest first."""
+def waiting_runs(tag: str | None = None) -> list[WaitingRun]:
+    """The publish runs that wait for a decision, oldest first (only those tagged `tag`, if given)."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterState,
-                                                FlowRunFilterStateType)
+                                                FlowRunFilterStateType, FlowRunFilterTags)
     from prefect.client.schemas.objects import StateType
     from prefect.client.schemas.sorting import FlowRunSort
 
@@ -303,7 +302,8 @@ def waiting_runs() -> list[WaitingRun]:
         runs = client.read_flow_runs(
             flow_filter=FlowFilter(name=FlowFilterName(any_=["publish"])),
             flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
-                type=FlowRunFilterStateType(any_=[StateType.PAUSED]))),
+                type=FlowRunFilterStateType(any_=[StateType.PAUSED])),
+                tags=FlowRunFilterTags(all_=[tag]) if tag else None),
             sort=FlowRunSort.START_TIME_ASC)
         return [_waiting(client, run) for run in runs]
 
@@ -350,7 +350,7 @@ def find_run(run_id: str) -> str:
 def _waiting(client, run) -> WaitingRun:
     plan = _artifact(client, run.id, PLAN_ARTIFACT)
     return WaitingRun(str(run.id), run.state.timestamp.isoformat(timespec="minutes"),
-                      plan.description if plan else "", plan.data if plan else "", tuple(run.tags or ()))
+                      plan.description if plan else "", plan.data if plan else "")
 
 
 def decide(run_id: str, approve: bool, note: str = "", approver: str | None = None) -> None:

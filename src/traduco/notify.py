@@ -171,7 +171,7 @@ def drafts_waiting(project: Project, rows, hours: float | None = None) -> list[M
     limit = hours if hours is not None else project.notify.drafts_waiting_hours
     messages = []
     for locale in project.locales:
-        late = [r for r in rows if r.locale == locale and (r.age_hours() or 0) > limit]
+        late = _late(rows, locale, limit)
         if late:
             oldest = max(late, key=lambda r: r.age_hours() or 0)
             text = (f"{locale}: {len(late)} document(s) wait for review longer than {limit:g} h: "
@@ -196,6 +196,11 @@ def run_failed(project: Project, flow_name: str, message: str, link: str | None)
                    + (f" See {link}" if link else ""), None, link)
 
 
+def _late(rows, locale: str, hours: float) -> list:
+    """The queue rows of `locale` whose oldest draft has waited longer than `hours`."""
+    return [r for r in rows if r.locale == locale and (r.age_hours() or 0) > hours]
+
+
 def send_all(project: Project, messages: list[Message]) -> list[str]:
     return [problem for message in messages for problem in send(project, message)]
 
@@ -213,7 +218,7 @@ def new_drafts_waiting(project: Project, rows) -> list[Message]:
         told = {}
     messages, now_late = [], {}
     for message in drafts_waiting(project, rows):
-        late = sorted(r.doc_id for r in rows if r.locale == message.locale and (r.age_hours() or 0) > project.notify.drafts_waiting_hours)
+        late = sorted(r.doc_id for r in _late(rows, message.locale, project.notify.drafts_waiting_hours))
         now_late[message.locale] = late
         if set(late) - set(told.get(message.locale, [])):
             messages.append(message)
