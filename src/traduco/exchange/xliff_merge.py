@@ -42,6 +42,7 @@ from traduco.exchange.selection import fingerprint, unit_id
 from traduco.exchange.inline import CLOSE
 from traduco.exchange.xliff_in import TOOLS, Ref, ReturnedFile, ReturnedUnit, code_table, read_xliff, resolve
 from traduco.glossary import load_glossary
+from traduco.merging import pair_edited
 from traduco.review import check_cache
 
 _ID = re.compile(r"u[0-9a-f]{16}")
@@ -126,7 +127,8 @@ def _plan(project: Project, returned: ReturnedFile, locale: str) -> dict[str, li
         documents = [original] if original in known else known     # Trados names its own temp file
         for unit in units:
             if _ID.fullmatch(unit.id):
-                placed = [(doc_id, lookups[doc_id].find(unit.id)) for doc_id in documents]
+                placed = [(doc_id, lookups[doc_id].find(unit.id) or lookups[doc_id].edited(_exported(unit)))
+                          for doc_id in documents]
             elif returned.dialect in TOOLS:        # the tool's own ids: the unit is found by its Italian
                 placed = [(doc_id, lookups[doc_id].by_text(_plain(unit.source))) for doc_id in documents]
             else:
@@ -146,7 +148,8 @@ def _checked(unit: ReturnedUnit, entry: tuple[str, polib.POEntry] | None, path: 
     italian, flags = (entry[0], entry[1].flags) if entry else ("", ())
     ours = inline.natives(inline.split(italian, flags))
     tool_ids = not _ID.fullmatch(unit.id)
-    codes = code_table(unit.source, _by_order(unit.source, italian, flags) if tool_ids else ours)
+    # a tool's code elements wrap ours in its own (memoQ: the escaped XLIFF tag): pair them by order
+    codes = _by_order(unit.source, italian, flags) if tool_ids else code_table(unit.source, ours)
     source, unknown = resolve(unit.source, codes)
     if entry is None and tool_ids:
         return Planned(doc_id, unit, unit.id, source, None)
@@ -164,6 +167,13 @@ def _checked(unit: ReturnedUnit, entry: tuple[str, polib.POEntry] | None, path: 
                                 hint="Nothing was changed. Fix the tags in the CAT tool (its tag check) and "
                                      "export again")
     return Planned(doc_id, unit, key, source, target)
+
+
+def _exported(unit: ReturnedUnit) -> tuple[str | None, str] | None:
+    """(msgctxt, Italian) the unit was exported with, as far as the file alone
+    tells (an XLIFF 1.2 `<g>` carries no native code): None if it cannot."""
+    source, unknown = resolve(unit.source, code_table(unit.source, {}))
+    return None if unknown or unit_id(unit.msgctxt, source) != unit.id else (unit.msgctxt, source)
 
 
 def _plain(marked) -> str:
@@ -213,6 +223,16 @@ class _Lookup:
                 return entry.previous_msgid, entry
         return None
 
+    def edited(self, exported: tuple[str | None, str] | None) -> tuple[str, polib.POEntry] | None:
+        """The entry whose Italian is an edit of the exported one (a paragraph
+        rewritten since, its old draft gone), paired by the rule the run's merge
+        uses; None if no paragraph is alike enough."""
+        if exported is None:
+            return None
+        fresh = [e for e in self.current.values() if e.msgctxt == exported[0]]
+        pair = next(pair_edited(fresh, [polib.POEntry(msgctxt=exported[0], msgid=exported[1])]), None)
+        return (exported[1], pair[0]) if pair else None
+
     def find(self, exchange_id: str) -> tuple[str, polib.POEntry] | None:
         """(the Italian as exported, the entry) for an id."""
         if exchange_id in self.current:
@@ -230,7 +250,7 @@ def _apply(catalog: polib.POFile, planned: list[Planned], name: str, outcome: Im
     moment = f"{files.now():%Y-%m-%d %H:%M} UTC"
     changed = []
     for item in planned:
-        found = lookup.find(item.key)
+        found = lookup.find(item.key) or lookup.edited((item.unit.msgctxt, item.source))
         if found is None:
             outcome.vanished.append(f"{item.doc_id}: {_short(item.source)}")
             continue
