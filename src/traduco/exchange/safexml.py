@@ -53,7 +53,8 @@ def parse(data: bytes, path: Path, kind: str) -> etree._Element:
         root = etree.fromstring(data, parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if getattr(exc, "lineno", None) else None
-        truncated = "end of" in str(exc).lower() or "premature" in str(exc).lower()
+        # cut mid-element or mid-tag: the error is on the file's last line
+        truncated = "premature end" in str(exc).lower() or (line or 0) >= data.rstrip().count(b"\n") + 1
         what = ("is cut short (the XML ends before its elements close)" if truncated
                 else f"is not well-formed XML ({exc.msg})")
         raise ExchangeError(what, path=path, line=line,

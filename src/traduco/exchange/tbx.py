@@ -69,10 +69,10 @@ def read_tbx(path: Path, source_language: str, locales: list[str]) -> list[Term]
                 term = next((t for t in child.iter() if local(t) == "term"), None)
                 if term is not None and text_of(term).strip():
                     by_language.setdefault(language, " ".join(text_of(term).split()))
+                    by_language.setdefault(language.split("_")[0], " ".join(text_of(term).split()))
             elif name == "note" and not note or (name == "descrip" and child.get("type") == "definition" and not note):
                 note = " ".join(text_of(child).split())
-        italian = by_language.get(source_language.lower()) or next(
-            (text for lang, text in by_language.items() if lang.split("_")[0] == source_language.lower()), None)
+        italian = by_language.get(source_language.lower())
         if not italian:
             continue
         targets = tuple((loc, by_language.get(loc.lower()) or by_language.get(loc.split("_")[0].lower()) or "")
