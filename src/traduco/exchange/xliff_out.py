@@ -115,20 +115,18 @@ def _unit2(file, unit: OutgoingUnit, version: str) -> None:
         _inline2(target, _pieces_like(unit.msgstr, source_pieces, unit.flags))
 
 
+def _paired2(parent, code: inline.Code) -> etree._Element:
+    return _sub(parent, "pc", XLIFF2, id=str(code.id), dataRefStart=f"d{code.id}", dataRefEnd=f"d{code.id}e",
+                dispStart=code.native, type="fmt")
+
+
+def _standalone2(parent, code: inline.Code) -> None:
+    _sub(parent, "ph", XLIFF2, id=str(code.id), dataRef=f"d{code.id}", disp=code.native,
+         **({"type": "link"} if code.kind == "url" else {}))
+
+
 def _inline2(parent, pieces: list[inline.Piece]) -> None:
-    stack = [parent]
-    for piece in pieces:
-        if isinstance(piece, str):
-            _append_text(stack[-1], piece)
-        elif piece.role == inline.OPEN:
-            stack.append(_sub(stack[-1], "pc", XLIFF2, id=str(piece.id), dataRefStart=f"d{piece.id}",
-                              dataRefEnd=f"d{piece.id}e", dispStart=piece.native, type="fmt"))
-        elif piece.role == inline.CLOSE:
-            stack.pop()
-            stack[-1].getchildren()[-1].set("dispEnd", piece.native)
-        else:
-            _sub(stack[-1], "ph", XLIFF2, id=str(piece.id), dataRef=f"d{piece.id}", disp=piece.native,
-                 **({"type": "link"} if piece.kind == "url" else {}))
+    _inline(parent, pieces, _paired2, _standalone2, lambda pc, code: pc.set("dispEnd", code.native))
 
 
 # -- XLIFF 1.2 -----------------------------------------------------------------
@@ -173,20 +171,32 @@ def _unit12(body, unit: OutgoingUnit) -> None:
         note.text = text
 
 
+def _standalone12(parent, code: inline.Code) -> None:
+    _sub(parent, "ph", XLIFF12, id=str(code.id), ctype=f"x-{code.kind}").text = code.native
+
+
 def _inline12(parent, pieces: list[inline.Piece]) -> None:
+    _inline(parent, pieces, lambda p, code: _sub(p, "g", XLIFF12, id=str(code.id), ctype="x-html"),
+            _standalone12, lambda g, code: None)
+
+
+# -- shared --------------------------------------------------------------------
+
+def _inline(parent, pieces: list[inline.Piece], paired, standalone, closed) -> None:
+    """Text and codes into `parent`: `paired(parent, code)` makes the element
+    a tag pair encloses, `closed(element, closing_code)` finishes it,
+    `standalone(parent, code)` writes a code on its own."""
     stack = [parent]
     for piece in pieces:
         if isinstance(piece, str):
             _append_text(stack[-1], piece)
         elif piece.role == inline.OPEN:
-            stack.append(_sub(stack[-1], "g", XLIFF12, id=str(piece.id), ctype="x-html"))
+            stack.append(paired(stack[-1], piece))
         elif piece.role == inline.CLOSE:
-            stack.pop()
+            closed(stack.pop(), piece)
         else:
-            _sub(stack[-1], "ph", XLIFF12, id=str(piece.id), ctype=f"x-{piece.kind}").text = piece.native
+            standalone(stack[-1], piece)
 
-
-# -- shared --------------------------------------------------------------------
 
 def _notes(unit: OutgoingUnit, version: str) -> list[tuple[str, str]]:
     notes = list(unit.notes)
