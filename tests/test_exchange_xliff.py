@@ -85,6 +85,36 @@ def test_the_selection_by_document_waiting_and_risk_band(drafted, capsys):
     assert code == 2 and "no document nessuno" in err
 
 
+def test_a_risk_band_exports_only_the_drafts_at_that_risk(drafted, capsys):
+    written = export(capsys, drafted, "--locale", "zh_CN", "--risk", "high")
+    units = etree.parse(str(written)).getroot().findall(".//x:unit", X2)
+    risks = [next(n.text for n in u.findall(".//x:note", X2) if n.get("category") == "risk") for u in units]
+    assert units and all(r.startswith("high") for r in risks)
+    everything = export(capsys, drafted, "--locale", "zh_CN")       # the same file, every unit this time
+    assert len(etree.parse(str(everything)).getroot().findall(".//x:unit", X2)) > len(units)
+
+
+def test_a_unit_the_tool_split_into_segments_comes_back_whole(drafted, capsys):
+    """XLIFF 2 lets a tool resegment a unit (canResegment): its segments are joined back."""
+    written = export(capsys, drafted, "--locale", "zh_CN", "--doc", DOC)
+    tree = etree.parse(str(written))
+    unit = tree.getroot().find(".//x:unit", X2)
+    segment = unit.find("x:segment", X2)
+    italian = segment.find("x:source", X2).text
+    cut = italian.index(". ") + 2
+    segment.find("x:source", X2).text = italian[:cut]
+    segment.find("x:target", X2).text = "第一句。"
+    segment.set("state", "final")
+    second = etree.SubElement(unit, f"{{{X2['x']}}}segment", state="final")
+    etree.SubElement(second, f"{{{X2['x']}}}source").text = italian[cut:]
+    etree.SubElement(second, f"{{{X2['x']}}}target").text = "第二句。"
+    tree.write(str(written), xml_declaration=True, encoding="UTF-8")
+    code, out, err = run_cli(capsys, "import-xliff", str(written), "-p", str(drafted))
+    assert code == 0, err
+    first = entries(catalog(drafted))[0]
+    assert (first.msgid, first.msgstr, "fuzzy" in first.flags) == (italian, "第一句。第二句。", False)
+
+
 def cat_tool(written: Path, edits: dict[int, tuple[str, str]]) -> None:
     """What a CAT tool does to an XLIFF 2 file: new targets, new states."""
     tree = etree.parse(str(written))
