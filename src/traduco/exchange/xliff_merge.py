@@ -122,7 +122,7 @@ def _locale(project: Project, returned: ReturnedFile) -> str:
 def _plan(project: Project, returned: ReturnedFile, locale: str) -> dict[str, list[Planned]]:
     known = project.doc_ids()
     plan: dict[str, list[Planned]] = {}
-    lookups = {doc_id: _Lookup.of(project, doc_id, locale) for doc_id in known}
+    lookups = _Lookups(project, locale)
     for original, units in returned.documents.items():
         documents = [original] if original in known else known     # Trados names its own temp file
         for unit in units:
@@ -191,12 +191,25 @@ def _by_order(marked, italian: str, flags) -> dict[str, tuple[str, str]]:
     return table
 
 
+class _Lookups(dict):
+    """Each document's `_Lookup`, read the first time a unit asks for it."""
+
+    def __init__(self, project: Project, locale: str):
+        super().__init__()
+        self.project, self.locale = project, locale
+
+    def __missing__(self, doc_id: str) -> "_Lookup":
+        self[doc_id] = _Lookup.of(self.project, doc_id, self.locale)
+        return self[doc_id]
+
+
 @dataclass
 class _Lookup:
     """A catalog's entries by exchange id: the current Italian, and the Italian
     before a source change (the `#|` previous msgid)."""
     current: dict[str, polib.POEntry]
     previous: dict[str, polib.POEntry]
+    plain: dict[str, tuple[str, polib.POEntry]] | None = None     # by text without codes, made on first use
 
     @classmethod
     def of(cls, project: Project, doc_id: str, locale: str) -> "_Lookup":
@@ -215,13 +228,13 @@ class _Lookup:
 
     def by_text(self, plain: str) -> tuple[str, polib.POEntry] | None:
         """(the Italian, the entry) whose text without its codes is `plain`."""
-        for entry in self.current.values():
-            if _plain(inline.split(entry.msgid, entry.flags)) == plain:
-                return entry.msgid, entry
-        for entry in self.previous.values():
-            if _plain(inline.split(entry.previous_msgid, entry.flags)) == plain:
-                return entry.previous_msgid, entry
-        return None
+        if self.plain is None:
+            self.plain = {}
+            for entry in self.previous.values():
+                self.plain[_plain(inline.split(entry.previous_msgid, entry.flags))] = (entry.previous_msgid, entry)
+            for entry in self.current.values():       # the current Italian first
+                self.plain[_plain(inline.split(entry.msgid, entry.flags))] = (entry.msgid, entry)
+        return self.plain.get(plain)
 
     def edited(self, exported: tuple[str | None, str] | None) -> tuple[str, polib.POEntry] | None:
         """The entry whose Italian is an edit of the exported one (a paragraph
