@@ -69,6 +69,21 @@ def with_tokens(translation: str, spans: list[tuple[str, str]], locale: str,
     return answer
 
 
+def reference(text: str, locale: str, references: dict[str, dict[str, str]],
+              terms: dict[str, dict[str, str]]) -> str | None:
+    """The reference translation of `text`, a masked text matched with its tokens as wildcards."""
+    known = references.get(text, {}).get(locale)
+    if known or not TOKEN.search(text):
+        return known
+    parts = TOKEN.split(text)                # literal, n, literal, n, ..., literal
+    wildcards = re.compile("(.+?)".join(re.escape(literal) for literal in parts[0::2]), re.S)
+    for italian, translations in references.items():
+        match = wildcards.fullmatch(italian)
+        if match and translations.get(locale):
+            return with_tokens(translations[locale], list(zip(parts[1::2], match.groups())), locale, terms)
+    return None
+
+
 def made_up(text: str, target: str) -> str:
     """What the stand-in answers for text it has no reference for."""
     return f"[{target}] {text}"
@@ -126,17 +141,7 @@ class StandIn:
         return answer.translate(FULL_WIDTH) if self.mangle and locale == "zh_CN" else answer
 
     def _reference(self, text: str, locale: str) -> str | None:
-        known = self.references.get(text, {}).get(locale)
-        if known or not TOKEN.search(text):
-            return known
-        parts = TOKEN.split(text)                # literal, n, literal, n, ..., literal
-        wildcards = re.compile("(.+?)".join(re.escape(literal) for literal in parts[0::2]), re.S)
-        for italian, translations in self.references.items():
-            match = wildcards.fullmatch(italian)
-            if match and translations.get(locale):
-                return with_tokens(translations[locale], list(zip(parts[1::2], match.groups())),
-                                   locale, self.terms)
-        return None
+        return reference(text, locale, self.references, self.terms)
 
     def _next_fault(self) -> int | str | None:
         with self._lock:

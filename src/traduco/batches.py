@@ -18,7 +18,7 @@ from pathlib import Path
 
 from traduco import catalogs
 from traduco.config import Project
-from traduco.drafting import CatalogReport, pending_texts, update_catalog
+from traduco.drafting import CatalogReport, draft_judge, pending_document, update_catalog
 from traduco.errors import TraducoError
 from traduco.ledger import Ledger, file_sha256, verdict_context
 from traduco.risk import RISK_VERSION
@@ -129,19 +129,20 @@ def _ask_for_batch(project: Project, engine: Engine, loaded: dict, stale: set, m
                    locale: str, arrivals: "_Arrivals") -> None:
     """Every text of the batch that the locale's catalogs need, asked for in one go."""
     try:
-        texts = []
+        texts, documents = [], []
         for doc_id, template in loaded.items():
             if (doc_id, locale) in stale:
-                mine = pending_texts(project, doc_id, template, locale, memory)
+                mine, document = pending_document(project, doc_id, template, locale, memory)
                 arrivals.expect(doc_id, locale, mine)
                 texts += mine
+                documents += [document] if document else []
         texts = list(dict.fromkeys(texts))
         report_progress(locale, more=len(texts))
 
         def heard(text, answer):
             report_progress(locale, advance=1)
             arrivals.arrived(locale, text, answered=bool(answer.text))
-        engine.translate(texts, locale, on_result=heard)
+        engine.translate(texts, locale, on_result=heard, documents=documents, judge=draft_judge(engine))
     finally:
         arrivals.finished(locale)
 

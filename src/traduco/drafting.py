@@ -20,7 +20,9 @@ from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary
 from traduco.mt import Engine, Result
+from traduco.mt.documents import Document, Unit
 from traduco.mt.masking import FORMAT_FLAGS
+from traduco.units import TITLE_CONTEXT
 from traduco.memory import Match, TranslationMemory, band, differing_figures
 from traduco.merging import merge
 from traduco.provenance import MACHINE, MEMORY, NO_DRAFT, Provenance
@@ -85,19 +87,56 @@ def reuse(entry: polib.POEntry, match: Match, report: CatalogReport, threshold: 
     report.saved_characters += len(entry.msgid)
 
 
+# The project's checks whose failure means an LLM's draft is not a translation of
+# its unit (a misplaced or half-done answer): it is asked for again, never written.
+MEANING_CHECKS = frozenset({"numbers", "dates", "sentences", "untranslated", "empty", "tokens"})
+EXAMPLES = 5           # similar approved translations from memory shown to an LLM per document
+EXAMPLE_THRESHOLD = 50.0
+
+
 def pending_texts(project: Project, doc_id: str, template: polib.POFile, locale: str,
                   memory: TranslationMemory | None = None) -> list[str]:
     """The texts this catalog will need from MT (not approved, not drafted, not
     in translation memory), so a run can translate a whole locale at once."""
+    return pending_document(project, doc_id, template, locale, memory)[0]
+
+
+def pending_document(project: Project, doc_id: str, template: polib.POFile, locale: str,
+                     memory: TranslationMemory | None = None) -> tuple[list[str], Document | None]:
+    """The texts this catalog needs from MT, and the document they belong to (an LLM's context)."""
     path = project.catalog_path(doc_id, locale)
     try:
         existing = catalogs.read_existing(path, locale=locale)
     except CatalogError:
-        return []   # update_catalog reports it
+        return [], None   # update_catalog reports it
     catalog = merge(template, existing, locale)
-    return [e.msgid for e in catalogs.active_entries(catalog)
-            if catalogs.state(e) == catalogs.UNTRANSLATED
-            and not (memory and memory.find(e.msgid, exclude=doc_id))]
+    texts = [e.msgid for e in catalogs.active_entries(catalog)
+             if catalogs.state(e) == catalogs.UNTRANSLATED
+             and not (memory and memory.find(e.msgid, exclude=doc_id))]
+    return texts, document_of(catalog, doc_id, texts, memory) if texts else None
+
+
+def document_of(catalog: polib.POFile, doc_id: str, pending: list[str],
+                memory: TranslationMemory | None = None) -> Document:
+    """The catalog as an LLM reads it: title, date, every unit in order with
+    its id; approved units with their translation; similar approved units from memory."""
+    entries = catalogs.active_entries(catalog)
+    units = tuple(Unit(f"u{n}", e.msgid, e.msgstr if catalogs.state(e) == catalogs.APPROVED else None)
+                  for n, e in enumerate(entries, start=1))
+    title = next((e.msgid for e in entries if e.msgctxt == TITLE_CONTEXT), "")
+    examples = memory.examples(pending, doc_id, EXAMPLES, EXAMPLE_THRESHOLD) if memory is not None else ()
+    return Document(doc_id, title, catalog.metadata.get("X-Source-Date", ""), units, tuple(examples))
+
+
+def meaning_problems(source: str, translation: str, locale: str, glossary: Glossary | None = None) -> list[str]:
+    """What the project's checks find wrong with the meaning of an LLM's draft."""
+    return [finding.message for finding in checks.check(source, translation, locale, glossary)
+            if finding.check in MEANING_CHECKS and finding.severity == checks.ERROR]
+
+
+def draft_judge(engine: Engine):
+    """The project's checks, as an LLM's drafts must pass them."""
+    return lambda source, translation, locale: meaning_problems(source, translation, locale, engine.glossary)
 
 
 def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
@@ -116,7 +155,9 @@ def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
     if not pending or engine is None:
         return report
     results = engine.translate([e.msgid for e in pending], locale, on_result,
-                               formats={e.msgid: e.flags for e in pending if FORMAT_FLAGS.intersection(e.flags)})
+                               formats={e.msgid: e.flags for e in pending if FORMAT_FLAGS.intersection(e.flags)},
+                               documents=[document_of(catalog, doc_id or "", [e.msgid for e in pending], memory)],
+                               judge=draft_judge(engine))
     opinions = second_opinions(engine, results, locale)
     for entry in pending:
         result = results[entry.msgid]

@@ -16,11 +16,22 @@ class Usage:
     translated: int = 0
     retries: int = 0
     failures: int = 0
+    prompt_tokens: int = 0          # an LLM's, from the API's `usage`
+    completion_tokens: int = 0
+
+
+@dataclass
+class DocumentUsage:
+    """What drafting one document cost with an LLM."""
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
 
 class UsageTable:
     def __init__(self):
         self._rows: dict[tuple[str, str], Usage] = {}
+        self._documents: dict[tuple[str, str], DocumentUsage] = {}
         self._lock = threading.Lock()
 
     def count(self, provider: str, locale: str, **amounts: int) -> None:
@@ -35,3 +46,16 @@ class UsageTable:
             return [{"provider": provider, "locale": locale,
                      **{f.name: getattr(usage, f.name) for f in fields(Usage)}}
                     for (provider, locale), usage in sorted(self._rows.items())]
+
+    def count_document(self, doc_id: str, locale: str, **amounts: int) -> None:
+        """Add `amounts` (calls=1, prompt_tokens=900, ...) to the document's row for the locale."""
+        with self._lock:
+            row = self._documents.setdefault((doc_id, locale), DocumentUsage())
+            for name, amount in amounts.items():
+                setattr(row, name, getattr(row, name) + amount)
+
+    def document_rows(self) -> list[dict]:
+        with self._lock:
+            return [{"document": doc_id, "locale": locale,
+                     **{f.name: getattr(usage, f.name) for f in fields(DocumentUsage)}}
+                    for (doc_id, locale), usage in sorted(self._documents.items())]
