@@ -38,6 +38,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 REFERENCES = Path(__file__).parent / "fixtures" / "toscana-smart-china.references.json"
+FIXTURES_REFERENCES = REFERENCES
 GLOSSARY = Path(__file__).parent / "fixtures" / "glossary.csv"
 TOKEN = re.compile(r"\[T(\d+)\]")     # the placeholders traduco's masking sends
 CHINESE = {"zh", "zh-CN", "zh-Hans", "zh_CN"}

@@ -40,6 +40,7 @@ class BatchResult:
     warnings: list[str] = field(default_factory=list)
     reports: list[CatalogReport] = field(default_factory=list)
     usage: list[dict] = field(default_factory=list)      # this batch's engine, if it had its own
+    document_usage: list[dict] = field(default_factory=list)   # an LLM's calls and tokens per document, likewise
     outages: dict[str, str] = field(default_factory=dict)
     mt_seconds: float = 0.0
     waiting: int = 0          # catalogs left as they were: interrupted before their texts were in
@@ -98,6 +99,7 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
                 prefetch_done.result()
         if own:
             result.usage, result.outages, result.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
+            result.document_usage = engine.document_summary()
         return result
     except sqlite3.OperationalError as exc:
         if "full" not in str(exc):

@@ -25,6 +25,7 @@ from traduco.mt.masking import FORMAT_FLAGS
 from traduco.units import TITLE_CONTEXT
 from traduco.memory import Match, TranslationMemory, band, differing_figures
 from traduco.merging import merge
+from traduco.numbers import quantities
 from traduco.provenance import MACHINE, MEMORY, NO_DRAFT, Provenance
 
 MERGE_ATTEMPTS = 5   # a translator saving the catalog mid-run makes us merge again
@@ -92,6 +93,7 @@ def reuse(entry: polib.POEntry, match: Match, report: CatalogReport, threshold: 
 MEANING_CHECKS = frozenset({"numbers", "dates", "sentences", "untranslated", "empty", "tokens"})
 EXAMPLES = 5           # similar approved translations from memory shown to an LLM per document
 EXAMPLE_THRESHOLD = 50.0
+SMALL_FIGURE = 100     # a translation may spell out small numbers the Italian implies ("trentennale": 三十周年)
 
 
 def pending_texts(project: Project, doc_id: str, template: polib.POFile, locale: str,
@@ -129,9 +131,14 @@ def document_of(catalog: polib.POFile, doc_id: str, pending: list[str],
 
 
 def meaning_problems(source: str, translation: str, locale: str, glossary: Glossary | None = None) -> list[str]:
-    """What the project's checks find wrong with the meaning of an LLM's draft."""
-    return [finding.message for finding in checks.check(source, translation, locale, glossary)
-            if finding.check in MEANING_CHECKS and finding.severity == checks.ERROR]
+    """What the project's checks find wrong with the meaning of an LLM's draft,
+    and figures it has that the Italian has not (another unit's, or made up)."""
+    found = [finding.message for finding in checks.check(source, translation, locale, glossary)
+             if finding.check in MEANING_CHECKS and finding.severity == checks.ERROR]
+    italian = quantities(source, "it").numbers
+    extra = [value for value in quantities(translation, locale.split("_")[0]).numbers
+             if value > SMALL_FIGURE and not any(abs(value - v) <= 1e-9 * max(value, 1) for v in italian)]
+    return found + [f"the figure {extra[0]:g} is not in the Italian"] if extra else found
 
 
 def draft_judge(engine: Engine):

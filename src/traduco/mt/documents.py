@@ -46,10 +46,13 @@ class Document:
         return next((unit for unit in self.units if unit.text == text), None)
 
     def windows(self, todo: Iterable[str], size: int, max_chars: int,
-                overlap: int = OVERLAP, sizes: dict[str, int] | None = None) -> list["Window"]:
+                overlap: int = OVERLAP, sizes: dict[str, int] | None = None,
+                whole: bool = True) -> list["Window"]:
         """The requests that draft `todo` (texts of this document), in order:
         at most `size` units and `max_chars` characters (of `sizes`, the masked
-        lengths) each."""
+        lengths) each. With `whole`, a short document is all context; without
+        (units asked for again: the request may have been too long for the
+        model), only the neighbours are."""
         wanted = set(todo)
         positions = [i for i, unit in enumerate(self.units) if unit.text in wanted and unit.approved is None]
         seen: set[str] = set()
@@ -64,7 +67,7 @@ class Document:
             else:
                 groups.append([i])
                 chars = length
-        whole = sum(len(unit.text) for unit in self.units) <= CONTEXT_CHARS
+        whole = whole and sum(len(unit.text) for unit in self.units) <= CONTEXT_CHARS
         windows = []
         for group in groups:
             start, end = (0, len(self.units)) if whole else \

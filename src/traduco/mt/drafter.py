@@ -9,7 +9,7 @@ around them, the glossary terms it uses, similar approved translations and the
 house style (`prompt`). Each answer is judged unit by unit (`verdicts`, then the
 project's checks through `judge`): a unit that passes is restored and finished
 at once (cache, usage, its catalog); the others are asked for again in smaller
-requests (`ROUND_SIZES`: four units, then one), and what still fails comes back
+requests (half as many units, at most `SMALLER`, then one at a time; with less context), and what still fails comes back
 with its reason, for the next provider of the chain or to wait. Nothing is ever
 put in another unit's place: an answer only counts for the id it came under,
 and only if it passes.
@@ -25,15 +25,16 @@ from concurrent.futures import as_completed
 from traduco.glossary import Glossary
 from traduco.mt import masking
 from traduco.mt.cache import TranslationCache
-from traduco.mt.documents import Document, Window
+from traduco.mt.documents import OVERLAP, Document, Window
 from traduco.mt.failures import Failure
-from traduco.mt.llm import Exchange, Reply, estimate_tokens
+from traduco.mt.llm import Exchange, Reply, answer_ceiling, estimate_tokens
 from traduco.mt.prompt import Prompt, Term
 from traduco.mt.providers import PROVIDERS
 from traduco.mt.usage import UsageTable
 from traduco.mt.verdicts import Judge, judge as judge_reply
 
-ROUND_SIZES = (4, 1)     # units per request when failed units are asked for again
+ROUNDS = 3               # requests a unit may be in, with one provider
+SMALLER = 4              # at most this many units per request when failed units are asked for again
 
 
 class Drafter:
@@ -57,7 +58,8 @@ class Drafter:
         for text in texts:
             pending[documents.get(text) or Document.alone(text)].append(text)
         failures: dict[str, str] = {}
-        for size in (self.spec.batch_size, *ROUND_SIZES):
+        size = self.spec.batch_size
+        for again in range(ROUNDS):
             if not pending:
                 break
             if self.client.outage or self.client.stop:
@@ -66,12 +68,16 @@ class Drafter:
                                      for t in todo})
                 break
             windows = [window for document, todo in pending.items()
-                       for window in document.windows(todo, size, self.spec.max_chars,
+                       for window in document.windows(todo, size, self.spec.max_chars, OVERLAP >> again,
+                                                      whole=not again,
                                                       sizes={t: len(masks[t].text) for t in todo})]
             pending = defaultdict(list)
-            for window, why in self._round(windows, masks, judge, finish).items():
+            failed = self._round(windows, masks, judge, finish)
+            for window, why in failed.items():
                 failures.update(why)
                 pending[window.document] += list(why)
+            # Asked again in smaller requests: a spoilt answer spoils less, a long prompt fits.
+            size = 1 if again else max(1, min(SMALLER, (max(map(len, failed.values()), default=1) + 1) // 2))
         return {text: reason for text, reason in failures.items() if text not in self._finished}
 
     def _round(self, windows: list[Window], masks: dict[str, masking.Masked], judge: Judge | None,
@@ -117,7 +123,7 @@ class Drafter:
         messages = self.prompt.messages(window, masked, self._terms(window))
         answer = sum(len(text) for text in masked.values())
         return Exchange(messages, len(window.asked), sum(len(m["content"]) for m in messages),
-                        estimate_tokens(messages, answer))
+                        estimate_tokens(messages, answer), answer_ceiling(answer))
 
     def _terms(self, window: Window) -> list[Term]:
         """The glossary terms the window's units use, with their notes."""

@@ -37,6 +37,7 @@ class Exchange:
     units: int
     characters: int
     tokens: int                  # estimated, prompt and answer: for the pace and the monthly budget
+    max_tokens: int = 4096       # the answer's ceiling
 
     @property
     def volume(self) -> int:     # what the provider's per-minute limit counts
@@ -68,8 +69,13 @@ class Features:
 def estimate_tokens(messages: list[dict], answer_characters: int) -> int:
     """Tokens a request will cost, before it is sent: about one per three
     characters of prompt (less for Chinese, more for Italian: it evens out) and
-    one per character of the answer's budget."""
-    return sum(len(m["content"]) for m in messages) // 3 + answer_characters
+    one per two characters of the Italian it translates."""
+    return sum(len(m["content"]) for m in messages) // 3 + answer_characters // 2
+
+
+def answer_ceiling(answer_characters: int) -> int:
+    """max_tokens: room for an answer far longer than a translation usually is, and its JSON."""
+    return max(256, answer_characters + 200)
 
 
 class ChatAdapter:
@@ -107,7 +113,7 @@ class ChatAdapter:
                            if json_schema else {"type": "json_object"})
         return self._client.chat.completions.create(
             model=self.model, messages=exchange.messages, temperature=self.temperature,
-            response_format=response_format, max_tokens=max(256, exchange.tokens))
+            response_format=response_format, max_tokens=exchange.max_tokens)
 
     def close(self) -> None:
         self._client.close()

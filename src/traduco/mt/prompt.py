@@ -108,9 +108,8 @@ class Prompt:
         lines += [f"Date: {document.date}"] if document.date else []
         if window.context and window.context[0] != document.units[0]:
             lines.append("[... earlier units ...]")
-        for unit in window.context:
-            mark = " (to translate)" if unit.id in asked else ""
-            lines.append(f"[{unit.id}]{mark} {unit.text}")
+        for unit in window.context:     # the units asked for are in the last message: not twice
+            lines.append(f"[{unit.id}] (to translate, below)" if unit.id in asked else f"[{unit.id}] {unit.text}")
             if unit.approved:
                 lines.append(f"    approved translation: {unit.approved}")
         if window.context and window.context[-1] != document.units[-1]:

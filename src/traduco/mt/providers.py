@@ -59,9 +59,10 @@ PROVIDERS: dict[str, Provider] = {p.name: p for p in (
     Provider("yandex", {"it": "it", "zh_CN": "zh", "en": "en"}, keys=("YANDEX_API_KEY",),
              max_chars=10_000, limits=Limits(10, 1_000_000, 4)),
     # Any OpenAI-compatible chat-completions server; its volume limit is in tokens per minute
-    # (OpenAI's first tier). max_chars and batch_size bound the units asked for in one request.
+    # (what paid tiers of OpenAI, DeepSeek and DashScope allow; set yours in its table).
+    # max_chars and batch_size bound the units asked for in one request.
     Provider("openai", {"it": "it", "zh_CN": "zh_CN", "en": "en"}, keys=("OPENAI_API_KEY",),
-             optional_keys=True, max_chars=6_000, batch_size=40, limits=Limits(3, 30_000, 4), documents=True),
+             optional_keys=True, max_chars=6_000, batch_size=40, limits=Limits(5, 200_000, 4), documents=True),
 )}
 
 

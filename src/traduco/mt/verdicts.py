@@ -18,6 +18,7 @@ texts swapped fail there (their figures, names and lengths do not fit).
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -29,6 +30,8 @@ from traduco.mt.masking import PROTECTED, TOKEN
 TYPICAL_RATIO = {"zh": 0.36, "en": 0.95}
 SHORTEST, LONGEST = 0.4, 2.5        # a translation's length, as a share of the usual one
 MEASURED_FROM = 40                  # Italian shorter than this is not measured
+SWAP_MARGIN = 0.5                   # how much better two answers must fit each other's unit to be swapped
+_FIGURE = re.compile(r"\d{2,}")
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _OTHER_CJK = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")        # kana, hangul: not Chinese
@@ -76,7 +79,33 @@ def judge(content: str, finish_reason: str | None, refusal: str | None, masked: 
                 verdict.rejected[unit] = f"{name}: {problem}"
             else:
                 verdict.accepted[unit] = texts[0].strip()
+    for unit in crossed(verdict.accepted, masked, locale):
+        verdict.rejected[unit] = f"{name}: its answer fits another unit of the request better (texts swapped?)"
+        del verdict.accepted[unit]
     return verdict
+
+
+def crossed(answers: dict[str, str], masked: dict[str, str], locale: str) -> set[str]:
+    """Units whose answers fit each other's Italian far better than their own
+    (lengths, figures): two texts swapped. Each pair is compared once."""
+    units = [u for u in answers if _length(masked[u], "it") >= MEASURED_FROM / 2]
+    found: set[str] = set()
+    for i, a in enumerate(units):
+        for b in units[i + 1:]:
+            own = _misfit(masked[a], answers[a], locale) + _misfit(masked[b], answers[b], locale)
+            other = _misfit(masked[a], answers[b], locale) + _misfit(masked[b], answers[a], locale)
+            if own - other > SWAP_MARGIN:
+                found |= {a, b}
+    return found
+
+
+def _misfit(source: str, answer: str, locale: str) -> float:
+    """How badly `answer` fits `source` as its translation: the length off the
+    usual ratio (log scale), and each figure written in digits on one side only."""
+    language = locale.split("_")[0]
+    ratio = _length(answer, language) / max(1.0, _length(source, "it")) / TYPICAL_RATIO.get(language, 1.0)
+    figures = set(_FIGURE.findall(_prose(source))) ^ set(_FIGURE.findall(_prose(answer)))
+    return abs(math.log(max(ratio, 1e-3))) + 0.5 * len(figures)
 
 
 def read_units(content: str) -> list | None:
