@@ -73,10 +73,11 @@ def made_up(text: str, locale: str) -> str:
 class LLMStandIn:
     def __init__(self, references: dict | None = None, latency: float = 0.0, key: str | None = None,
                  context_tokens: int = 32_000, chance: float = 0.0, seed: int = 7, port: int = 0,
-                 json_schema: bool = True):
+                 json_schema: bool = True, unit_latency: float = 0.0):
         self.references = load_references() if references is None else references
         self.terms = load_terms()
         self.latency, self.key, self.context_tokens = latency, key, context_tokens
+        self.unit_latency = unit_latency     # a model writes longer answers for longer: seconds per unit
         self.json_schema = json_schema
         self.faults: list = []
         self.always = None
@@ -206,8 +207,8 @@ class LLMStandIn:
                 with standin._lock:
                     standin.asked.extend(str(u["id"]) for u in units)
                 fault = standin._next_fault()
-                if standin.latency:
-                    time.sleep(standin.latency)
+                if standin.latency or standin.unit_latency:
+                    time.sleep(standin.latency + standin.unit_latency * len(units))
                 prompt = sum(len(m.get("content") or "") for m in body.get("messages") or []) // 3
                 kind = (body.get("response_format") or {}).get("type")
                 if kind == "json_schema" and (not standin.json_schema or fault == "no_json_schema"):
@@ -274,14 +275,15 @@ def main() -> None:
     import argparse
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8089)
-    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per answer")
+    parser.add_argument("--unit-latency", type=float, default=0.0, help="and seconds per unit asked for")
     parser.add_argument("--mix", type=float, default=0.0, help="share of answers that misbehave (0 to 1)")
     parser.add_argument("--references", type=Path, default=None, help="a JSON file: {Italian: {locale: text}}")
     parser.add_argument("--no-json-schema", action="store_true", help="refuse json_schema, as DeepSeek does")
     args = parser.parse_args()
     references = json.loads(args.references.read_text(encoding="utf-8")) if args.references else None
     with LLMStandIn(references, latency=args.latency, chance=args.mix, port=args.port,
-                    json_schema=not args.no_json_schema) as server:
+                    json_schema=not args.no_json_schema, unit_latency=args.unit_latency) as server:
         print(server.url, flush=True)
         threading.Event().wait()
 

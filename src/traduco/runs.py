@@ -79,8 +79,10 @@ class RunSummary:
         self.outages.update(batch.outages)
         self.mt_seconds = max(self.mt_seconds, batch.mt_seconds)
         self.usage = _merge_usage(self.usage, batch.usage)
+        # A document is in one batch: its rows (one per locale) are all here.
+        self.llm.update(documents=len({row["document"] for row in batch.document_usage}))
         for row in batch.document_usage:
-            self.llm.update(documents=1, calls=row["calls"], prompt_tokens=row["prompt_tokens"],
+            self.llm.update(catalogs=1, calls=row["calls"], prompt_tokens=row["prompt_tokens"],
                             completion_tokens=row["completion_tokens"])
             if len(self.llm_sample) < WRITTEN_SAMPLE:
                 self.llm_sample.append(f"{row['document'] or '(texts)'} ({row['locale']}): {row['calls']} "
@@ -106,7 +108,7 @@ class RunSummary:
                                                f"{report.reused} from memory ({report.fuzzy} fuzzy)")
 
     def llm_line(self) -> str:
-        """'LLM: 2 calls for 2 document(s) (1.0 per document), 4,210 prompt + 1,130 completion tokens', or ""."""
+        """'LLM: 2 call(s) for 1 document(s) (2.0 per document), 4,210 prompt + 1,130 completion tokens', or ""."""
         if not self.llm["documents"]:
             return ""
         per = self.llm["calls"] / self.llm["documents"]

@@ -344,8 +344,8 @@ def _print_usage(summary) -> None:
         out.print(summary.llm_line(), highlight=False)
         for line in summary.llm_sample[:LLM_LINES]:
             out.print(f"  {line}", highlight=False, markup=False)
-        if summary.llm["documents"] > LLM_LINES:
-            out.print(f"  … and {summary.llm['documents'] - LLM_LINES:,} more (the run's record has "
+        if summary.llm["catalogs"] > LLM_LINES:
+            out.print(f"  … and {summary.llm['catalogs'] - LLM_LINES:,} more (the run's record has "
                       f"{len(summary.llm_sample)})", highlight=False)
     out.print(f"{summary.documents} document(s): {summary.drafted} unit(s) drafted by MT, "
               f"{summary.memory_line()}.", highlight=False)

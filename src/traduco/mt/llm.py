@@ -86,7 +86,8 @@ class ChatAdapter:
         self.model, self.features = model, features
         self.temperature = DEFAULT_TEMPERATURE if temperature is None else temperature
         timeout = openai.Timeout(deadline, connect=min(transport.CONNECT_SECONDS, deadline))
-        http_client = openai.DefaultHttpxClient(transport=_watched(), timeout=timeout)
+        http_client = openai.DefaultHttpxClient(transport=_watched(), timeout=timeout,
+                                                event_hooks={"response": [_answered]})
         self._client = openai.OpenAI(base_url=url or OPENAI_URL, api_key=key or NO_KEY, max_retries=0,
                                      timeout=timeout, http_client=http_client)
 
@@ -141,6 +142,13 @@ def _watched():
     if pool is not None and hasattr(pool, "_network_backend"):
         pool._network_backend = _Backend(pool._network_backend)
     return watched
+
+
+def _answered(response) -> None:
+    """The server answered (its headers are in): the request reached it, and its
+    socket (a kept-alive connection's too) is the attempt's to shut while the body trickles."""
+    stream = getattr(response, "extensions", {}).get("network_stream")
+    transport.opened(stream.get_extra_info("socket") if stream is not None else None)
 
 
 class _Backend:
