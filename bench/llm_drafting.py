@@ -8,7 +8,9 @@ clients (the openai client; deep-translator's LibreTranslator):
 2. the same on a corpus of `--docs` documents (sample paragraphs, each made
    distinct by a numbered closing line, with references to match);
 3. an edit of one paragraph in one published (approved) document: units and
-   tokens sent;
+   tokens sent (a small edit keeps the approved translation as a fuzzy
+   "source changed" entry for the reviewer: nothing is sent; a rewritten
+   paragraph is one unit per locale);
 4. a mix where `--mix` of the LLM's answers misbehave (fences, missing,
    invented, repeated or swapped units, Italian left, wrong language, lost or
    translated tokens, cut off, refused, 429, 503): every unit drafted with its
@@ -150,22 +152,26 @@ def main() -> None:
                 if chain == "openai":
                     print(f"  {summary.llm_line()}")
                     corpus_references = references
-        # An edit of one paragraph in a published document.
+        # One paragraph of a published (approved) document edited a little, then one rewritten.
         folder = work / f"openai-{args.docs}"
         for path in (folder / "locales").rglob("*.po"):
             approve_all(path)
         source = sorted((folder / "sources").glob("*.txt"))[0]
-        text = source.read_text(encoding="utf-8")
-        source.write_text(text.replace("Comunicato numero", "Comunicato stampa numero", 1), encoding="utf-8")
-        with LLMStandIn(latency=args.latency, unit_latency=args.unit_latency) as server:
-            edited = {k.replace("Comunicato numero", "Comunicato stampa numero"): v
-                      for k, v in corpus_references.items() if "Comunicato numero" in k}
-            server.references = {**corpus_references, **edited}
-            _rewrite_url(folder, server.url)
-            summary, wall = run(folder)
+        rewritten = "La Regione ringrazia tutti i partner del progetto per la collaborazione di questi anni."
+        references = {**corpus_references, rewritten: {
+            "zh_CN": "大区感谢项目所有合作伙伴这些年来的合作。",
+            "en": "The Region thanks all the project's partners for their cooperation over these years."}}
+        for label, edit in (("an edit of one paragraph (a word)",
+                             lambda text: text.replace("Comunicato numero", "Comunicato stampa numero", 1)),
+                            ("one paragraph rewritten", lambda text: "\n\n".join(
+                                [rewritten if n == 1 else p for n, p in enumerate(text.split("\n\n"))]))):
+            source.write_text(edit(source.read_text(encoding="utf-8")), encoding="utf-8")
+            with LLMStandIn(references, latency=args.latency, unit_latency=args.unit_latency) as server:
+                _rewrite_url(folder, server.url)
+                summary, wall = run(folder)
             tokens = sum(u["prompt_tokens"] + u["completion_tokens"] for u in summary.usage)
-            print(f"edit of one paragraph: {len(server.asked)} unit(s) sent in {len(server.requests)} request(s) "
-                  f"({len(LOCALES)} locales), {tokens:,} tokens")
+            print(f"{label}: {len(server.asked)} unit(s) sent in {len(server.requests)} request(s) "
+                  f"({len(LOCALES)} locales), {tokens:,} tokens; {summary.drafted} drafted")
         # Healthy and misbehaving runs of the corpus, side by side.
         walls = {}
         for label, chance in (("healthy", 0.0), (f"{args.mix:.0%} misbehaving", args.mix)):

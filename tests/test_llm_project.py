@@ -103,3 +103,14 @@ def test_a_rewritten_paragraph_of_a_published_release_is_one_request_for_that_un
 def test_pages_name_the_model():
     said = statement(Disclosure(MACHINE, ("openai:qwen-plus",), "Li Wei"), "en", None)["text"]
     assert "drafted by machine translation (qwen-plus, OpenAI-compatible API)" in said
+
+
+def test_the_scorecard_compares_the_model_with_the_other_providers(project, capsys):
+    from traduco.scorecard import scorecard
+    with_model(project)
+    with LLMStandIn() as server:
+        run_cli(capsys, "run", "--project", str(project), "--provider", "openai", "--provider-url", server.url)
+    for path in (project / "locales").rglob("*.po"):
+        approve_all(path)
+    rows = {(row.provider, row.locale): row for row in scorecard(load_project(project))}
+    assert rows[("openai:qwen-plus", "zh_CN")].unchanged == rows[("openai:qwen-plus", "zh_CN")].entries == 8

@@ -86,7 +86,7 @@ class Drafter:
         futures, failed = {}, {}
         for window in windows:
             exchange = self._exchange(window, masks)
-            spent = self._over_budget(exchange)
+            spent = self._over_budget(exchange, window)
             if spent:
                 failed[window] = {unit.text: spent for unit in window.asked}
             else:
@@ -135,7 +135,10 @@ class Drafter:
 
     # -- tokens: the month's budget, and what each document cost ------------------
 
-    def _over_budget(self, exchange: Exchange) -> str | None:
+    def _over_budget(self, exchange: Exchange, window: Window) -> str | None:
+        if not self.client.budget.reserve(sum(len(unit.text) for unit in window.asked)):
+            return (f"{self.client.name}: the character budget for this run ({self.client.budget.limit:,}) "
+                    "is spent")
         if self.budget is None:
             return None
         if self.cache.tokens_spent(self.client.name, _month()) + self._reserved + exchange.tokens > self.budget:

@@ -80,6 +80,8 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
             if any(word in text for word in words):
                 return Failure(f"{name} cannot be reached ({cause})", retry=not fatal, fatal=fatal)
         return Failure(f"{name} cannot be reached ({kind})", retry=True)
+    if status == 429 and "insufficient_quota" in str(getattr(exc, "body", "") or ""):
+        return Failure(f"{name} says the quota is used up (HTTP 429, insufficient_quota)", fatal=True)
     if kind in ("TooManyRequests", "TooManyRequestsException") or status == 429:
         return Failure(f"{name} is rate-limiting us (HTTP 429)", retry=True,
                        retry_after=_retry_after(response))

@@ -190,10 +190,12 @@ def check_settings(settings: MTSettings, keys: bool = True,
             raise SettingsError(f"the {name} provider needs the server's address",
                               hint=f"Pass --provider-url http://host:port/ or set url in "
                                    f"[tool.traduco.mt.providers.{name}]")
-        if keys:
-            check_secrets(name, (secrets or {}).get(name))
-        if keys and spec.documents and not on_this_machine(settings.provider(name).url) \
-                and not (secrets or {}).get(name, secrets_for(name) if secrets is None else {}):
+        if not keys:
+            continue
+        found = (secrets or {}).get(name)
+        found = secrets_for(name) if found is None else found
+        check_secrets(name, found)
+        if spec.documents and not found and not on_this_machine(settings.provider(name).url):
             raise SettingsError(f"the {name} provider needs OPENAI_API_KEY for a server on another machine",
                                 hint="Set it in the environment (or a Prefect Secret block named openai-api-key); "
                                      "a server on this machine (Ollama, vLLM on 127.0.0.1) needs none")
