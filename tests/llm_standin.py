@@ -45,7 +45,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from standin import _Server, load_references, load_terms, reference  # noqa: E402
+from standin import Served, _Server, load_references, load_terms, reference  # noqa: E402
 
 UNIT_FAULTS = ("fences", "chatter", "missing", "invented", "repeated", "swap", "italian", "wrong_language",
                "lost_token", "translated_token", "length", "refusal", "content_filter")
@@ -70,7 +70,7 @@ def made_up(text: str, locale: str) -> str:
     return rendered.replace(" ", "") if locale.startswith("zh") else rendered
 
 
-class LLMStandIn:
+class LLMStandIn(Served):
     def __init__(self, references: dict | None = None, latency: float = 0.0, key: str | None = None,
                  context_tokens: int = 32_000, chance: float = 0.0, seed: int = 7, port: int = 0,
                  json_schema: bool = True, unit_latency: float = 0.0):
@@ -96,14 +96,6 @@ class LLMStandIn:
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/v1"
-
-    def __enter__(self) -> "LLMStandIn":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def _next_fault(self):
         with self._lock:
@@ -240,24 +232,19 @@ class LLMStandIn:
                                                  "requests", "rate_limit_exceeded"),
                                       {"Retry-After": str(standin.retry_after),
                                        "x-ratelimit-remaining-requests": "0"})
-                if fault == "garbage":
-                    body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
-                    self.send_response(502)
-                    self.send_header("Content-Type", "text/html")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                    return
+                if fault == "garbage":     # a proxy in front of the model, with its own error page
+                    return self._send(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>")
                 self._send(fault, error("The server had an error while processing your request. Sorry about that!"
                                         if fault == 500 else "The engine is currently overloaded, please try again "
                                         "later", "server_error", None))
 
             def _send(self, status: int, payload, headers: dict | None = None, trickle: bool = False) -> None:
-                body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                raw = isinstance(payload, bytes)
+                body = payload if raw else json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 self.send_response(status)
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "text/html" if raw else "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if not trickle:

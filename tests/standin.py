@@ -103,7 +103,20 @@ class _Server(ThreadingHTTPServer):
 FULL_WIDTH = str.maketrans("%()[]:;,!?", "％（）［］：；，！？")
 
 
-class StandIn:
+class Served:
+    """A stand-in's server thread, started and stopped as a context manager
+    (`_server` and `_thread` are the subclass's)."""
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class StandIn(Served):
     def __init__(self, references: dict[str, dict[str, str]] | None = None, latency: float = 0.0,
                  rate_limit: float | None = None, mangle: bool = False):
         self.references = load_references() if references is None else references
@@ -161,14 +174,6 @@ class StandIn:
     def _count(self, outcome) -> None:
         with self._lock:
             self.answered[str(outcome)] = self.answered.get(str(outcome), 0) + 1
-
-    def __enter__(self) -> "StandIn":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def _handler(self):
         standin = self

@@ -260,3 +260,21 @@ def test_a_monthly_token_budget_leaves_units_waiting_once_spent(tmp_path):
         results = draft(mt, texts=ITALIAN[:2])
     assert not server.requests
     assert all("token budget for this month" in r.error for r in results.values())
+
+
+@pytest.mark.parametrize("fault", [500, "garbage"])
+def test_a_server_error_or_a_proxys_html_page_is_retried(tmp_path, fault):
+    with LLMStandIn() as server, engine(tmp_path, llm(server.url)) as mt:
+        server.faults = [fault]
+        results = draft(mt, texts=ITALIAN[:2])
+    assert_each_its_own(results)
+    assert all(r.text for r in results.values()) and mt.summary()[0]["retries"] == 1
+
+
+@pytest.mark.parametrize("fault", ["italian", "wrong_language", "swap"])
+def test_english_drafts_are_judged_the_same_way(tmp_path, fault):
+    with LLMStandIn() as server, engine(tmp_path, llm(server.url)) as mt:
+        server.faults = [fault]
+        results = draft(mt, locale="en")
+    assert_each_its_own(results, "en")
+    assert all(r.text for r in results.values()) and len(server.requests) > 1
