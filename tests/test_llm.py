@@ -278,3 +278,16 @@ def test_english_drafts_are_judged_the_same_way(tmp_path, fault):
         results = draft(mt, locale="en")
     assert_each_its_own(results, "en")
     assert all(r.text for r in results.values()) and len(server.requests) > 1
+
+
+def test_answers_in_the_shapes_models_give_them_are_read_by_id():
+    from traduco.mt.verdicts import judge
+    masked = {"u1": ITALIAN[7], "u2": ITALIAN[0]}
+    answer = {"units": {" U2 ": REFERENCE["zh_CN"][ITALIAN[0]], "[u1]": REFERENCE["zh_CN"][ITALIAN[7]]}}
+    verdict = judge("<think>{draft}</think>" + json.dumps(answer, ensure_ascii=False), "stop", None,
+                    masked, "zh_CN", "openai")
+    assert verdict.accepted == {"u1": REFERENCE["zh_CN"][ITALIAN[7]], "u2": REFERENCE["zh_CN"][ITALIAN[0]]}
+    nested = json.dumps({"units": json.dumps([{"id": "u1", "text": REFERENCE["zh_CN"][ITALIAN[7]]}],
+                                             ensure_ascii=False)}, ensure_ascii=False)
+    verdict = judge(nested, "stop", None, masked, "zh_CN", "openai")
+    assert list(verdict.accepted) == ["u1"] and "left it out" in verdict.rejected["u2"]

@@ -89,8 +89,8 @@ def reuse(entry: polib.POEntry, match: Match, report: CatalogReport, threshold: 
 
 
 # The project's checks whose failure means an LLM's draft is not a translation of
-# its unit (a misplaced or half-done answer): it is asked for again, never written.
-MEANING_CHECKS = frozenset({"numbers", "dates", "sentences", "untranslated", "empty", "tokens"})
+# its unit (a misplaced or half-done answer, the wrong script): asked for again, never written.
+MEANING_CHECKS = frozenset({"numbers", "dates", "sentences", "untranslated", "empty", "tokens", "zh-traditional"})
 EXAMPLES = 5           # similar approved translations from memory shown to an LLM per document
 EXAMPLE_THRESHOLD = 50.0
 SMALL_FIGURE = 100     # a translation may spell out small numbers the Italian implies ("trentennale": 三十周年)

@@ -63,9 +63,11 @@ def judge(content: str, finish_reason: str | None, refusal: str | None, masked: 
             "it answered with something that is not the JSON asked for"
         return _all(masked, f"{name}: {why}")
     given: dict[str, list[str]] = {}
+    ids = {_id(unit): unit for unit in masked}
     for item in answers:
-        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] in masked:
-            given.setdefault(item["id"], []).append(item.get("text"))
+        unit = ids.get(_id(item.get("id"))) if isinstance(item, dict) else None
+        if unit is not None:
+            given.setdefault(unit, []).append(item.get("text"))
     for unit, source in masked.items():
         texts = given.get(unit, [])
         if not texts:
@@ -117,8 +119,9 @@ def read_units(content: str) -> list | None:
             value, _ = decoder.raw_decode(content, start)
         except ValueError:
             continue
-        if isinstance(value, dict) and isinstance(value.get("units"), list):
-            return value["units"]
+        units = _units(value)
+        if units is not None:
+            return units
     salvaged = []
     for match in re.finditer(r"\{\s*\"id\"", content or ""):
         try:
@@ -127,6 +130,25 @@ def read_units(content: str) -> list | None:
             continue
         salvaged.append(value)
     return salvaged or None
+
+
+def _units(value: object) -> list | None:
+    """The units of an answer object, in the shapes models give them: a list,
+    an {id: text} object, or the list again as a JSON string."""
+    units = value.get("units") if isinstance(value, dict) else None
+    if isinstance(units, str):
+        try:
+            units = json.loads(units)
+        except ValueError:
+            return None
+    if isinstance(units, dict):
+        return [{"id": key, "text": text} for key, text in units.items()]
+    return units if isinstance(units, list) else None
+
+
+def _id(value: object) -> str | None:
+    """An id as models echo it: "u3", " U3 ", "[u3]" are the same unit; nothing else is."""
+    return value.strip().strip("[]").strip().lower() if isinstance(value, str) else None
 
 
 def unit_problem(source: str, answer: object, locale: str) -> str | None:
