@@ -291,3 +291,11 @@ def test_answers_in_the_shapes_models_give_them_are_read_by_id():
                                              ensure_ascii=False)}, ensure_ascii=False)
     verdict = judge(nested, "stop", None, masked, "zh_CN", "openai")
     assert list(verdict.accepted) == ["u1"] and "left it out" in verdict.rejected["u2"]
+
+
+def test_texts_without_their_document_are_drafted_together(tmp_path):
+    """A second opinion or a library caller gives no documents: one request still."""
+    with LLMStandIn() as server, engine(tmp_path, llm(server.url)) as mt:
+        results = mt.translate(ITALIAN[:3], "zh_CN")
+    assert_each_its_own(results)
+    assert all(r.text for r in results.values()) and len(server.requests) == 1

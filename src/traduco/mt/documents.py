@@ -38,12 +38,10 @@ class Document:
     examples: tuple[tuple[str, str], ...] = ()   # similar approved units from memory: (Italian, translation)
 
     @classmethod
-    def alone(cls, text: str) -> "Document":
-        """A text that came without its document (a library caller): one unit."""
-        return cls("", units=(Unit("u1", text),))
-
-    def unit_for(self, text: str) -> Unit | None:
-        return next((unit for unit in self.units if unit.text == text), None)
+    def loose(cls, texts: list[str]) -> "Document":
+        """Texts that came without their document (a second opinion, a library
+        caller): drafted together, as units of no document."""
+        return cls("", units=tuple(Unit(f"u{n}", text) for n, text in enumerate(texts, 1)))
 
     def windows(self, todo: Iterable[str], size: int, max_chars: int,
                 overlap: int = OVERLAP, sizes: dict[str, int] | None = None,

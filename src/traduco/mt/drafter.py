@@ -56,7 +56,11 @@ class Drafter:
                                        formats.get(text, ())) for text in texts}
         pending: dict[Document, list[str]] = defaultdict(list)
         for text in texts:
-            pending[documents.get(text) or Document.alone(text)].append(text)
+            if text in documents:
+                pending[documents[text]].append(text)
+        loose = [text for text in texts if text not in documents]
+        if loose:
+            pending[Document.loose(loose)] = loose
         failures: dict[str, str] = {}
         size = self.spec.batch_size
         for again in range(ROUNDS):

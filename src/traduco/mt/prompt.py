@@ -115,5 +115,6 @@ class Prompt:
         if window.context and window.context[-1] != document.units[-1]:
             lines.append("[... later units ...]")
         if len(document.units) > 1 or document.title:
-            parts.append("The document, in order (context):\n" + "\n".join(lines))
+            heading = "The document, in order" if document.doc_id else "Texts translated together"
+            parts.append(f"{heading} (context):\n" + "\n".join(lines))
         return "\n\n".join(parts)
