@@ -7,6 +7,7 @@ its reason: never misplaced, never silently missing."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -16,6 +17,7 @@ from traduco.glossary import Glossary
 from traduco.mt import Engine
 from traduco.mt.cache import TranslationCache
 from traduco.mt.documents import Document, Unit
+from traduco.mt.providers import PROVIDERS
 from llm_standin import UNIT_FAULTS, LLMStandIn
 from standin import FIXTURES_REFERENCES, StandIn
 
@@ -89,15 +91,20 @@ def test_approved_units_travel_as_context_and_are_never_bought(tmp_path):
     assert f"approved translation: {approved[ITALIAN[0]]}" in server.requests[0]["messages"][1]["content"]
 
 
-def test_a_long_document_goes_in_windows_with_overlapping_context(tmp_path):
-    long = Document("long", "Lungo", "", tuple(Unit(f"u{n}", text) for n, text in enumerate(ITALIAN * 1, 1)))
+def test_a_long_document_goes_in_windows_with_overlapping_context(tmp_path, monkeypatch):
+    from traduco.mt import documents
+    long = sample()
+    windows = long.windows(ITALIAN, size=3, max_chars=10_000, overlap=2, whole=False)
+    assert [[u.id for u in w.asked] for w in windows] == [["u1", "u2", "u3"], ["u4", "u5", "u6"], ["u7", "u8"]]
+    assert [u.id for u in windows[1].context] == ["u2", "u3", "u4", "u5", "u6", "u7", "u8"]
+    monkeypatch.setattr(documents, "CONTEXT_CHARS", 1_000)      # the sample is a long document now
+    monkeypatch.setitem(PROVIDERS, "openai", replace(PROVIDERS["openai"], max_chars=1_500))
     with LLMStandIn() as server, engine(tmp_path, llm(server.url)) as mt:
-        from traduco.mt import documents
-        windows = long.windows(ITALIAN, size=3, max_chars=10_000, whole=False)
-        assert [[u.id for u in w.asked] for w in windows] == [["u1", "u2", "u3"], ["u4", "u5", "u6"], ["u7", "u8"]]
-        assert [u.id for u in windows[1].context] == ["u2", "u3", "u4", "u5", "u6", "u7", "u8"]
-        assert documents.OVERLAP == 2
-        assert_each_its_own(draft(mt, document=long))
+        assert_each_its_own(draft(mt))
+    assert len(server.requests) > 1
+    contexts = [r["messages"][1]["content"] for r in server.requests]
+    assert any("[... later units ...]" in c for c in contexts)          # (sent at once: in any order)
+    assert any("[... earlier units ...]" in c for c in contexts)
 
 
 def test_house_style_comes_from_the_project(tmp_path):
