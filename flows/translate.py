@@ -80,7 +80,9 @@ def record_usage(summary: RunSummary) -> None:
     more = summary.written - len(summary.written_sample)
     create_markdown_artifact(key="run-summary", markdown="\n".join([
         f"**{summary.documents} documents**: {summary.drafted} units drafted by MT, "
-        f"{summary.memory_line()}.", "", "Problems:", *lines, "",
+        f"{summary.memory_line()}.", *([summary.llm_line() + ":", *[f"- {line}" for line in summary.llm_sample]]
+                                        if summary.llm_line() else []),
+        "", "Problems:", *lines, "",
         "Review queue:", *waiting, "",
         f"Catalogs changed this run ({summary.written}):", *[f"- {w}" for w in summary.written_sample],
         *([f"- and {more:,} more"] if more > 0 else [])]))

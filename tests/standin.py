@@ -38,6 +38,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 REFERENCES = Path(__file__).parent / "fixtures" / "toscana-smart-china.references.json"
+FIXTURES_REFERENCES = REFERENCES
 GLOSSARY = Path(__file__).parent / "fixtures" / "glossary.csv"
 TOKEN = re.compile(r"\[T(\d+)\]")     # the placeholders traduco's masking sends
 CHINESE = {"zh", "zh-CN", "zh-Hans", "zh_CN"}
@@ -69,6 +70,21 @@ def with_tokens(translation: str, spans: list[tuple[str, str]], locale: str,
     return answer
 
 
+def reference(text: str, locale: str, references: dict[str, dict[str, str]],
+              terms: dict[str, dict[str, str]]) -> str | None:
+    """The reference translation of `text`, a masked text matched with its tokens as wildcards."""
+    known = references.get(text, {}).get(locale)
+    if known or not TOKEN.search(text):
+        return known
+    parts = TOKEN.split(text)                # literal, n, literal, n, ..., literal
+    wildcards = re.compile("(.+?)".join(re.escape(literal) for literal in parts[0::2]), re.S)
+    for italian, translations in references.items():
+        match = wildcards.fullmatch(italian)
+        if match and translations.get(locale):
+            return with_tokens(translations[locale], list(zip(parts[1::2], match.groups())), locale, terms)
+    return None
+
+
 def made_up(text: str, target: str) -> str:
     """What the stand-in answers for text it has no reference for."""
     return f"[{target}] {text}"
@@ -87,7 +103,20 @@ class _Server(ThreadingHTTPServer):
 FULL_WIDTH = str.maketrans("%()[]:;,!?", "％（）［］：；，！？")
 
 
-class StandIn:
+class Served:
+    """A stand-in's server thread, started and stopped as a context manager
+    (`_server` and `_thread` are the subclass's)."""
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class StandIn(Served):
     def __init__(self, references: dict[str, dict[str, str]] | None = None, latency: float = 0.0,
                  rate_limit: float | None = None, mangle: bool = False):
         self.references = load_references() if references is None else references
@@ -126,17 +155,7 @@ class StandIn:
         return answer.translate(FULL_WIDTH) if self.mangle and locale == "zh_CN" else answer
 
     def _reference(self, text: str, locale: str) -> str | None:
-        known = self.references.get(text, {}).get(locale)
-        if known or not TOKEN.search(text):
-            return known
-        parts = TOKEN.split(text)                # literal, n, literal, n, ..., literal
-        wildcards = re.compile("(.+?)".join(re.escape(literal) for literal in parts[0::2]), re.S)
-        for italian, translations in self.references.items():
-            match = wildcards.fullmatch(italian)
-            if match and translations.get(locale):
-                return with_tokens(translations[locale], list(zip(parts[1::2], match.groups())),
-                                   locale, self.terms)
-        return None
+        return reference(text, locale, self.references, self.terms)
 
     def _next_fault(self) -> int | str | None:
         with self._lock:
@@ -155,14 +174,6 @@ class StandIn:
     def _count(self, outcome) -> None:
         with self._lock:
             self.answered[str(outcome)] = self.answered.get(str(outcome), 0) + 1
-
-    def __enter__(self) -> "StandIn":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def _handler(self):
         standin = self

@@ -35,6 +35,11 @@ Draft
 - `mt`: machine translation, one module per job:
   - `mt.engine`: the provider chain: cache lookups, masking, splitting, batching
   - `mt.client`: one provider: connection slots, pace, deadlines, retries, breaker, budget
+  - `mt.drafter`: an LLM drafts whole documents: windows, rounds of smaller requests, tokens per document
+  - `mt.documents`: a document as an LLM sees it: title, date, units with ids, windows of context
+  - `mt.prompt`: what an LLM is told: house style, glossary, document, examples, the units as JSON
+  - `mt.llm`: one chat-completions request through the openai client (JSON schema or JSON mode)
+  - `mt.verdicts`: whether an LLM's answer holds a translation of each unit, judged one by one
   - `mt.claims`: texts claimed in the cache while in flight, so no text is bought twice
   - `mt.usage`: requests, characters, hits and failures, counted under one lock
   - `mt.shared_limits`: a provider's rate limit shared across runs on a Prefect server

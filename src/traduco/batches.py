@@ -18,7 +18,7 @@ from pathlib import Path
 
 from traduco import catalogs
 from traduco.config import Project
-from traduco.drafting import CatalogReport, pending_texts, update_catalog
+from traduco.drafting import CatalogReport, draft_judge, pending_document, update_catalog
 from traduco.errors import TraducoError
 from traduco.ledger import Ledger, file_sha256, verdict_context
 from traduco.risk import RISK_VERSION
@@ -40,6 +40,7 @@ class BatchResult:
     warnings: list[str] = field(default_factory=list)
     reports: list[CatalogReport] = field(default_factory=list)
     usage: list[dict] = field(default_factory=list)      # this batch's engine, if it had its own
+    document_usage: list[dict] = field(default_factory=list)   # an LLM's calls and tokens per document, likewise
     outages: dict[str, str] = field(default_factory=dict)
     mt_seconds: float = 0.0
     waiting: int = 0          # catalogs left as they were: interrupted before their texts were in
@@ -98,6 +99,7 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
                 prefetch_done.result()
         if own:
             result.usage, result.outages, result.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
+            result.document_usage = engine.document_summary()
         return result
     except sqlite3.OperationalError as exc:
         if "full" not in str(exc):
@@ -129,19 +131,20 @@ def _ask_for_batch(project: Project, engine: Engine, loaded: dict, stale: set, m
                    locale: str, arrivals: "_Arrivals") -> None:
     """Every text of the batch that the locale's catalogs need, asked for in one go."""
     try:
-        texts = []
+        texts, documents = [], []
         for doc_id, template in loaded.items():
             if (doc_id, locale) in stale:
-                mine = pending_texts(project, doc_id, template, locale, memory)
+                mine, document = pending_document(project, doc_id, template, locale, memory)
                 arrivals.expect(doc_id, locale, mine)
                 texts += mine
+                documents += [document] if document else []
         texts = list(dict.fromkeys(texts))
         report_progress(locale, more=len(texts))
 
         def heard(text, answer):
             report_progress(locale, advance=1)
             arrivals.arrived(locale, text, answered=bool(answer.text))
-        engine.translate(texts, locale, on_result=heard)
+        engine.translate(texts, locale, on_result=heard, documents=documents, judge=draft_judge(engine))
     finally:
         arrivals.finished(locale)
 

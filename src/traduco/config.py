@@ -11,8 +11,8 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from traduco.settings import (DEFAULT_LOCALES, NotifyTable, SettingsError, TraducoTable, parse_table, provider_names,
-                              unknown_provider)
+from traduco.settings import (DEFAULT_LOCALES, NotifyTable, SettingsError, TraducoTable, canonical_provider,
+                              parse_table, provider_names, unknown_provider)
 
 STATE_DIR = ".traduco"
 
@@ -29,6 +29,10 @@ class ProviderSettings:
     characters_per_minute: int | None = None
     connections: int | None = None
     budget_characters: int | None = None     # per run; None: no ceiling
+    model: str | None = None                 # an LLM's model (the openai provider)
+    temperature: float | None = None
+    tokens_per_minute: int | None = None     # an LLM's volume limit, in place of characters
+    budget_tokens_per_month: int | None = None
 
 
 @dataclass(frozen=True)
@@ -220,7 +224,7 @@ def _glossary_path(root: Path, glossary: str | bool | None, pyproject: Path) -> 
 
 def chain_option(chain: str) -> tuple[str, ...]:
     """`--provider deepl,google` as provider names; a ValueError says which is unknown."""
-    names = tuple(n.strip().lower() for n in chain.split(",") if n.strip())
+    names = tuple(canonical_provider(n) for n in chain.split(",") if n.strip())
     for name in names:
         if wrong := unknown_provider(name):
             raise ValueError(f"{wrong}. Known providers: {', '.join(provider_names())}")
@@ -252,6 +256,11 @@ def _with_urls(mt: MTSettings, pyproject: Path) -> MTSettings:
                                 "its server's address", path=pyproject,
                                 hint=f'Set url = "http://host:port/" there (or pass --provider-url URL to '
                                      f"`traduco run --provider {name}`)")
+        if PROVIDERS[name].documents and not mt.provider(name).model:
+            raise SettingsError(f"[tool.traduco.mt.providers.{name}] model is missing: the {name} provider "
+                                "needs the model's name", path=pyproject,
+                                hint='Set model = "qwen-plus" (or the model your server runs) there; '
+                                     "docs/llm.md lists the names for Ollama, vLLM, DeepSeek and Qwen")
     return mt
 
 

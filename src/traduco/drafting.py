@@ -20,9 +20,12 @@ from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary
 from traduco.mt import Engine, Result
+from traduco.mt.documents import Document, Unit
 from traduco.mt.masking import FORMAT_FLAGS
+from traduco.units import TITLE_CONTEXT
 from traduco.memory import Match, TranslationMemory, band, differing_figures
 from traduco.merging import merge
+from traduco.numbers import quantities
 from traduco.provenance import MACHINE, MEMORY, NO_DRAFT, Provenance
 
 MERGE_ATTEMPTS = 5   # a translator saving the catalog mid-run makes us merge again
@@ -85,19 +88,63 @@ def reuse(entry: polib.POEntry, match: Match, report: CatalogReport, threshold: 
     report.saved_characters += len(entry.msgid)
 
 
+# The project's checks whose failure means an LLM's draft is not a translation of
+# its unit (a misplaced or half-done answer, the wrong script): asked for again, never written.
+MEANING_CHECKS = frozenset({"numbers", "dates", "sentences", "untranslated", "empty", "tokens", "zh-traditional"})
+EXAMPLES = 5           # similar approved translations from memory shown to an LLM per document
+EXAMPLE_THRESHOLD = 50.0
+SMALL_FIGURE = 100     # a translation may spell out small numbers the Italian implies ("trentennale": 三十周年)
+
+
 def pending_texts(project: Project, doc_id: str, template: polib.POFile, locale: str,
                   memory: TranslationMemory | None = None) -> list[str]:
     """The texts this catalog will need from MT (not approved, not drafted, not
     in translation memory), so a run can translate a whole locale at once."""
+    return pending_document(project, doc_id, template, locale, memory)[0]
+
+
+def pending_document(project: Project, doc_id: str, template: polib.POFile, locale: str,
+                     memory: TranslationMemory | None = None) -> tuple[list[str], Document | None]:
+    """The texts this catalog needs from MT, and the document they belong to (an LLM's context)."""
     path = project.catalog_path(doc_id, locale)
     try:
         existing = catalogs.read_existing(path, locale=locale)
     except CatalogError:
-        return []   # update_catalog reports it
+        return [], None   # update_catalog reports it
     catalog = merge(template, existing, locale)
-    return [e.msgid for e in catalogs.active_entries(catalog)
-            if catalogs.state(e) == catalogs.UNTRANSLATED
-            and not (memory and memory.find(e.msgid, exclude=doc_id))]
+    texts = [e.msgid for e in catalogs.active_entries(catalog)
+             if catalogs.state(e) == catalogs.UNTRANSLATED
+             and not (memory and memory.find(e.msgid, exclude=doc_id))]
+    return texts, document_of(catalog, doc_id, texts, memory) if texts else None
+
+
+def document_of(catalog: polib.POFile, doc_id: str, pending: list[str],
+                memory: TranslationMemory | None = None) -> Document:
+    """The catalog as an LLM reads it: title, date, every unit in order with
+    its id; approved units with their translation; similar approved units from memory."""
+    entries = catalogs.active_entries(catalog)
+    units = tuple(Unit(f"u{n}", e.msgid, e.msgstr if catalogs.state(e) == catalogs.APPROVED else None)
+                  for n, e in enumerate(entries, start=1))
+    title = next((e.msgid for e in entries if e.msgctxt == TITLE_CONTEXT), "")
+    examples = memory.examples(pending, doc_id, EXAMPLES, EXAMPLE_THRESHOLD) if memory is not None else ()
+    return Document(doc_id, title, catalog.metadata.get("X-Source-Date", ""), units, tuple(examples))
+
+
+def meaning_problems(source: str, translation: str, locale: str, glossary: Glossary | None = None) -> list[str]:
+    """What the project's checks find wrong with the meaning of an LLM's draft,
+    and figures it has that the Italian has not (another unit's, or made up)."""
+    others = set(checks.CHECKS) - MEANING_CHECKS        # the reviewer's, when the catalog is checked
+    found = [finding.message for finding in checks.check(source, translation, locale, glossary, ignored=others)
+             if finding.severity == checks.ERROR]
+    italian = quantities(source, "it").numbers
+    extra = [value for value in quantities(translation, locale.split("_")[0]).numbers
+             if value > SMALL_FIGURE and not any(abs(value - v) <= 1e-9 * max(value, 1) for v in italian)]
+    return found + [f"the figure {extra[0]:g} is not in the Italian"] if extra else found
+
+
+def draft_judge(engine: Engine):
+    """The project's checks, as an LLM's drafts must pass them."""
+    return lambda source, translation, locale: meaning_problems(source, translation, locale, engine.glossary)
 
 
 def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
@@ -116,7 +163,9 @@ def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
     if not pending or engine is None:
         return report
     results = engine.translate([e.msgid for e in pending], locale, on_result,
-                               formats={e.msgid: e.flags for e in pending if FORMAT_FLAGS.intersection(e.flags)})
+                               formats={e.msgid: e.flags for e in pending if FORMAT_FLAGS.intersection(e.flags)},
+                               documents=[document_of(catalog, doc_id or "", [e.msgid for e in pending], memory)],
+                               judge=draft_judge(engine))
     opinions = second_opinions(engine, results, locale)
     for entry in pending:
         result = results[entry.msgid]

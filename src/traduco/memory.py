@@ -111,6 +111,24 @@ class TranslationMemory:
                     return Match(match.msgstr, match.doc_id, min(int(score), 99), source=text)
         return None
 
+    def examples(self, texts: list[str], exclude: str | None, limit: int,
+                 threshold: float) -> list[tuple[str, str]]:
+        """Approved (Italian, translation) pairs from other documents most like
+        `texts`: an LLM's examples of the office's wording. At most `limit`."""
+        self._load()
+        if not self.entries:
+            return []
+        if self._index is None:
+            self._index = SimilarTexts(list(self.entries))
+        found: dict[str, tuple[float, str]] = {}
+        for text in texts:
+            for similar, score in self._index.similar(text, threshold, limit=2):
+                match = next((m for m in self.entries[similar] if m.doc_id != exclude), None)
+                if match and similar != text and score > found.get(similar, (0.0, ""))[0]:
+                    found[similar] = (score, match.msgstr)
+        best = sorted(found.items(), key=lambda item: -item[1][0])[:limit]
+        return [(source, translation) for source, (_, translation) in best]
+
     def __len__(self) -> int:
         self._load()
         return len(self.entries)

@@ -48,7 +48,7 @@ LABELS = {
 }
 PROVIDER_NAMES = {"google": "Google Translate", "deepl": "DeepL", "libre": "LibreTranslate",
                   "microsoft": "Microsoft Translator", "baidu": "Baidu Translate", "yandex": "Yandex Translate",
-                  "mymemory": "MyMemory", "chatgpt": "ChatGPT"}
+                  "mymemory": "MyMemory", "chatgpt": "ChatGPT", "openai": "an OpenAI-compatible API"}
 FONTS = {
     "zh": '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
           '"Source Han Sans SC", sans-serif',
@@ -116,13 +116,21 @@ def render_page(page: Page, locale: str) -> str:
                                     for key, value in about.items() if value])
 
 
+def provider_name(provider: str) -> str:
+    """A provider as readers know it; an LLM by its model: "qwen-plus, OpenAI-compatible API"."""
+    name, _, model = provider.partition(":")
+    if model and name == "openai":
+        return f"{model}, OpenAI-compatible API"
+    return PROVIDER_NAMES.get(provider, provider)
+
+
 def statement(disclosure: Disclosure | None, locale: str, source_url: str | None) -> dict:
     """How the translation was made, in the page's language: the sentence split
     around the words naming the source (a link when `source_url` is a web address)."""
     labels = _labels(locale)
     disclosure = disclosure or Disclosure(MACHINE)       # unknown: say the most a machine may have done
     link = web_link(source_url)
-    names = ", ".join(PROVIDER_NAMES.get(p, p) for p in disclosure.providers)
+    names = ", ".join(provider_name(p) for p in disclosure.providers)
     on = labels["on"].format(format_date(disclosure.approved_on, locale)) if disclosure.approved_on else ""
     sentence = labels[disclosure.kind].format(
         source="\0", providers=labels["providers"].format(names) if names else "",

@@ -56,6 +56,8 @@ class RunSummary:
     interrupted: bool = False                                # Ctrl-C, SIGTERM, a cancelled run
     waiting: int = 0                       # catalogs not written: their texts were not all in
     unreached: int = 0                     # documents whose batch never started
+    llm: Counter = field(default_factory=Counter)   # an LLM's documents, calls, prompt and completion tokens
+    llm_sample: list[str] = field(default_factory=list)   # the first few documents' calls and tokens
 
     @property
     def exit_code(self) -> int:
@@ -77,6 +79,15 @@ class RunSummary:
         self.outages.update(batch.outages)
         self.mt_seconds = max(self.mt_seconds, batch.mt_seconds)
         self.usage = _merge_usage(self.usage, batch.usage)
+        # A document is in one batch: its rows (one per locale) are all here.
+        self.llm.update(documents=len({row["document"] for row in batch.document_usage}))
+        for row in batch.document_usage:
+            self.llm.update(catalogs=1, calls=row["calls"], prompt_tokens=row["prompt_tokens"],
+                            completion_tokens=row["completion_tokens"])
+            if len(self.llm_sample) < WRITTEN_SAMPLE:
+                self.llm_sample.append(f"{row['document'] or '(texts)'} ({row['locale']}): {row['calls']} "
+                                       f"call{'s' * (row['calls'] != 1)}, {row['prompt_tokens']:,} + "
+                                       f"{row['completion_tokens']:,} tokens")
         self.source_problems += batch.problems
         self.source_warnings += batch.warnings
         for report in batch.reports:
@@ -95,6 +106,15 @@ class RunSummary:
                 if len(self.written_sample) < WRITTEN_SAMPLE:
                     self.written_sample.append(f"{report.doc_id} ({report.locale}): {report.drafted} drafted, "
                                                f"{report.reused} from memory ({report.fuzzy} fuzzy)")
+
+    def llm_line(self) -> str:
+        """'LLM: 2 call(s) for 1 document(s) (2.0 per document), 4,210 prompt + 1,130 completion tokens', or ""."""
+        if not self.llm["documents"]:
+            return ""
+        per = self.llm["calls"] / self.llm["documents"]
+        return (f"LLM: {self.llm['calls']:,} call(s) for {self.llm['documents']:,} document(s) ({per:.1f} per "
+                f"document), {self.llm['prompt_tokens']:,} prompt + {self.llm['completion_tokens']:,} "
+                "completion tokens")
 
     def memory_line(self) -> str:
         """'12 reused from translation memory (5 fuzzy: 85–94 3, 95–99 2; 1,840 characters not sent to MT)'."""
@@ -218,7 +238,8 @@ class InProcess:
                     continue
                 yield self.translate(project, batch, memories, engine)
         # What the shared engine spent, counted once for the whole run.
-        yield BatchResult(usage=engine.summary(), outages=dict(engine.outages), mt_seconds=engine.seconds)
+        yield BatchResult(usage=engine.summary(), outages=dict(engine.outages), mt_seconds=engine.seconds,
+                          document_usage=engine.document_summary())
 
 
 @dataclass(frozen=True)

@@ -94,10 +94,14 @@ class _MachineDrafts:
     def find(self, provider: str, locale: str, text: str) -> str | None:
         if self._db is None:
             return None
+        # An LLM is scored per model ("openai:qwen-plus"); its answers are cached under
+        # the provider, with the model in the context.
+        provider, _, model = provider.partition(":")
         row = self._db.execute(
             "SELECT translation FROM translations WHERE provider=? AND source=? AND target=? AND text=? "
-            "ORDER BY created DESC LIMIT 1",
-            (provider, language_code(provider, self._source), language_code(provider, locale), text)).fetchone()
+            "AND (? = '' OR context LIKE ?) ORDER BY created DESC LIMIT 1",
+            (provider, language_code(provider, self._source), language_code(provider, locale), text,
+             model, f"%model:{model}")).fetchone()
         return row[0] if row else None
 
 

@@ -71,10 +71,20 @@ def provider_names() -> list[str]:
     return list(PROVIDERS)
 
 
+# Older names still read: `chatgpt` was deep-translator's ChatGPT; it is now any OpenAI-compatible server.
+PROVIDER_ALIASES = {"chatgpt": "openai"}
+
+
+def canonical_provider(name: str) -> str:
+    """A provider's name as traduco calls it: lower case, an older alias replaced."""
+    name = name.strip().lower()
+    return PROVIDER_ALIASES.get(name, name)
+
+
 def unknown_provider(name: str) -> str | None:
     """What is wrong with a provider's name (with a did-you-mean), or None for a known one."""
     known = provider_names()
-    if name.strip().lower() in known:
+    if canonical_provider(name) in known:
         return None
     close = difflib.get_close_matches(name.strip().lower(), known, n=1)
     shown = name if len(name) <= 40 else name[:37] + "..."       # one line, whatever was pasted there
@@ -87,7 +97,7 @@ def _provider(name: str) -> str:
     wrong = unknown_provider(name)
     if wrong:
         raise PydanticCustomError("unknown_provider", "{wrong}", {"wrong": wrong})
-    return name.strip().lower()
+    return canonical_provider(name)
 
 
 ProviderName = Annotated[str, AfterValidator(_provider)]
@@ -100,6 +110,12 @@ class ProviderTable(_Table):
     connections: Optional[int] = Field(None, ge=1, description="a whole number of parallel requests, at least 1")
     budget_characters: Optional[int] = Field(None, ge=0, description="a whole number of characters per run, "
                                                                     "0 or more (leave it out for no ceiling)")
+    # An LLM (the openai provider) is chosen by model, metered in tokens, and may be told how freely to write.
+    model: Optional[str] = Field(None, min_length=1, description="the model's name, e.g. \"qwen-plus\"")
+    temperature: Optional[float] = Field(None, ge=0, le=2, description="a number from 0 to 2 (default 0.2)")
+    tokens_per_minute: Optional[int] = Field(None, ge=1, description="a whole number of tokens, at least 1")
+    budget_tokens_per_month: Optional[int] = Field(None, ge=0, description="a whole number of tokens per "
+                                                                           "calendar month, 0 or more")
 
 
 class MTTable(_Table):

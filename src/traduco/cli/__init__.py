@@ -37,6 +37,7 @@ out = console()
 err = console(stderr=True)
 
 SHOWN_ROWS = 50    # queue rows printed; the totals cover every row
+LLM_LINES = 10    # documents whose LLM calls and tokens the run summary prints
 ProjectOption = Annotated[Path, typer.Option("--project", "-p", metavar="DIR",
                                              help="Project folder (holds pyproject.toml).")]
 
@@ -333,10 +334,19 @@ def _print_queue(view: QueueView, limit: int | None = SHOWN_ROWS) -> None:
 
 def _print_usage(summary) -> None:
     for usage in summary.usage:
+        tokens = f", {usage['prompt_tokens']:,} + {usage['completion_tokens']:,} tokens" \
+            if usage.get("prompt_tokens") else ""
         out.print(f"{usage['provider']} → {usage['locale']}: {usage['translated']} translated with "
-                  f"{usage['requests']} requests ({usage['characters']:,} characters, "
+                  f"{usage['requests']} requests ({usage['characters']:,} characters{tokens}, "
                   f"{usage['retries']} retries), {usage['cache_hits']} from cache, "
                   f"{usage['failures']} failed", highlight=False)
+    if summary.llm_line():
+        out.print(summary.llm_line(), highlight=False)
+        for line in summary.llm_sample[:LLM_LINES]:
+            out.print(f"  {line}", highlight=False, markup=False)
+        if summary.llm["catalogs"] > LLM_LINES:
+            out.print(f"  … and {summary.llm['catalogs'] - LLM_LINES:,} more (the run's record has "
+                      f"{len(summary.llm_sample)})", highlight=False)
     out.print(f"{summary.documents} document(s): {summary.drafted} unit(s) drafted by MT, "
               f"{summary.memory_line()}.", highlight=False)
 

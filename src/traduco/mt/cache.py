@@ -79,7 +79,9 @@ class TranslationCache:
             provider TEXT, source TEXT, target TEXT, context TEXT, text TEXT,
             owner TEXT, pid INTEGER, host TEXT, started TEXT, renewed REAL,
             PRIMARY KEY (provider, source, target, context, text));
-            CREATE INDEX IF NOT EXISTS mt_claims_owner ON mt_claims (owner)""")
+            CREATE INDEX IF NOT EXISTS mt_claims_owner ON mt_claims (owner);
+            CREATE TABLE IF NOT EXISTS mt_tokens (
+            provider TEXT, month TEXT, tokens INTEGER, PRIMARY KEY (provider, month))""")
 
     def _db(self):
         return self._store.db()
@@ -131,3 +133,15 @@ class TranslationCache:
             db.executemany("DELETE FROM mt_claims WHERE provider=? AND source=? AND target=? AND context=? "
                            "AND text=? AND owner=?",
                            [(provider, source, target, context, text, owner.engine) for text in texts])
+
+    # -- an LLM's tokens, per calendar month (budget_tokens_per_month), across runs --
+
+    def tokens_spent(self, provider: str, month: str) -> int:
+        row = self._db().execute("SELECT tokens FROM mt_tokens WHERE provider=? AND month=?",
+                                 (provider, month)).fetchone()
+        return row[0] if row else 0
+
+    def spend_tokens(self, provider: str, month: str, tokens: int) -> None:
+        with self._db() as db:
+            db.execute("INSERT INTO mt_tokens VALUES (?, ?, ?) ON CONFLICT (provider, month) "
+                       "DO UPDATE SET tokens = tokens + excluded.tokens", (provider, month, tokens))

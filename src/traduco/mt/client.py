@@ -33,7 +33,9 @@ from traduco.config import MTSettings
 from traduco.mt import transport
 from traduco.mt.failures import Failure, NotATranslation, classify
 from traduco.mt.limits import Budget, Latency, Pacer
-from traduco.mt.providers import PROVIDERS, Adapter, Limits, language_code, secrets_for
+from traduco.mt.llm import ChatAdapter, Exchange, Features, Reply
+from traduco.mt.providers import PROVIDERS, Adapter, language_code, secrets_for
+from traduco.mt.shared_limits import limits_of
 from traduco.mt.usage import UsageTable
 
 MAX_BACKOFF_SECONDS = 60.0
@@ -78,10 +80,8 @@ class ProviderClient:
         self.usage, self.stop = usage, stop
         self._sleep = sleep or stop.event.wait       # backoff ends at once on stop()
         self._secrets = secrets
-        own, default = settings.provider(name), PROVIDERS[name].limits
-        self.limits = Limits(own.requests_per_second or default.requests_per_second,
-                             own.characters_per_minute or default.characters_per_minute,
-                             own.connections or default.connections)
+        own = settings.provider(name)
+        self.limits = limits_of(settings, name)
         self.budget = Budget(own.budget_characters)
         self.outage: str | None = None                # why the provider sits out the rest of the run
         self._pacer = Pacer(self.limits)
@@ -92,8 +92,15 @@ class ProviderClient:
         self._adapters = threading.local()
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
+        self._features = Features()                   # what an LLM server supports, learnt once
 
-    def submit(self, locale: str, texts: list[str]) -> "Future[list[str] | Failure]":
+    @property
+    def label(self) -> str:
+        """Who drafted, as provenance and pages name it: an LLM with its model ("openai:qwen-plus")."""
+        model = self.settings.provider(self.name).model
+        return f"{self.name}:{model}" if PROVIDERS[self.name].documents and model else self.name
+
+    def submit(self, locale: str, texts: "list[str] | Exchange") -> "Future[list[str] | Reply | Failure]":
         with self._lock:
             if self._pool is None:
                 # More workers than connections: those backing off leave their slot to others.
@@ -118,8 +125,9 @@ class ProviderClient:
 
     # -- one request, with retries ------------------------------------------
 
-    def request(self, locale: str, texts: list[str]) -> list[str] | Failure:
-        characters = sum(len(t) for t in texts)
+    def request(self, locale: str, texts: "list[str] | Exchange") -> "list[str] | Reply | Failure":
+        """Texts to translate, or an LLM's exchange (its volume counted in tokens)."""
+        characters = texts.volume if isinstance(texts, Exchange) else sum(len(t) for t in texts)
         for attempt in range(1, self.settings.max_attempts + 1):
             if self.stop:
                 return interrupted(self.name)
@@ -133,7 +141,7 @@ class ProviderClient:
                 outcome = self._attempt(locale, texts, characters)
             finally:
                 self._slots.release()
-            if isinstance(outcome, list):
+            if not isinstance(outcome, Failure):
                 with self._lock:
                     self._failures_in_a_row = 0
                 return outcome
@@ -169,7 +177,10 @@ class ProviderClient:
         deadline = self.settings.deadline_seconds
         patience = self._latency.patience(deadline)
         adapter = self._adapter(locale)
-        call = transport.start(lambda: _check_answer(self.name, texts, adapter.translate(texts)), deadline)
+        if isinstance(texts, Exchange):
+            call = transport.start(lambda: adapter.exchange(texts), deadline)
+        else:
+            call = transport.start(lambda: _check_answer(self.name, texts, adapter.translate(texts)), deadline)
         outcome: list[str] | Failure | None = None
         while not call.wait(WATCH_SECONDS):
             limit = min(deadline, self.stop.at + GRACE_SECONDS - call.started) if self.stop else deadline
@@ -186,12 +197,16 @@ class ProviderClient:
             call.abandon()
             self._adapters.by_locale.pop(locale, None)   # the abandoned thread may still hold it
         if call.reached:   # only what reached the provider is a request (and may be billed)
-            self.usage.count(self.name, locale, characters=characters,
+            self.usage.count(self.name, locale,
+                             characters=texts.characters if isinstance(texts, Exchange) else characters,
                              requests=1 if PROVIDERS[self.name].batch_size > 1 else len(texts))
         if outcome is not None:
             return outcome
         if call.error is None:
             self._latency.answered(call.elapsed)
+            if isinstance(call.value, Reply):     # tokens are billed whatever the answer is worth
+                self.usage.count(self.name, locale, prompt_tokens=call.value.prompt_tokens,
+                                 completion_tokens=call.value.completion_tokens)
             return call.value
         return classify(self.name, call.error, call.response, self.keys(), deadline)
 
@@ -213,11 +228,15 @@ class ProviderClient:
                 self.outage = f"{failure.reason}; {self.name} is skipped for the rest of this run"
         return replace(failure, reason=self.outage or failure.reason)
 
-    def _adapter(self, locale: str) -> Adapter:
+    def _adapter(self, locale: str) -> "Adapter | ChatAdapter":
         """One per worker thread and locale: deep-translator's clients mutate themselves."""
         adapters = getattr(self._adapters, "by_locale", None)
         if adapters is None:
             adapters = self._adapters.by_locale = {}
+        if locale not in adapters and PROVIDERS[self.name].documents:
+            own = self.settings.provider(self.name)
+            adapters[locale] = ChatAdapter(own.url, own.model or "", self.keys().get("OPENAI_API_KEY"),
+                                           self.settings.deadline_seconds, self._features, own.temperature)
         if locale not in adapters:
             source, target = self.codes(locale)
             adapters[locale] = Adapter(self.name, source, target, self.settings.provider(self.name).url,

@@ -31,6 +31,10 @@ from traduco.mt import masking, segments, transport
 from traduco.mt.cache import TranslationCache
 from traduco.mt.claims import Claims
 from traduco.mt.client import ProviderClient, Stop, interrupted
+from traduco.mt.documents import Document
+from traduco.mt.drafter import Drafter
+from traduco.mt.prompt import Prompt, house_style
+from traduco.mt.verdicts import Judge
 from traduco.mt.failures import Failure
 from traduco.mt.providers import PROVIDERS, check_settings, secrets_for
 from traduco.mt.shared_limits import shared_paces
@@ -61,8 +65,10 @@ class Engine:
 
     def __init__(self, settings: MTSettings, source_language: str, cache: TranslationCache,
                  glossary: Glossary | None = None, sleep: Callable[[float], None] | None = None,
-                 secrets: dict[str, dict[str, str]] | None = None, shared: dict | None = None):
+                 secrets: dict[str, dict[str, str]] | None = None, shared: dict | None = None,
+                 style_dir=None):
         self.settings = settings
+        self.style_dir = style_dir            # the project's house style per locale (an LLM's prompt)
         self.source_language = source_language
         self.cache = cache
         self.glossary = glossary
@@ -77,6 +83,8 @@ class Engine:
         self._busy_seconds = 0.0          # time with at least one provider request in flight
         self._memo: dict[tuple[str, str], Result] = {}
         self._formats: dict[str, frozenset[str]] = {}   # text -> its format flags (python-format, ...)
+        self._documents: dict[tuple[str, str], Document] = {}   # (locale, text) -> its document, for an LLM
+        self._judges: dict[str, Judge] = {}                      # locale -> the project's checks of a draft
         self._lock = threading.Lock()
         # The deadline hooks on requests live as long as some engine does.
         transport.install()
@@ -92,7 +100,7 @@ class Engine:
         return cls(project.mt, project.source_language,
                    TranslationCache(project.state_dir / "mt-cache.sqlite"),
                    glossary=load_glossary(project), secrets=secrets,
-                   shared=shared_paces(project.mt, secrets), **kwargs)
+                   shared=shared_paces(project.mt, secrets), style_dir=project.root / "style", **kwargs)
 
     def __enter__(self) -> "Engine":
         return self
@@ -138,11 +146,20 @@ class Engine:
 
     def translate(self, texts: Iterable[str], locale: str,
                   on_result: Callable[[str, Result], None] | None = None,
-                  formats: Mapping[str, Collection[str]] | None = None) -> dict[str, Result]:
+                  formats: Mapping[str, Collection[str]] | None = None,
+                  documents: Iterable[Document] = (), judge: Judge | None = None) -> dict[str, Result]:
         """Translate each distinct text once; failures come back as Results with an error.
         `formats` gives the gettext flags of texts that are format strings: only
-        their placeholders are masked (in prose `20% sui` is a percentage)."""
+        their placeholders are masked (in prose `20% sui` is a percentage).
+        `documents` are the texts' documents (an LLM drafts with them as context);
+        `judge` the project's checks, which an LLM's draft must pass."""
         self._formats.update({text: frozenset(flags) for text, flags in (formats or {}).items()})
+        with self._lock:
+            for document in documents:
+                for unit in document.units:
+                    self._documents.setdefault((locale, unit.text), document)
+            if judge is not None:
+                self._judges[locale] = judge
         results: dict[str, Result] = {}
         todo: list[str] = []
 
@@ -223,18 +240,18 @@ class Engine:
     def _cached(self, client: ProviderClient, locale: str, text: str) -> Result | None:
         """One provider's answer for `text`, if any engine has paid for it before."""
         source, target = client.codes(locale)
-        cached = self.cache.get(client.name, source, target, text, self._context(locale))
+        cached = self.cache.get(client.name, source, target, text, self._context(locale, client))
         if cached is None:
             return None
         self._usage.count(client.name, locale, cache_hits=1)
-        return Result(cached, provider=client.name, cached=True)
+        return Result(cached, provider=client.label, cached=True)
 
     def _send(self, client: ProviderClient, texts: list[str], locale: str, on_result) -> dict[str, Result]:
         """Translate `texts` with one provider. A text another engine is asking
         for right now (a Dask worker) is waited for and read from the shared
         cache: nobody pays for it twice."""
         results: dict[str, Result] = {}
-        for mine in self._claims.turns((client.name, *client.codes(locale), self._context(locale)), texts):
+        for mine in self._claims.turns((client.name, *client.codes(locale), self._context(locale, client)), texts):
             unanswered = []
             for text in mine:   # answered since we last looked, by whoever
                 cached = self._cached(client, locale, text)
@@ -256,6 +273,8 @@ class Engine:
         results: dict[str, Result] = {}
         jobs: list[_Job] = []
         spec = PROVIDERS[client.name]
+        if spec.documents and texts:
+            return self._send_documents(client, texts, locale, on_result)
         for text in texts:
             if client.outage:
                 results[text] = Result(None, client.outage)
@@ -297,23 +316,51 @@ class Engine:
     def _finish(self, client: ProviderClient, locale: str, job: _Job) -> Result:
         joined = segments.join([piece for piece in job.done if piece is not None], locale)
         translation, lost = masking.restore(joined, job.masked)
+        return self._keep(client, locale, job.text, translation, lost)
+
+    def _keep(self, client: ProviderClient, locale: str, text: str, translation: str, lost) -> Result:
         source, target = client.codes(locale)
         if not lost:   # a draft missing a URL is not worth keeping for later runs
-            self.cache.put(client.name, source, target, job.text, translation, self._context(locale))
+            self.cache.put(client.name, source, target, text, translation, self._context(locale, client))
         self._usage.count(client.name, locale, translated=1)
-        return Result(translation, provider=client.name, lost=tuple(lost))
+        return Result(translation, provider=client.label, lost=tuple(lost))
+
+    def _send_documents(self, client: ProviderClient, texts: list[str], locale: str,
+                        on_result) -> dict[str, Result]:
+        """An LLM drafts `texts` knowing their documents (`drafter`); each is
+        finished (cached, counted, heard of) the moment its answer passes."""
+        results: dict[str, Result] = {}
+
+        def finish(text: str, masked: masking.Masked, answer: str) -> None:
+            translation, lost = masking.restore(answer, masked)
+            results[text] = result = self._keep(client, locale, text, translation, lost)
+            if on_result:
+                on_result(text, result)
+        prompt = Prompt(locale, house_style(self.style_dir, locale), self.source_language)
+        with self._lock:
+            documents = {text: self._documents[(locale, text)] for text in texts if (locale, text) in self._documents}
+        drafter = Drafter(client, locale, prompt, self.glossary, self.cache, self._usage)
+        failures = drafter.send(texts, documents, self._formats, self._judges.get(locale), finish)
+        for text in texts:
+            if text not in results:
+                results[text] = Result(None, failures.get(text) or f"{client.name} gave no translation")
+        return results
 
     # -- plumbing -------------------------------------------------------------
 
-    def _context(self, locale: str) -> str:
-        """Answers depend on the glossary terms that were enforced."""
-        return f"glossary:{self.glossary.terms_hash(locale)}" if self.glossary else ""
+    def _context(self, locale: str, client: ProviderClient | None = None) -> str:
+        """Answers depend on the glossary terms that were enforced, and an LLM's on its model."""
+        context = f"glossary:{self.glossary.terms_hash(locale)}" if self.glossary else ""
+        model = self.settings.provider(client.name).model if client and PROVIDERS[client.name].documents else None
+        return f"{context} model:{model}".strip() if model else context
 
     def forget(self) -> None:
         """Drop this run's answers kept in memory (a batch is done): successes stay
         in the cache, and a provider given up stays given up."""
         self._memo.clear()
         self._formats.clear()
+        with self._lock:
+            self._documents.clear()
 
     @property
     def seconds(self) -> float:
@@ -323,6 +370,10 @@ class Engine:
 
     def summary(self) -> list[dict]:
         return self._usage.rows()
+
+    def document_summary(self) -> list[dict]:
+        """Calls and tokens per document and locale, of the LLM drafting this engine did."""
+        return self._usage.document_rows()
 
 
 def _batches(jobs: list[_Job], size: int, max_chars: int) -> list[list[tuple[int, int]]]:

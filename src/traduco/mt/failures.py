@@ -66,16 +66,22 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
         raise exc
     # DeepL's client uses no requests.Session.request (the transport never sees
     # its responses): its exceptions carry the status instead.
-    status = getattr(response, "status_code", None) or getattr(exc, "http_status_code", None)
+    # The openai client's errors carry their own (httpx) response.
+    response = response if response is not None else getattr(exc, "response", None)
+    status = getattr(response, "status_code", None) or getattr(exc, "http_status_code", None) \
+        or getattr(exc, "status_code", None)
     kind = type(exc).__name__
-    if isinstance(exc, requests.Timeout) or kind == "Timeout":
+    if isinstance(exc, requests.Timeout) or kind in ("Timeout", "APITimeoutError"):
         return Failure(f"{name} did not answer within {deadline:g} s", retry=True)
-    if isinstance(exc, requests.ConnectionError) or kind in ("ConnectionException", "ConnectionError"):
-        text = str(exc)
+    if isinstance(exc, requests.ConnectionError) or kind in ("ConnectionException", "ConnectionError",
+                                                             "APIConnectionError"):
+        text = f"{exc} {exc.__cause__ or ''}"
         for words, cause, fatal in _UNREACHABLE:
             if any(word in text for word in words):
                 return Failure(f"{name} cannot be reached ({cause})", retry=not fatal, fatal=fatal)
         return Failure(f"{name} cannot be reached ({kind})", retry=True)
+    if status == 429 and "insufficient_quota" in str(getattr(exc, "body", "") or ""):
+        return Failure(f"{name} says the quota is used up (HTTP 429, insufficient_quota)", fatal=True)
     if kind in ("TooManyRequests", "TooManyRequestsException") or status == 429:
         return Failure(f"{name} is rate-limiting us (HTTP 429)", retry=True,
                        retry_after=_retry_after(response))
@@ -87,6 +93,8 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
     if status is not None and status >= 500:
         return Failure(f"{name} had a server error (HTTP {status})", retry=True,
                        retry_after=_retry_after(response))
+    if status in (400, 413) and _too_long(exc):
+        return Failure(f"{name}: the request is longer than the model's context window (HTTP {status})")
     if status is not None and 400 <= status < 500:
         return Failure(f"{name} rejected the text (HTTP {status})")
     if isinstance(exc, (NotATranslation, requests.JSONDecodeError, *_READING)) or kind in (
@@ -128,8 +136,22 @@ def _library_exceptions() -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
+def _too_long(exc: BaseException) -> bool:
+    """An LLM server's words for a prompt longer than its context (OpenAI, vLLM, Ollama, DeepSeek)."""
+    body = getattr(exc, "body", None)
+    words = f"{exc} {body if body is not None else ''}".lower()
+    return any(w in words for w in ("context_length_exceeded", "context length", "maximum context",
+                                    "too many tokens", "context window"))
+
+
 def _retry_after(response) -> float | None:
-    value = getattr(response, "headers", {}).get("Retry-After") if response is not None else None
+    headers = getattr(response, "headers", None) if response is not None else None
+    if headers is not None and headers.get("retry-after-ms") and not headers.get("Retry-After"):
+        try:
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)     # OpenAI's own, in milliseconds
+        except ValueError:
+            return None
+    value = headers.get("Retry-After") if headers is not None else None
     try:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:

@@ -113,6 +113,7 @@ def shared(settings: MTSettings, parts: int) -> MTSettings:
         providers.append(replace(
             own, requests_per_second=(own.requests_per_second or default.requests_per_second) / pace,
             characters_per_minute=max(1, (own.characters_per_minute or default.characters_per_minute) // pace),
+            tokens_per_minute=None if own.tokens_per_minute is None else max(1, own.tokens_per_minute // pace),
             connections=max(1, (own.connections or default.connections) // parts),
             budget_characters=None if budget is None else budget // parts))
     return replace(settings, providers=tuple(providers))

@@ -38,6 +38,7 @@ class Provider:
     max_chars: int = 4999                 # deep-translator refuses 5,000 and more
     batch_size: int = 1                   # texts per request
     limits: Limits = field(default_factory=Limits)
+    documents: bool = False               # an LLM: drafts whole documents, metered in tokens (`mt.drafter`)
 
 
 # Default limits follow each provider's documented free or entry tier.
@@ -57,8 +58,11 @@ PROVIDERS: dict[str, Provider] = {p.name: p for p in (
              limits=Limits(2, 10_000, 2)),
     Provider("yandex", {"it": "it", "zh_CN": "zh", "en": "en"}, keys=("YANDEX_API_KEY",),
              max_chars=10_000, limits=Limits(10, 1_000_000, 4)),
-    Provider("chatgpt", {"it": "italian", "zh_CN": "chinese (simplified)", "en": "english"},
-             keys=("OPENAI_API_KEY",), max_chars=4_000, limits=Limits(3, 40_000, 2)),
+    # Any OpenAI-compatible chat-completions server; its volume limit is in tokens per minute
+    # (what paid tiers of OpenAI, DeepSeek and DashScope allow; set yours in its table).
+    # max_chars and batch_size bound the units asked for in one request.
+    Provider("openai", {"it": "it", "zh_CN": "zh_CN", "en": "en"}, keys=("OPENAI_API_KEY",),
+             optional_keys=True, max_chars=6_000, batch_size=40, limits=Limits(5, 200_000, 4), documents=True),
 )}
 
 
@@ -123,6 +127,13 @@ def check_secrets(name: str, found: dict[str, str] | None = None) -> None:
                                f"{missing[0].lower().replace('_', '-')}); never in a file in the repository")
 
 
+def on_this_machine(url: str | None) -> bool:
+    """A server at a loopback address (a local Ollama or vLLM), which needs no key."""
+    from urllib.parse import urlsplit
+    host = (urlsplit(url).hostname or "") if url else ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 class Adapter:
     """Translate a list of texts with one request. One instance per worker thread:
     deep-translator's GoogleTranslator mutates itself on every call."""
@@ -166,8 +177,6 @@ class Adapter:
             return dt.MyMemoryTranslator(source=self.source, target=self.target)
         if name == "yandex":
             return dt.YandexTranslator(source=self.source, target=self.target, api_key=s.get("YANDEX_API_KEY"))
-        if name == "chatgpt":
-            return dt.ChatGptTranslator(source=self.source, target=self.target, api_key=s.get("OPENAI_API_KEY"))
         raise SettingsError(f"unknown provider {name!r}")
 
 
@@ -181,5 +190,12 @@ def check_settings(settings: MTSettings, keys: bool = True,
             raise SettingsError(f"the {name} provider needs the server's address",
                               hint=f"Pass --provider-url http://host:port/ or set url in "
                                    f"[tool.traduco.mt.providers.{name}]")
-        if keys:
-            check_secrets(name, (secrets or {}).get(name))
+        if not keys:
+            continue
+        found = (secrets or {}).get(name)
+        found = secrets_for(name) if found is None else found
+        check_secrets(name, found)
+        if spec.documents and not found and not on_this_machine(settings.provider(name).url):
+            raise SettingsError(f"the {name} provider needs OPENAI_API_KEY for a server on another machine",
+                                hint="Set it in the environment (or a Prefect Secret block named openai-api-key); "
+                                     "a server on this machine (Ollama, vLLM on 127.0.0.1) needs none")

@@ -51,9 +51,11 @@ def server_url() -> str | None:
 
 
 def limits_of(settings: MTSettings, name: str) -> Limits:
+    """The provider's limits; an LLM's volume is in tokens per minute, not characters."""
     own, default = settings.provider(name), PROVIDERS[name].limits
+    volume = own.tokens_per_minute if PROVIDERS[name].documents else own.characters_per_minute
     return Limits(own.requests_per_second or default.requests_per_second,
-                  own.characters_per_minute or default.characters_per_minute,
+                  volume or default.characters_per_minute,
                   own.connections or default.connections)
 
 

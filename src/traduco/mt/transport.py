@@ -153,6 +153,15 @@ _plain_request = requests.Session.request
 _plain_send = urllib3.connection.HTTPConnection.request
 
 
+def opened(sock: socket.socket | None) -> None:
+    """A client that does not go through requests (httpx, for the openai
+    client) opened `sock` for the current attempt: the attempt reached the
+    provider, and abandoning it shuts the socket down."""
+    attempt = _current.get()
+    if attempt is not None:
+        attempt._opened(sock)
+
+
 def start(call: Callable[[], object], seconds: float) -> Attempt:
     """Run `call` (which makes HTTP requests through requests) as an attempt
     whose reads time out after `seconds`; the caller decides how long to wait."""
