@@ -67,7 +67,7 @@ def process_pool(project: Path, url: str):
     deployments = project / "prefect.yaml"
     deployments.write_text((REPO / "prefect.yaml").read_text(encoding="utf-8").replace(
         'project_dir: "."', f'project_dir: "{project}"'), encoding="utf-8")
-    env = {**os.environ, "PREFECT_API_URL": url, "TRADUCO_CHECKOUT": str(REPO),
+    env = {**os.environ, "PREFECT_API_URL": url, "TRADUCO_CHECKOUT": str(REPO), "TRADUCO_PROJECT": str(project),
            "PREFECT_API_AUTH_STRING": auth_string(load_project(project)),
            "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_HOME": str(project / ".traduco" / "prefect-client")}
