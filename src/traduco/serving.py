@@ -8,9 +8,10 @@ single command records its flow run on.
         translate(...)
 
 Prefect's ephemeral mode cannot run schedules and has no UI, so without a
-configured server `traduco serve` starts `prefect server start` (SQLite, its
-home in the git-ignored `.traduco/prefect/`) as a child process, waits until
-it is healthy, records its address for the other commands, and stops it on exit.
+configured server `traduco serve` starts Prefect's server (SQLite, its home in
+the git-ignored `.traduco/prefect/`) behind the roles of `traduco.front`, as a
+child process, waits until it is healthy, records its address for the other
+commands, and stops it on exit.
 
 A single command uses, in this order: a configured server (PREFECT_API_URL,
 a Prefect profile or prefect.toml), the server `traduco serve` runs for this
@@ -20,10 +21,11 @@ command begins, so its ~3 s start overlaps the command's own start instead of
 following it, and without the server code loaded into the command's process.
 
 Both servers traduco starts require a password (Prefect's basic auth,
-PREFECT_SERVER_API_AUTH_STRING): one per project, made on first use, in
-`.traduco/prefect/auth` (0600), which every traduco command of the project
-uses. Other local users can reach 127.0.0.1 too: without it they could read
-Secret blocks, start runs or approve a publication. And the password goes
+PREFECT_SERVER_API_AUTH_STRING): the operator's, one per project, made on
+first use, in `.traduco/prefect/auth` (0600), which every traduco command of
+the project uses. Other local users can reach 127.0.0.1 too: without it they
+could read Secret blocks, start runs or approve a publication. Serve's server
+also takes the reviewers' password (`reviewer-auth`: read and decide only). And the password goes
 only to a server on this machine that runs as this user (`listeners`): a
 port that serve left behind may be another user's by now.
 """
