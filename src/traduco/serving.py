@@ -228,8 +228,24 @@ def api_for_command(project: Project, lasting: bool = False):
         # API runs no services and ends with the process, so they would only
         # cost the up to 1 s Prefect waits for its heartbeat thread at the end.
         updates["flows.heartbeat_frequency"] = None
+    from prefect.exceptions import PrefectHTTPStatusError
+
     with temporary_settings(updates=updates):
-        yield updates[PREFECT_API_URL]
+        try:
+            yield updates[PREFECT_API_URL]
+        except PrefectHTTPStatusError as refusal:
+            if refusal.response.status_code != 403:
+                raise
+            raise ConfigError(f"the Prefect server at {updates[PREFECT_API_URL]} refused this: "
+                              f"{_detail(refusal.response)}",
+                              hint="Ask whoever runs `traduco serve` (the operator) to do it") from None
+
+
+def _detail(response) -> str:
+    try:
+        return str(response.json()["detail"])
+    except (ValueError, KeyError, TypeError):
+        return f"{response.request.method} {response.request.url.path} is not allowed with this password"
 
 
 def run_link(state) -> str | None:
