@@ -32,6 +32,12 @@ import hmac
 import json
 import os
 import re
+import secrets
+import time
+from pathlib import Path
+
+from traduco.errors import ConfigError
+from traduco.storage import private_dir, private_file
 
 REVIEWER_ENV = "TRADUCO_REVIEWER_AUTH"
 API = "/api"
@@ -72,6 +78,34 @@ REVIEWER_MAY = [(method, re.compile(f"^{path}$")) for method, path in [
              "|task_runs/count|task_runs/dashboard/counts|schemas/validate)"),
     ("GET", f"/ui/task_runs/{_ID}"),
 ]]
+
+
+def password(path: Path, user: str) -> str:
+    """The password kept in `path` (`user:<random>`), made on first use and
+    readable by its owner only."""
+    private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        private_file(path)
+        for _ in range(50):          # another process may be writing it this very moment
+            if value := path.read_text(encoding="utf-8").strip():
+                return value
+            time.sleep(0.02)
+        raise ConfigError("the Prefect password file is empty", path=path,
+                          hint="Delete it (and restart `traduco serve`): the next command makes a new one")
+    value = f"{user}:{secrets.token_urlsafe(32)}"
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def refusal(response) -> str:
+    """What a 403 from the guard (or any server) says, for one line."""
+    try:
+        return str(response.json()["detail"])
+    except (ValueError, KeyError, TypeError):
+        return f"{response.request.method} {response.request.url.path} is not allowed with this password"
 
 
 def reviewer_may(method: str, path: str, query: str = "") -> bool:

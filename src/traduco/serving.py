@@ -47,7 +47,7 @@ from pathlib import Path
 
 from traduco.config import Project
 from traduco.errors import ConfigError
-from traduco.front import REVIEWER_ENV
+from traduco.front import REVIEWER_ENV, password, refusal
 from traduco.listeners import run_by_this_user
 from traduco.settings import SettingsError
 from traduco.storage import private_dir, private_file, private_state, write_private
@@ -149,32 +149,13 @@ def auth_string(project: Project) -> str:
     """The operator's password of the Prefect servers traduco starts for this
     project (everything is allowed with it), made on first use and kept
     readable by its owner only."""
-    return _credential(project, AUTH, "traduco")
+    return password(project.state_dir / "prefect" / AUTH, "traduco")
 
 
 def reviewer_auth_string(project: Project) -> str:
     """The reviewers' password of serve's server (`traduco.front`: read, and
     decide on waiting publications), made on first use, readable by its owner only."""
-    return _credential(project, REVIEWER_AUTH, "reviewer")
-
-
-def _credential(project: Project, name: str, user: str) -> str:
-    path = project.state_dir / "prefect" / name
-    private_dir(path.parent)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        private_file(path)
-        for _ in range(50):          # another process may be writing it this very moment
-            if value := path.read_text(encoding="utf-8").strip():
-                return value
-            time.sleep(0.02)
-        raise ConfigError("the Prefect password file is empty", path=path,
-                          hint="Delete it (and restart `traduco serve`): the next command makes a new one")
-    value = f"{user}:{secrets.token_urlsafe(32)}"
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(value + "\n")
-    return value
+    return password(project.state_dir / "prefect" / REVIEWER_AUTH, "reviewer")
 
 
 def recorded_server(project: Project) -> str | None:
@@ -233,19 +214,12 @@ def api_for_command(project: Project, lasting: bool = False):
     with temporary_settings(updates=updates):
         try:
             yield updates[PREFECT_API_URL]
-        except PrefectHTTPStatusError as refusal:
-            if refusal.response.status_code != 403:
+        except PrefectHTTPStatusError as refused:
+            if refused.response.status_code != 403:
                 raise
             raise ConfigError(f"the Prefect server at {updates[PREFECT_API_URL]} refused this: "
-                              f"{_detail(refusal.response)}",
+                              f"{refusal(refused.response)}",
                               hint="Ask whoever runs `traduco serve` (the operator) to do it") from None
-
-
-def _detail(response) -> str:
-    try:
-        return str(response.json()["detail"])
-    except (ValueError, KeyError, TypeError):
-        return f"{response.request.method} {response.request.url.path} is not allowed with this password"
 
 
 def run_link(state) -> str | None:
