@@ -54,9 +54,9 @@ def test_a_reviewer_reads_and_decides_and_steers_nothing_while_the_operator_runs
     serve = Serve(project)
     try:
         url = serve.url
-        reviewer = (project / ".traduco" / "prefect" / "reviewer-auth").read_text(encoding="utf-8").strip()
         with urllib.request.urlopen(f"{url.removesuffix('/api')}/ui-settings", timeout=10) as answer:
             assert json.loads(answer.read())["api_url"] == url        # the UI logs in at serve's own port
+        reviewer = (project / ".traduco" / "prefect" / "reviewer-auth").read_text(encoding="utf-8").strip()
         deployments = {d["name"]: d["id"] for d in api(url, "/deployments/filter", password=reviewer)}
         translate = deployments["traduco-translate"]
         block = next(b["id"] for b in api(url, "/block_documents/filter", password=project)
