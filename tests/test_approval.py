@@ -188,11 +188,13 @@ def run_resumed(run_id: str):
     from prefect.flow_engine import run_flow
 
     from flows.publish import publish
+    from traduco.deployments import serving_project
 
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(run_id)
     assert run.state.is_scheduled(), run.state
-    return run_flow(publish, flow_run=run, return_type="state")
+    with serving_project(run.parameters["project_dir"]):      # serve's runner serves the run's project
+        return run_flow(publish, flow_run=run, return_type="state")
 
 
 def test_a_decision_without_its_persisted_plan_publishes_nothing(project, standin):

@@ -44,14 +44,15 @@ def api(url: str, path: str, body: dict | None = None, password: str | Path | No
     headers = {"Content-Type": "application/json"}
     if password:
         headers["Authorization"] = "Basic " + base64.b64encode(password.encode()).decode()
-    request = urllib.request.Request(f"{url}{path}", data=json.dumps(body or {}).encode() if method == "POST"
-                                     else None, headers=headers, method=method)
+    request = urllib.request.Request(f"{url}{path}", data=json.dumps(body or {}).encode()
+                                     if method == "POST" or body is not None else None, headers=headers, method=method)
     # Prefect answers 503 when SQLite is busy (a run writing at the same moment) and expects clients to
     # retry, as its own client does; a raw client must too, or a busy CI machine fails the test.
     for attempt in range(5):
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return json.loads(response.read())
+                answer = response.read()
+                return json.loads(answer) if answer else None       # 204: PATCH, DELETE
         except urllib.error.HTTPError as error:
             if error.code != 503 or attempt == 4:
                 raise
@@ -66,7 +67,7 @@ def process_pool(project: Path, url: str):
     deployments = project / "prefect.yaml"
     deployments.write_text((REPO / "prefect.yaml").read_text(encoding="utf-8").replace(
         'project_dir: "."', f'project_dir: "{project}"'), encoding="utf-8")
-    env = {**os.environ, "PREFECT_API_URL": url, "TRADUCO_CHECKOUT": str(REPO),
+    env = {**os.environ, "PREFECT_API_URL": url, "TRADUCO_CHECKOUT": str(REPO), "TRADUCO_PROJECT": str(project),
            "PREFECT_API_AUTH_STRING": auth_string(load_project(project)),
            "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_HOME": str(project / ".traduco" / "prefect-client")}
@@ -325,7 +326,8 @@ def test_serve_for_reviewers_on_other_computers_wants_the_password_and_says_each
     try:
         first, login = serve.stdout.readline(), serve.stdout.readline()
         assert "Prefect UI" in first and "http://127.0.0.2:" in first, first + serve.stderr.read()
-        assert f"log in with the password in {project / '.traduco' / 'prefect' / 'auth'}" in login
+        assert f"log in with the password in {project / '.traduco' / 'prefect' / 'reviewer-auth'}" in login
+        assert f"{project / '.traduco' / 'prefect' / 'auth'}, may do everything" in login
         assert "clear HTTP" in login
         url = first.split()[-1] + "/api"
         port = int(url.rsplit(":", 1)[1].removesuffix("/api"))

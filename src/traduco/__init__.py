@@ -104,6 +104,7 @@ Around the workflow
 - `sync`: git around a run: bring in translators' pushes, commit and push the run's work
 - `repository`: the project's git repository: settings, credentials, `init-git`
 - `serving`: Prefect servers: serve's local one, a command's own API
+- `front`: the roles on serve's server: reviewers read and decide, the operator does the rest
 - `listeners`: who listens on a local port (the password goes only to this user's server)
 - `deployments`: what serve serves: the flows' deployments, schedules, a line per run
 - `cli`: the `traduco` command (thin); `cli.publishing`: its publish, approve and serve;

@@ -268,7 +268,7 @@ def start_publication(project: Project, flow):
     from prefect.flow_engine import run_flow
     from prefect.states import Pending
 
-    from traduco.deployments import PUBLISH_DEPLOYMENT
+    from traduco.deployments import PUBLISH_DEPLOYMENT, serving_project
 
     with get_client(sync_client=True) as client:
         try:
@@ -285,7 +285,8 @@ def start_publication(project: Project, flow):
         run = client.create_flow_run_from_deployment(deployment.id, parameters={"locales": list(project.locales)},
                                                      state=Pending())
     try:
-        return str(run.id), run_flow(flow, flow_run=run, return_type="state")
+        with serving_project(project.root):
+            return str(run.id), run_flow(flow, flow_run=run, return_type="state")
     except Pause:
         return str(run.id), None
 

@@ -5,16 +5,21 @@ on their schedules, and a line for each run they start and end.
 
 Their project folder and providers are frozen: a run may choose only locales
 (and translate's `sync`, publish's `dry_run`), so whoever may start runs through
-the API cannot send the project's keys and texts elsewhere.
+the API cannot send the project's keys and texts elsewhere. A run checks its
+parameters against the project serve serves (on this disk), not against the
+server's copy of the deployment, which the API can change.
 """
 
 from __future__ import annotations
 
 import inspect
+import os
 import signal
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from traduco.config import Project
 from traduco.errors import ConfigError
@@ -37,37 +42,76 @@ def schedules(project: Project) -> Schedules:
 
 
 # What a run of a deployment may choose; the rest (project folder, MT provider
-# and its address) is the deployment's own. Whoever may start runs through the
+# and its address) is the served project's. Whoever may start runs through the
 # API must not be able to send the project's keys and texts to an address of
 # their choosing, nor make traduco work on another folder.
 SCHEDULE_PARAMETERS = frozenset({"locales", "dry_run", "sync"})
+# The project folder the process that runs a deployment's flow serves: set by
+# `traduco serve` (its runs inherit it), by `traduco publish` for the run it
+# starts, and by whoever starts a worker for prefect.yaml's deployments.
+SERVED_PROJECT = "TRADUCO_PROJECT"
+
+
+def served_parameters(root) -> dict:
+    """The parameters serve gives its deployments: the served folder, and no
+    provider of the run's choosing (pyproject.toml on this disk decides)."""
+    return {"project_dir": str(root), "provider": None, "provider_url": None}
+
+
+@contextmanager
+def serving_project(root):
+    """Runs of the deployments started in this process (and its children) work on `root`."""
+    saved = os.environ.get(SERVED_PROJECT)
+    os.environ[SERVED_PROJECT] = str(root)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(SERVED_PROJECT, None)
+        else:
+            os.environ[SERVED_PROJECT] = saved
 
 
 def foreign_parameters() -> list[str]:
-    """Inside a flow run: the parameters a run of a deployment changed that it
-    may not (the server refuses them already; this holds even if a caller asks
-    it not to check them)."""
-    from prefect.client.orchestration import get_client
+    """Inside a flow run: the parameters a run of a deployment has that differ
+    from what the served project (on this disk, `SERVED_PROJECT`) gives it.
+    Never compared with the server's copy of the deployment: whoever can change
+    that copy could make any value look like the deployment's own."""
     from prefect.context import FlowRunContext
 
     context = FlowRunContext.get()
     run = context.flow_run if context else None
     if run is None or run.deployment_id is None:
         return []                    # a command's own run: its parameters are the person's
-    with get_client(sync_client=True) as client:
-        own = client.read_deployment(run.deployment_id).parameters or {}
-    # What the deployment does not set is the flow's default.
+    served = os.environ.get(SERVED_PROJECT)
+    if not served:
+        raise ConfigError(f"this process serves no project ({SERVED_PROJECT} is not set), so a run of a "
+                          "deployment cannot tell its project folder from what the Prefect server says",
+                          hint=f"Run the deployments with `traduco serve`, or start the worker with "
+                               f"{SERVED_PROJECT}=<the project folder>")
+    own = served_parameters(Path(served).resolve())
+    given = {**(run.parameters or {}), **(context.parameters or {})}
+    if "project_dir" in given and _same_folder(given["project_dir"], own["project_dir"]):
+        given["project_dir"] = own["project_dir"]
     defaults = {name: p.default for name, p in inspect.signature(context.flow.fn).parameters.items()
                 if p.default is not inspect.Parameter.empty} if context.flow else {}
-    return sorted(name for name, value in {**(run.parameters or {}), **(context.parameters or {})}.items()
+    return sorted(name for name, value in given.items()
                   if name not in SCHEDULE_PARAMETERS and value != own.get(name, defaults.get(name)))
+
+
+def _same_folder(given, served: str) -> bool:
+    try:
+        return Path(str(given)).resolve() == Path(served)
+    except (OSError, ValueError):
+        return False
 
 
 def refuse_foreign_parameters() -> None:
     if foreign := foreign_parameters():
-        raise ConfigError(f"a run of this deployment may not set {', '.join(foreign)}",
-                          hint="Set the project folder and MT providers in the deployment or in "
-                               "pyproject.toml; a run may only choose " + ", ".join(sorted(SCHEDULE_PARAMETERS)))
+        raise ConfigError(f"a run of this deployment may not set {', '.join(foreign)}: it works on the project "
+                          f"{os.environ.get(SERVED_PROJECT)} as its pyproject.toml says",
+                          hint="Set the MT providers in that project's pyproject.toml; a run may only choose "
+                               + ", ".join(sorted(SCHEDULE_PARAMETERS)))
 
 
 def deployments(project: Project, translate, publish):
@@ -80,14 +124,14 @@ def deployments(project: Project, translate, publish):
 
     plan = schedules(project)
     one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
-    folder = {"project_dir": freeze(str(project.root))}
+    frozen = {name: freeze(value) for name, value in served_parameters(project.root).items()}
     return [
         translate.to_deployment(name=TRANSLATE_DEPLOYMENT, schedules=[Cron(plan.translate, timezone=plan.timezone)],
-                                parameters={**folder, "provider": freeze(None), "provider_url": freeze(None)},
+                                parameters=frozen,
                                 concurrency_limit=one_at_a_time, enforce_parameter_schema=True,
                                 description="Pull, extract, draft by MT, review queue"),
         publish.to_deployment(name=PUBLISH_DEPLOYMENT, schedules=[Cron(plan.publish, timezone=plan.timezone)],
-                              parameters=folder, concurrency_limit=one_at_a_time, enforce_parameter_schema=True,
+                              parameters={"project_dir": frozen["project_dir"]}, concurrency_limit=one_at_a_time, enforce_parameter_schema=True,
                               description="Publish what is approved and check-clean"),
     ]
 
@@ -105,7 +149,8 @@ def serve(project: Project, translate, publish, say=print) -> None:
     stopped = threading.Event()
     threading.Thread(target=report_runs, args=(say, stopped), name="traduco-run-report", daemon=True).start()
     try:
-        prefect_serve(*deployments(project, translate, publish), print_starting_message=False)
+        with serving_project(project.root):       # what the runs (serve's children) check their parameters with
+            prefect_serve(*deployments(project, translate, publish), print_starting_message=False)
     except KeyboardInterrupt:
         pass
     finally:

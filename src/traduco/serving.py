@@ -8,9 +8,10 @@ single command records its flow run on.
         translate(...)
 
 Prefect's ephemeral mode cannot run schedules and has no UI, so without a
-configured server `traduco serve` starts `prefect server start` (SQLite, its
-home in the git-ignored `.traduco/prefect/`) as a child process, waits until
-it is healthy, records its address for the other commands, and stops it on exit.
+configured server `traduco serve` starts Prefect's server (SQLite, its home in
+the git-ignored `.traduco/prefect/`) behind the roles of `traduco.front`, as a
+child process, waits until it is healthy, records its address for the other
+commands, and stops it on exit.
 
 A single command uses, in this order: a configured server (PREFECT_API_URL,
 a Prefect profile or prefect.toml), the server `traduco serve` runs for this
@@ -20,10 +21,11 @@ command begins, so its ~3 s start overlaps the command's own start instead of
 following it, and without the server code loaded into the command's process.
 
 Both servers traduco starts require a password (Prefect's basic auth,
-PREFECT_SERVER_API_AUTH_STRING): one per project, made on first use, in
-`.traduco/prefect/auth` (0600), which every traduco command of the project
-uses. Other local users can reach 127.0.0.1 too: without it they could read
-Secret blocks, start runs or approve a publication. And the password goes
+PREFECT_SERVER_API_AUTH_STRING): the operator's, one per project, made on
+first use, in `.traduco/prefect/auth` (0600), which every traduco command of
+the project uses. Other local users can reach 127.0.0.1 too: without it they
+could read Secret blocks, start runs or approve a publication. Serve's server
+also takes the reviewers' password (`reviewer-auth`: read and decide only). And the password goes
 only to a server on this machine that runs as this user (`listeners`): a
 port that serve left behind may be another user's by now.
 """
@@ -45,30 +47,33 @@ from pathlib import Path
 
 from traduco.config import Project
 from traduco.errors import ConfigError
+from traduco.front import REVIEWER_ENV, password, refusal
 from traduco.listeners import run_by_this_user
+from traduco.settings import SettingsError
 from traduco.storage import private_dir, private_file, private_state, write_private
 
 SERVER_START_SECONDS = 120
 RECORD = "api-url"     # in .traduco/prefect/: where `traduco serve`'s server answers
-AUTH = "auth"          # in .traduco/prefect/: the password of the servers traduco starts
+AUTH = "auth"          # in .traduco/prefect/: the operator's password of the servers traduco starts
+REVIEWER_AUTH = "reviewer-auth"   # in .traduco/prefect/: the reviewers' password of serve's server
 LOOPBACK, ANY_ADDRESS = "127.0.0.1", ("0.0.0.0", "::")
 
 
 @contextmanager
-def local_server(project: Project, port: int | None = None, host: str = LOOPBACK):
+def local_server(project: Project, port: int = 0, host: str = LOOPBACK):
     """Run a Prefect server for this project while the block runs, on `port`
-    if it is free, else on any free one, listening on `host` (127.0.0.1 unless
-    reviewers on other computers need it; always with the password); yields
-    the API URL this machine reaches it at."""
+    (0: any free one; see `serve_port`), listening on `host` (127.0.0.1 unless
+    reviewers on other computers need it), with the roles of `traduco.front`;
+    yields the API URL this machine reaches it at."""
     home = private_dir(private_state(project.state_dir) / "prefect")
-    port = port if port and _port_free(port) else free_port()
+    port = port or free_port()
     log = open(private_file(home / "server.log"), "ab")
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_SERVER_API_AUTH_STRING": auth_string(project)}
+           "PREFECT_SERVER_API_AUTH_STRING": auth_string(project), REVIEWER_ENV: reviewer_auth_string(project),
+           # The UI's login sends the password to this address: serve's own, never Prefect's default port.
+           "PREFECT_UI_API_URL": f"{public_url(host, port) if host != LOOPBACK else f'http://{LOOPBACK}:{port}'}/api"}
     env.pop("PREFECT_API_URL", None)
-    if host != LOOPBACK:     # the UI in a reviewer's browser calls the API at the address the reviewer uses
-        env["PREFECT_UI_API_URL"] = f"{public_url(host, port)}/api"
-    server = _prefect(["server", "start", "--host", host, "--port", str(port)], env, log)
+    server = _child(["traduco.front", "--host", host, "--port", str(port)], env, log)
     url = f"http://{LOOPBACK if host in ANY_ADDRESS else _bracketed(host)}:{port}/api"
     try:
         wait_until_healthy(url, server, home / "server.log")
@@ -76,6 +81,31 @@ def local_server(project: Project, port: int | None = None, host: str = LOOPBACK
     finally:
         stop(server)
         log.close()
+
+
+DEFAULT_PORT = 4200     # Prefect's; PREFECT_SERVER_API_PORT changes it, as for `prefect server start`
+
+
+def serve_port(requested: int | None, host: str = LOOPBACK) -> tuple[int, str | None]:
+    """The port serve's server takes, and a line to say if it is not the one
+    expected: an explicit port that is taken is a mistake (PortTaken); the
+    default port, if taken, is replaced by a free one, and the line names both."""
+    if requested == 0:
+        return free_port(), None
+    if requested is not None:
+        if not _port_free(requested, host):
+            raise PortTaken(f"port {requested} is taken (another program listens there)",
+                            hint="Give `traduco serve --port` a free port, or leave --port out")
+        return requested, None
+    default = int(os.environ.get("PREFECT_SERVER_API_PORT") or DEFAULT_PORT)
+    if _port_free(default, host):
+        return default, None
+    port = free_port()
+    return port, f"Port {default} is taken (another program listens there): serving on port {port} instead."
+
+
+class PortTaken(SettingsError):
+    """`traduco serve --port` names a port another program has (exit 2)."""
 
 
 def public_url(host: str, port: int) -> str:
@@ -116,24 +146,16 @@ def record_server(project: Project, url: str):
 
 
 def auth_string(project: Project) -> str:
-    """The password of the Prefect servers traduco starts for this project, made
-    on first use and kept readable by its owner only."""
-    path = project.state_dir / "prefect" / AUTH
-    private_dir(path.parent)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        private_file(path)
-        for _ in range(50):          # another process may be writing it this very moment
-            if value := path.read_text(encoding="utf-8").strip():
-                return value
-            time.sleep(0.02)
-        raise ConfigError("the Prefect password file is empty", path=path,
-                          hint="Delete it (and restart `traduco serve`): the next command makes a new one")
-    value = f"traduco:{secrets.token_urlsafe(32)}"
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(value + "\n")
-    return value
+    """The operator's password of the Prefect servers traduco starts for this
+    project (everything is allowed with it), made on first use and kept
+    readable by its owner only."""
+    return password(project.state_dir / "prefect" / AUTH, "traduco")
+
+
+def reviewer_auth_string(project: Project) -> str:
+    """The reviewers' password of serve's server (`traduco.front`: read, and
+    decide on waiting publications), made on first use, readable by its owner only."""
+    return password(project.state_dir / "prefect" / REVIEWER_AUTH, "reviewer")
 
 
 def recorded_server(project: Project) -> str | None:
@@ -187,8 +209,17 @@ def api_for_command(project: Project, lasting: bool = False):
         # API runs no services and ends with the process, so they would only
         # cost the up to 1 s Prefect waits for its heartbeat thread at the end.
         updates["flows.heartbeat_frequency"] = None
+    from prefect.exceptions import PrefectHTTPStatusError
+
     with temporary_settings(updates=updates):
-        yield updates[PREFECT_API_URL]
+        try:
+            yield updates[PREFECT_API_URL]
+        except PrefectHTTPStatusError as refused:
+            if refused.response.status_code != 403:
+                raise
+            raise ConfigError(f"the Prefect server at {updates[PREFECT_API_URL]} refused this: "
+                              f"{refusal(refused.response)}",
+                              hint="Ask whoever runs `traduco serve` (the operator) to do it") from None
 
 
 def run_link(state) -> str | None:
@@ -278,10 +309,14 @@ def _command_api(project: Project) -> _CommandApi:
 
 
 def _prefect(args: list[str], env: dict, log) -> subprocess.Popen:
-    """`prefect <args>` as a child in its own session (a Ctrl-C reaches traduco,
-    which then stops it in order), and gone with traduco even if traduco is killed."""
-    return subprocess.Popen([sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), *args], env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return _child(["prefect", *args], env, log)
+
+
+def _child(module_and_args: list[str], env: dict, log) -> subprocess.Popen:
+    """`python -m <module> <args>` as a child in its own session (a Ctrl-C reaches
+    traduco, which then stops it in order), and gone with traduco even if traduco is killed."""
+    return subprocess.Popen([sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), *module_and_args],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 # SIGKILL leaves traduco no time to stop its Prefect server: Linux's
@@ -297,7 +332,7 @@ except (OSError, AttributeError):
     pass
 if os.getppid() != int(sys.argv[1]):
     sys.exit(0)
-os.execv(sys.executable, [sys.executable, "-m", "prefect", *sys.argv[2:]])
+os.execv(sys.executable, [sys.executable, "-m", *sys.argv[2:]])
 """
 
 
@@ -347,9 +382,16 @@ def stop(process: subprocess.Popen, grace: float = 15.0) -> None:
         process.wait()
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
+def _port_free(port: int, host: str = LOOPBACK) -> bool:
+    """Whether a server could listen on `port` at `host` (what binding says, as for Prefect's own check)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def free_port() -> int:

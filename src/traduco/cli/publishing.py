@@ -173,10 +173,12 @@ def _confirmed(question: str) -> bool:
 
 @app.command()
 def serve(project_dir: ProjectOption = Path("."),
-          port: Annotated[int, typer.Option(metavar="PORT", help="Port of the local Prefect server (when traduco starts it).")] = 4200,
+          port: Annotated[Optional[int], typer.Option(
+              metavar="PORT", help="Port of the local Prefect server (when traduco starts it); 0: any free one. "
+                                   "Default 4200, or another free one, named, if 4200 is taken.")] = None,
           host: Annotated[str, typer.Option(metavar="HOST", help="Address the local Prefect server listens on: 0.0.0.0 (or "
                                                  "this machine's address) lets reviewers on other computers "
-                                                 "in; they log in with the project's password.")] = "127.0.0.1"):
+                                                 "in; they log in with the reviewers' password.")] = "127.0.0.1"):
     """Run the translate and publish flows on their schedules until Ctrl-C."""
     from traduco import deployments, serving
     project = load_project(project_dir)
@@ -184,6 +186,10 @@ def serve(project_dir: ProjectOption = Path("."),
     check_settings(project.mt, keys=False)
     _quiet_prefect()
     configured = os.environ.get("PREFECT_API_URL")
+    if not configured:
+        port, moved = serving.serve_port(port, host)
+        if moved:
+            out.print(moved, highlight=False)
     with (nullcontext(configured) if configured else
           serving.local_server(project, port, host)) as url:
         if configured:
@@ -195,19 +201,21 @@ def serve(project_dir: ProjectOption = Path("."),
         record = serving.record_server(project, url)
         ui = url.removesuffix("/api")
         if not configured and host != serving.LOOPBACK:
-            ui = serving.public_url(host, int(url.rsplit(":", 1)[1].removesuffix("/api")))
+            ui = serving.public_url(host, port)
         out.print(f"Prefect UI for reviewers and the editor: {ui}", highlight=False, soft_wrap=True)
         if not configured:
-            out.print(f"They log in with the password in {project.state_dir / 'prefect' / serving.AUTH} "
-                      "(the whole line)" + ("; it travels in clear HTTP: a trusted network, or a TLS proxy."
-                                            if host != serving.LOOPBACK else "."), highlight=False,
-                      soft_wrap=True)
+            prefect_dir = project.state_dir / "prefect"
+            out.print(f"Reviewers log in with the password in {prefect_dir / serving.REVIEWER_AUTH} (the whole "
+                      "line: it reads runs and decides on publications, nothing else); the operator's, in "
+                      f"{prefect_dir / serving.AUTH}, may do everything"
+                      + ("; both travel in clear HTTP: a trusted network, or a TLS proxy."
+                         if host != serving.LOOPBACK else "."), highlight=False, soft_wrap=True)
         out.print(f"translate: '{plan.translate}', publish: '{plan.publish}' ({plan.timezone}); "
                   "Ctrl-C stops." + ("" if configured else " The local server stops with it."),
                   highlight=False)
         try:
-            deployments.serve(project, _flows().translate.translate, _flows().publish.publish, say=lambda line: out.print(line, highlight=False, soft_wrap=True,
-                                                                 markup=False))
+            deployments.serve(project, _flows().translate.translate, _flows().publish.publish,
+                              say=lambda line: out.print(line, highlight=False, soft_wrap=True, markup=False))
         finally:
             record.unlink(missing_ok=True)
     out.print("Stopped.")
