@@ -19,7 +19,7 @@ from pathlib import Path
 from traduco import catalogs
 from traduco.config import Project
 from traduco.drafting import CatalogReport, pending_texts, update_catalog
-from traduco.errors import TraducoError
+from traduco.errors import SourceError, TraducoError
 from traduco.ledger import Ledger, file_sha256, verdict_context
 from traduco.risk import RISK_VERSION
 from traduco.memory import TranslationMemory
@@ -31,6 +31,10 @@ from traduco.sources import document_id, read_document
 from traduco.units import write_template
 
 BATCH = 100   # documents per batch (default): bounded memory, and Prefect's 5-10 ms per task run stays small
+# A unit is what a reviewer reads and MT is paid for at once: a press release's
+# longest paragraphs are a few thousand characters. A page dumped whole into
+# one paragraph (a feed's article extractor can) is refused, not sent.
+MAX_UNIT_CHARS = 20_000
 
 
 @dataclass
@@ -208,6 +212,7 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
             continue
         try:
             document = read_document(path)
+            _refuse_huge_units(document)
             result.warnings += document.warnings
             templates[doc_id] = write_template(project, document)
             carry_over(project, doc_id, templates[doc_id])   # a renamed or restored source keeps its work
@@ -218,6 +223,15 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
         shas[doc_id] = file_sha256(project.template_path(doc_id))
         ledger.put(f"source:{path.name}", {"sha": source, "template": shas[doc_id]})
     return templates, shas
+
+
+def _refuse_huge_units(document) -> None:
+    for text, line in [(document.title or "", 1), *((p.text, p.line) for p in document.paragraphs)]:
+        if len(text) > MAX_UNIT_CHARS:
+            raise SourceError(f"a paragraph of {len(text):,} characters: traduco translates at most "
+                              f"{MAX_UNIT_CHARS:,} in one unit", path=document.path, line=line,
+                              hint="Split it into paragraphs (a blank line between them); the document "
+                                   "is left out until then")
 
 
 def _catalog_current(project: Project, ledger: Ledger, doc_id: str, locale: str, template_sha: str | None,
