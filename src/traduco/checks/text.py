@@ -73,7 +73,7 @@ def more_italian_than_english(text: str) -> bool:
 
 
 def _detector():
-    return detector("ITALIAN", "ENGLISH", "FRENCH", "SPANISH")
+    return detector("ITALIAN", "ENGLISH", "FRENCH", "SPANISH", quick=True)
 
 
 @lru_cache(maxsize=1)
