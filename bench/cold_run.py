@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from mt_throughput import corpus, settings, stats  # noqa: E402
+from mt_throughput import corpus, quiet_prefect_and_standin, settings, stats  # noqa: E402
 
 SAMPLE_SECONDS = 0.05
 IDLE_SHARE = 0.10     # an interval with less CPU than this share of a core is waiting
@@ -94,15 +93,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
-    os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="traduco-bench-prefect-"))
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
-    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
-    server = subprocess.Popen([sys.executable, str(HERE.parent / "tests" / "standin.py"),
-                               "--latency", str(args.latency), "--rate-limit", "100000"],
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        url = server.stdout.readline().strip()
+    with quiet_prefect_and_standin(args.latency, 100_000) as url:
         print(f"stand-in: {args.latency * 1000:.0f} ms per request; traduco: {args.connections} connections; "
               f"load: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"{'documents':>9} {'units':>6} {'wall':>7} {'bound':>7} {'wall/bound':>10} {'sequential':>10} "
@@ -115,9 +106,6 @@ def main() -> None:
                   + ("" if r["drafted"] == r["units"] else f"   ({r['drafted']} drafted!)"), flush=True)
         print(f"load after: {os.getloadavg()[0]:.1f}. wall: the translate flow, Prefect's start included; "
               "idle: wall time with under 10 % of a core busy in this process (waiting for answers).")
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":
