@@ -22,6 +22,8 @@ from functools import lru_cache
 # process answers Ctrl-C between windows.
 WINDOW = 4_000
 
+_INNER_END = re.compile(r"[.!?…;\n]")
+_TAIL = " \t\r\n.!?…\"”’»)]"     # what a sentence's end may be followed by
 _ZH_SENTENCE = re.compile(r"[^。！？]*+(?:[。！？]++[”’）」』]*+|$)")
 # What may follow a sentence's end without starting a new one: a lower-case
 # word (Italian and English sentences start with a capital), or closing punctuation.
@@ -56,6 +58,8 @@ def sentences(text: str, language: str) -> list[tuple[int, int]]:
         return []
     if language in ("zh", "ja"):
         return [m.span() for m in _ZH_SENTENCE.finditer(text) if m.end() > m.start()]
+    if not _INNER_END.search(text, 0, len(text.rstrip(_TAIL))):
+        return [(0, len(text))]     # nothing could end a sentence before its end: one sentence
     code = language if language in ("it", "en") else "en"
     spans: list[tuple[int, int]] = []
     for start, end in (piece for found in _windowed(text, code) for piece in _hidden_ends(text, *found)):
