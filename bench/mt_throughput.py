@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -75,16 +76,22 @@ def main() -> None:
     parser.add_argument("--sequential-sample", type=int, default=200)
     args = parser.parse_args()
 
+    with quiet_prefect_and_standin(args.latency, args.rate_limit) as url:
+        run(args, url)
+
+
+@contextmanager
+def quiet_prefect_and_standin(latency: float, rate_limit: float):
+    """Prefect in a throwaway home, logging nothing; the stand-in in its own process: its URL."""
     os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="traduco-bench-prefect-"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     server = subprocess.Popen([sys.executable, str(HERE.parent / "tests" / "standin.py"),
-                               "--latency", str(args.latency), "--rate-limit", str(args.rate_limit)],
+                               "--latency", str(latency), "--rate-limit", str(rate_limit)],
                               stdout=subprocess.PIPE, text=True)
     try:
-        url = server.stdout.readline().strip()
-        run(args, url)
+        yield server.stdout.readline().strip()
     finally:
         server.terminate()
         server.wait()

@@ -43,7 +43,7 @@ def msgfmt_check(path: Path) -> None:
 def run_once(project_dir: Path, url: str, on_result=None):
     """One translate run through the library function the flow calls, without
     Prefect (nor the flow's lock, git sync and artifacts): for tests that run
-    many times. The catalogs' reports, in the order they were written."""
+    many times. The catalogs' reports, by document and locale."""
     from traduco.batches import translate_batch
     from traduco.config import load_project
     from traduco.runs import InProcess, translate_project

@@ -65,7 +65,7 @@ Review
   - `checks.negation`: a negation lost in translation
   - `checks.text`: sentences, names and language identification the checks share
 - `numbers`: numbers and dates as values, read the way each language writes them
-- `languages`: pysbd segmenters and lingua detectors, built once per process
+- `languages`: where sentences end (sentencex, figures and abbreviations kept whole), lingua's detectors
 - `glossary`: the project glossary: approved translations of names and terms
 - `review`: the review queue, most urgent first
 - `review_page`: the side-by-side review page (a Jinja2 template, autoescaped)

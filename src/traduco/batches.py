@@ -19,7 +19,7 @@ from pathlib import Path
 from traduco import catalogs
 from traduco.config import Project
 from traduco.drafting import CatalogReport, draft_judge, pending_document, update_catalog
-from traduco.errors import TraducoError
+from traduco.errors import SourceError, TraducoError
 from traduco.ledger import Ledger, file_sha256, verdict_context
 from traduco.risk import RISK_VERSION
 from traduco.memory import TranslationMemory
@@ -31,6 +31,14 @@ from traduco.sources import document_id, read_document
 from traduco.units import write_template
 
 BATCH = 100   # documents per batch (default): bounded memory, and Prefect's 5-10 ms per task run stays small
+# A unit is what a reviewer reads and MT is paid for at once: a press release's
+# longest paragraphs are a few thousand characters. A page dumped whole into
+# one paragraph (a feed's article extractor can) is refused, not sent.
+MAX_UNIT_CHARS = 20_000
+# Texts handed to the engine at once, per locale: its requests, futures and
+# masks for them are in memory together (100,000 paragraphs at once took
+# hundreds of MB); between chunks only the last few answers are out alone.
+ASK_AT_ONCE = 1_000
 
 
 @dataclass
@@ -73,7 +81,7 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
         # In the order the catalogs are written, so that texts are asked for in that order too.
         loaded = {doc_id: templates[doc_id] or catalogs.read(project.template_path(doc_id))
                   for doc_id in sorted({doc_id for doc_id, _ in stale})}
-        arrivals = _Arrivals()
+        arrivals = _Arrivals(stale)
 
         def prefetch(locale: str) -> None:
             _ask_for_batch(project, engine, loaded, stale, memories[locale], locale, arrivals)
@@ -83,8 +91,9 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
             _warm_checks()
         with ThreadPoolExecutor(len(project.locales) or 1) as pool:
             prefetches = [pool.submit(prefetch, locale) for locale in project.locales]
-            for doc_id, locale in sorted(stale):
-                arrivals.wait(doc_id, locale)
+            # Whichever catalog has its texts first is checked and written first, while
+            # the rest are in flight; what each catalog holds depends on its texts alone.
+            for doc_id, locale in arrivals.in_order_ready():
                 if engine.stopping and not arrivals.complete(doc_id, locale):
                     result.waiting += 1     # left as it is: the next run drafts it, from the cache
                     continue
@@ -97,6 +106,7 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
                         "context": _context(project, engine, locale), "complete": report.failed == 0})
             for prefetch_done in prefetches:
                 prefetch_done.result()
+        result.reports.sort(key=lambda report: (report.doc_id, report.locale))
         if own:
             result.usage, result.outages, result.mt_seconds = engine.summary(), dict(engine.outages), engine.seconds
             result.document_usage = engine.document_summary()
@@ -144,7 +154,9 @@ def _ask_for_batch(project: Project, engine: Engine, loaded: dict, stale: set, m
         def heard(text, answer):
             report_progress(locale, advance=1)
             arrivals.arrived(locale, text, answered=bool(answer.text))
-        engine.translate(texts, locale, on_result=heard, documents=documents, judge=draft_judge(engine))
+        judge = draft_judge(engine)
+        for at in range(0, len(texts), ASK_AT_ONCE):
+            engine.translate(texts[at:at + ASK_AT_ONCE], locale, on_result=heard, documents=documents, judge=judge)
     finally:
         arrivals.finished(locale)
 
@@ -153,24 +165,35 @@ class _Arrivals:
     """Which texts of a batch have their MT answer (or final failure), per
     locale, so each catalog is written as soon as its own texts are in."""
 
-    def __init__(self):
+    def __init__(self, catalogs: set[tuple[str, str]]):
         self._changed = threading.Condition()
+        self._unwritten = set(catalogs)
+        self._ready: set[tuple[str, str]] = set()         # every text in: write it
         self._needs: dict[tuple[str, str], set[str]] = {}
+        self._missing: dict[tuple[str, str], set[str]] = {}
+        self._waiting_for: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)  # (locale, text) -> catalogs
         self._arrived: dict[str, set[str]] = defaultdict(set)
         self._answered: dict[str, set[str]] = defaultdict(set)
-        self._finished: set[str] = set()
 
     def expect(self, doc_id: str, locale: str, texts: list[str]) -> None:
+        key = (doc_id, locale)
         with self._changed:
-            self._needs[(doc_id, locale)] = set(texts)
-            self._changed.notify_all()
+            self._needs[key] = set(texts)
+            self._missing[key] = missing = set(texts) - self._arrived[locale]
+            for text in missing:
+                self._waiting_for[(locale, text)].append(key)
+            if not missing:
+                self._is_ready(key)
 
     def arrived(self, locale: str, text: str, answered: bool = True) -> None:
         with self._changed:
             self._arrived[locale].add(text)
             if answered:
                 self._answered[locale].add(text)
-            self._changed.notify_all()
+            for key in self._waiting_for.pop((locale, text), ()):
+                self._missing[key].discard(text)
+                if not self._missing[key]:
+                    self._is_ready(key)
 
     def complete(self, doc_id: str, locale: str) -> bool:
         """Every text the catalog needs has its translation."""
@@ -180,14 +203,26 @@ class _Arrivals:
     def finished(self, locale: str) -> None:
         """The locale's MT is over, answered or not: nobody waits any longer."""
         with self._changed:
-            self._finished.add(locale)
-            self._changed.notify_all()
+            for key in [key for key in self._unwritten if key[1] == locale]:
+                self._is_ready(key)
 
-    def wait(self, doc_id: str, locale: str) -> None:
-        key = (doc_id, locale)
-        with self._changed:
-            self._changed.wait_for(lambda: locale in self._finished or (
-                key in self._needs and self._needs[key] <= self._arrived[locale]))
+    def in_order_ready(self):
+        """Every catalog once, each as soon as its texts are in (the first in
+        sorted order among those that are)."""
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._ready or not self._unwritten)
+                if not self._ready:
+                    return
+                key = min(self._ready)
+                self._ready.discard(key)
+            yield key
+
+    def _is_ready(self, key: tuple[str, str]) -> None:
+        if key in self._unwritten:
+            self._unwritten.discard(key)
+            self._ready.add(key)
+            self._changed.notify_all()
 
 
 def _templates(project: Project, paths: list[Path], ledger: Ledger, result: BatchResult) -> tuple[dict, dict]:
@@ -211,6 +246,7 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
             continue
         try:
             document = read_document(path)
+            _refuse_huge_units(document)
             result.warnings += document.warnings
             templates[doc_id] = write_template(project, document)
             carry_over(project, doc_id, templates[doc_id])   # a renamed or restored source keeps its work
@@ -221,6 +257,15 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
         shas[doc_id] = file_sha256(project.template_path(doc_id))
         ledger.put(f"source:{path.name}", {"sha": source, "template": shas[doc_id]})
     return templates, shas
+
+
+def _refuse_huge_units(document) -> None:
+    for text, line in [(document.title or "", 1), *((p.text, p.line) for p in document.paragraphs)]:
+        if len(text) > MAX_UNIT_CHARS:
+            raise SourceError(f"a paragraph of {len(text):,} characters: traduco translates at most "
+                              f"{MAX_UNIT_CHARS:,} in one unit", path=document.path, line=line,
+                              hint="Split it into paragraphs (a blank line between them); the document "
+                                   "is left out until then")
 
 
 def _catalog_current(project: Project, ledger: Ledger, doc_id: str, locale: str, template_sha: str | None,

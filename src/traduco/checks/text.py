@@ -7,40 +7,16 @@ import re
 from functools import lru_cache
 
 from traduco.glossary import Glossary
-from traduco.languages import detector, segmenter
+from traduco.languages import detector, sentences as split_sentences
 from traduco.mt.masking import PROTECTED
-
-_ZH_SENTENCE = re.compile(r"[^。！？]*+(?:[。！？]++[”’）」』]*+|$)")
 
 
 @lru_cache(maxsize=8192)
 def sentences(text: str, language: str) -> tuple[tuple[int, int], ...]:
-    """(start, end) of each sentence of `text`; a URL's dots do not end one."""
-    masked = PROTECTED.sub(lambda m: "x" * len(m.group(0)), text)
-    if language == "zh":
-        spans = [m.span() for m in _ZH_SENTENCE.finditer(masked) if m.group(0).strip()]
-    else:
-        spans = _located(masked, _segmenter(language).processor(masked).process())
-    return tuple((start, end) for start, end in spans if text[start:end].strip())
-
-
-def _located(text: str, pieces) -> list[tuple[int, int]]:
-    """Where each of pysbd's sentences is in the text, in order. (Its segment()
-    looks each one up from the start of the text: quadratic; its processor is
-    linear and a cursor keeps the lookup so.)"""
-    spans, cursor = [], 0
-    for piece in pieces:
-        piece = str(piece).strip()
-        at = text.find(piece, cursor) if piece else -1
-        if at < 0:
-            continue
-        spans.append((at, at + len(piece)))
-        cursor = at + len(piece)
-    if not spans:
-        return [(0, len(text))]
-    # Whatever pysbd left out (white space, a changed character) stays with its sentence.
-    return [(spans[i][0] if i else 0, spans[i + 1][0] if i + 1 < len(spans) else len(text))
-            for i in range(len(spans))]
+    """(start, end) of each sentence of `text` (white space kept with it); a
+    URL's dots do not end one (it reads as a name: `Xxxx`)."""
+    masked = PROTECTED.sub(lambda m: "X" + "x" * (len(m.group(0)) - 1), text)
+    return tuple((start, end) for start, end in split_sentences(masked, language) if text[start:end].strip())
 
 
 def sentence_count(text: str, language: str) -> int:
@@ -97,7 +73,7 @@ def more_italian_than_english(text: str) -> bool:
 
 
 def _detector():
-    return detector("ITALIAN", "ENGLISH", "FRENCH", "SPANISH")
+    return detector("ITALIAN", "ENGLISH", "FRENCH", "SPANISH", quick=True)
 
 
 @lru_cache(maxsize=1)
@@ -106,13 +82,9 @@ def opencc_t2s():
     return opencc.OpenCC("t2s")
 
 
-def _segmenter(language: str):
-    return segmenter(language if language in ("it", "en") else "en")
-
-
 def warm_up() -> None:
     """Load the models (seconds): lingua loads its models at the first text it
-    sees, pysbd compiles its rules, OpenCC reads its dictionaries."""
+    sees, OpenCC reads its dictionaries."""
     opencc_t2s()
     for text in ("Il comunicato della Regione Toscana è uscito oggi.", "The press release is out."):
         is_italian(text)

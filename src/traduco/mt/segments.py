@@ -1,12 +1,12 @@
 """Long texts: split at sentence boundaries to fit a provider's limit, joined back after.
 
-pysbd knows Italian abbreviations ("dott.", "sig.", "ecc.") and decimals, so
-"Il dott. Rossi" stays one sentence.
+Sentences are `traduco.languages`' own, so "Il dott. Rossi", "1.250.000" and
+"n. 5" stay whole, and each piece is the text as written.
 """
 
 from __future__ import annotations
 
-from traduco.languages import segmenter
+from traduco.languages import sentences
 
 
 def split(text: str, limit: int, language: str = "it") -> list[str]:
@@ -15,8 +15,9 @@ def split(text: str, limit: int, language: str = "it") -> list[str]:
         return [text]
     pieces: list[str] = []
     current = ""
-    for sentence in segmenter(language).segment(text):
-        for part in _hard_cut(sentence.strip(), limit):
+    for start, end in sentences(text, language):
+        sentence = text[start:end].strip()
+        for part in _hard_cut(sentence, limit) if sentence else ():
             candidate = f"{current} {part}" if current else part
             if len(candidate) <= limit:
                 current = candidate
