@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
-from traduco import files, interruption, notify
+from traduco import files, interruption, notify, trust
 from traduco.batches import BatchResult, translate_batch
 from traduco.config import Project, load_project
 from traduco.feeds import WebResult, pull_web
@@ -92,6 +92,8 @@ def translate(project_dir: str = ".", provider: str | None = None,
     refuse_foreign_parameters()
     project = load_project(project_dir, provider=provider, provider_url=provider_url,
                            locales=locales)
+    if first := trust.require_trusted(project):     # pinned settings accepted on this server
+        print(first)
     # A second run (scheduled and manual at once) waits for the first, then finds
     # its work done: the same text is never sent to a provider twice.
     # Ctrl-C, SIGTERM, or a run cancelled from the Prefect UI (its runner sends

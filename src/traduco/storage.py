@@ -15,11 +15,14 @@ another tool, left readable.
 from __future__ import annotations
 
 import os
+import pwd
 import sqlite3
 import stat
 import threading
 import time
 from pathlib import Path
+
+from traduco.errors import TraducoError
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 REPAIRED = ".private"     # in .traduco/: its whole tree was made private once
@@ -27,8 +30,13 @@ _repaired: set[Path] = set()
 _repairing = threading.Lock()
 
 
+class StateFolderUnsafe(TraducoError):
+    """`.traduco/` is not a folder of this user's that only they can write."""
+
+
 def private_state(state_dir: Path) -> Path:
     """`.traduco/` exists, is private, and (once per process) so is everything in it."""
+    check_state_dir(state_dir)
     private_dir(state_dir)
     key = state_dir.resolve()
     with _repairing:
@@ -36,6 +44,37 @@ def private_state(state_dir: Path) -> Path:
             _repair(state_dir)
             _repaired.add(key)
     return state_dir
+
+
+def check_state_dir(state_dir: Path) -> None:
+    """`.traduco/`, if it exists, is a real folder (not a link: a push could make it one
+    to someone else's), owned by this user, that nobody else can write to. Only
+    readable by others (made so by an older traduco) is repaired, not refused."""
+    try:
+        info = os.lstat(state_dir)
+    except FileNotFoundError:
+        return
+    hint = (f"Move it away (mv {state_dir} {state_dir}.suspect) and run again: traduco makes a private one "
+            "(keys and the Prefect password are made anew)")
+    if stat.S_ISLNK(info.st_mode):
+        wrong = f"is a symbolic link (to {os.readlink(state_dir)}), not a folder of its own"
+    elif not stat.S_ISDIR(info.st_mode):
+        wrong = "is not a folder"
+    elif info.st_uid != os.geteuid():
+        wrong = f"belongs to {_user(info.st_uid)}, not to {_user(os.geteuid())} who runs traduco"
+    elif info.st_mode & 0o022:
+        wrong = f"can be written by other users (mode {stat.S_IMODE(info.st_mode):04o}; it must be 0700)"
+    else:
+        return
+    raise StateFolderUnsafe(f"the private state folder {wrong}: traduco keeps keys and passwords only in a folder "
+                            "that is its own", path=state_dir, hint=hint)
+
+
+def _user(uid: int) -> str:
+    try:
+        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except KeyError:
+        return f"uid {uid}"
 
 
 def private_dir(path: Path) -> Path:

@@ -62,6 +62,7 @@ def run(project_dir: ProjectOption = Path("."),
                                               "commit or push even with [tool.traduco.git].")] = False):
     """Pull sources, extract units, draft new units by MT, show the review queue."""
     project = load_project(project_dir, provider=provider, provider_url=provider_url, locales=locale)
+    _trusted(project)
     if not no_sync:
         from traduco.sync import GitSync
         GitSync.for_project(project)      # bad [tool.traduco.git] settings: said before any work
@@ -381,6 +382,13 @@ class _Command(TyperCommand):
             raise
 
 
+def _trusted(project) -> None:
+    """Pinned settings accepted on this server, and folders inside the project, before any work."""
+    from traduco.trust import require_trusted
+    if line := require_trusted(project):
+        err.print(Text("! ", style="yellow") + Text(line), highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (see README: 0, 1, 2, 3, 130)."""
     return exit_code_of(app, argv)
@@ -390,7 +398,7 @@ def entry() -> None:
     sys.exit(main())
 
 
-from traduco.cli import publishing  # noqa: E402,F401  (registers publish, approve and serve on `app`)
+from traduco.cli import publishing, trusting  # noqa: E402,F401  (register publish, approve, serve, trust-settings)
 
 for _registered in app.registered_commands:      # every command, those of cli.publishing too
     if _registered.cls in (None, TyperCommand):
