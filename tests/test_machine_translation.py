@@ -422,6 +422,22 @@ def test_stop_sends_nothing_more_and_answers_in_flight_still_count(tmp_path):
     assert took < 5
 
 
+def test_a_malformed_redirect_fails_that_request_not_the_run(capsys, project):
+    """`Location: http://[...` made urllib's parser raise ValueError deep in requests,
+    which stopped the whole run as a bug ("unexpected error: ValueError", exit 1)."""
+    from faulty_standin import FaultyStandIn
+    from helpers import run_cli
+
+    with FaultyStandIn() as provider:
+        provider.always = "bad-redirect"
+        code, out, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                                 "--provider-url", provider.url)
+
+    assert code == 3, out + err
+    assert "unexpected error" not in err
+    assert "libre answered with a redirect that cannot be followed" in err
+
+
 def test_the_usage_table_after_a_dns_failure_shows_failures_not_requests(capsys, project):
     import re
 
