@@ -266,7 +266,7 @@ def test_credentials_never_reach_config_logs_or_commits(repos, standin, monkeypa
     with pytest.raises(ConfigError, match="holds a user name or password"):
         GitSync.for_project(load_project(server))
     assert redact("fatal: unable to access 'https://bot:hunter2@host/x.git/'") == \
-        "fatal: unable to access 'https://***@host/x.git/'"
+        "fatal: unable to access 'https://host/x.git/'"
 
     # A token from the environment reaches git through a credential helper given on the command line.
     monkeypatch.setenv("TRADUCO_GIT_TOKEN", "tok-5ecret-value")

@@ -4,11 +4,15 @@ the server's clone, another local user where the attack needs one."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
-import stat
 import shutil
+import stat
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 from test_git_sync import SOURCE, clone, git, head, repos, run   # noqa: F401  (repos is a fixture)
 
@@ -162,3 +166,74 @@ def test_pulled_settings_take_effect_only_once_someone_on_the_server_trusts_them
     assert code == 0, err
     code, out, _ = run_cli(capsys, "trust-settings", "--project", str(server))
     assert code == 0 and "nothing to trust" in out
+
+
+# -- the git token, in every form ------------------------------------------------------------
+
+TOKEN = "ghp_5ecret/Token+value=="
+
+
+class EchoingGitHost:
+    """A smart-HTTP git host on 127.0.0.1 that asks for a password, then refuses it with
+    an `ERR` line that echoes it back: the Basic header (base64), the token URL-encoded
+    and raw inside a remote URL, as careless servers and proxies do."""
+
+    def __init__(self):
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                authorization = self.headers.get("Authorization", "")
+                if not authorization:
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="git"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                basic = authorization.split()[-1]
+                user, _, token = base64.b64decode(basic).decode().partition(":")
+                message = (f"ERR access denied for {basic} ({base64.urlsafe_b64encode(token.encode()).decode()}), "
+                           f"token={quote(token, safe='')}, see https://{user}:{token}@git.example.invalid/x.git")
+                body = pkt("# service=git-upload-pack\n") + b"0000" + pkt(message)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-git-upload-pack-advertisement")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/shared.git"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def pkt(text: str) -> bytes:
+    data = text.encode()
+    return f"{len(data) + 4:04x}".encode() + data
+
+
+def test_the_git_token_is_redacted_in_every_encoding_on_the_terminal_and_in_prefect(repos, standin, monkeypatch,
+                                                                                   capsys):
+    from traduco.redaction import encodings
+    bare, server = repos
+    monkeypatch.setenv("TRADUCO_GIT_TOKEN", TOKEN)
+    with EchoingGitHost() as host:
+        (server / "pyproject.toml").write_text((server / "pyproject.toml").read_text().replace(
+            'remote = "origin"', f'remote = "{host.url}"'))
+        code, out, err = run(capsys, server, standin.url)
+
+    assert code == 3 and "git: cannot fetch from traduco" in err and "access denied for " in err, err
+    forms = encodings(TOKEN) | encodings(f"traduco:{TOKEN}") | {TOKEN[:12]}
+    assert [form for form in forms if form in out + err] == []
+    stored = b"".join(path.read_bytes() for path in Path(os.environ["PREFECT_HOME"]).rglob("*") if path.is_file())
+    assert b"access denied for " in stored          # what git said did reach Prefect
+    assert [form for form in forms if form.encode() in stored] == []
