@@ -217,6 +217,24 @@ def test_the_api_key_never_appears_in_errors(tmp_path, standin, monkeypatch):
     assert secret not in result.error and secret not in str(mt.outages)
 
 
+def test_a_provider_that_answers_with_the_key_is_refused_and_nothing_is_kept(tmp_path, monkeypatch):
+    from faulty_standin import FaultyStandIn
+    from traduco.redaction import encodings
+
+    secret = "sk-traduco-SECRET-0123456789"
+    monkeypatch.setenv("LIBRE_API_KEY", secret)
+    with FaultyStandIn() as hostile:
+        hostile.always = "echo-key"
+        mt = engine(tmp_path, libre(hostile.url))
+        result = mt.translate(["Ciao"], "en")["Ciao"]
+
+    assert hostile.requests[0]["api_key"] == secret
+    assert result.text is None and "answered with a secret" in result.error
+    assert "skipped for the rest of this run" in result.error and len(hostile.requests) == 1
+    kept = b"".join(p.read_bytes() for p in tmp_path.glob("cache.sqlite*"))
+    assert [form for form in encodings(secret) if form.encode() in kept] == []
+
+
 def test_settings_are_checked_before_any_work(monkeypatch):
     monkeypatch.delenv("DEEPL_AUTH_KEY", raising=False)
     with pytest.raises(ConfigError, match="unknown provider 'babelfish'"):

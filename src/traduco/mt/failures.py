@@ -52,6 +52,10 @@ class NotATranslation(Exception):
     """The provider answered, but not with a translation of the texts (traduco's own verdict)."""
 
 
+class SecretInAnswer(NotATranslation):
+    """The provider's "translation" holds a key or token traduco holds, in some encoding."""
+
+
 @dataclass(frozen=True)
 class Failure:
     reason: str
@@ -77,6 +81,8 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
             if any(word in text for word in words):
                 return Failure(f"{name} cannot be reached ({cause})", retry=not fatal, fatal=fatal)
         return Failure(f"{name} cannot be reached ({kind})", retry=True)
+    if isinstance(exc, SecretInAnswer):
+        return Failure(str(exc), fatal=True)
     if kind in ("TooManyRequests", "TooManyRequestsException") or status == 429:
         return Failure(f"{name} is rate-limiting us (HTTP 429)", retry=True,
                        retry_after=_retry_after(response))
