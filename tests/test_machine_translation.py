@@ -235,6 +235,25 @@ def test_a_provider_that_answers_with_the_key_is_refused_and_nothing_is_kept(tmp
     assert [form for form in encodings(secret) if form.encode() in kept] == []
 
 
+def test_shared_limit_names_are_salted_with_a_secret_of_the_project(tmp_path):
+    """An unsalted SHA-256 of provider, URL and key let anyone who reads the limits
+    on the Prefect server test a guessed key against the name."""
+    import hashlib
+    import stat
+
+    from traduco.mt.shared_limits import SALT, limit_name, project_salt
+
+    key, url = "sk-traduco-SECRET-0123456789", "http://127.0.0.1:5000/"
+    first, second = project_salt(tmp_path / "one" / ".traduco"), project_salt(tmp_path / "two" / ".traduco")
+    assert first == project_salt(tmp_path / "one" / ".traduco") and first != second and len(first) == 64
+    assert stat.S_IMODE((tmp_path / "one" / ".traduco" / SALT).stat().st_mode) == 0o600
+    name = limit_name("libre", url, {"LIBRE_API_KEY": key}, first)
+    guessed = hashlib.sha256("\0".join(["libre", url, key]).encode()).hexdigest()[:16]
+    assert name.startswith("traduco-mt-libre-") and guessed not in name
+    assert name == limit_name("libre", url, {"LIBRE_API_KEY": key}, first)
+    assert name != limit_name("libre", url, {"LIBRE_API_KEY": key}, second)
+
+
 def test_settings_are_checked_before_any_work(monkeypatch):
     monkeypatch.delenv("DEEPL_AUTH_KEY", raising=False)
     with pytest.raises(ConfigError, match="unknown provider 'babelfish'"):

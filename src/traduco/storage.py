@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import secrets
 import sqlite3
 import stat
 import threading
@@ -108,6 +109,23 @@ def write_private(path: Path, text: str) -> Path:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
     return path
+
+
+def private_secret(path: Path) -> str:
+    """A random secret kept in `path` (0600), made the first time it is asked for;
+    two processes asking at once get the same one."""
+    private_dir(path.parent)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        for _ in range(100):          # its maker may not have written it yet
+            if text := path.read_text(encoding="utf-8").strip():
+                return text
+            time.sleep(0.01)
+        raise
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="utf-8").strip()
 
 
 def _repair(root: Path) -> None:

@@ -33,7 +33,7 @@ from traduco.mt.claims import Claims
 from traduco.mt.client import ProviderClient, Stop, interrupted
 from traduco.mt.failures import Failure
 from traduco.mt.providers import PROVIDERS, check_settings, secrets_for
-from traduco.mt.shared_limits import shared_paces
+from traduco.mt.shared_limits import project_salt, shared_paces
 from traduco.mt.usage import Usage, UsageTable
 
 __all__ = ["Engine", "Result", "Usage"]
@@ -92,7 +92,7 @@ class Engine:
         return cls(project.mt, project.source_language,
                    TranslationCache(project.state_dir / "mt-cache.sqlite"),
                    glossary=load_glossary(project), secrets=secrets,
-                   shared=shared_paces(project.mt, secrets), **kwargs)
+                   shared=shared_paces(project.mt, secrets, project_salt(project.state_dir)), **kwargs)
 
     def __enter__(self) -> "Engine":
         return self
