@@ -29,6 +29,7 @@ from traduco.review import QueueView, most_urgent
 from traduco.runs import (EXIT_MT_PENDING, InProcess, OnDask, RunIncomplete, RunSummary, quiet_expected_outcomes,
                           translate_project)
 from traduco.deployments import refuse_foreign_parameters
+from traduco.serving import results_made_private
 from traduco.sync import GitSync, SyncReport, run_message
 
 quiet_expected_outcomes()     # a provider down is news for people, not a traceback
@@ -86,7 +87,9 @@ def record_usage(summary: RunSummary) -> None:
         *([f"- and {more:,} more"] if more > 0 else [])]))
 
 
-@flow(name="translate", log_prints=True, on_failure=[notify.on_failure])
+@flow(name="translate", log_prints=True, on_failure=[notify.on_failure, results_made_private],
+      on_completion=[results_made_private], on_cancellation=[results_made_private],
+      on_crashed=[results_made_private])
 def translate(project_dir: str = ".", provider: str | None = None,
               provider_url: str | None = None, locales: list[str] | None = None, sync: bool = True):
     refuse_foreign_parameters()
