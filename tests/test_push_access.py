@@ -9,12 +9,10 @@ import json
 import os
 import shutil
 import stat
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
-from test_git_sync import SOURCE, clone, git, head, repos, run   # noqa: F401  (repos is a fixture)
+from test_git_sync import SOURCE, AskingForPassword, clone, git, head, repos, run   # noqa: F401  (a fixture)
 
 from helpers import run_cli
 
@@ -173,47 +171,26 @@ def test_pulled_settings_take_effect_only_once_someone_on_the_server_trusts_them
 TOKEN = "ghp_5ecret/Token+value=="
 
 
-class EchoingGitHost:
+class EchoingGitHost(AskingForPassword):
     """A smart-HTTP git host on 127.0.0.1 that asks for a password, then refuses it with
     an `ERR` line that echoes it back: the Basic header (base64), the token URL-encoded
     and raw inside a remote URL, as careless servers and proxies do."""
 
-    def __init__(self):
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                authorization = self.headers.get("Authorization", "")
-                if not authorization:
-                    self.send_response(401)
-                    self.send_header("WWW-Authenticate", 'Basic realm="git"')
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                basic = authorization.split()[-1]
-                user, _, token = base64.b64decode(basic).decode().partition(":")
-                message = (f"ERR access denied for {basic} ({base64.urlsafe_b64encode(token.encode()).decode()}), "
-                           f"token={quote(token, safe='')}, see https://{user}:{token}@git.example.invalid/x.git")
-                body = pkt("# service=git-upload-pack\n") + b"0000" + pkt(message)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-git-upload-pack-advertisement")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/shared.git"
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+    def answer(self, request) -> bool:
+        authorization = request.headers.get("Authorization", "")
+        if not authorization:
+            return False
+        basic = authorization.split()[-1]
+        user, _, token = base64.b64decode(basic).decode().partition(":")
+        message = (f"ERR access denied for {basic} ({base64.urlsafe_b64encode(token.encode()).decode()}), "
+                   f"token={quote(token, safe='')}, see https://{user}:{token}@git.example.invalid/x.git")
+        body = pkt("# service=git-upload-pack\n") + b"0000" + pkt(message)
+        request.send_response(200)
+        request.send_header("Content-Type", "application/x-git-upload-pack-advertisement")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+        return True
 
 
 def pkt(text: str) -> bytes:

@@ -62,7 +62,6 @@ def run(project_dir: ProjectOption = Path("."),
                                               "commit or push even with [tool.traduco.git].")] = False):
     """Pull sources, extract units, draft new units by MT, show the review queue."""
     project = load_project(project_dir, provider=provider, provider_url=provider_url, locales=locale)
-    _trusted(project)
     if not no_sync:
         from traduco.sync import GitSync
         GitSync.for_project(project)      # bad [tool.traduco.git] settings: said before any work
@@ -71,6 +70,7 @@ def run(project_dir: ProjectOption = Path("."),
     from traduco.serving import api_for_command, run_link
     with api_for_command(project):
         check_settings(project.mt)
+        _trusted(project)      # after every settings mistake: the first run trusts only settings that work
         with interruption.handled(), _progress_bar():
             state = _flows().translate.translate(project_dir=str(project.root), provider=provider,
                                                  provider_url=provider_url, locales=list(project.locales),
