@@ -2,7 +2,8 @@
 
 An exact match of the same Italian text, approved in any catalog of the same
 locale (obsolete entries and retired documents included: removed paragraphs
-and withdrawn releases stay available), is offered as a draft naming where it
+and withdrawn releases stay available; so are memories imported from TMX,
+in `locales/memory/<locale>/`), is offered as a draft naming where it
 came from. Failing that, the most similar approved Italian (at least
 `fuzzy_threshold` %, rapidfuzz's `fuzz.ratio`) is offered as a fuzzy match:
 press releases repeat themselves with small changes.
@@ -28,6 +29,7 @@ from traduco.numbers import ITALIAN_MONTHS, ITALIAN_SCALE, quantities
 from traduco.retirement import retired_catalogs
 
 DEFAULT_THRESHOLD = 75.0
+IMPORTED = "memory"       # locales/memory/<locale>/*.po: pairs imported from TMX files
 BANDS = ((95, "95–99"), (85, "85–94"))   # below 85: "<threshold>–84"
 
 
@@ -69,7 +71,9 @@ class TranslationMemory:
             return
         project, locale = self.source
         self.source = None
-        folders = (project.catalogs_dir / locale / "LC_MESSAGES", retired_catalogs(project, locale))
+        # imported memories (TMX, `traduco import-tmx`) are approved work like any other
+        folders = (project.catalogs_dir / locale / "LC_MESSAGES", retired_catalogs(project, locale),
+                   project.catalogs_dir / IMPORTED / locale)
         for path in [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.po"))]:
             try:
                 catalog = catalogs.read(path, locale=locale)
