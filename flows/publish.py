@@ -14,11 +14,12 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 
-from traduco import approval, notify
+from traduco import approval, notify, trust
 from traduco.config import Project, load_project
 from traduco.deployments import refuse_foreign_parameters
 from traduco.publishing import (PLANNED, PublishResult, Status, noteworthy_first, plan_publication,
                                 publish as publish_project, tally)
+from traduco.serving import results_made_private
 
 RECORD_ROWS = 500     # rows in the publish artifact: what changed first; the description counts all
 
@@ -39,11 +40,15 @@ def publish_plan(project: Project, approved: list[PublishResult] | None) -> list
     return results
 
 
-@flow(name="publish", on_failure=[notify.on_failure])
+@flow(name="publish", on_failure=[notify.on_failure, results_made_private],
+      on_completion=[results_made_private], on_cancellation=[results_made_private],
+      on_crashed=[results_made_private])
 def publish(project_dir: str = ".", locales: list[str] | None = None,
             dry_run: bool = False) -> list[PublishResult]:
     refuse_foreign_parameters()
     project = load_project(project_dir, locales=locales)
+    if first := trust.require_trusted(project):     # pinned settings accepted on this server
+        print(first)
     if dry_run or not project.require_approval:
         planned = plan(project)
         results = planned if dry_run or not any(r.status in PLANNED for r in planned) else publish_plan(project, None)

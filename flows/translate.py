@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
-from traduco import files, interruption, notify
+from traduco import files, interruption, notify, trust
 from traduco.batches import BatchResult, translate_batch
 from traduco.config import Project, load_project
 from traduco.feeds import WebResult, pull_web
@@ -29,6 +29,7 @@ from traduco.review import QueueView, most_urgent
 from traduco.runs import (EXIT_MT_PENDING, InProcess, OnDask, RunIncomplete, RunSummary, quiet_expected_outcomes,
                           translate_project)
 from traduco.deployments import refuse_foreign_parameters
+from traduco.serving import results_made_private
 from traduco.sync import GitSync, SyncReport, run_message
 
 quiet_expected_outcomes()     # a provider down is news for people, not a traceback
@@ -88,12 +89,16 @@ def record_usage(summary: RunSummary) -> None:
         *([f"- and {more:,} more"] if more > 0 else [])]))
 
 
-@flow(name="translate", log_prints=True, on_failure=[notify.on_failure])
+@flow(name="translate", log_prints=True, on_failure=[notify.on_failure, results_made_private],
+      on_completion=[results_made_private], on_cancellation=[results_made_private],
+      on_crashed=[results_made_private])
 def translate(project_dir: str = ".", provider: str | None = None,
               provider_url: str | None = None, locales: list[str] | None = None, sync: bool = True):
     refuse_foreign_parameters()
     project = load_project(project_dir, provider=provider, provider_url=provider_url,
                            locales=locales)
+    if first := trust.require_trusted(project):     # pinned settings accepted on this server
+        print(first)
     # A second run (scheduled and manual at once) waits for the first, then finds
     # its work done: the same text is never sent to a provider twice.
     # Ctrl-C, SIGTERM, or a run cancelled from the Prefect UI (its runner sends

@@ -2,7 +2,9 @@
 ratios (429, 500, garbage, hangs), and in two ways the plain stand-in does not
 know: a "trickle" (the answer one byte every few seconds, so no per-read
 timeout ever fires), an "overlong" answer (120,000 characters for any text)
-and a "shapeless" one (JSON, but not LibreTranslate's: `{"translation": ...}`).
+a "shapeless" one (JSON, but not LibreTranslate's: `{"translation": ...}`) and a
+"bad-redirect" (302 to `http://[...`, an address no URL parser accepts), and a
+hostile "echo-key" (the request's api_key, base64-encoded, as "the translation").
 
     with FaultyStandIn(ratios={429: 0.3, 500: 0.1, "garbage": 0.02, "hang": 0.03}) as server:
         ...
@@ -13,6 +15,7 @@ Faults queued in `faults` or set in `always` come first, as in the stand-in.
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import sys
@@ -62,6 +65,19 @@ class FaultyStandIn(StandIn):
                 if fault == "shapeless":
                     standin._count(fault)
                     self._send(200, {"translation": "una risposta di un'altra API"})
+                    return True
+                if fault == "echo-key":
+                    standin._count(fault)
+                    with standin._lock:
+                        key = standin.requests[-1].get("api_key", "")
+                    self._send(200, {"translatedText": f"Chiave: {base64.b64encode(key.encode()).decode()}"})
+                    return True
+                if fault == "bad-redirect":
+                    standin._count(fault)
+                    self.send_response(302)
+                    self.send_header("Location", "http://[::1/translate")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                     return True
                 if fault == 429 and standin.retry_after is None:
                     standin._count(fault)

@@ -104,6 +104,34 @@ def test_the_editor_is_told_before_deciding_which_catalog_changed_since_the_plan
     assert warning < out.index("Publish exactly this?") and f"{DOC} (en) changed" not in out
 
 
+def test_a_template_edited_while_its_run_waits_is_changed_and_not_published(waiting, capsys, monkeypatch):
+    """The plan pins the template too: cut to 2 of its units, reordered, retitled after
+    `traduco publish`, it was published as is, with no "changed" line."""
+    import polib
+
+    project, run_id = waiting
+    template_path = project / "locales" / "templates" / f"{DOC}.pot"
+    template = polib.pofile(str(template_path), wrapwidth=0)
+    units = [entry for entry in template if not entry.obsolete]
+    kept = [units[2], units[1]]                                   # 2 of them, in another order
+    for entry in units:
+        template.remove(entry)
+    template.extend(kept)
+    template.metadata["X-Source-Layout"] = "1=h2"                 # the page's layout header too
+    template.save()
+
+    code, out, err = run_cli(capsys, "approve", run_id, "--project", str(project), "--yes")
+    assert code == 0, out + err
+    assert f"{DOC} (zh_CN) changed after the plan was made" in out and f"{DOC} (en) changed" in out
+
+    state = run_resumed(run_id)
+    rows = {(r.locale, r.status.value): r.reason for r in state.result()}
+    assert rows[("zh_CN", "changed")].startswith("its template changed after the plan was made"), rows
+    assert ("en", "changed") in rows
+    for locale in ("zh_CN", "en"):
+        assert not (project / "public" / locale / f"{DOC}.html").exists()
+
+
 def test_a_script_without_yes_decides_nothing_and_a_decision_needs_someone(waiting, capsys, monkeypatch):
     import io
 

@@ -217,6 +217,43 @@ def test_the_api_key_never_appears_in_errors(tmp_path, standin, monkeypatch):
     assert secret not in result.error and secret not in str(mt.outages)
 
 
+def test_a_provider_that_answers_with_the_key_is_refused_and_nothing_is_kept(tmp_path, monkeypatch):
+    from faulty_standin import FaultyStandIn
+    from traduco.redaction import encodings
+
+    secret = "sk-traduco-SECRET-0123456789"
+    monkeypatch.setenv("LIBRE_API_KEY", secret)
+    with FaultyStandIn() as hostile:
+        hostile.always = "echo-key"
+        mt = engine(tmp_path, libre(hostile.url))
+        result = mt.translate(["Ciao"], "en")["Ciao"]
+
+    assert hostile.requests[0]["api_key"] == secret
+    assert result.text is None and "answered with a secret" in result.error
+    assert "skipped for the rest of this run" in result.error and len(hostile.requests) == 1
+    kept = b"".join(p.read_bytes() for p in tmp_path.glob("cache.sqlite*"))
+    assert [form for form in encodings(secret) if form.encode() in kept] == []
+
+
+def test_shared_limit_names_are_salted_with_a_secret_of_the_project(tmp_path):
+    """An unsalted SHA-256 of provider, URL and key let anyone who reads the limits
+    on the Prefect server test a guessed key against the name."""
+    import hashlib
+    import stat
+
+    from traduco.mt.shared_limits import SALT, limit_name, project_salt
+
+    key, url = "sk-traduco-SECRET-0123456789", "http://127.0.0.1:5000/"
+    first, second = project_salt(tmp_path / "one" / ".traduco"), project_salt(tmp_path / "two" / ".traduco")
+    assert first == project_salt(tmp_path / "one" / ".traduco") and first != second and len(first) == 64
+    assert stat.S_IMODE((tmp_path / "one" / ".traduco" / SALT).stat().st_mode) == 0o600
+    name = limit_name("libre", url, {"LIBRE_API_KEY": key}, first)
+    guessed = hashlib.sha256("\0".join(["libre", url, key]).encode()).hexdigest()[:16]
+    assert name.startswith("traduco-mt-libre-") and guessed not in name
+    assert name == limit_name("libre", url, {"LIBRE_API_KEY": key}, first)
+    assert name != limit_name("libre", url, {"LIBRE_API_KEY": key}, second)
+
+
 def test_settings_are_checked_before_any_work(monkeypatch):
     monkeypatch.delenv("DEEPL_AUTH_KEY", raising=False)
     with pytest.raises(ConfigError, match="unknown provider 'babelfish'"):
@@ -420,6 +457,22 @@ def test_stop_sends_nothing_more_and_answers_in_flight_still_count(tmp_path):
     assert sum(1 for r in answers.values() if r.text) == 2       # the two in flight came in
     assert all("interrupted" in r.error for r in answers.values() if not r.text)
     assert took < 5
+
+
+def test_a_malformed_redirect_fails_that_request_not_the_run(capsys, project):
+    """`Location: http://[...` made urllib's parser raise ValueError deep in requests,
+    which stopped the whole run as a bug ("unexpected error: ValueError", exit 1)."""
+    from faulty_standin import FaultyStandIn
+    from helpers import run_cli
+
+    with FaultyStandIn() as provider:
+        provider.always = "bad-redirect"
+        code, out, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                                 "--provider-url", provider.url)
+
+    assert code == 3, out + err
+    assert "unexpected error" not in err
+    assert "libre answered with a redirect that cannot be followed" in err
 
 
 def test_the_usage_table_after_a_dns_failure_shows_failures_not_requests(capsys, project):

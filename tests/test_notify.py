@@ -52,7 +52,9 @@ class Receiver:
 
 def with_webhook(project: Path, url: str, extra: str = "") -> None:
     with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
-        handle.write(f'[tool.traduco.notify]\nwebhook = "{url}"\n{extra}')
+        # The receiver is on this machine: a webhook goes to a private address only if it is allowed.
+        handle.write(f'[tool.traduco.web]\nallow_hosts = ["127.0.0.1"]\n'
+                     f'[tool.traduco.notify]\nwebhook = "{url}"\n{extra}')
 
 
 def backdate_drafts(path: Path, days: int) -> None:
@@ -102,6 +104,18 @@ def test_a_failed_run_is_told_and_a_failing_webhook_is_one_line_without_its_addr
     assert len(failures) == 1 and failures[0]["text"].startswith("The translate run failed: ")
     assert "rotto.txt" in failures[0]["text"]
     assert wrong == [] and refused == ["notification by webhook failed: HTTP 404"]
+
+
+def test_a_webhook_whose_address_is_private_is_refused_when_sent(project, monkeypatch):
+    """Only its address tells where a webhook from the environment (or a host name)
+    goes: it is checked on the address connected to, as the feeds' are."""
+    with Receiver() as receiver:
+        monkeypatch.setenv("TRADUCO_NOTIFY_WEBHOOK", receiver.url)
+        refused = notify.send(load_project(project), notify.Message(notify.FAILURE, "x"))
+        assert receiver.received == []
+
+    assert refused == ["notification by webhook failed: refused: a loopback address (this machine); notifications "
+                       "go only to public addresses (or hosts in [tool.traduco.web] allow_hosts)"]
 
 
 def test_a_run_whose_provider_is_down_completes_and_its_waiting_work_is_told(project):

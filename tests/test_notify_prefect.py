@@ -59,6 +59,7 @@ def test_serve_installs_the_rules_as_automations_and_prefect_tells_the_reviewers
     settings = project / "pyproject.toml"
     settings.write_text(settings.read_text(encoding="utf-8")
                         + f'[tool.traduco.provider]\nname = "libre"\nurl = "{standin.url}"\n'
+                        '[tool.traduco.web]\nallow_hosts = ["127.0.0.1"]\n'   # the receiver is on this machine
                         f'[tool.traduco.notify]\nwebhook = "{receiver.url}"\n'
                         f'[tool.traduco.notify.locales.zh_CN]\nwebhook = "{team}"\n', encoding="utf-8")
     run_once(project, standin.url)

@@ -27,6 +27,13 @@ MISTAKES = [
      "[tool.traduco.notify.locales.zh_CN] has no setting 'mail'", "did you mean 'email'"),
     ('[tool.traduco.notify]\nemail = "redazione"\n', "[tool.traduco.notify] email", "e-mail address"),
     ('[tool.traduco.notify]\nblock = "redazione"\n', "[tool.traduco.notify] block", "type/name"),
+    # A webhook gets the feeds' address policy: a pushed settings change cannot aim it inside the network.
+    ('[tool.traduco.notify]\nwebhook = "http://169.254.169.254/latest/meta-data"\n',
+     "[tool.traduco.notify] webhook goes to a link-local address", "allow_hosts"),
+    ('[tool.traduco.notify.locales.zh_CN]\nwebhook = "http://localhost:8080/admin"\n',
+     "[tool.traduco.notify.locales.zh_CN] webhook goes to this machine (localhost)", "public addresses"),
+    ('[tool.traduco.web]\nallow_hosts = ["intranet.example.org"]\n[tool.traduco.notify]\nwebhook = "http://10.1.2.3/h"\n',
+     "[tool.traduco.notify] webhook goes to a private network address", "allow_hosts"),
 ]
 
 
@@ -37,6 +44,12 @@ def test_a_notify_mistake_is_one_line_naming_the_key_and_exit_2(tmp_path, capsys
     assert code == 2, out + err
     assert err.count("\n") == 1 and "unexpected error" not in err, err
     assert f"{tmp_path / 'pyproject.toml'}: {key}" in err and expected in err, err
+
+
+def test_a_webhook_on_an_allowed_network_is_accepted(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(BASE + '[tool.traduco.web]\nallow_hosts = ["10.0.0.0/8"]\n'
+                                             '[tool.traduco.notify]\nwebhook = "http://10.1.2.3/h"\n', encoding="utf-8")
+    assert load_project(tmp_path).notify.webhook == "http://10.1.2.3/h"
 
 
 def test_a_table_without_on_tells_all_four_events_and_a_locale_table_its_own_locale(tmp_path):

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from traduco.config import load_project
+from traduco.mt.shared_limits import SALT, project_salt
 from traduco.serving import auth_string, local_server
+from traduco.storage import write_private
 
 from test_interrupts import TRADUCO, corpus, saved_drafts
 from test_prefect_server import _wait_for_final_state, api, process_pool
@@ -39,6 +41,8 @@ def a_project(root: Path, name: str, url: str, documents: int) -> Path:
 def test_two_runs_at_once_keep_together_to_the_providers_rate_limit(tmp_path, standin):
     key = "libre-key-SECRET-0123456789"
     first, second = (a_project(tmp_path, name, standin.url, documents=3) for name in ("first", "second"))
+    # Two projects share a key's limits when they hold the same salt (each makes its own otherwise).
+    write_private(second / ".traduco" / SALT, project_salt(first / ".traduco"))
     with local_server(load_project(first)) as url:
         env = {**os.environ, "PREFECT_API_URL": url, "PREFECT_API_AUTH_STRING": auth_string(load_project(first)),
                "LIBRE_API_KEY": key}

@@ -266,6 +266,23 @@ def test_everything_under_traduco_is_private_after_a_run_and_old_files_are_repai
 
 
 
+def test_results_prefect_persists_are_kept_private_in_the_project(capsys, project, standin, monkeypatch):
+    """Persisted results (a batch's drafts, a failed task's exception) were written 0644 in
+    $PREFECT_HOME/storage: they stay in .traduco/, each file 0600."""
+    monkeypatch.setenv("PREFECT_RESULTS_PERSIST_BY_DEFAULT", "true")     # as a suspended publish run does
+    (project / "sources" / "rotto.txt").write_bytes(b"\xff\xfe non UTF-8 \xff\n")   # the run fails
+    shared = Path(os.environ["PREFECT_HOME"]) / "storage"
+    before = {p for p in shared.rglob("*")} if shared.exists() else set()
+
+    code, out, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                             "--provider-url", standin.url)
+
+    assert code == 1, out + err
+    kept = [p for p in (project / ".traduco" / "prefect" / "storage").rglob("*") if p.is_file()]
+    assert kept and private_modes(project / ".traduco") == []
+    assert ({p for p in shared.rglob("*")} if shared.exists() else set()) == before
+
+
 def test_the_prefect_api_a_command_starts_for_itself_wants_its_password(capsys, project, standin):
     import urllib.error
     import urllib.request

@@ -100,6 +100,7 @@ Around the workflow
 - `errors`: errors meant for people: which file and line, what is wrong, what to do
 - `exits`: how a command ends: exit codes, one line per problem, its environment restored
 - `storage`: the private `.traduco/` folder and the SQLite files in it
+- `trust`: what a run trusts on disk: folders inside the project, settings accepted on the server
 - `redaction`: keys (in every encoding) and URL query strings kept out of messages
 - `sync`: git around a run: bring in translators' pushes, commit and push the run's work
 - `repository`: the project's git repository: settings, credentials, `init-git`
@@ -108,7 +109,8 @@ Around the workflow
 - `listeners`: who listens on a local port (the password goes only to this user's server)
 - `deployments`: what serve serves: the flows' deployments, schedules, a line per run
 - `cli`: the `traduco` command (thin); `cli.publishing`: its publish, approve and serve;
-  `cli.exchange`: export-xliff, import-xliff, export-tmx, import-tmx, export-tbx, import-tbx
+  `cli.exchange`: export-xliff, import-xliff, export-tmx, import-tmx, export-tbx, import-tbx;
+  `cli.trusting`: its trust-settings
 """
 
 __version__ = "0.1.0"

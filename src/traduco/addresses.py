@@ -1,5 +1,5 @@
-"""Where traduco may connect when it fetches from the web: public addresses,
-and the intranet hosts a project allows.
+"""Where traduco may connect when it fetches from the web or sends a
+notification: public addresses, and the intranet hosts a project allows.
 
     policy = AddressPolicy.from_settings(["intranet.regione.local", "10.20.0.0/16"])
     session = guarded_session(policy, on_socket=sockets.add)
@@ -20,6 +20,7 @@ import os
 import socket
 from dataclasses import dataclass
 from typing import Callable
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -108,6 +109,19 @@ class AddressPolicy:
         if not allowed:
             raise Refused(refusal or f"{host} has no address")
         return list(dict.fromkeys(allowed))
+
+
+def literal_refusal(url: str, policy: AddressPolicy) -> str | None:
+    """Why `url`'s host is refused before any lookup (an IP address or localhost that
+    is not public and not allowed); None when only resolving it can tell."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+        return None if policy.allows_host(host) else "this machine (localhost)"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return policy.check(host, address)
 
 
 def guarded_session(policy: AddressPolicy, on_socket: Callable[[socket.socket], None]) -> requests.Session:

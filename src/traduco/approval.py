@@ -96,7 +96,8 @@ def plan_markdown(plan: list[PublishResult]) -> str:
 def plan_tag(project: Project, plan: list[PublishResult]) -> str:
     """A tag naming what a plan would publish and withdraw, from which bytes, for
     which project: two runs with the same tag ask the editor the same question."""
-    asked = sorted((r.doc_id, r.locale, r.status, r.catalog_sha256 or "") for r in plan if r.status in PLANNED)
+    asked = sorted((r.doc_id, r.locale, r.status, *(sha or "" for sha in r.pinned())) for r in plan
+                   if r.status in PLANNED)
     return PLAN_TAG + hashlib.sha256(repr((str(project.root), asked)).encode()).hexdigest()[:16]
 
 
@@ -142,7 +143,8 @@ def changed_since_plan(project: Project, run_id: str) -> list[PublishResult] | N
     except Exception:           # not here, or not a plan this version can read: nothing to say
         return None
     return [r for r in plan if r.status == Status.PUBLISH
-            and file_sha256(project.catalog_path(r.doc_id, r.locale)) != r.catalog_sha256]
+            and (file_sha256(project.catalog_path(r.doc_id, r.locale)),
+                 file_sha256(project.template_path(r.doc_id))) != r.pinned()]
 
 
 def prune_plans(project: Project, this_run_ended: bool = False) -> int:

@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from traduco.addresses import AddressPolicy, literal_refusal
 from traduco.settings import (DEFAULT_LOCALES, NotifyTable, SettingsError, TraducoTable, canonical_provider,
                               parse_table, provider_names, unknown_provider)
 
@@ -179,6 +180,19 @@ def _notify_settings(settings: TraducoTable, pyproject: Path) -> NotifyTable:
         raise SettingsError(f"[tool.traduco.notify.locales.{strays[0]}] is not one of the locales: "
                             f"{', '.join(settings.locales)}", path=pyproject,
                             hint="Name each table after a locale in [tool.traduco] locales")
+    hooks = [(name, table.webhook) for name, table in [("[tool.traduco.notify]", settings.notify), *(
+        (f"[tool.traduco.notify.locales.{locale}]", table) for locale, table in settings.notify.locales.items())]
+        if table.webhook]
+    try:
+        policy = AddressPolicy.from_settings(settings.web.allow_hosts) if hooks else None
+    except ValueError as wrong:
+        raise SettingsError(str(wrong), path=pyproject, hint="Write host names or networks, e.g. allow_hosts = "
+                                                            '["intranet.example.org", "10.0.0.0/8"]') from None
+    for name, webhook in hooks:
+        if why := literal_refusal(webhook, policy):
+            raise SettingsError(f"{name} webhook goes to {why}: notifications are sent only to public addresses",
+                                path=pyproject, hint="Use the chat server's public address, or list the host in "
+                                                     "[tool.traduco.web] allow_hosts if it is one of yours")
     return settings.notify
 
 

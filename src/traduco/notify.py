@@ -27,10 +27,12 @@ import os
 import smtplib
 import ssl
 import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+import requests
+
+from traduco.addresses import AddressPolicy, Refused, guarded_session
 from traduco.config import Project
 
 DRAFTS, APPROVAL, FAILURE, WAITING = "drafts", "approval", "failure", "waiting"
@@ -99,6 +101,11 @@ def send(project: Project, message: Message) -> list[str]:
 
 
 def _why(exc: Exception) -> str:
+    if isinstance(exc, Refused):       # "<host> is a private network address": the host, not the URL
+        return (f"refused: {str(exc).split(' is ', 1)[-1]}; notifications go only to public addresses "
+                "(or hosts in [tool.traduco.web] allow_hosts)")
+    if isinstance(exc, requests.RequestException):
+        return f"cannot connect ({type(exc).__name__})"
     if isinstance(exc, urllib.error.HTTPError):
         return f"HTTP {exc.code}"
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -117,12 +124,16 @@ def webhook_body(project: Project, message: Message) -> dict:
 
 
 def _webhook(project: Project, channel: Channel, message: Message) -> None:
+    """POSTed only to an address the feeds' policy allows (public, or in allow_hosts),
+    checked on the address connected to; a redirect is not followed (it would take
+    the message elsewhere)."""
     body = json.dumps(webhook_body(project, message), ensure_ascii=False).encode()
-    request = urllib.request.Request(channel.target, data=body, method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              "User-Agent": "traduco notifications"})
-    with urllib.request.urlopen(request, timeout=SEND_SECONDS) as response:
-        response.read()
+    policy = AddressPolicy.from_settings((project.web or {}).get("allow_hosts", []))
+    with guarded_session(policy, on_socket=lambda sock: None) as session:
+        response = session.post(channel.target, data=body, timeout=SEND_SECONDS, allow_redirects=False,
+                                headers={"Content-Type": "application/json", "User-Agent": "traduco notifications"})
+        if response.status_code >= 300:
+            raise urllib.error.HTTPError("webhook", response.status_code, response.reason, None, None)
 
 
 def _email(project: Project, channel: Channel, message: Message) -> None:

@@ -65,9 +65,19 @@ class PublishResult:
     reason: str = ""
     page: str | None = None
     catalog_sha256: str | None = None
+    template_sha256: str | None = None      # the units, their order, the title, the layout header: pinned too
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def pinned(self) -> tuple[str | None, str | None]:
+        """The bytes a page is built from, as hashes: catalog, and template (units, order,
+        title, layout header). A plan from before templates were pinned pins none."""
+        return self.catalog_sha256, getattr(self, "template_sha256", None)
+
+    def what_changed(self, approved: tuple[str | None, str | None]) -> str:
+        catalog, template = (now != then for now, then in zip(self.pinned(), approved))
+        return "catalog and template" if catalog and template else "template" if template else "catalog"
 
 
 @dataclass(frozen=True)
@@ -85,8 +95,8 @@ def plan_publication(project: Project) -> list[PublishResult]:
 def publish(project: Project, approved: list[PublishResult] | None = None) -> list[PublishResult]:
     """Publish what the plan says. With `approved` (a plan someone approved),
     publish and withdraw only those pairs, and only if their catalogs are the bytes the plan recorded:
-    a catalog changed since is `changed` (named to the editor) and goes into the next plan."""
-    allowed = {(r.doc_id, r.locale, r.status): r.catalog_sha256 for r in approved or [] if r.status in PLANNED}
+    a catalog or template changed since is `changed` (named to the editor) and goes into the next plan."""
+    allowed = {(r.doc_id, r.locale, r.status): r.pinned() for r in approved or [] if r.status in PLANNED}
     with files.exclusive(project.run_lock_path, "the project", wait=LOCK_WAIT_SECONDS):
         manifest = _load_manifest(project)
         results = []
@@ -98,10 +108,12 @@ def publish(project: Project, approved: list[PublishResult] | None = None) -> li
             elif approved is not None and key not in allowed:
                 results.append(PublishResult(item.doc_id, item.locale, Status.SKIPPED,
                                              "not in the approved plan: it goes into the next plan"))
-            elif approved is not None and allowed[key] != item.catalog_sha256:
+            elif approved is not None and allowed[key] != item.pinned():
                 results.append(PublishResult(item.doc_id, item.locale, Status.CHANGED,
-                                             "its catalog changed after the plan was made: not published "
-                                             "now, it goes into the next plan", catalog_sha256=item.catalog_sha256))
+                                             f"its {item.what_changed(allowed[key])} changed after the plan was "
+                                             "made: not published now, it goes into the next plan",
+                                             catalog_sha256=item.catalog_sha256,
+                                             template_sha256=item.template_sha256))
             elif item.status == Status.WITHDRAW:
                 results.append(_withdraw(project, item, manifest))
             else:
@@ -154,7 +166,8 @@ def _plan_one(project: Project, snapshot: snapshots.Snapshot, manifest: dict, gl
               else "page or .mo missing or edited: written again" if same_page
               else "updated translation" if "content_sha256" in published or published["catalog_sha256"] != sha
               else "recorded again (manifest of an older traduco)")
-    return _Planned(PublishResult(doc_id, locale, Status.PUBLISH, reason, str(page_path), sha), snapshot, rendition)
+    return _Planned(PublishResult(doc_id, locale, Status.PUBLISH, reason, str(page_path), sha,
+                                  snapshot.template_sha256), snapshot, rendition)
 
 
 def _waiting_reason(snapshot: snapshots.Snapshot, glossary: Glossary | None, cache: checks.CheckCache,

@@ -56,6 +56,25 @@ def encodings(secret: str) -> set[str]:
     return {form for form in forms if form}
 
 
+def contains(text: str, forms: list[str]) -> bool:
+    """Whether `text` holds any of `forms` (from `secret_forms`)."""
+    lowered = text.lower()
+    return any((form.lower() in lowered) if "%" in form else (form in text) for form in forms)
+
+
+def secret_forms(secrets) -> list[str]:
+    """Every encoding of every secret long enough to tell from ordinary words."""
+    return sorted({form for secret in secrets if secret and len(secret) >= _MIN_BASE64
+                   for form in encodings(secret)}, key=len, reverse=True)
+
+
+def known_secrets() -> list[str]:
+    """Every secret the environment gives traduco: provider keys, the git token, the
+    SMTP password, the webhook address (which holds a token)."""
+    names = ("TRADUCO_GIT_TOKEN", "GIT_TOKEN", "TRADUCO_SMTP_PASSWORD", "TRADUCO_NOTIFY_WEBHOOK")
+    return [*environment_keys(), *(os.environ[name] for name in names if os.environ.get(name))]
+
+
 def environment_keys() -> list[str]:
     """Every provider key set in the environment (for messages made far from the
     engine, which knows the keys it used, Secret blocks included)."""

@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from traduco import redaction
 from traduco.errors import ConfigError
 
 PUSH_ATTEMPTS = 3
@@ -49,12 +50,11 @@ class GitSettings:
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Text with URL user names and passwords, and the given secrets, replaced by ***."""
-    text = _USERINFO.sub(r"\1***@", text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+    """Git's words made fit for a message, by the provider keys' own mechanism
+    (`traduco.redaction`): URL credentials dropped, and the token in every encoding
+    a remote may echo it in (raw, base64 of `user:token` in an `ERR` line,
+    percent-encoded, inside a remote URL) replaced by ***."""
+    return redaction.redact(text, secrets)
 
 
 def merge_driver_command() -> str:

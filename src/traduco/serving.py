@@ -188,7 +188,8 @@ def api_for_command(project: Project, lasting: bool = False):
     # Started before Prefect is even imported, so that both take their time together;
     # a profile naming a server is only known once it is, and then this one stops.
     own = None if url or lasting else _command_api(project)
-    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, get_current_settings, temporary_settings
+    from prefect.settings import (PREFECT_API_AUTH_STRING, PREFECT_API_URL, PREFECT_LOCAL_STORAGE_PATH,
+                                  get_current_settings, temporary_settings)
 
     if not url and get_current_settings().api.url:      # a Prefect profile or prefect.toml
         if own:
@@ -201,7 +202,7 @@ def api_for_command(project: Project, lasting: bool = False):
         raise ConfigError("approvals need a Prefect server, and none is running for this project",
                           hint="Start one with `traduco serve` (leave it running), or set PREFECT_API_URL "
                                "to your Prefect server, then run this again")
-    updates = {PREFECT_API_URL: url or own.ready()}
+    updates = {PREFECT_API_URL: url or own.ready(), PREFECT_LOCAL_STORAGE_PATH: str(result_storage(project))}
     if not configured:               # serve's server or our own: both want a password
         updates[PREFECT_API_AUTH_STRING] = own.auth if own else auth_string(project)
     if own:
@@ -220,6 +221,29 @@ def api_for_command(project: Project, lasting: bool = False):
             raise ConfigError(f"the Prefect server at {updates[PREFECT_API_URL]} refused this: "
                               f"{refusal(refused.response)}",
                               hint="Ask whoever runs `traduco serve` (the operator) to do it") from None
+
+
+def result_storage(project: Project) -> Path:
+    """Where Prefect keeps the results it persists (a task's return value, a failed
+    task's exception: texts, plans, paths) for this project's runs: in `.traduco/`,
+    not in $PREFECT_HOME/storage, which Prefect fills with the umask's modes."""
+    return private_dir(private_state(project.state_dir) / "prefect" / "storage")
+
+
+def private_results() -> None:
+    """The results Prefect wrote during a run made 0600 (it writes them with the umask's
+    mode), wherever this run's settings keep them (serve's runs: $PREFECT_HOME/storage)."""
+    from prefect.settings import get_current_settings
+
+    folder = Path(get_current_settings().results.local_storage_path)
+    for path in folder.rglob("*") if folder.is_dir() else ():
+        if path.is_file() and not path.is_symlink():
+            private_file(path)
+
+
+def results_made_private(flow, flow_run, state) -> None:
+    """A flow's hook (completed, failed, cancelled, crashed): `private_results`."""
+    private_results()
 
 
 def run_link(state) -> str | None:

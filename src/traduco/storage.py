@@ -15,11 +15,15 @@ another tool, left readable.
 from __future__ import annotations
 
 import os
+import pwd
+import secrets
 import sqlite3
 import stat
 import threading
 import time
 from pathlib import Path
+
+from traduco.errors import TraducoError
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 REPAIRED = ".private"     # in .traduco/: its whole tree was made private once
@@ -27,8 +31,13 @@ _repaired: set[Path] = set()
 _repairing = threading.Lock()
 
 
+class StateFolderUnsafe(TraducoError):
+    """`.traduco/` is not a folder of this user's that only they can write."""
+
+
 def private_state(state_dir: Path) -> Path:
     """`.traduco/` exists, is private, and (once per process) so is everything in it."""
+    check_state_dir(state_dir)
     private_dir(state_dir)
     key = state_dir.resolve()
     with _repairing:
@@ -36,6 +45,37 @@ def private_state(state_dir: Path) -> Path:
             _repair(state_dir)
             _repaired.add(key)
     return state_dir
+
+
+def check_state_dir(state_dir: Path) -> None:
+    """`.traduco/`, if it exists, is a real folder (not a link: a push could make it one
+    to someone else's), owned by this user, that nobody else can write to. Only
+    readable by others (made so by an older traduco) is repaired, not refused."""
+    try:
+        info = os.lstat(state_dir)
+    except FileNotFoundError:
+        return
+    hint = (f"Move it away (mv {state_dir} {state_dir}.suspect) and run again: traduco makes a private one "
+            "(keys and the Prefect password are made anew)")
+    if stat.S_ISLNK(info.st_mode):
+        wrong = f"is a symbolic link (to {os.readlink(state_dir)}), not a folder of its own"
+    elif not stat.S_ISDIR(info.st_mode):
+        wrong = "is not a folder"
+    elif info.st_uid != os.geteuid():
+        wrong = f"belongs to {_user(info.st_uid)}, not to {_user(os.geteuid())} who runs traduco"
+    elif info.st_mode & 0o022:
+        wrong = f"can be written by other users (mode {stat.S_IMODE(info.st_mode):04o}; it must be 0700)"
+    else:
+        return
+    raise StateFolderUnsafe(f"the private state folder {wrong}: traduco keeps keys and passwords only in a folder "
+                            "that is its own", path=state_dir, hint=hint)
+
+
+def _user(uid: int) -> str:
+    try:
+        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except KeyError:
+        return f"uid {uid}"
 
 
 def private_dir(path: Path) -> Path:
@@ -69,6 +109,23 @@ def write_private(path: Path, text: str) -> Path:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
     return path
+
+
+def private_secret(path: Path) -> str:
+    """A random secret kept in `path` (0600), made the first time it is asked for;
+    two processes asking at once get the same one."""
+    private_dir(path.parent)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        for _ in range(100):          # its maker may not have written it yet
+            if text := path.read_text(encoding="utf-8").strip():
+                return text
+            time.sleep(0.01)
+        raise
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="utf-8").strip()
 
 
 def _repair(root: Path) -> None:

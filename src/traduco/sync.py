@@ -55,9 +55,10 @@ class SyncReport:
 
 
 class GitFailed(Exception):
-    def __init__(self, line: str):
+    def __init__(self, line: str, needs_person: bool = False):
         super().__init__(line)
         self.line = line
+        self.needs_person = needs_person
 
 
 class GitSync:
@@ -86,6 +87,7 @@ class GitSync:
             report.pulled = self._fetch_and_merge(report)
         except GitFailed as failure:
             report.problem = failure.line
+            report.needs_person = report.needs_person or failure.needs_person
         return report
 
     def commit_and_push(self, message: str, report: SyncReport) -> SyncReport:
@@ -111,6 +113,7 @@ class GitSync:
                 report.pulled += self._fetch_and_merge(report)
             except GitFailed as failure:
                 report.problem = self._kept(failure.line)
+                report.needs_person = report.needs_person or failure.needs_person
                 return report
         report.problem = self._kept(f"git: push to {self._where()} refused {self.settings.push_attempts} "
                                     f"times (last: {last})")
@@ -143,6 +146,7 @@ class GitSync:
                                  what="compare with upstream"))
         if not incoming:
             return 0
+        self._refuse_unsafe(tracking, born)
         # git merges only a clean tree: what a --no-sync run or an editor left goes first.
         self._commit("traduco: files changed in this folder since the last synced run\n")
         with tempfile.TemporaryDirectory(prefix="traduco-merge-") as folder:
@@ -160,6 +164,26 @@ class GitSync:
                             f"nothing was merged (run `git merge {self.remote}/{self.branch}` in {self.top} "
                             "and resolve it)")
         return incoming
+
+    def _refuse_unsafe(self, tracking: str, born: bool) -> None:
+        """Before anything is merged: a symlink (a `sources` that leads to a private
+        folder, a `.traduco` that leads to someone else's) or a file in the run's
+        private state is never taken from a push."""
+        base = self._git("merge-base", "HEAD", tracking, what="compare with upstream").strip() if born else None
+        changes = self._git("diff-tree", "-r", "-z", "--no-renames", base, tracking, what="read the incoming changes") \
+            if base else self._git("ls-tree", "-r", "-z", tracking, what="read the incoming changes")
+        state = _relative(self.project.state_dir, self.top)
+        for mode, path in _modes_and_paths(changes, listing=base is None):
+            symlink = mode == "120000"
+            if symlink or (state and (path == state or path.startswith(f"{state}/"))):
+                range_ = f"{base}..{tracking}" if base else tracking
+                commit = self._git("log", "-1", "--format=%h by %an <%ae>", range_, "--", path,
+                                   what="find the commit").strip()
+                what = f"adds the symlink {path}" if symlink else f"writes {path} in the run's private state"
+                raise GitFailed(f"git: refused commit {commit} from {self.remote}/{self.branch}: it {what}, which a "
+                                f"run never takes from a push; nothing was merged (have it reverted upstream: "
+                                f"git revert {commit.split()[0]} and push)",
+                                needs_person=True)
 
     def _commit(self, message: str) -> str | None:
         changed = self._changed()
@@ -332,6 +356,25 @@ def run_message(summary, files: dict[str, int]) -> str:
             f"left for the next run: {summary.failed_units}."]
     body += [f"- {line}" for line in summary.written_sample]
     return "\n".join([subject, "", *body]) + "\n"
+
+
+def _modes_and_paths(output: str, listing: bool):
+    """(new mode, path) of each entry of `git diff-tree -r -z` (or `git ls-tree -r -z`)."""
+    fields = output.split("\0")
+    if listing:                   # "<mode> <type> <object>\t<path>"
+        for entry in filter(None, fields):
+            info, _, path = entry.partition("\t")
+            yield info.split()[0], path
+        return
+    for info, path in zip(fields[0::2], fields[1::2]):   # ":<old mode> <new mode> <old> <new> <status>", path
+        yield info.split()[1], path
+
+
+def _relative(path: Path, top: Path) -> str | None:
+    try:     # the path itself unresolved: `.traduco` may be the very link to refuse
+        return (path.parent.resolve() / path.name).relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return None
 
 
 def _conflict_lines(notes: Path) -> list[str]:

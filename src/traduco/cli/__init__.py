@@ -71,6 +71,7 @@ def run(project_dir: ProjectOption = Path("."),
     from traduco.serving import api_for_command, run_link
     with api_for_command(project):
         check_settings(project.mt)
+        _trusted(project)      # after every settings mistake: the first run trusts only settings that work
         with interruption.handled(), _progress_bar():
             state = _flows().translate.translate(project_dir=str(project.root), provider=provider,
                                                  provider_url=provider_url, locales=list(project.locales),
@@ -391,6 +392,13 @@ class _Command(TyperCommand):
             raise
 
 
+def _trusted(project) -> None:
+    """Pinned settings accepted on this server, and folders inside the project, before any work."""
+    from traduco.trust import require_trusted
+    if line := require_trusted(project):
+        err.print(Text("! ", style="yellow") + Text(line), highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (see README: 0, 1, 2, 3, 130)."""
     return exit_code_of(app, argv)
@@ -400,7 +408,7 @@ def entry() -> None:
     sys.exit(main())
 
 
-from traduco.cli import publishing  # noqa: E402,F401  (registers publish, approve and serve on `app`)
+from traduco.cli import publishing, trusting  # noqa: E402,F401  (register publish, approve, serve, trust-settings)
 from traduco.cli import exchange  # noqa: E402,F401  (registers the XLIFF, TMX and TBX commands)
 
 for _registered in app.registered_commands:      # every command, those of cli.publishing too

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from traduco.cli import SHOWN_ROWS, ProjectOption, _flows, _problem, _quiet_prefect, app, out
+from traduco.cli import SHOWN_ROWS, ProjectOption, _flows, _problem, _quiet_prefect, _trusted, app, out
 from traduco.config import load_project
 from traduco.mt import check_settings
 
@@ -25,6 +25,7 @@ def publish(project_dir: ProjectOption = Path("."),
     With require_approval, show the plan and leave it waiting for the editor (traduco approve)."""
     from traduco.serving import api_for_command
     project = load_project(project_dir)
+    _trusted(project)
     _quiet_prefect()
     gated = project.require_approval and not dry_run
     with api_for_command(project, lasting=gated):

@@ -29,9 +29,10 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
+from traduco import redaction
 from traduco.config import MTSettings
 from traduco.mt import transport
-from traduco.mt.failures import Failure, NotATranslation, classify
+from traduco.mt.failures import Failure, NotATranslation, SecretInAnswer, classify
 from traduco.mt.limits import Budget, Latency, Pacer
 from traduco.mt.llm import ChatAdapter, Exchange, Features, Reply
 from traduco.mt.providers import PROVIDERS, Adapter, language_code, secrets_for
@@ -80,6 +81,7 @@ class ProviderClient:
         self.usage, self.stop = usage, stop
         self._sleep = sleep or stop.event.wait       # backoff ends at once on stop()
         self._secrets = secrets
+        self._forms: list[str] | None = None
         own = settings.provider(name)
         self.limits = limits_of(settings, name)
         self.budget = Budget(own.budget_characters)
@@ -116,6 +118,11 @@ class ProviderClient:
 
     def codes(self, locale: str) -> tuple[str, str]:
         return language_code(self.name, self.source_language), language_code(self.name, locale)
+
+    def _secret_forms(self) -> list[str]:
+        if self._forms is None:     # the same list whichever thread makes it first
+            self._forms = redaction.secret_forms([*self.keys().values(), *redaction.known_secrets()])
+        return self._forms
 
     def keys(self) -> dict[str, str]:
         with self._lock:
@@ -177,10 +184,11 @@ class ProviderClient:
         deadline = self.settings.deadline_seconds
         patience = self._latency.patience(deadline)
         adapter = self._adapter(locale)
+        forms = self._secret_forms()
         if isinstance(texts, Exchange):
-            call = transport.start(lambda: adapter.exchange(texts), deadline)
+            call = transport.start(lambda: _check_reply(self.name, adapter.exchange(texts), forms), deadline)
         else:
-            call = transport.start(lambda: _check_answer(self.name, texts, adapter.translate(texts)), deadline)
+            call = transport.start(lambda: _check_answer(self.name, texts, adapter.translate(texts), forms), deadline)
         outcome: list[str] | Failure | None = None
         while not call.wait(WATCH_SECONDS):
             limit = min(deadline, self.stop.at + GRACE_SECONDS - call.started) if self.stop else deadline
@@ -244,13 +252,26 @@ class ProviderClient:
         return adapters[locale]
 
 
-def _check_answer(name: str, texts: list[str], translated: object) -> list[str]:
+def _check_reply(name: str, reply: Reply, secrets: list[str]) -> Reply:
+    """An LLM's reply, refused whole if it holds a secret in any encoding:
+    no unit of it may reach a catalog or the cache."""
+    if redaction.contains(reply.content or "", secrets) or redaction.contains(reply.refusal or "", secrets):
+        raise SecretInAnswer(f"{name} answered with a secret (a key or token of this server, encoded or not) "
+                             "instead of a translation: refused, and it gets no more texts this run")
+    return reply
+
+
+def _check_answer(name: str, texts: list[str], translated: object, secrets: list[str]) -> list[str]:
     """The answer, if it can be a translation of `texts`: one non-empty string
-    each, none far longer than any translation could be (refused before
-    anything else reads it)."""
+    each, none far longer than any translation could be, none holding a
+    secret in any encoding (refused before anything else reads it: never in a
+    catalog or the cache)."""
     if not isinstance(translated, list) or len(translated) != len(texts) \
             or not all(isinstance(t, str) and t.strip() for t in translated):
         raise NotATranslation(f"{name} answered with something that is not a translation")
     if any(len(t) > OVERLONG_FACTOR * len(source) + OVERLONG_SLACK for source, t in zip(texts, translated)):
         raise NotATranslation(f"{name} answered with something far longer than a translation")
+    if any(redaction.contains(t, secrets) for t in translated):
+        raise SecretInAnswer(f"{name} answered with a secret (a key or token of this server, encoded or not) "
+                             "instead of a translation: refused, and it gets no more texts this run")
     return translated

@@ -37,7 +37,7 @@ from traduco.mt.prompt import Prompt, house_style
 from traduco.mt.verdicts import Judge
 from traduco.mt.failures import Failure
 from traduco.mt.providers import PROVIDERS, check_settings, secrets_for
-from traduco.mt.shared_limits import shared_paces
+from traduco.mt.shared_limits import project_salt, shared_paces
 from traduco.mt.usage import Usage, UsageTable
 
 __all__ = ["Engine", "Result", "Usage"]
@@ -100,7 +100,8 @@ class Engine:
         return cls(project.mt, project.source_language,
                    TranslationCache(project.state_dir / "mt-cache.sqlite"),
                    glossary=load_glossary(project), secrets=secrets,
-                   shared=shared_paces(project.mt, secrets), style_dir=project.root / "style", **kwargs)
+                   shared=shared_paces(project.mt, secrets, project_salt(project.state_dir)),
+                   style_dir=project.root / "style", **kwargs)
 
     def __enter__(self) -> "Engine":
         return self

@@ -16,6 +16,7 @@ goes through `redact` (no key in any encoding, no URL query string).
 from __future__ import annotations
 
 import importlib
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,6 +52,10 @@ class NotATranslation(Exception):
     """The provider answered, but not with a translation of the texts (traduco's own verdict)."""
 
 
+class SecretInAnswer(NotATranslation):
+    """The provider's "translation" holds a key or token traduco holds, in some encoding."""
+
+
 @dataclass(frozen=True)
 class Failure:
     reason: str
@@ -80,6 +85,8 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
             if any(word in text for word in words):
                 return Failure(f"{name} cannot be reached ({cause})", retry=not fatal, fatal=fatal)
         return Failure(f"{name} cannot be reached ({kind})", retry=True)
+    if isinstance(exc, SecretInAnswer):
+        return Failure(str(exc), fatal=True)
     if status == 429 and "insufficient_quota" in str(getattr(exc, "body", "") or ""):
         return Failure(f"{name} says the quota is used up (HTTP 429, insufficient_quota)", fatal=True)
     if kind in ("TooManyRequests", "TooManyRequestsException") or status == 429:
@@ -95,6 +102,8 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
                        retry_after=_retry_after(response))
     if status in (400, 413) and _too_long(exc):
         return Failure(f"{name}: the request is longer than the model's context window (HTTP {status})")
+    if (status is not None and 300 <= status < 400) or _in_function(exc, "resolve_redirects"):
+        return Failure(f"{name} answered with a redirect that cannot be followed (HTTP {status or '3xx'})")
     if status is not None and 400 <= status < 500:
         return Failure(f"{name} rejected the text (HTTP {status})")
     if isinstance(exc, (NotATranslation, requests.JSONDecodeError, *_READING)) or kind in (
@@ -112,11 +121,25 @@ def provider_error(exc: BaseException) -> bool:
         return True
     if not isinstance(exc, _READING):
         return False
-    frame = exc.__traceback__
-    while frame is not None and frame.tb_next is not None:
+    # The deepest frame not of the standard library: requests following a redirect
+    # raises the ValueError of urllib.parse for a `Location: http://[...`.
+    module, frame = "", exc.__traceback__
+    while frame is not None:
+        name = frame.tb_frame.f_globals.get("__name__", "")
+        if name.split(".")[0] not in sys.stdlib_module_names:
+            module = name
         frame = frame.tb_next
-    module = frame.tb_frame.f_globals.get("__name__", "") if frame else ""
     return module.split(".")[0] in PROVIDER_LIBRARIES
+
+
+def _in_function(exc: BaseException, name: str) -> bool:
+    """`exc` was raised in (or below) a function of that name: where in a library it went wrong."""
+    frame = exc.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_name == name:
+            return True
+        frame = frame.tb_next
+    return False
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """A provider's limits shared by every run and worker that uses the same key,
 through a Prefect server's global concurrency limits.
 
-    paces = shared_paces(project.mt, secrets)     # {} without a Prefect server
+    paces = shared_paces(project.mt, secrets, salt)     # {} without a Prefect server
     paces["deepl"].wait(len(text), stop)          # blocks until every run together may send
 
 With a Prefect server configured (PREFECT_API_URL, a Prefect profile, or the
@@ -11,9 +11,11 @@ with slot decay, used through Prefect's `rate_limit`: requests
 provider's requests per second, so grants are at least 1/rate apart whoever
 asks) and characters (`...-characters`: a bucket of a tenth of a minute's
 characters, or one request's worth, decaying so that no minute sees more than
-the limit). The digest is a hash of the provider, its URL and its key: two
-projects or two work pools with the same key share it; the key itself never
-reaches the server. A limit is made the first time it is needed, with the
+the limit). The digest is an HMAC of the provider, its URL and its key, keyed
+with the project's own secret (`.traduco/limits-salt`): every run and worker
+of the project shares it (two projects share it when they hold the same
+salt file); neither the key nor a hash anyone could test a guessed key
+against reaches the server. A limit is made the first time it is needed, with the
 configured limits of that run; to change it later, edit or delete it in the
 Prefect UI (Concurrency). Without a server (or on the API a single command
 starts for itself, which nobody else uses) each run paces itself alone
@@ -24,14 +26,18 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import hmac
 import logging
 import sys
 import threading
+from pathlib import Path
 
 from traduco.config import MTSettings
 from traduco.mt.providers import PROVIDERS, Limits
+from traduco.storage import private_secret
 
 WATCH_SECONDS = 0.1
+SALT = "limits-salt"        # in .traduco/
 log = logging.getLogger("traduco.mt")
 
 
@@ -59,19 +65,24 @@ def limits_of(settings: MTSettings, name: str) -> Limits:
                   own.connections or default.connections)
 
 
-def limit_name(name: str, url: str | None, secrets: dict[str, str]) -> str:
-    """Named from the provider and a hash of its URL and key, never the key."""
-    digest = hashlib.sha256("\0".join([name, url or "", *sorted(secrets.values())]).encode()).hexdigest()
+def limit_name(name: str, url: str | None, secrets: dict[str, str], salt: str) -> str:
+    """Named from the provider and a salted hash of its URL and key, never the key."""
+    digest = hmac.new(salt.encode(), "\0".join([name, url or "", *sorted(secrets.values())]).encode(),
+                      hashlib.sha256).hexdigest()
     return f"traduco-mt-{name}-{digest[:16]}"
 
 
-def shared_paces(settings: MTSettings, secrets: dict[str, dict[str, str]]) -> dict[str, "SharedPace"]:
+def project_salt(state_dir: Path) -> str:
+    return private_secret(state_dir / SALT)
+
+
+def shared_paces(settings: MTSettings, secrets: dict[str, dict[str, str]], salt: str) -> dict[str, "SharedPace"]:
     if server_url() is None:
         return {}
     paces = {}
     for name in settings.names():
         if name in PROVIDERS:
-            paces[name] = SharedPace(limit_name(name, settings.provider(name).url, secrets.get(name, {})),
+            paces[name] = SharedPace(limit_name(name, settings.provider(name).url, secrets.get(name, {}), salt),
                                      limits_of(settings, name), PROVIDERS[name].max_chars)
     return paces
 
