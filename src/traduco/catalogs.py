@@ -124,7 +124,7 @@ def load(data: bytes, path: Path, *, locale: str | None = None) -> polib.POFile:
     does (polib alone reads `msgstr "你好` as `你`), then the headers, then
     duplicate msgids."""
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CatalogError(f"the file is not valid UTF-8 ({exc.reason})", path=path,
                            line=data[:exc.start].count(b"\n") + 1,
@@ -139,6 +139,7 @@ def load(data: bytes, path: Path, *, locale: str | None = None) -> polib.POFile:
                            hint=syntax.HINT) from None
     _check_headers(catalog, path, locale, text)
     _check_duplicates(catalog, path)
+    syntax.check_entries(catalog, text, path)
     return catalog
 
 
