@@ -182,8 +182,17 @@ def _header_line(text: str, field: str) -> int | None:
 
 # -- entry state ---------------------------------------------------------
 
+def translations(entry: polib.POEntry) -> list[str]:
+    """The entry's translation: msgstr, or a plural entry's msgstr[0], msgstr[1]..."""
+    if entry.msgstr_plural:
+        return [entry.msgstr_plural[n] for n in sorted(entry.msgstr_plural)]
+    return [entry.msgstr]
+
+
 def state(entry: polib.POEntry) -> str:
-    if not entry.msgstr:
+    """Approved, draft (fuzzy) or untranslated; a plural entry is translated
+    only when every one of its forms is."""
+    if not all(translations(entry)):
         return UNTRANSLATED
     return DRAFT if "fuzzy" in entry.flags else APPROVED
 

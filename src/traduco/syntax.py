@@ -240,13 +240,16 @@ def check_entries(catalog: polib.POFile, text: str, path: Path | str) -> None:
             raise _refusal(what, path, _msgstr_line(lines, entry), hint)
 
 
-def compile_problem(entry: polib.POEntry, nplurals: int | None, plural: str | None) -> str | None:
-    """What msgfmt -c would refuse in `entry` were it approved (None: nothing),
-    for whoever is about to approve it."""
+def compile_problem(entry: polib.POEntry, plural_forms: str | None) -> str | None:
+    """What msgfmt -c would refuse in `entry` once approved (None: nothing), in a
+    catalog whose header says `plural_forms`: for whoever is about to approve it."""
     forms = _forms(entry)
     if not forms[0] or not entry.msgid:
         return None
-    rule = _PluralRule(nplurals, _often(plural, nplurals) if plural and nplurals else None)
+    try:
+        rule = _rule(plural_forms)
+    except ValueError as exc:
+        return str(exc)
     problem = _entry_problem(entry, forms, rule)
     return problem[0] if problem else None
 
@@ -295,22 +298,23 @@ def _entry_problem(entry, forms: list[str], rule: _PluralRule) -> tuple[str, str
 
 
 def _plural_rule(catalog: polib.POFile, lines: list[str], path) -> _PluralRule:
-    written = catalog.metadata.get("Plural-Forms")
+    try:
+        return _rule(catalog.metadata.get("Plural-Forms"))
+    except ValueError as exc:
+        line = next((n for n, text in enumerate(lines, start=1) if text.startswith('"Plural-Forms:')), None)
+        raise _refusal(f"the header's Plural-Forms: {exc}", path, line,
+                       "Copy the Plural-Forms line for the language from the gettext manual") from None
+
+
+def _rule(written: str | None) -> _PluralRule:
     if not written:
         return _PluralRule(None, None)
-    line = next((n for n, text in enumerate(lines, start=1) if text.startswith('"Plural-Forms:')), None)
     nplurals = re.search(r"nplurals\s*=\s*(\d+)", written)
     plural = re.search(r"plural\s*=\s*([^;]+)", written)
     if not nplurals or not plural or int(nplurals.group(1)) < 1:
-        raise _refusal(f"the header's Plural-Forms is not 'nplurals=N; plural=EXPRESSION;' ({written!r})",
-                     path, line, "Copy the Plural-Forms line for the language from the gettext manual")
+        raise ValueError(f"{written!r} is not 'nplurals=N; plural=EXPRESSION;'")
     count = int(nplurals.group(1))
-    try:
-        often = _often(plural.group(1).strip(), count)
-    except ValueError as exc:
-        raise _refusal(f"the header's Plural-Forms: {exc}", path, line,
-                     "Copy the Plural-Forms line for the language from the gettext manual") from None
-    return _PluralRule(count, often)
+    return _PluralRule(count, _often(plural.group(1).strip(), count))
 
 
 @functools.lru_cache(maxsize=64)
