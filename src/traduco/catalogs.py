@@ -100,7 +100,7 @@ def catalog_metadata(template: dict[str, str], locale: str,
 
 # -- reading -----------------------------------------------------------------
 
-def read(path: Path, *, locale: str | None = None) -> polib.POFile:
+def read(path: Path, *, locale: str | None = None, compilable: bool = True) -> polib.POFile:
     """Parse a catalog or template, strictly; anything msgfmt would reject raises
     CatalogError with the file, the line and what to do (see `load`)."""
     try:
@@ -108,7 +108,7 @@ def read(path: Path, *, locale: str | None = None) -> polib.POFile:
     except OSError as exc:
         raise CatalogError(f"cannot be read ({exc.strerror or exc})", path=path,
                            hint="Check that the file exists and that you may read it") from None
-    return load(data, path, locale=locale)
+    return load(data, path, locale=locale, compilable=compilable)
 
 
 def read_existing(path: Path, *, locale: str | None = None) -> polib.POFile | None:
@@ -116,13 +116,16 @@ def read_existing(path: Path, *, locale: str | None = None) -> polib.POFile | No
     return read(path, locale=locale) if path.exists() else None
 
 
-def load(data: bytes, path: Path, *, locale: str | None = None) -> polib.POFile:
+def load(data: bytes, path: Path, *, locale: str | None = None, compilable: bool = True) -> polib.POFile:
     """Parse the exact bytes of a catalog (a snapshot read once), or raise
     CatalogError naming path:line. The one reader for any catalog traduco trusts:
     drafting, status, check and publishing all come through here, so what one
     of them refuses none of them uses. Syntax is checked as strictly as msgfmt
     does (polib alone reads `msgstr "你好` as `你`), then the headers, then
-    duplicate msgids."""
+    duplicate msgids, then what `msgfmt -c` refuses to compile (plural forms,
+    newlines, format strings: `syntax.check_entries`). `compilable=False`
+    leaves that last judgement out, for a catalog traduco only carries and
+    never publishes (another project's, met by the git merge driver)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -139,7 +142,8 @@ def load(data: bytes, path: Path, *, locale: str | None = None) -> polib.POFile:
                            hint=syntax.HINT) from None
     _check_headers(catalog, path, locale, text)
     _check_duplicates(catalog, path)
-    syntax.check_entries(catalog, text, path)
+    if compilable:
+        syntax.check_entries(catalog, text, path)
     return catalog
 
 

@@ -116,20 +116,27 @@ def _c_type(size: str, conversion: str) -> str | None:
     return None
 
 
-def _parse_c(text: str) -> Spec:
-    numbered: dict[int, str] = {}
-    unnumbered: list[str] = []
-    at, directive = text.find("%"), 0
+def _each_directive(text: str, read) -> None:
+    """Call `read(at, number)` for each directive (a `%` that is not `%%`); it
+    returns where the directive ends."""
+    at, number = text.find("%"), 0
     while at != -1:
         if text.startswith("%%", at):
             at = text.find("%", at + 2)
             continue
-        directive += 1
+        number += 1
+        at = text.find("%", read(at, number))
+
+
+def _parse_c(text: str) -> Spec:
+    numbered: dict[int, str] = {}
+    unnumbered: list[str] = []
+
+    def read(at: int, directive: int) -> int:
         found = _C.match(text, at)
         conversion = found.group("conversion")
         if conversion in ("m", "%"):      # glibc's strerror(errno), and "% %": no argument
-            at = text.find("%", found.end())
-            continue
+            return found.end()
         kind = _c_type(_C_SIZES.get(found.group("size") or "", found.group("size") or ""), conversion)
         if kind is None:
             what = f"the character '{conversion}' is not" if conversion else "the end of the string is not"
@@ -145,7 +152,8 @@ def _parse_c(text: str) -> Spec:
                 numbered[int(number)] = type_
             else:
                 unnumbered.append(type_)
-        at = text.find("%", found.end())
+        return found.end()
+    _each_directive(text, read)
     if numbered and unnumbered:
         raise Invalid("The string refers to arguments both through absolute argument numbers and "
                       "through unnumbered argument specifications.")
@@ -167,18 +175,13 @@ _PYTHON_REST = re.compile(r"(?P<flags>[-+ #0]*)(?P<width>\*|\d+)?(?:\.(?P<precis
 def _parse_python(text: str) -> Spec:
     named: dict[str, str] = {}
     unnamed: list[str] = []
-    at, directive = text.find("%"), 0
-    while at != -1:
-        if text.startswith("%%", at):
-            at = text.find("%", at + 2)
-            continue
-        directive += 1
+
+    def read(at: int, directive: int) -> int:
         name, at = _python_name(text, at + 1, directive)
         found = _PYTHON_REST.match(text, at)
         kind = _PYTHON_TYPES.get(found.group("conversion"))
         if found.group("conversion") == "%" and name is None:     # "% %": a percent sign
-            at = text.find("%", found.end())
-            continue
+            return found.end()
         if kind is None:
             if not found.group("conversion"):
                 raise Invalid("The string ends in the middle of a directive.")
@@ -193,8 +196,9 @@ def _parse_python(text: str) -> Spec:
                 raise Invalid(f"The string refers to the argument named '{name}' in incompatible ways.")
             named[name] = kind
         else:
-            unnamed += ["int"] * len(stars) + [kind]
-        at = text.find("%", found.end())
+            unnamed.extend(["int"] * len(stars) + [kind])
+        return found.end()
+    _each_directive(text, read)
     if named and unnamed:
         raise Invalid("The string refers to arguments both through argument names and through "
                       "unnamed argument specifications.")
