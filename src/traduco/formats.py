@@ -1,8 +1,11 @@
 """Format strings in translations, compared as GNU `msgfmt -c` compares them.
 
-    formats.mismatch("python-format", "%(n)d files", "%(n)d file", strict=True)   # None
-    formats.mismatch("c-format", "%d of %s", "%s", strict=True)
-    # "number of format specifications in 'msgid' and 'msgstr' does not match"
+>>> mismatch("python-format", "%(n)d files", "%(n)d file", strict=True) is None
+True
+>>> mismatch("c-format", "%d of %s", "%s", strict=True)
+"number of format specifications in 'msgid' and 'msgstr' does not match"
+>>> mismatch("c-format", "%d of %s", "%d", strict=False) is None   # a plural form for one number
+True
 
 An entry flagged `c-format`, `python-format` or `python-brace-format` (or
 `possible-…`) is run by the program with arguments that fit its msgid; a
