@@ -68,7 +68,8 @@ def test_help_shows_brackets_and_plain_metavars(capsys, command, shown):
 
 
 COMMANDS = ["run", "pull", "status", "merge-driver", "init-git", "check", "review", "approve-low-risk", "report",
-            "publish", "approve", "serve"]
+            "publish", "approve", "serve",
+            "export-xliff", "import-xliff", "export-tmx", "import-tmx", "export-tbx", "import-tbx"]
 
 
 def test_every_command_is_in_the_help_checks():

@@ -80,6 +80,17 @@ Publish
 - `disclosure`: how a published translation was made (machine, memory, a person)
 - `approval`: the editor's approval: Prefect suspension, waiting runs, decisions
 
+Agencies and CAT tools
+- `exchange`: XLIFF, TMX and TBX out and back, one module per job:
+  - `exchange.safexml`: XML from outside read safely (no entities, no network, no huge trees)
+  - `exchange.inline`: markup and placeholders as XLIFF/TMX inline codes
+  - `exchange.selection`: the units to export: by document, locale, waiting, risk band
+  - `exchange.xliff_out`: XLIFF 2.1 (with the glossary module) and 1.2 written
+  - `exchange.xliff_in`: XLIFF read back: 2.x, 1.2, Trados's and memoQ's conventions
+  - `exchange.xliff_merge`: a returned XLIFF merged into the catalogs as a person's save
+  - `exchange.tmx`: TMX 1.4b: approved pairs out, an agency's memory in
+  - `exchange.tbx`: the glossary as TBX-Basic, out and in
+
 Around the workflow
 - `config`: the project: folders, locales, MT settings, overrides per run
 - `settings`: `[tool.traduco]` declared as typed models: one message per wrong key
@@ -92,7 +103,8 @@ Around the workflow
 - `serving`: Prefect servers: serve's local one, a command's own API
 - `listeners`: who listens on a local port (the password goes only to this user's server)
 - `deployments`: what serve serves: the flows' deployments, schedules, a line per run
-- `cli`: the `traduco` command (thin); `cli.publishing`: its publish, approve and serve
+- `cli`: the `traduco` command (thin); `cli.publishing`: its publish, approve and serve;
+  `cli.exchange`: export-xliff, import-xliff, export-tmx, import-tmx, export-tbx, import-tbx
 """
 
 __version__ = "0.1.0"

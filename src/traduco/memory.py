@@ -2,7 +2,8 @@
 
 An exact match of the same Italian text, approved in any catalog of the same
 locale (obsolete entries and retired documents included: removed paragraphs
-and withdrawn releases stay available), is offered as a draft naming where it
+and withdrawn releases stay available; so are memories imported from TMX,
+in `locales/memory/<locale>/`), is offered as a draft naming where it
 came from. Failing that, the most similar approved Italian (at least
 `fuzzy_threshold` %, rapidfuzz's `fuzz.ratio`) is offered as a fuzzy match:
 press releases repeat themselves with small changes.
@@ -24,8 +25,10 @@ from rapidfuzz import fuzz, process
 from traduco.config import Project
 from traduco.numbers import ITALIAN_MONTHS, ITALIAN_SCALE, quantities
 from traduco.project_catalogs import each
+from traduco.retirement import retired_catalogs
 
 DEFAULT_THRESHOLD = 75.0
+IMPORTED = "memory"       # locales/memory/<locale>/*.po: pairs imported from TMX files
 BANDS = ((95, "95–99"), (85, "85–94"))   # below 85: "<threshold>–84"
 
 
@@ -67,7 +70,10 @@ class TranslationMemory:
             return
         project, locale = self.source
         self.source = None
-        for catalog in each(project, [locale], every_file=True):
+        # imported memories (TMX, `traduco import-tmx`) are approved work like any other
+        folders = (project.catalogs_dir / locale / "LC_MESSAGES", retired_catalogs(project, locale),
+                   project.catalogs_dir / IMPORTED / locale)
+        for catalog in each(project, [locale], folders=folders):
             if catalog.verdict:
                 continue   # reported by the run that updates it
             for entry in catalog.entries:

@@ -56,7 +56,6 @@ from traduco import catalogs, checks, files, provenance, risk
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
-from traduco.retirement import retired_catalogs
 
 
 @dataclass(frozen=True)
@@ -206,14 +205,14 @@ class Catalog:
         raise files.ChangedOnDisk(str(self.path))
 
 
-def each(project: Project, locales: list[str] | None = None, *, every_file: bool = False) -> Iterator[Catalog]:
+def each(project: Project, locales: list[str] | None = None, *,
+         folders: tuple[Path, ...] | None = None) -> Iterator[Catalog]:
     """Every document × locale of the project, one `Catalog` each, in document
-    order; each template is read once for all its locales. `every_file`: every
-    `.po` in the locale folders, retired ones included, template or not (what
-    translation memory may reuse: these carry no template)."""
-    if every_file:
+    order; each template is read once for all its locales. With `folders`:
+    every `.po` in them instead, template or not (what translation memory may
+    reuse, retired and imported catalogs included: these carry no template)."""
+    if folders is not None:
         for locale in locales or project.locales:
-            folders = (project.catalogs_dir / locale / "LC_MESSAGES", retired_catalogs(project, locale))
             for path in [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.po"))]:
                 yield Catalog.at(path, path.with_suffix(".pot"), path.stem, locale, template_data=None)
         return

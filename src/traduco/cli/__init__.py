@@ -391,6 +391,7 @@ def entry() -> None:
 
 
 from traduco.cli import publishing  # noqa: E402,F401  (registers publish, approve and serve on `app`)
+from traduco.cli import exchange  # noqa: E402,F401  (registers the XLIFF, TMX and TBX commands)
 
 for _registered in app.registered_commands:      # every command, those of cli.publishing too
     if _registered.cls in (None, TyperCommand):
