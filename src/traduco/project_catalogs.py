@@ -208,8 +208,8 @@ class Catalog:
 def each(project: Project, locales: list[str] | None = None, *,
          folders: tuple[Path, ...] | None = None) -> Iterator[Catalog]:
     """Every document × locale of the project, one `Catalog` each, in document
-    order; each template is read once for all its locales. With `folders`:
-    every `.po` in them instead, template or not (what translation memory may
+    order; each template is read once for all its locales. With `folders` (of
+    one locale's catalogs): every `.po` in them instead, template or not (what translation memory may
     reuse, retired and imported catalogs included: these carry no template)."""
     if folders is not None:
         for locale in locales or project.locales:
