@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -106,13 +107,20 @@ PLURAL_COMMENT = "counted as the press office counts"
 TWIN_TEXT = "一个更早的译文"
 
 
+def plural_forms(catalog: polib.POFile) -> dict[int, str]:
+    """The hand-made plural entry's translation, one form per the header's nplurals
+    (msgfmt -c, and so traduco, refuses a catalog whose plural entries have more or fewer)."""
+    nplurals = int(re.search(r"nplurals=(\d+)", catalog.metadata["Plural-Forms"]).group(1))
+    return {n: "%d 位游客" for n in range(nplurals)}
+
+
 def add_hand_made_work(path: Path) -> None:
     """Add, as a translator would by hand, a plural entry, an older obsolete
     twin of the first entry, and other tools' headers."""
     catalog = polib.pofile(str(path), wrapwidth=0)
     catalog.metadata.update(FOREIGN_HEADERS)
     catalog.append(polib.POEntry(msgid="%d visitor", msgid_plural="%d visitors",
-                                 msgstr_plural={0: "%d 位游客"}, tcomment=PLURAL_COMMENT))
+                                 msgstr_plural=plural_forms(catalog), tcomment=PLURAL_COMMENT))
     catalog.append(polib.POEntry(msgid=catalog[0].msgid, msgstr=TWIN_TEXT, obsolete=True))
     catalog.save()
 
@@ -122,7 +130,7 @@ def assert_hand_made_work_kept(path: Path) -> None:
     for field, value in FOREIGN_HEADERS.items():
         assert catalog.metadata.get(field) == value, (path, field)
     plural = [e for e in catalog if e.msgid == "%d visitor"]
-    assert [(e.msgstr_plural, e.tcomment) for e in plural] == [({0: "%d 位游客"}, PLURAL_COMMENT)], path
+    assert [(e.msgstr_plural, e.tcomment) for e in plural] == [(plural_forms(catalog), PLURAL_COMMENT)], path
     assert TWIN_TEXT in path.read_text(encoding="utf-8"), path   # as the twin, or folded into a comment
 
 

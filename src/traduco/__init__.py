@@ -18,8 +18,10 @@ Pull and extract
 Catalogs
 - `catalogs`: `.po`/`.pot` reading, headers, entry state, the byte-preserving writer
 - `files`: atomic file writes, cross-process locks, the clock
+- `project_catalogs`: one document's catalog in one locale (`Catalog`): read once, its state, edited under its lock; `each` for every one
 - `provenance`: where a translation came from, as one value (`format()`, `parse()`)
 - `syntax`: PO syntax checked as strictly as GNU msgfmt, before a catalog is trusted
+- `formats`: c-, python- and python-brace-format strings compared as `msgfmt -c` compares them
 - `merging`: msgmerge-style update of a catalog from its template, keeping reviewers' work
 - `retirement`: the catalogs of removed sources, retired and brought back
 - `catalog_merge`: git's merge driver for `.po`/`.pot`: three-way, entry by entry

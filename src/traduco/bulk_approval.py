@@ -19,11 +19,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from traduco import catalogs, checks, files, provenance, risk
+from traduco import catalogs, files, provenance, risk, syntax
 from traduco.config import Project
 from traduco.errors import CatalogError, ConfigError
-from traduco.glossary import load_glossary
-from traduco.review import check_cache
+from traduco.project_catalogs import Catalog, Judge, each
 
 APPROVAL_NOTE = "approved by {reviewer} on {moment:%Y-%m-%d %H:%M} UTC in bulk (risk {score:.2f}, below {below:g})"
 _NAME = re.compile(r"\S(?:[^\x00-\x1f\x7f]{0,78}\S)?")
@@ -71,31 +70,24 @@ def check_request(below: float, reviewer: str) -> str:
 
 def low_risk_drafts(project: Project, below: float, locales: list[str] | None = None) -> list[Candidate]:
     """Every draft whose risk is below `below`, in every readable catalog."""
-    glossary, cache = load_glossary(project), check_cache(project)
+    judge = Judge.for_project(project)
     found = []
-    for doc_id in project.doc_ids():
-        for locale in locales or project.locales:
-            path = project.catalog_path(doc_id, locale)
-            try:
-                catalog = catalogs.read(path, locale=locale) if path.exists() else None
-            except CatalogError:
-                continue        # `traduco status` and `check` name it; nothing to approve in it
-            if catalog is not None:
-                found += _below(catalog, doc_id, locale, below, glossary, cache,
-                                risk.provider_priors(project.state_dir, locale))
+    for catalog in each(project, locales):
+        if catalog.exists and not catalog.verdict:     # `traduco status` and `check` name a broken one
+            found += _below(catalog, below, judge)
     return found
 
 
-def _below(catalog, doc_id: str, locale: str, below: float, glossary, cache, priors) -> list[Candidate]:
-    findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}
+def _below(catalog: Catalog, below: float, judge: Judge) -> list[Candidate]:
+    """The catalog's drafts below the bar that msgfmt -c would still compile once approved."""
+    judged = judge.judge(catalog.entries, catalog.locale)
+    rule = catalog.entries.metadata.get("Plural-Forms")
     found = []
-    for entry in catalogs.active_entries(catalog):
-        if catalogs.state(entry) != catalogs.DRAFT:
-            continue
-        assessed = risk.assess(entry, locale, findings.get(id(entry), []), priors)
-        if assessed.score < below:
-            found.append(Candidate(doc_id, locale, entry.msgctxt, entry.msgid, entry.msgstr, assessed,
-                                   tuple(findings.get(id(entry), []))))
+    for entry in catalog.drafts():
+        assessed = judged[id(entry)]
+        if assessed.risk.score < below and not syntax.compile_problem(entry, rule):
+            found.append(Candidate(catalog.doc_id, catalog.locale, entry.msgctxt, entry.msgid, entry.msgstr,
+                                   assessed.risk, tuple(assessed.findings)))
     return found
 
 
@@ -108,24 +100,23 @@ def approve(project: Project, candidates: list[Candidate], below: float, reviewe
     by_catalog: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for candidate in candidates:
         by_catalog[(candidate.doc_id, candidate.locale)].append(candidate)
-    glossary, cache = load_glossary(project), check_cache(project)
+    judge = Judge.for_project(project)
     for (doc_id, locale), shown in by_catalog.items():
-        path = project.catalog_path(doc_id, locale)
+        catalog = Catalog.to_edit(project, doc_id, locale)
+        path, approved = catalog.path, []
+
+        def change(fresh: Catalog, shown=shown, approved=approved):
+            if not fresh.exists:
+                raise CatalogError("the catalog is gone; nothing approved in it", path=path)
+            now_below = {(c.msgctxt, c.msgid, c.msgstr): c for c in _below(fresh, below, judge)}
+            approved[:] = [now_below[key] for key in ((c.msgctxt, c.msgid, c.msgstr) for c in shown)
+                           if key in now_below]
+            _mark(fresh.entries, approved, below, reviewer)
+            return fresh.entries
         try:
-            with files.locked(path, project.lock_path(path)):
-                before = files.contents(path)
-                if before is None:
-                    raise CatalogError("the catalog is gone; nothing approved in it", path=path)
-                catalog = catalogs.load(before, path, locale=locale)
-                now_below = {(c.msgctxt, c.msgid, c.msgstr): c for c in
-                             _below(catalog, doc_id, locale, below, glossary, cache,
-                                    risk.provider_priors(project.state_dir, locale))}
-                approved = [now_below[key] for key in ((c.msgctxt, c.msgid, c.msgstr) for c in shown)
-                            if key in now_below]
-                outcome.skipped += len(shown) - len(approved)
-                _mark(catalog, approved, below, reviewer)
-                catalogs.write(catalog, path, expected=before)
-                outcome.approved += approved
+            catalog.edit(project.lock_path(path), change)
+            outcome.approved += approved
+            outcome.skipped += len(shown) - len(approved)
         except files.ChangedOnDisk:
             outcome.skipped += len(shown)
             outcome.problems.append(f"{path}: changed while approving; nothing approved in it. Run the command again")

@@ -100,7 +100,7 @@ def catalog_metadata(template: dict[str, str], locale: str,
 
 # -- reading -----------------------------------------------------------------
 
-def read(path: Path, *, locale: str | None = None) -> polib.POFile:
+def read(path: Path, *, locale: str | None = None, compilable: bool = True) -> polib.POFile:
     """Parse a catalog or template, strictly; anything msgfmt would reject raises
     CatalogError with the file, the line and what to do (see `load`)."""
     try:
@@ -108,7 +108,7 @@ def read(path: Path, *, locale: str | None = None) -> polib.POFile:
     except OSError as exc:
         raise CatalogError(f"cannot be read ({exc.strerror or exc})", path=path,
                            hint="Check that the file exists and that you may read it") from None
-    return load(data, path, locale=locale)
+    return load(data, path, locale=locale, compilable=compilable)
 
 
 def read_existing(path: Path, *, locale: str | None = None) -> polib.POFile | None:
@@ -116,15 +116,18 @@ def read_existing(path: Path, *, locale: str | None = None) -> polib.POFile | No
     return read(path, locale=locale) if path.exists() else None
 
 
-def load(data: bytes, path: Path, *, locale: str | None = None) -> polib.POFile:
+def load(data: bytes, path: Path, *, locale: str | None = None, compilable: bool = True) -> polib.POFile:
     """Parse the exact bytes of a catalog (a snapshot read once), or raise
     CatalogError naming path:line. The one reader for any catalog traduco trusts:
     drafting, status, check and publishing all come through here, so what one
     of them refuses none of them uses. Syntax is checked as strictly as msgfmt
     does (polib alone reads `msgstr "你好` as `你`), then the headers, then
-    duplicate msgids."""
+    duplicate msgids, then what `msgfmt -c` refuses to compile (plural forms,
+    newlines, format strings: `syntax.check_entries`). `compilable=False`
+    leaves that last judgement out, for a catalog traduco only carries and
+    never publishes (another project's, met by the git merge driver)."""
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CatalogError(f"the file is not valid UTF-8 ({exc.reason})", path=path,
                            line=data[:exc.start].count(b"\n") + 1,
@@ -139,6 +142,8 @@ def load(data: bytes, path: Path, *, locale: str | None = None) -> polib.POFile:
                            hint=syntax.HINT) from None
     _check_headers(catalog, path, locale, text)
     _check_duplicates(catalog, path)
+    if compilable:
+        syntax.check_entries(catalog, text, path)
     return catalog
 
 
@@ -181,8 +186,17 @@ def _header_line(text: str, field: str) -> int | None:
 
 # -- entry state ---------------------------------------------------------
 
+def translations(entry: polib.POEntry) -> list[str]:
+    """The entry's translation: msgstr, or a plural entry's msgstr[0], msgstr[1]..."""
+    if entry.msgstr_plural:
+        return [entry.msgstr_plural[n] for n in sorted(entry.msgstr_plural)]
+    return [entry.msgstr]
+
+
 def state(entry: polib.POEntry) -> str:
-    if not entry.msgstr:
+    """Approved, draft (fuzzy) or untranslated; a plural entry is translated
+    only when every one of its forms is."""
+    if not all(translations(entry)):
         return UNTRANSLATED
     return DRAFT if "fuzzy" in entry.flags else APPROVED
 

@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
-from traduco import catalogs, checks
+from traduco import checks
 from traduco.config import Project
-from traduco.errors import CatalogError
 from traduco.glossary import load_glossary
+from traduco.project_catalogs import each
 from traduco.review import check_cache
 
 
@@ -18,20 +18,17 @@ def checks_report(project: Project) -> list[dict]:
     that cannot be read is one error naming it."""
     glossary, cache = load_glossary(project), check_cache(project)
     report = []
-    for doc_id in project.doc_ids():
-        for locale in project.locales:
-            path = project.catalog_path(doc_id, locale)
-            if not path.exists():
-                continue
-            try:
-                catalog = catalogs.read(path, locale=locale)
-            except CatalogError as exc:
-                report.append({"document": doc_id, "locale": locale, "where": str(path),
-                               "severity": checks.ERROR, "check": "catalog", "message": exc.message})
-                continue
-            for entry, findings in checks.catalog_findings(catalog, locale, glossary, cache):
-                where = ":".join(entry.occurrences[0]) if entry.occurrences else ""
-                report += [{"document": doc_id, "locale": locale, "where": where, "severity": f.severity,
-                            "check": f.check, "message": f.message, "msgid": entry.msgid}
-                           for f in findings]
+    for catalog in each(project):
+        doc_id, locale = catalog.doc_id, catalog.locale
+        if catalog.verdict:
+            report.append({"document": doc_id, "locale": locale, "where": str(catalog.path),
+                           "severity": checks.ERROR, "check": "catalog", "message": catalog.verdict.message})
+            continue
+        if not catalog.exists:
+            continue
+        for entry, findings in checks.catalog_findings(catalog.entries, locale, glossary, cache):
+            where = ":".join(entry.occurrences[0]) if entry.occurrences else ""
+            report += [{"document": doc_id, "locale": locale, "where": where, "severity": f.severity,
+                        "check": f.check, "message": f.message, "msgid": entry.msgid}
+                       for f in findings]
     return report

@@ -26,6 +26,7 @@ from traduco.units import TITLE_CONTEXT
 from traduco.memory import Match, TranslationMemory, band, differing_figures
 from traduco.merging import merge
 from traduco.numbers import quantities
+from traduco.project_catalogs import Catalog, Judge
 from traduco.provenance import MACHINE, MEMORY, NO_DRAFT, Provenance
 
 MERGE_ATTEMPTS = 5   # a translator saving the catalog mid-run makes us merge again
@@ -194,29 +195,31 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
     the cache the second time) rather than overwrite it. A catalog that cannot
     be read is reported and left exactly as it is.
     """
-    path = project.catalog_path(doc_id, locale)
+    catalog = Catalog.to_edit(project, doc_id, locale)
+    path = catalog.path
     relative = str(path.relative_to(project.root))
+    judge = Judge(glossary, check_cache, project.state_dir)
+    reports: list[CatalogReport] = []
+
+    def change(fresh: Catalog) -> polib.POFile:
+        merged = merge(template, fresh.entries if fresh.exists else None, locale)
+        report = draft(merged, locale, engine, memory, doc_id, on_result)
+        report.errors, report.warnings = checks.annotate_catalog(merged, locale, glossary, check_cache)
+        judged = judge.judge(merged, locale)
+        for entry in catalogs.active_entries(merged):
+            risk.annotate(entry, judged[id(entry)].risk)
+        report.path = relative
+        reports.append(report)
+        return merged
     try:
-        with files.locked(path, project.lock_path(path)):
-            for _ in range(MERGE_ATTEMPTS):
-                before = files.contents(path)
-                existing = catalogs.load(before, path, locale=locale) if before is not None else None
-                catalog = merge(template, existing, locale)
-                report = draft(catalog, locale, engine, memory, doc_id, on_result)
-                report.errors, report.warnings = checks.annotate_catalog(catalog, locale, glossary,
-                                                                         check_cache)
-                found = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, check_cache)}
-                risk.annotate_catalog(catalog, locale, found, risk.provider_priors(project.state_dir, locale))
-                report.path = relative
-                try:
-                    report.written = catalogs.write(catalog, path, expected=before)
-                    return report
-                except files.ChangedOnDisk:
-                    continue
-            raise CatalogError(f"the catalog kept changing while traduco tried to update it "
-                               f"({MERGE_ATTEMPTS} attempts)", path=path,
-                               hint="Save and close it in your editor; the next run updates it")
+        written = catalog.edit(project.lock_path(path), change, attempts=MERGE_ATTEMPTS)
+    except files.ChangedOnDisk:
+        return CatalogReport(doc_id, locale, relative, error=CatalogError(
+            f"the catalog kept changing while traduco tried to update it ({MERGE_ATTEMPTS} attempts)",
+            path=path, hint="Save and close it in your editor; the next run updates it").message)
     except CatalogError as exc:
         return CatalogReport(doc_id, locale, relative, error=exc.message)
     except OSError as exc:     # an unwritable folder or a full disk: this catalog only
         return CatalogReport(doc_id, locale, relative, error=files.write_problem(exc, path).message)
+    reports[-1].written = written
+    return reports[-1]

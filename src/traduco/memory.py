@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from traduco import catalogs
 from traduco.config import Project
-from traduco.errors import CatalogError
 from traduco.numbers import ITALIAN_MONTHS, ITALIAN_SCALE, quantities
+from traduco.project_catalogs import each
 from traduco.retirement import retired_catalogs
 
 DEFAULT_THRESHOLD = 75.0
@@ -74,14 +73,12 @@ class TranslationMemory:
         # imported memories (TMX, `traduco import-tmx`) are approved work like any other
         folders = (project.catalogs_dir / locale / "LC_MESSAGES", retired_catalogs(project, locale),
                    project.catalogs_dir / IMPORTED / locale)
-        for path in [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.po"))]:
-            try:
-                catalog = catalogs.read(path, locale=locale)
-            except CatalogError:
+        for catalog in each(project, [locale], folders=folders):
+            if catalog.verdict:
                 continue   # reported by the run that updates it
-            for entry in catalog:
+            for entry in catalog.entries:
                 if entry.msgctxt is None and entry.msgstr and "fuzzy" not in entry.flags:
-                    self.add(entry.msgid, Match(entry.msgstr, path.stem))
+                    self.add(entry.msgid, Match(entry.msgstr, catalog.doc_id))
 
     def add(self, msgid: str, match: Match) -> None:
         matches = self.entries.setdefault(msgid, [])

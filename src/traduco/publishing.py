@@ -34,6 +34,7 @@ from traduco.disclosure import Disclosure
 from traduco.glossary import Glossary, load_glossary
 from traduco.ledger import Ledger, verdict_context
 from traduco.pages import Page, render_feed, render_index, render_withdrawn
+from traduco.project_catalogs import each
 from traduco.review import check_cache
 
 
@@ -126,11 +127,10 @@ def _plan(project: Project, manifest: dict) -> Iterator[_Planned]:
     """Every document × locale, one snapshot at a time (memory stays flat),
     then the withdrawals: published documents whose template is gone."""
     glossary, cache, ledger = load_glossary(project), check_cache(project), Ledger.for_project(project)
-    doc_ids = project.doc_ids()
-    for doc_id in doc_ids:
-        for locale in project.locales:
-            yield _plan_one(project, snapshots.take(project, doc_id, locale), manifest, glossary, cache, ledger)
-    current = set(doc_ids)
+    current = set()
+    for snapshot in each(project):
+        current.add(snapshot.doc_id)
+        yield _plan_one(project, snapshot, manifest, glossary, cache, ledger)
     for locale in project.locales:
         for doc_id, info in sorted(manifest.get(locale, {}).items()):
             if doc_id not in current and not info.get("withdrawn"):

@@ -17,11 +17,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-from traduco import catalogs, checks, files, provenance, risk
+from traduco import catalogs, checks, files, risk
 from traduco.config import Project
 from traduco.errors import CatalogError
-from traduco.glossary import Glossary, load_glossary
-from traduco.ledger import Ledger, file_sha256, verdict_context
+from traduco.glossary import Glossary
+from traduco.ledger import Ledger, verdict_context
+from traduco.project_catalogs import Catalog, Judge, check_cache, each  # noqa: F401  check_cache: for the commands
 
 NO_CATALOG_YET = "no catalog yet: run `traduco run`"
 
@@ -125,22 +126,20 @@ def most_urgent(project: Project, limit: int | None = None) -> QueueView:
 def queue_rows(project: Project) -> Iterator[QueueRow]:
     """Every document × locale, in no order. A catalog whose bytes (and template,
     glossary and checks) are as the ledger last saw them is not re-read."""
-    glossary, cache, ledger = load_glossary(project), check_cache(project), Ledger.for_project(project)
-    priors = {locale: risk.provider_priors(project.state_dir, locale) for locale in project.locales}
-    for doc_id in project.doc_ids():
-        template = file_sha256(project.template_path(doc_id))
-        for locale in project.locales:
-            expected = {"sha": file_sha256(project.catalog_path(doc_id, locale)), "template": template,
-                        "context": verdict_context(glossary, locale, risk.RISK_VERSION,
-                                                   json.dumps(priors[locale], sort_keys=True))}
-            known = ledger.current(f"queue:{locale}/{doc_id}", expected)
-            if known and expected["sha"]:
-                yield QueueRow(**known["row"])
-                continue
-            row = queue_row(project, doc_id, locale, glossary, cache, priors[locale])
-            if row.error is None and expected["sha"]:
-                ledger.put(f"queue:{locale}/{doc_id}", {**expected, "row": asdict(row)})
-            yield row
+    judge, ledger = Judge.for_project(project), Ledger.for_project(project)
+    for catalog in each(project):
+        doc_id, locale = catalog.doc_id, catalog.locale
+        expected = {"sha": catalog.sha256, "template": catalog.template_sha256,
+                    "context": verdict_context(judge.glossary, locale, risk.RISK_VERSION,
+                                               json.dumps(judge.priors(locale), sort_keys=True))}
+        known = ledger.current(f"queue:{locale}/{doc_id}", expected)
+        if known and expected["sha"]:
+            yield QueueRow(**known["row"])
+            continue
+        row = row_of(catalog, str(catalog.path.relative_to(project.root)), judge)
+        if row.error is None and expected["sha"]:
+            ledger.put(f"queue:{locale}/{doc_id}", {**expected, "row": asdict(row)})
+        yield row
 
 
 _TOTALLED = ("units", "approved", "drafts", "machine_drafts", "source_changed", "from_memory",
@@ -153,45 +152,45 @@ def _add(sums: dict[str, dict[str, int]], row: QueueRow) -> None:
         into[key] += getattr(row, key)
 
 
-def check_cache(project: Project) -> checks.CheckCache:
-    return checks.CheckCache(project.state_dir / "checks.sqlite")
-
-
 def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | None = None,
               cache: checks.CheckCache | None = None, priors: dict[str, float] | None = None) -> QueueRow:
-    path = project.catalog_path(doc_id, locale)
-    relative = str(path.relative_to(project.root))
-    try:
-        catalog = catalogs.read_existing(path, locale=locale)
-    except CatalogError as exc:
-        return QueueRow(doc_id, locale, relative, error=exc.message)
-    if catalog is None:
-        units = _template_units(project, doc_id)
+    catalog = Catalog.read(project, doc_id, locale)
+    return row_of(catalog, str(catalog.path.relative_to(project.root)),
+                  Judge(glossary, cache, project.state_dir), priors if priors is not None else {})
+
+
+def row_of(catalog: Catalog, relative: str, judge: Judge, priors: dict[str, float] | None = None) -> QueueRow:
+    """The queue row of a catalog already read (`relative`: its path for people)."""
+    doc_id, locale = catalog.doc_id, catalog.locale
+    if catalog.verdict:
+        return QueueRow(doc_id, locale, relative, error=catalog.verdict.message)
+    if not catalog.exists:
+        units = _template_units(catalog)
         return QueueRow(doc_id, locale, relative, units=units, untranslated=units,
                         error=None if units else NO_CATALOG_YET)
     counts = Counter()
     oldest = None
-    findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}
+    judged = judge.judge(catalog.entries, locale, priors)
     highest = 0.0
-    for entry in catalogs.active_entries(catalog):
+    for entry in catalog.active():
         state = catalogs.state(entry)
         counts[state] += 1
         counts[catalogs.fuzzy_reason(entry)] += 1
         if state != catalogs.APPROVED:
             counts["words"] += len(entry.msgid.split())
         if state == catalogs.DRAFT:
-            made = provenance.of(entry).made
+            made = catalog.provenance(entry).made
             oldest = min(oldest, made) if oldest and made else (oldest or made)
-            score = risk.assess(entry, locale, findings.get(id(entry), []), priors).score
+            score = judged[id(entry)].risk.score
             highest = max(highest, score)
             counts[f"risk-{risk.level(score)}"] += 1
-    for entry in _missing_units(project, doc_id, catalog):
+    for entry in _missing_units(catalog):
         # A unit of the template the catalog lacks (no run since the source
         # grew, or an entry deleted by hand) waits like an untranslated one.
         counts[catalogs.UNTRANSLATED] += 1
         counts["words"] += len(entry.msgid.split())
-    for found in findings.values():
-        counts.update(f.severity for f in found)
+    for found in judged.values():
+        counts.update(f.severity for f in found.findings)
     return QueueRow(doc_id, locale, relative, units=sum(counts[s] for s in _STATES),
                     approved=counts[catalogs.APPROVED], drafts=counts[catalogs.DRAFT],
                     machine_drafts=counts[catalogs.MACHINE],
@@ -204,17 +203,15 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
                     oldest_draft=oldest.isoformat() if oldest else None)
 
 
-def _missing_units(project: Project, doc_id: str, catalog) -> list:
+def _missing_units(catalog: Catalog) -> list:
     try:
-        template = catalogs.active_entries(catalogs.read(project.template_path(doc_id)))
+        return catalog.missing_units()
     except CatalogError:
         return []
-    present = {(e.msgctxt, e.msgid) for e in catalogs.active_entries(catalog)}
-    return [e for e in template if (e.msgctxt, e.msgid) not in present]
 
 
-def _template_units(project: Project, doc_id: str) -> int:
+def _template_units(catalog: Catalog) -> int:
     try:
-        return len(catalogs.active_entries(catalogs.read(project.template_path(doc_id))))
+        return len(catalog.units())
     except CatalogError:
         return 0

@@ -20,8 +20,8 @@ import jinja2
 from traduco import catalogs, checks, provenance, risk
 from traduco.config import Project
 from traduco.errors import CatalogError
-from traduco.glossary import load_glossary
-from traduco.review import check_cache, queue_row
+from traduco.project_catalogs import Catalog, Judge
+from traduco.review import row_of
 
 
 @dataclass(frozen=True)
@@ -40,29 +40,30 @@ class PageEntry:
 def review_page(project: Project, doc_id: str, locale: str) -> str:
     """The page for one document and locale: drafts by risk (highest first),
     then the untranslated, then the approved, each group in document order."""
-    path = project.catalog_path(doc_id, locale)
-    if not path.exists():
+    catalog = Catalog.read(project, doc_id, locale)
+    path = catalog.path
+    if not catalog.exists and not catalog.verdict:
         raise CatalogError(f"there is no {locale} catalog for {doc_id}", path=path,
                            hint="Check the document id with `traduco status`, or run `traduco run`")
-    catalog = catalogs.read(path, locale=locale)
-    glossary, cache = load_glossary(project), check_cache(project)
-    findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}
-    priors = risk.provider_priors(project.state_dir, locale)
+    if catalog.verdict:
+        raise catalog.verdict
+    judge = Judge.for_project(project)
+    judged = judge.judge(catalog.entries, locale)
     entries = []
-    for number, entry in enumerate(catalogs.active_entries(catalog), start=1):
+    for number, entry in enumerate(catalog.active(), start=1):
         state = catalogs.state(entry)
-        found = findings.get(id(entry), [])
+        assessed = judged[id(entry)]
         entries.append(PageEntry(
             number, ":".join(entry.occurrences[0]) if entry.occurrences else "", entry, state,
             (catalogs.fuzzy_reason(entry) if state == catalogs.DRAFT else state) or "",
             provenance.note(entry) or "",
-            risk.assess(entry, locale, found, priors), found,
+            assessed.risk, assessed.findings,
             word_diff(entry.previous_msgid, entry.msgid) if entry.previous_msgid else []))
     order = {catalogs.DRAFT: 0, catalogs.UNTRANSLATED: 1, catalogs.APPROVED: 2}
     entries.sort(key=lambda e: (order[e.state], -e.risk.score, e.number))
     return _template().render(
         title=f"Review: {doc_id} ({locale})", locale=locale, lang=locale.replace("_", "-"),
-        row=queue_row(project, doc_id, locale, glossary, cache, priors), entries=entries,
+        row=row_of(catalog, str(path.relative_to(project.root)), judge), entries=entries,
         catalog=str(path.relative_to(project.root)))
 
 

@@ -198,13 +198,6 @@ def annotate(entry: polib.POEntry, risk: Risk) -> None:
     entry.comment = "\n".join([*notes, *shown, *findings])
 
 
-def annotate_catalog(catalog: polib.POFile, locale: str, findings: dict[int, list[checks.Finding]],
-                     priors: dict[str, float] | None = None) -> None:
-    """`findings`: id(entry) -> its check findings, as `checks.catalog_findings` gives them."""
-    for entry in catalogs.active_entries(catalog):
-        annotate(entry, assess(entry, locale, findings.get(id(entry), []), priors))
-
-
 # -- the scorecard as a prior ----------------------------------------------------
 
 def priors_path(state_dir: Path) -> Path:

@@ -16,10 +16,9 @@ import sqlite3
 import statistics
 from dataclasses import asdict, dataclass, field
 
-from traduco import catalogs, provenance
 from traduco.config import Project
-from traduco.errors import CatalogError
 from traduco.mt import language_code
+from traduco.project_catalogs import each
 
 @dataclass
 class Score:
@@ -52,25 +51,23 @@ class Score:
 def scorecard(project: Project) -> list[Score]:
     scores: dict[tuple[str, str], Score] = {}
     drafts = _MachineDrafts(project)
-    for doc_id in project.doc_ids():
-        for locale in project.locales:
-            try:
-                catalog = catalogs.read_existing(project.catalog_path(doc_id, locale), locale=locale)
-            except CatalogError:
+    for catalog in each(project):
+        if not catalog.exists or catalog.verdict:
+            continue
+        locale = catalog.locale
+        for entry in catalog.approved():
+            source = catalog.provenance(entry)
+            if not source.provider:
                 continue
-            for entry in catalogs.active_entries(catalog) if catalog else []:
-                source = provenance.of(entry)
-                if not source.provider or catalogs.state(entry) != catalogs.APPROVED:
-                    continue
-                original = drafts.find(source.provider, locale, entry.msgid)
-                if original is None:
-                    continue
-                score = scores.setdefault((source.provider, locale), Score(source.provider, locale))
-                score.entries += 1
-                score.unchanged += original == entry.msgstr
-                ter, chrf = edit_scores(original, entry.msgstr, locale)
-                score.ter.append(ter)
-                score.chrf.append(chrf)
+            original = drafts.find(source.provider, locale, entry.msgid)
+            if original is None:
+                continue
+            score = scores.setdefault((source.provider, locale), Score(source.provider, locale))
+            score.entries += 1
+            score.unchanged += original == entry.msgstr
+            ter, chrf = edit_scores(original, entry.msgstr, locale)
+            score.ter.append(ter)
+            score.chrf.append(chrf)
     return sorted(scores.values(), key=lambda s: (s.locale, s.median_ter or 0))
 
 

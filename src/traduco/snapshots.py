@@ -12,11 +12,6 @@ what was published.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from functools import cached_property
-from pathlib import Path
-
 import polib
 
 from traduco import catalogs, checks, layout
@@ -24,54 +19,19 @@ from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary
 from traduco.pages import Page, page_from_catalog, render_page
+from traduco.project_catalogs import Catalog, sha256  # noqa: F401  (sha256: what publishing hashes pages with)
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    doc_id: str
-    locale: str
-    path: Path                    # the catalog, for messages
-    template_path: Path
-    data: bytes | None            # None: there is no catalog
-    template_data: bytes | None
-    error: str | None = None      # the files could not be read at all
-
-    @cached_property
-    def sha256(self) -> str | None:
-        return _sha(self.data)
-
-    @cached_property
-    def template_sha256(self) -> str | None:
-        return _sha(self.template_data)
-
-    @cached_property
-    def catalog(self) -> polib.POFile:
-        """The snapshot's bytes parsed (CatalogError if they cannot be trusted)."""
-        if self.data is None:
-            raise CatalogError("no catalog yet", path=self.path, hint="Run `traduco run`")
-        return catalogs.load(self.data, self.path, locale=self.locale)
-
-    @cached_property
-    def template(self) -> polib.POFile:
-        if self.template_data is None:
-            raise CatalogError("no template", path=self.template_path, hint="Run `traduco run`")
-        return catalogs.load(self.template_data, self.template_path)
-
-    def units(self) -> list[tuple[str | None, str]]:
-        """The keys of the current template's units, in template order."""
-        return [(e.msgctxt, e.msgid) for e in catalogs.active_entries(self.template)]
+# A snapshot is the document's catalog as `project_catalogs.Catalog` reads it:
+# the bytes once, and everything publishing decides from them.
+Snapshot = Catalog
 
 
 def take(project: Project, doc_id: str, locale: str) -> Snapshot:
     """Read a document's catalog and template once. Every catalog publishing
     uses comes through here, and is parsed from these bytes by `catalogs.load`
     (the place for any stricter check of them)."""
-    path, template_path = project.catalog_path(doc_id, locale), project.template_path(doc_id)
-    try:
-        return Snapshot(doc_id, locale, path, template_path, _read(path), _read(template_path))
-    except OSError as exc:    # one unreadable file waits; the other documents go on
-        return Snapshot(doc_id, locale, path, template_path, None, None,
-                        error=f"{exc.filename or path}: cannot be read ({exc.strerror or exc})")
+    return Catalog.read(project, doc_id, locale)
 
 
 # How a verdict starts when the files themselves are broken (a person must fix
@@ -85,13 +45,11 @@ def waiting_reason(snapshot: Snapshot, glossary: Glossary | None, cache: checks.
     if snapshot.error or snapshot.data is None:
         return snapshot.error or "no catalog yet: run `traduco run`"
     try:
-        catalog, units = snapshot.catalog, snapshot.units()
+        catalog, states = snapshot.entries, snapshot.unit_states()
     except CatalogError as exc:
         return UNREADABLE + exc.message
-    if not units:
+    if not states:
         return "no units"
-    entries = {(e.msgctxt, e.msgid): e for e in catalogs.active_entries(catalog)}
-    states = [catalogs.state(entries[key]) if key in entries else "missing" for key in units]
     parts = [_count(states.count(catalogs.DRAFT), "draft", "waiting for review"),
              _count(states.count(catalogs.UNTRANSLATED), "untranslated unit", ""),
              _count(states.count("missing"), "unit", "of the template missing from the catalog "
@@ -105,7 +63,7 @@ def published_catalog(snapshot: Snapshot) -> polib.POFile:
     """What goes online: the catalog's own header and its entries for the
     template's units, at the template's places (a translator's stray entry or
     a paragraph no longer in the source is not published)."""
-    catalog, template = snapshot.catalog, snapshot.template
+    catalog, template = snapshot.entries, snapshot.template
     entries = {(e.msgctxt, e.msgid): e for e in catalogs.active_entries(catalog)}
     published = polib.POFile(wrapwidth=catalogs.WRAP_WIDTH)
     published.metadata = dict(catalog.metadata)
@@ -158,17 +116,3 @@ def _check_errors(catalog: polib.POFile, locale: str, glossary: Glossary | None,
 def _count(n: int, noun: str, rest: str) -> str:
     return f"{n} {noun}{'s' * (n != 1)}{' ' + rest if rest else ''}" if n else ""
 
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _sha(data: bytes | None) -> str | None:
-    return None if data is None else sha256(data)

@@ -12,20 +12,35 @@ then `msgstr[0]`, `msgstr[1]`...; no comment inside an entry; `#~` on all of an
 obsolete entry's lines or none. No Python library checks this (polib and babel
 are the lenient readers in question), hence this small lexer.
 
-It is stricter than msgfmt in one way: the escapes polib cannot read back
-(`\\a`, octal, `\\x`) are refused rather than silently doubled on the next save.
+It is stricter than msgfmt in one way: what polib cannot read back is refused
+(the escapes `\\a`, octal, `\\x`; `msgstr [0]` with a space; a form feed
+between a keyword and its string) rather than misread or doubled on the next save.
+
+`check_entries` then judges the parsed entries as `msgfmt -c` does before it
+compiles them: plural forms against the header's Plural-Forms, newlines at
+both ends of msgid and msgstr, format strings (`formats`). A catalog msgfmt
+would not compile is never trusted, so never approved nor published.
 """
 
 from __future__ import annotations
 
+import functools
+import gettext
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import polib
+
+from traduco import formats
 from traduco.errors import CatalogError
 
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])?")
-_WORD = re.compile(r"[^\s\"]+")
+_BLANK = " \t\r\f\v"      # gettext's white space: a no-break space is none (Python's strip() thinks it is)
+_WORD = re.compile(r"[^ \t\r\f\v\"]+")
+_SPACED_INDEX = re.compile(r"msgstr[ \t]*\[[ \t]*(\d+)[ \t]*\]")
 # What polib reads back exactly as it writes it (gettext also has \a, octal and \x).
 _ESCAPES = set('\\"ntrvbf')
 HINT = ("Fix that line in your PO editor or a text editor (msgfmt -c shows the same "
@@ -43,9 +58,13 @@ class _Token:
 
 def check(text: str, path: Path | str) -> None:
     """Raise CatalogError (with the line) unless `text` is valid PO syntax."""
+    if text.startswith("\ufeff"):
+        raise _error("the file starts with a byte-order mark (BOM), which msgfmt refuses", path, 1,
+                     "Save it as UTF-8 without BOM (Poedit and msgcat do; in a text editor choose "
+                     "'UTF-8', not 'UTF-8 with BOM')")
     tokens: list[_Token | None] = []     # None stands for a comment line
-    for number, raw in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
-        line = raw.rstrip("\r").strip()
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip(_BLANK)
         if not line:
             continue
         if line.startswith("#~"):
@@ -69,8 +88,11 @@ def check(text: str, path: Path | str) -> None:
 def _lex(line: str, number: int, path, *, obsolete: bool) -> list[_Token]:
     tokens, at = [], 0
     while at < len(line):
-        if line[at].isspace():
+        if line[at] in " \t":
             at += 1
+        elif line[at] in "\f\v":
+            raise _error("a form feed or vertical tab outside a string (msgfmt reads it, polib cannot)",
+                         path, number, "Replace it with a space")
         elif line[at] == '"':
             end = _string_end(line, at, number, path)
             tokens.append(_Token("string", number, obsolete, raw=line[at + 1:end - 1]))
@@ -78,13 +100,29 @@ def _lex(line: str, number: int, path, *, obsolete: bool) -> list[_Token]:
         else:
             word = _WORD.match(line, at).group()
             keyword = _KEYWORD.fullmatch(word)
+            spaced = _SPACED_INDEX.match(line, at)
+            if spaced and spaced.group() != f"msgstr[{spaced.group(1)}]":
+                raise _error(f"'{spaced.group()}' has a space in it (msgfmt reads it, polib and most "
+                             "PO editors cannot)", path, number,
+                             f"Write msgstr[{spaced.group(1)}], with no space")
             if keyword is None:
+                _refuse_odd_space(word, path, number)
                 raise _error(f"text that is not part of any entry ({word[:30]!r})", path, number)
             index = keyword.group(2)
             tokens.append(_Token(keyword.group(1) + ("[]" if index is not None else ""), number,
                                  obsolete, int(index) if index is not None else None))
             at += len(word)
     return tokens
+
+
+def _refuse_odd_space(word: str, path, number: int) -> None:
+    """`msgid\u00a0"..."`: a space msgfmt does not take for one, named as such."""
+    for char in word:
+        if char.isspace() and char not in _BLANK:
+            name = unicodedata.name(char, "a space").lower()
+            raise _error(f"a {name} (U+{ord(char):04X}) where only a space or a tab may be "
+                         f"(in {word[:30]!r}); msgfmt refuses it", path, number,
+                         "Replace it with an ordinary space (an editor's 'show whitespace' reveals it)")
 
 
 def _string_end(line: str, start: int, number: int, path) -> int:
@@ -180,3 +218,132 @@ def _parse(tokens: list[_Token | None], path) -> None:
 
 def _error(what: str, path, line: int, hint: str = HINT) -> CatalogError:
     return CatalogError(f"syntax error in the catalog: {what}", path=path, line=line, hint=hint)
+
+
+# -- what msgfmt -c checks in the entries it compiles ---------------------------------------
+
+def check_entries(catalog: polib.POFile, text: str, path: Path | str) -> None:
+    """Raise CatalogError (with the line) for the first entry `msgfmt -c` would
+    refuse to compile: plural forms that do not fit the header's Plural-Forms,
+    a msgid and msgstr that do not both begin and end with a newline, format
+    strings that do not match (see `formats`). Like msgfmt, only what it
+    compiles is judged: fuzzy, untranslated and obsolete entries are not."""
+    lines = text.split("\n")
+    rule = _plural_rule(catalog, lines, path)
+    for entry in catalog:
+        forms = _forms(entry)
+        if entry.obsolete or "fuzzy" in entry.flags or not forms[0] or not entry.msgid:
+            continue
+        problem = _entry_problem(entry, forms, rule)
+        if problem:
+            what, hint = problem
+            raise _refusal(what, path, _msgstr_line(lines, entry), hint)
+
+
+def compile_problem(entry: polib.POEntry, plural_forms: str | None) -> str | None:
+    """What msgfmt -c would refuse in `entry` once approved (None: nothing), in a
+    catalog whose header says `plural_forms`: for whoever is about to approve it."""
+    forms = _forms(entry)
+    if not forms[0] or not entry.msgid:
+        return None
+    try:
+        rule = _rule(plural_forms)
+    except ValueError as exc:
+        return str(exc)
+    problem = _entry_problem(entry, forms, rule)
+    return problem[0] if problem else None
+
+
+@dataclass(frozen=True)
+class _PluralRule:
+    nplurals: int | None           # None: the header has no Plural-Forms
+    often: tuple[bool, ...] | None  # per form: used for many numbers (msgfmt then asks for every argument)
+
+
+def _forms(entry: polib.POEntry) -> list[str]:
+    if entry.msgstr_plural:
+        return [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)] or [""]
+    return [entry.msgstr]
+
+
+def _entry_problem(entry, forms: list[str], rule: _PluralRule) -> tuple[str, str] | None:
+    plural = bool(entry.msgstr_plural)
+    if plural:
+        if rule.nplurals is None:
+            return ("a plural entry, but the header has no Plural-Forms",
+                    'Add a "Plural-Forms" header for the language (Poedit: Translation > Properties)')
+        if len(forms) != rule.nplurals:
+            return (f"a plural entry with {len(forms)} form{'s' * (len(forms) != 1)}, but the header's "
+                    f"Plural-Forms says nplurals={rule.nplurals}",
+                    f"Give it exactly {rule.nplurals} msgstr[n] lines, or correct Plural-Forms in the header")
+    named = ["msgid_plural"] + [f"msgstr[{n}]" for n in range(len(forms))] if plural else ["msgstr"]
+    texts = [entry.msgid_plural] + forms if plural else forms
+    for edge, test in (("begin", lambda s: s.startswith("\n")), ("end", lambda s: s.endswith("\n"))):
+        for name, other in zip(named, texts):
+            if test(other) != test(entry.msgid):
+                return (f"'msgid' and '{name}' do not both {edge} with a newline (\\n)",
+                        f"Make the translation {edge} with \\n exactly when the msgid does")
+    for kind in formats.flagged(entry.flags):
+        for number, form in enumerate(forms):
+            strict = not plural or len(forms) == 1 or bool(
+                rule.often and number < len(rule.often) and rule.often[number])
+            wrong = formats.mismatch(kind, entry.msgid_plural if plural else entry.msgid, form, strict=strict,
+                                     msgid_name="msgid_plural" if plural else "msgid",
+                                     msgstr_name=named[number + 1] if plural else "msgstr")
+            if wrong:
+                return (f"{kind}: {wrong}",
+                        "Use the same placeholders as the msgid (the program fills them in), or remove "
+                        f"the '{kind}' flag if the msgid is not a format string")
+    return None
+
+
+def _plural_rule(catalog: polib.POFile, lines: list[str], path) -> _PluralRule:
+    try:
+        return _rule(catalog.metadata.get("Plural-Forms"))
+    except ValueError as exc:
+        line = next((n for n, text in enumerate(lines, start=1) if text.startswith('"Plural-Forms:')), None)
+        raise _refusal(f"the header's Plural-Forms: {exc}", path, line,
+                       "Copy the Plural-Forms line for the language from the gettext manual") from None
+
+
+def _rule(written: str | None) -> _PluralRule:
+    if not written:
+        return _PluralRule(None, None)
+    nplurals = re.search(r"nplurals\s*=\s*(\d+)", written)
+    plural = re.search(r"plural\s*=\s*([^;]+)", written)
+    if not nplurals or not plural or int(nplurals.group(1)) < 1:
+        raise ValueError(f"{written!r} is not 'nplurals=N; plural=EXPRESSION;'")
+    count = int(nplurals.group(1))
+    return _PluralRule(count, _often(plural.group(1).strip(), count))
+
+
+@functools.lru_cache(maxsize=64)
+def _often(expression: str, nplurals: int) -> tuple[bool, ...]:
+    """Which forms the rule gives for 5 or more of the numbers 0 to 1000 (msgfmt's
+    test for a form used by many numbers); ValueError for a rule msgfmt refuses."""
+    try:
+        rule = gettext.c2py(expression)
+        counts = Counter(int(rule(n)) for n in range(1001))
+    except (ValueError, SyntaxError, ZeroDivisionError, RecursionError):
+        raise ValueError(f"the plural expression {expression!r} cannot be read") from None
+    if min(counts) < 0:
+        raise ValueError("the plural expression can produce negative values")
+    if max(counts) >= nplurals:
+        raise ValueError(f"nplurals = {nplurals} but the plural expression can produce values as "
+                         f"large as {max(counts)}")
+    return tuple(counts[form] >= 5 for form in range(nplurals))
+
+
+def _msgstr_line(lines: list[str], entry: polib.POEntry) -> int | None:
+    start = getattr(entry, "linenum", None)
+    if not start:
+        return None
+    for number in range(start, len(lines) + 1):
+        if lines[number - 1].lstrip(_BLANK).startswith("msgstr"):
+            return number
+    return start
+
+
+def _refusal(what: str, path, line: int | None, hint: str) -> CatalogError:
+    return CatalogError(f"msgfmt -c would refuse this catalog: {what}", path=path, line=line,
+                        hint=hint + "; until then traduco neither changes nor publishes it")

@@ -30,12 +30,12 @@ from lxml import etree
 
 from traduco import __version__, catalogs, files, provenance
 from traduco.config import Project
-from traduco.errors import CatalogError
 from traduco.exchange import inline
 from traduco.exchange.safexml import ExchangeError, local, read
 from traduco.exchange.xliff_out import bcp47
 from traduco.memory import IMPORTED
 from traduco.mt import masking
+from traduco.project_catalogs import each
 from traduco.retirement import retired_catalogs
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -59,18 +59,18 @@ def export_tmx(project: Project, locale: str) -> tuple[bytes, int]:
     body = etree.SubElement(root, "body")
     seen: set[str] = set()
     folders = (project.catalogs_dir / locale / "LC_MESSAGES", retired_catalogs(project, locale))
-    for path in [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.po"))]:
-        try:
-            catalog = catalogs.read(path, locale=locale)
-        except CatalogError:
+    for found in each(project, [locale], folders=folders):
+        if found.verdict:
             continue        # `traduco check` names it
+        catalog = found.entries
         changed = _gettext_date(catalog.metadata.get("PO-Revision-Date"))
         reviewer = _person(catalog.metadata.get("Last-Translator", ""))
         for entry in catalog:
-            if catalogs.state(entry) != catalogs.APPROVED or entry.msgid in seen:
+            # a plural entry's forms have no place in a TMX pair
+            if catalogs.state(entry) != catalogs.APPROVED or entry.msgid_plural or entry.msgid in seen:
                 continue
             seen.add(entry.msgid)
-            body.append(_tu(entry, path.stem, project.source_language, locale, changed, reviewer))
+            body.append(_tu(entry, found.doc_id, project.source_language, locale, changed, reviewer))
     for tu in body:
         tu.tail = "\n"
     body.text = "\n"
