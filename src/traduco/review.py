@@ -166,9 +166,10 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
     except CatalogError as exc:
         return QueueRow(doc_id, locale, relative, error=exc.message)
     if catalog is None:
-        units = _template_units(project, doc_id)
-        return QueueRow(doc_id, locale, relative, units=units, untranslated=units,
-                        error=None if units else NO_CATALOG_YET)
+        waiting = _template_entries(project, doc_id)
+        return QueueRow(doc_id, locale, relative, units=len(waiting), untranslated=len(waiting),
+                        words_waiting=sum(len(e.msgid.split()) for e in waiting),
+                        error=None if waiting else NO_CATALOG_YET)
     counts = Counter()
     oldest = None
     findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}
@@ -213,8 +214,8 @@ def _missing_units(project: Project, doc_id: str, catalog) -> list:
     return [e for e in template if (e.msgctxt, e.msgid) not in present]
 
 
-def _template_units(project: Project, doc_id: str) -> int:
+def _template_entries(project: Project, doc_id: str) -> list:
     try:
-        return len(catalogs.active_entries(catalogs.read(project.template_path(doc_id))))
+        return catalogs.active_entries(catalogs.read(project.template_path(doc_id)))
     except CatalogError:
-        return 0
+        return []

@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 from rich import box
 from rich.console import Console
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -37,6 +38,19 @@ out = console()
 err = console(stderr=True)
 
 SHOWN_ROWS = 50    # queue rows printed; the totals cover every row
+
+
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        from traduco import __version__
+        out.print(f"traduco {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                                   help="Print traduco's version and exit.")] = False):
+    """Italian sources to reviewed zh_CN and English, through gettext catalogs."""
 ProjectOption = Annotated[Path, typer.Option("--project", "-p", metavar="DIR",
                                              help="Project folder (holds pyproject.toml).")]
 
@@ -171,17 +185,10 @@ def check(project_dir: ProjectOption = Path("."),
         out.print_json(json.dumps({"findings": report, "errors": errors,
                                    "warnings": len(report) - errors}, ensure_ascii=False))
     else:
-        table = Table(title="Checks", title_justify="left")
-        for column in ("document", "locale", "where", "severity", "check", "message"):
-            table.add_column(column, overflow="fold")
-        for item in report:
-            colour = "red" if item["severity"] == "error" else "yellow"
-            table.add_row(Text(item["document"]), item["locale"], Text(item["where"]),
-                          f"[{colour}]{item['severity']}[/{colour}]", item["check"], Text(item["message"]))
-        if report:
-            out.print(table)
+        _print_findings(report)
         out.print(f"{errors} error(s), {len(report) - errors} warning(s). Errors block publishing; "
-                  "silence one check on one entry with the comment 'ignore-check: <id>'.")
+                  "silence one check on one entry with the comment 'ignore-check: <id>'.",
+                  highlight=False, markup=False)
     raise typer.Exit(1 if errors else 0)
 
 
@@ -235,6 +242,20 @@ def approve_low_risk(below: Annotated[str, typer.Option(metavar="RISK", help="Ap
     for problem in outcome.problems:
         _problem(problem)
     raise typer.Exit(1 if outcome.problems else 0)
+
+
+def _print_findings(report: list[dict]) -> None:
+    """Each finding under its catalog and place, the message on its own line:
+    a table's message column is a few characters wide on an 80-column terminal."""
+    shown = None
+    for item in report:
+        if (item["document"], item["locale"]) != shown:
+            shown = (item["document"], item["locale"])
+            out.print(Text(f"{item['document']} {item['locale']}", style="bold"), highlight=False)
+        colour = "red" if item["severity"] == "error" else "yellow"
+        out.print(Text("  ") + Text(item["where"] or "(catalog)") + Text("  ")
+                  + Text(f"{item['severity']} [{item['check']}]", style=colour), highlight=False)
+        out.print(Padding(Text(item["message"]), (0, 0, 0, 4)), highlight=False)   # wrapped at the width
 
 
 def _print_candidates(found) -> None:

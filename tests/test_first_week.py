@@ -1,0 +1,115 @@
+"""What a press office hits in its first week (issue 25): Italian on the Chinese
+page, findings that quote the translation as it is, notes that stay true,
+schedule settings checked at load, the terminal at 80 columns, pages and first
+steps."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import polib
+import pytest
+
+from traduco import risk
+from traduco.checks import ERROR, WARNING, check
+
+from conftest import DOC
+from helpers import approve_all, run_cli, run_once
+
+
+def findings(source: str, target: str, locale: str, check_id: str | None = None):
+    return [f for f in check(source, target, locale) if check_id in (None, f.check)]
+
+
+# -- Italian on the Chinese page ---------------------------------------------------
+
+@pytest.mark.parametrize("source", ["Gli investimenti", "Orari di apertura", "Il programma"])
+def test_a_chinese_entry_left_in_italian_is_an_error_whatever_the_words(source):
+    assert any(f.severity == ERROR for f in findings(source, source, "zh_CN")), source
+    assert any(f.severity == ERROR for f in findings(source, f"[zh] {source}", "zh_CN")), source
+
+
+def test_a_chinese_translation_without_han_characters_is_an_error_unless_the_italian_is_names_and_figures():
+    [finding] = findings("Gli investimenti della Regione", "Gli investimenti Regione", "zh_CN", "untranslated")
+    assert finding.severity == ERROR
+    for source in ("Palazzo Vecchio", "ANCI Toscana", "2024", "www.regione.toscana.it"):
+        assert [f for f in findings(source, source, "zh_CN") if f.severity == ERROR] == [], source
+    assert findings("Gli investimenti", "投资", "zh_CN") == []
+
+
+def test_an_english_copy_of_ordinary_italian_is_an_error_and_names_and_titles_still_pass():
+    assert [f.severity for f in findings("Gli investimenti", "Gli investimenti", "en", "identical")] == [ERROR]
+    for name in ("Palazzo Vecchio", "Toscana Promozione Turistica", "“Lucca legge”", "Vinitaly"):
+        assert [f.severity for f in findings(name, name, "en")] in ([], [WARNING]), name
+
+
+def test_the_stand_ins_chinese_echo_is_not_low_risk():
+    entry = polib.POEntry(msgid="Gli investimenti", msgstr="[zh] Gli investimenti", flags=["fuzzy"])
+    assert risk.assess(entry, "zh_CN", findings(entry.msgid, entry.msgstr, "zh_CN")).level == risk.HIGH
+    entry = polib.POEntry(msgid="Gli investimenti", msgstr="Gli investimenti")
+    assert risk.assess(entry, "zh_CN", findings(entry.msgid, entry.msgstr, "zh_CN")).level != risk.LOW
+
+
+# -- untranslated: whole sentences of the translation, each once -----------------------
+
+FIGURES = ("La Regione Toscana ha stanziato 1.250.000 euro per il turismo. Il 40% dei visitatori "
+           "extraeuropei arriva dalla Cina, con il primo volo il 21 settembre 2024.")
+
+
+@pytest.mark.parametrize("target", [f"[en] {FIGURES}", FIGURES])
+def test_untranslated_quotes_each_sentence_of_the_translation_once_as_it_is(target):
+    found = findings(FIGURES, target, "en", "untranslated")
+    quoted = [f.message.split("“", 1)[1].rsplit("”", 1)[0] for f in found]
+    assert quoted and all(q in target for q in quoted), quoted     # the translation as it is
+    assert len(quoted) == len(set(quoted)) and not any(a in b for a in quoted for b in quoted if a != b)
+    assert " ".join(quoted) == target                             # whole sentences, none left out
+
+
+# -- settings that passed status and crashed serve -------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ('translate = "every hour"\n', "[tool.traduco.schedule] translate = \"every hour\": not a cron expression"),
+    ('publish = "0 7 * * * * * *"\n', "[tool.traduco.schedule] publish"),
+    ('timezone = "Europe/Roma"\n', "[tool.traduco.schedule] timezone = \"Europe/Roma\": unknown time zone "
+                                   "(did you mean 'Europe/Rome'?)"),
+])
+@pytest.mark.parametrize("command", ["status", "check"])
+def test_a_wrong_schedule_is_one_line_and_exit_2_when_the_project_loads(project, capsys, text, expected, command):
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as settings:
+        settings.write("\n[tool.traduco.schedule]\n" + text)
+    code, out, err = run_cli(capsys, command, "--project", str(project))
+    assert code == 2 and err.count("\n") == 1 and expected in err, err
+
+
+# -- the terminal ---------------------------------------------------------------------------------
+
+def test_version_is_printed(capsys):
+    from traduco import __version__
+    code, out, _ = run_cli(capsys, "--version")
+    assert code == 0 and out.strip() == f"traduco {__version__}"
+
+
+def traduco(*args: str, columns: int | None = None, cwd=None) -> subprocess.CompletedProcess:
+    """The command as a person runs it, in its own process."""
+    env = {**os.environ, **({"COLUMNS": str(columns)} if columns else {})}
+    return subprocess.run([sys.executable, "-c", "from traduco.cli import entry; entry()", *args],
+                          capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+
+
+def test_check_reads_at_80_columns(project, standin):
+    run_once(project, standin.url)
+    path = project / "locales" / "zh_CN" / "LC_MESSAGES" / f"{DOC}.po"
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    entry = next(e for e in catalog if e.msgstr and len(e.msgid) > 100)
+    entry.msgstr = entry.msgid          # Italian left on the Chinese page
+    catalog.save()
+    done = traduco("check", "--project", str(project), columns=80)
+    lines = done.stdout.splitlines()
+    assert done.returncode == 1 and all(len(line) <= 80 for line in lines), done.stdout
+    message = next(i for i, line in enumerate(lines) if "Italian left untranslated" in line
+                   or "unchanged" in line)
+    assert f"{DOC}.txt:" in lines[message - 1]                   # file:line above it
+    words = [len(line.split()) for line in lines[message:message + 2]]
+    assert min(words) >= 5, lines[message:message + 2]          # a line of prose, not a word per line
