@@ -113,3 +113,37 @@ def test_check_reads_at_80_columns(project, standin):
     assert f"{DOC}.txt:" in lines[message - 1]                   # file:line above it
     words = [len(line.split()) for line in lines[message:message + 2]]
     assert min(words) >= 5, lines[message:message + 2]          # a line of prose, not a word per line
+
+
+# -- notes in the file stay true ------------------------------------------------------------
+
+def _po(project, locale: str):
+    return project / "locales" / locale / "LC_MESSAGES" / f"{DOC}.po"
+
+
+@pytest.mark.parametrize("command", ["check", "status", "publish"])
+def test_once_a_translator_fixes_every_entry_the_notes_say_so_and_nothing_else_changes(project, capsys, command):
+    from standin import StandIn
+    with StandIn(references={}) as echo:       # every draft comes back as "[zh] Italian": an error each
+        run_once(project, echo.url)
+    path = _po(project, "zh_CN")
+    assert "#. check error [untranslated]" in path.read_text(encoding="utf-8")
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    for entry in catalog:        # the translator fixes each one in Poedit, which keeps the notes
+        if entry.msgstr:
+            entry.msgstr = "这是译文。"
+    catalog.save()
+    approve_all(path)
+    fixed = path.read_bytes()
+
+    code, out, err = run_cli(capsys, command, "--project", str(project))
+
+    after = path.read_bytes()
+    assert b"[untranslated]" not in after and b"Italian left untranslated" not in after, command
+    assert after != fixed
+    assert _without_notes(after) == _without_notes(fixed)          # every other byte as it was
+    assert polib.pofile(after.decode()).percent_translated() == 100
+
+
+def _without_notes(data: bytes) -> list[bytes]:
+    return [line for line in data.split(b"\n") if not line.startswith((b"#. check ", b"#. risk: "))]

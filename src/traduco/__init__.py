@@ -65,6 +65,7 @@ Review
 - `review`: the review queue, most urgent first
 - `review_page`: the side-by-side review page (a Jinja2 template, autoescaped)
 - `check_report`: every check finding of every catalog, for `traduco check`
+- `check_notes`: a catalog's `#. check` and `#. risk:` notes rewritten to what was just found, nothing else
 - `risk`: a draft's risk from its signals, and its note in the catalog
 - `bulk_approval`: approve-low-risk: drafts below a bar approved in a named reviewer's name
 - `scorecard`: post-edit scorecard: how much reviewers changed each provider's drafts

@@ -33,7 +33,8 @@ def settle(project: Project, doc_id: str, locale: str, glossary: Glossary | None
     it cannot be read (the command reports that itself)."""
     path = project.catalog_path(doc_id, locale)
     try:
-        with files.locked(path, project.lock_path(path)):
+        # Not waiting: a run holding the lock writes the notes itself.
+        with files.exclusive(project.lock_path(path), str(path), wait=0):
             before = files.contents(path)
             if before is None:
                 return False

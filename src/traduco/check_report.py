@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from traduco import catalogs, checks
+from traduco.check_notes import settle
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import load_glossary
@@ -29,6 +30,7 @@ def checks_report(project: Project) -> list[dict]:
                 report.append({"document": doc_id, "locale": locale, "where": str(path),
                                "severity": checks.ERROR, "check": "catalog", "message": exc.message})
                 continue
+            settle(project, doc_id, locale, glossary, cache)     # the file's notes say what this found
             for entry, findings in checks.catalog_findings(catalog, locale, glossary, cache):
                 where = ":".join(entry.occurrences[0]) if entry.occurrences else ""
                 report += [{"document": doc_id, "locale": locale, "where": where, "severity": f.severity,

@@ -29,6 +29,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from traduco import __version__, checks, files, snapshots
+from traduco.check_notes import settle
 from traduco.config import Project
 from traduco.disclosure import Disclosure
 from traduco.glossary import Glossary, load_glossary
@@ -78,8 +79,10 @@ class _Planned:
 
 
 def plan_publication(project: Project) -> list[PublishResult]:
-    """What `publish` would do, writing nothing."""
-    return [planned.result for planned in _plan(project, _load_manifest(project))]
+    """What `publish` would do, writing nothing but the notes of the catalogs it leaves waiting."""
+    plan = [planned.result for planned in _plan(project, _load_manifest(project))]
+    settle_notes(project, plan)
+    return plan
 
 
 def publish(project: Project, approved: list[PublishResult] | None = None) -> list[PublishResult]:
@@ -107,7 +110,17 @@ def publish(project: Project, approved: list[PublishResult] | None = None) -> li
             else:
                 results.append(_publish_one(project, planned, manifest))
         _write_listings(project, manifest)
+        settle_notes(project, results)
     return results
+
+
+def settle_notes(project: Project, results: list[PublishResult]) -> None:
+    """The judged catalogs' notes made to say what was found (traduco.check_notes);
+    never a planned one's, whose bytes a plan waiting for the editor records."""
+    glossary, cache = load_glossary(project), check_cache(project)
+    for item in results:
+        if item.status not in (Status.BROKEN, Status.PUBLISH, Status.WITHDRAW, Status.WITHDRAWN):
+            settle(project, item.doc_id, item.locale, glossary, cache)
 
 
 def _plan(project: Project, manifest: dict) -> Iterator[_Planned]:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from traduco import catalogs, checks, files, provenance, risk
+from traduco.check_notes import settle
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
@@ -161,6 +162,7 @@ def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | N
               cache: checks.CheckCache | None = None, priors: dict[str, float] | None = None) -> QueueRow:
     path = project.catalog_path(doc_id, locale)
     relative = str(path.relative_to(project.root))
+    settle(project, doc_id, locale, glossary, cache)     # the file's notes say what the row counts
     try:
         catalog = catalogs.read_existing(path, locale=locale)
     except CatalogError as exc:
