@@ -147,3 +147,55 @@ def test_once_a_translator_fixes_every_entry_the_notes_say_so_and_nothing_else_c
 
 def _without_notes(data: bytes) -> list[bytes]:
     return [line for line in data.split(b"\n") if not line.startswith((b"#. check ", b"#. risk: "))]
+
+
+# -- pages and first steps -----------------------------------------------------------------
+
+def test_first_pages_the_index_is_the_projects_and_no_empty_chinese_index(project, standin):
+    from traduco.config import load_project
+    from traduco.publishing import publish
+    run_once(project, standin.url)
+    approve_all(_po(project, "en"))
+
+    results = publish(load_project(project))
+
+    assert {(r.locale, r.status) for r in results} == {("en", "published"), ("zh_CN", "waiting")}
+    index = (project / "public" / "en" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Test office</title>" in index and "<h1>Test office</h1>" in index
+    assert not (project / "public" / "zh_CN" / "index.html").exists()
+    assert not (project / "public" / "zh_CN" / "feed.json").exists()
+    page = (project / "public" / "en" / f"{DOC}.html").read_text(encoding="utf-8")
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert page.split("<article>", 1)[1].count(title) == 1          # the first sentence once, not twice
+
+
+def test_a_text_whose_first_paragraph_is_a_title_line_shows_it_once_as_the_heading():
+    from traduco.pages import page_from_catalog, render_page
+    catalog = polib.POFile()
+    catalog.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    for line, (italian, english) in enumerate([("Gli investimenti della Regione", "Investments of the Region"),
+                                               ("La Regione investe. Molto.", "The Region invests. A lot.")]):
+        catalog.append(polib.POEntry(msgid=italian, msgstr=english, occurrences=[("a.txt", str(1 + 2 * line))]))
+    page = page_from_catalog("a", catalog)
+    html = render_page(page, "en")
+    assert page.title == "Investments of the Region" and page.paragraphs == ("The Region invests. A lot.",)
+    assert html.count("Investments of the Region") >= 2 and "<h1>Investments of the Region</h1>" in html
+    assert html.split("<article>", 1)[1].count("Investments of the Region") == 1
+
+
+def test_without_a_sources_folder_status_and_run_say_the_same_and_exit_alike(tmp_path, capsys):
+    (tmp_path / "pyproject.toml").write_text("[tool.traduco]\n", encoding="utf-8")
+    status = run_cli(capsys, "status", "--project", str(tmp_path))
+    run = run_cli(capsys, "run", "--project", str(tmp_path), "--no-sync", "--provider", "libre",
+                  "--provider-url", "http://127.0.0.1:9/")
+    said = "sources: the sources folder does not exist"
+    assert status[0] == run[0] == 1 and said in status[2] and said in run[2]
+
+
+def test_the_words_column_counts_the_italian_of_units_whose_catalog_is_not_made_yet(project, standin):
+    from traduco.config import load_project
+    from traduco.review import queue_row
+    run_once(project, standin.url)
+    _po(project, "zh_CN").unlink()                      # a new locale, or a catalog not written yet
+    row = queue_row(load_project(project), DOC, "zh_CN")
+    assert row.untranslated == row.units > 0 and row.words_waiting > row.units

@@ -223,8 +223,11 @@ def _write_listings(project: Project, manifest: dict) -> None:
         live = {d: info for d, info in manifest.get(locale, {}).items() if not info.get("withdrawn")}
         pages = {d: _page(d, info) for d, info in live.items() if "paragraphs" in info}
         folder = project.public_dir / locale
-        write_if_changed(folder / "index.html", render_index(locale, live).encode())
-        write_if_changed(folder / "feed.json", render_feed(locale, live, pages, project.site_url).encode())
+        if not live and not (folder / "index.html").exists():
+            continue     # no page in this language yet: no empty index or feed to announce it
+        write_if_changed(folder / "index.html", render_index(locale, live, project.name).encode())
+        write_if_changed(folder / "feed.json", render_feed(locale, live, pages, project.site_url,
+                                                           project.name).encode())
     write_if_changed(project.public_dir / "manifest.json",
                      (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
 

@@ -100,7 +100,8 @@ def run(project_dir: ProjectOption = Path("."),
         # flushing to an API that is gone) would keep the person waiting.
         out.file.flush(), err.file.flush()
         os._exit(summary.exit_code)
-    _print_queue(summary.queue)
+    if summary.queue.count:
+        _print_queue(summary.queue)
     _print_usage(summary)
     for line in summary.git.lines() if summary.git else []:
         out.print(line, highlight=False)
@@ -143,6 +144,10 @@ def status(project_dir: ProjectOption = Path("."),
         out.print_json(json.dumps({"queue": [r.as_dict() for r in view.rows], "totals": view.totals},
                                   ensure_ascii=False))
         raise typer.Exit(1 if view.unreadable else 0)
+    if not view.count and not project.sources_dir.is_dir():     # what `run` would say, and its exit code
+        from traduco.sources import source_paths
+        _problem(source_paths(project.sources_dir)[1][0].message)
+        raise typer.Exit(1)
     if not view.count:
         out.print("No documents extracted yet: run [bold]traduco run[/bold].")
     else:
