@@ -199,3 +199,25 @@ def test_the_words_column_counts_the_italian_of_units_whose_catalog_is_not_made_
     _po(project, "zh_CN").unlink()                      # a new locale, or a catalog not written yet
     row = queue_row(load_project(project), DOC, "zh_CN")
     assert row.untranslated == row.units > 0 and row.words_waiting > row.units
+
+
+def test_the_readmes_offline_demo_pastes_as_written(project):
+    """The README's demo block, run verbatim by a shell in a copy of this repository's project."""
+    import re
+    import shutil
+    from conftest import REPO
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    [demo] = [block for block in re.findall(r"```sh\n(.*?)```", readme, re.S) if "tests/standin.py" in block]
+    shutil.copytree(REPO / "tests", project / "tests", ignore=shutil.ignore_patterns("__pycache__", "test_*"))
+    shutil.copy(REPO / "pyproject.toml", project / "pyproject.toml")
+    shutil.copy(REPO / "glossary.csv", project / "glossary.csv")
+    bin_dir = os.path.dirname(sys.executable)        # where `python` and `traduco` are, as after `activate`
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+    done = subprocess.run(["bash", "-e", "-c", demo], cwd=project, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    catalog = polib.pofile(str(_po(project, "zh_CN")), wrapwidth=0)
+    assert catalog.percent_translated() == 0 and all(e.msgstr and "[zh]" not in e.msgstr for e in catalog)
+    assert "0 failed" in done.stdout
