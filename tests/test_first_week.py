@@ -46,7 +46,8 @@ def test_an_english_copy_of_ordinary_italian_is_an_error_and_names_and_titles_st
 
 
 def test_the_stand_ins_chinese_echo_is_not_low_risk():
-    entry = polib.POEntry(msgid="Gli investimenti", msgstr="[zh] Gli investimenti", flags=["fuzzy"])
+    entry = polib.POEntry(msgid="Gli investimenti", msgstr="[zh] Gli investimenti", flags=["fuzzy"],
+                          tcomment="traduco: machine draft by libre on 2026-01-01T00:00:00Z")
     assert risk.assess(entry, "zh_CN", findings(entry.msgid, entry.msgstr, "zh_CN")).level == risk.HIGH
     entry = polib.POEntry(msgid="Gli investimenti", msgstr="Gli investimenti")
     assert risk.assess(entry, "zh_CN", findings(entry.msgid, entry.msgstr, "zh_CN")).level != risk.LOW
