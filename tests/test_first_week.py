@@ -253,3 +253,33 @@ def test_the_readmes_offline_demo_pastes_as_written(project):
     catalog = polib.pofile(str(_po(project, "zh_CN")), wrapwidth=0)
     assert catalog.percent_translated() == 0 and all(e.msgstr and "[zh]" not in e.msgstr for e in catalog)
     assert "0 failed" in done.stdout
+
+
+# -- Ctrl-C ------------------------------------------------------------------------------------
+
+def test_progress_never_counts_a_text_that_was_not_drafted(project, standin):
+    from traduco.reporting import Reporter, listening
+    standin.always = 400             # every request refused: nothing is drafted
+    counted = {"more": 0, "advance": 0}
+
+    def progress(locale, more=0, advance=0):
+        counted["more"] += more
+        counted["advance"] += advance
+    with listening(Reporter(progress=progress)):
+        run_once(project, standin.url)
+    assert counted["more"] > 0 and counted["advance"] == 0
+
+
+def test_a_ctrl_c_while_the_command_loads_says_nothing_was_saved():
+    """Ctrl-C during the first seconds, while typer, rich and the library load."""
+    code = ("import sys\n"
+            "class Stop:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'traduco.cli':\n"
+            "            raise KeyboardInterrupt\n"
+            "sys.meta_path.insert(0, Stop())\n"
+            "from traduco.__main__ import entry\n"
+            "entry()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "Stopped while starting: nothing was done, nothing was saved."

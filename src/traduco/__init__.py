@@ -92,6 +92,7 @@ Around the workflow
 - `listeners`: who listens on a local port (the password goes only to this user's server)
 - `deployments`: what serve serves: the flows' deployments, schedules, a line per run
 - `cli`: the `traduco` command (thin); `cli.publishing`: its publish, approve and serve
+- `__main__`: the command's entry point: a Ctrl-C while it loads is said in words
 """
 
 __version__ = "0.1.0"

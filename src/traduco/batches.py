@@ -139,7 +139,8 @@ def _ask_for_batch(project: Project, engine: Engine, loaded: dict, stale: set, m
         report_progress(locale, more=len(texts))
 
         def heard(text, answer):
-            report_progress(locale, advance=1)
+            if answer.text:      # a failed or interrupted text is not drafted: the bar says so
+                report_progress(locale, advance=1)
             arrivals.arrived(locale, text, answered=bool(answer.text))
         engine.translate(texts, locale, on_result=heard)
     finally:
