@@ -17,6 +17,7 @@ from traduco.checks import ERROR, WARNING, check
 
 from conftest import DOC
 from helpers import approve_all, run_cli, run_once
+from test_approval_mistakes import waiting  # noqa: F401  (a publish run waiting for the editor)
 
 
 def findings(source: str, target: str, locale: str, check_id: str | None = None):
@@ -283,3 +284,35 @@ def test_a_ctrl_c_while_the_command_loads_says_nothing_was_saved():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 130 and "Traceback" not in done.stderr
     assert done.stderr.strip() == "Stopped while starting: nothing was done, nothing was saved."
+
+
+# -- the approve prompt -------------------------------------------------------------------------
+
+def test_the_plan_shows_the_silencing_hint_whole_and_no_web_form_instructions():
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from traduco.approval import plan_markdown
+    from traduco.publishing import PublishResult, Status
+    plan = [PublishResult(DOC, "en", Status.PUBLISH, "new", catalog_sha256="0" * 64),
+            PublishResult(DOC, "zh_CN", Status.WAITING, "1 check error: numbers (a.txt:3); fix them, or silence "
+                                                         "one with a comment 'ignore-check: <id>' on that entry")]
+    terminal = Console(file=io.StringIO(), width=200, record=True)
+    terminal.print(Markdown(plan_markdown(plan)))
+    shown = terminal.export_text()
+    assert "'ignore-check: <id>'" in shown and "Set approve" not in shown and DOC in shown
+
+
+def test_approve_says_when_nothing_would_be_published_and_asks_nothing(waiting, capsys):
+    project, run_id = waiting
+    for locale in ("zh_CN", "en"):        # translators save both catalogs again while the run waits
+        catalog = polib.pofile(str(_po(project, locale)), wrapwidth=0)
+        catalog[1].msgstr += " (rev.)"
+        catalog.save()
+
+    code, out, err = run_cli(capsys, "approve", run_id, "--project", str(project))
+
+    assert code == 1 and "nothing to publish" in err, out + err
+    assert "Publish exactly this?" not in out and "Decide: traduco approve" not in out and "Set approve" not in out
