@@ -91,7 +91,7 @@ Around the workflow
 - `serving`: Prefect servers: serve's local one, a command's own API
 - `listeners`: who listens on a local port (the password goes only to this user's server)
 - `deployments`: what serve serves: the flows' deployments, schedules, a line per run
-- `cli`: the `traduco` command (thin); `cli.publishing`: its publish, approve and serve
+- `cli`: the `traduco` command (thin); `cli.publishing`: its publish, approve and serve; `cli.listing`: long lists at 80 columns
 - `__main__`: the command's entry point: a Ctrl-C while it loads is said in words
 """
 

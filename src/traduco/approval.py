@@ -136,18 +136,16 @@ def changed_since_plan(project: Project, run_id: str) -> list[PublishResult] | N
     """The rows of run `run_id`'s plan whose catalogs no longer hold the bytes the
     plan recorded (approving will not publish them), read from the plan persisted
     here; None when this machine does not hold that plan."""
+    from traduco.ledger import file_sha256
     plan = _persisted_plan(project, run_id)
-    return None if plan is None else _changed(project, plan)
+    return None if plan is None else [r for r in plan if r.status == Status.PUBLISH and file_sha256(
+        project.catalog_path(r.doc_id, r.locale)) != r.catalog_sha256]
 
 
 def left_to_publish(project: Project, run_id: str) -> int | None:
-    """How many rows of run `run_id`'s plan approving would still publish or
-    withdraw; None when this machine does not hold that plan."""
-    plan = _persisted_plan(project, run_id)
-    if plan is None:
-        return None
-    changed = {(r.doc_id, r.locale) for r in _changed(project, plan)}
-    return sum(r.status in PLANNED and (r.doc_id, r.locale) not in changed for r in plan)
+    """How many rows of run `run_id`'s plan approving would still publish or withdraw (None: plan not here)."""
+    plan, changed = _persisted_plan(project, run_id), changed_since_plan(project, run_id)
+    return None if plan is None or changed is None else sum(r.status in PLANNED for r in plan) - len(changed)
 
 
 def _persisted_plan(project: Project, run_id: str) -> list[PublishResult] | None:
@@ -156,12 +154,6 @@ def _persisted_plan(project: Project, run_id: str) -> list[PublishResult] | None
         return ResultRecord.deserialize((project.state_dir / "results" / run_id).read_bytes()).result
     except Exception:           # not here, or not a plan this version can read: nothing to say
         return None
-
-
-def _changed(project: Project, plan: list[PublishResult]) -> list[PublishResult]:
-    from traduco.ledger import file_sha256
-    return [r for r in plan if r.status == Status.PUBLISH
-            and file_sha256(project.catalog_path(r.doc_id, r.locale)) != r.catalog_sha256]
 
 
 def prune_plans(project: Project, this_run_ended: bool = False) -> int:

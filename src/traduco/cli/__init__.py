@@ -13,7 +13,6 @@ from typing import Annotated, Optional
 import typer
 from rich import box
 from rich.console import Console
-from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -25,6 +24,7 @@ from traduco.errors import TraducoError
 from traduco.exits import console, exit_code_of, problem as _problem
 from traduco.mt import check_settings
 from traduco.check_report import checks_report
+from traduco.cli.listing import print_candidates, print_findings
 from traduco.reporting import Reporter, listening
 from traduco.review import QueueView, most_urgent
 from traduco.review_page import review_page
@@ -190,7 +190,7 @@ def check(project_dir: ProjectOption = Path("."),
         out.print_json(json.dumps({"findings": report, "errors": errors,
                                    "warnings": len(report) - errors}, ensure_ascii=False))
     else:
-        _print_findings(report)
+        print_findings(out, report)
         out.print(f"{errors} error(s), {len(report) - errors} warning(s). Errors block publishing; "
                   "silence one check on one entry with the comment 'ignore-check: <id>'.",
                   highlight=False, markup=False)
@@ -235,7 +235,7 @@ def approve_low_risk(below: Annotated[str, typer.Option(metavar="RISK", help="Ap
     if not found:
         out.print(f"No draft has a risk below {below:g}: nothing to approve.", highlight=False)
         return
-    _print_candidates(found)
+    print_candidates(out, found, SHOWN_ROWS)
     if not yes and not typer.confirm(f"Approve these {len(found)} draft(s) as {name}?", default=False):
         out.print("Nothing approved.")
         return
@@ -247,31 +247,6 @@ def approve_low_risk(below: Annotated[str, typer.Option(metavar="RISK", help="Ap
     for problem in outcome.problems:
         _problem(problem)
     raise typer.Exit(1 if outcome.problems else 0)
-
-
-def _print_findings(report: list[dict]) -> None:
-    """Each finding under its catalog and place, the message on its own line:
-    a table's message column is a few characters wide on an 80-column terminal."""
-    shown = None
-    for item in report:
-        if (item["document"], item["locale"]) != shown:
-            shown = (item["document"], item["locale"])
-            out.print(Text(f"{item['document']} {item['locale']}", style="bold"), highlight=False)
-        colour = "red" if item["severity"] == "error" else "yellow"
-        out.print(Text("  ") + Text(item["where"] or "(catalog)") + Text("  ")
-                  + Text(f"{item['severity']} [{item['check']}]", style=colour), highlight=False)
-        out.print(Padding(Text(item["message"]), (0, 0, 0, 4)), highlight=False)   # wrapped at the width
-
-
-def _print_candidates(found) -> None:
-    table = Table(title="Drafts to approve (lowest risk first)", title_justify="left", box=box.SIMPLE_HEAD)
-    for column in ("document", "locale", "risk", "Italian", "draft"):
-        table.add_column(column, overflow="ellipsis", no_wrap=column not in ("Italian", "draft"))
-    for c in sorted(found, key=lambda c: (c.risk.score, c.doc_id, c.locale))[:SHOWN_ROWS]:
-        table.add_row(Text(c.doc_id), c.locale, f"{c.risk.score:.2f}", Text(c.msgid[:80]), Text(c.msgstr[:80]))
-    out.print(table)
-    if len(found) > SHOWN_ROWS:
-        out.print(f"… and {len(found) - SHOWN_ROWS:,} more.", highlight=False)
 
 
 @app.command()
