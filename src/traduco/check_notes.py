@@ -19,7 +19,7 @@ import polib
 from traduco import catalogs, checks, files, risk
 from traduco.config import Project
 from traduco.errors import CatalogError
-from traduco.glossary import Glossary
+from traduco.glossary import Glossary, load_glossary
 
 _OURS = ("#. " + checks.COMMENT_PREFIX, "#. " + risk.COMMENT_PREFIX)
 _SEPARATOR = re.compile(r"(\n[ \t]*\n)")
@@ -31,6 +31,8 @@ def settle(project: Project, doc_id: str, locale: str, glossary: Glossary | None
     Nothing is written when they already say it, when the file changes while
     being read (a translator saved it: the next command settles it), or when
     it cannot be read (the command reports that itself)."""
+    if glossary is None:     # a caller that did not load it: the notes must still weigh the glossary
+        glossary = load_glossary(project)
     path = project.catalog_path(doc_id, locale)
     try:
         # Not waiting: a run holding the lock writes the notes itself.
