@@ -118,7 +118,7 @@ class Served:
 
 class StandIn(Served):
     def __init__(self, references: dict[str, dict[str, str]] | None = None, latency: float = 0.0,
-                 rate_limit: float | None = None, mangle: bool = False):
+                 rate_limit: float | None = None, mangle: bool = False, port: int = 0):
         self.references = load_references() if references is None else references
         self.latency = latency
         self.rate_limit = rate_limit
@@ -137,7 +137,7 @@ class StandIn(Served):
         self._tokens = 0.0
         self._refilled = time.monotonic()
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -271,16 +271,19 @@ class StandIn(Served):
 
 
 def main() -> None:
-    """Serve from the command line (for benchmarks): prints the URL, runs until killed.
+    """Serve from the command line (the README's offline demo, benchmarks):
+    prints the URL, runs until killed.
 
+        python tests/standin.py --port 5000
         python tests/standin.py --latency 0.05 --rate-limit 200
     """
     import argparse
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--rate-limit", type=float, default=None)
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
     args = parser.parse_args()
-    with StandIn(latency=args.latency, rate_limit=args.rate_limit) as server:
+    with StandIn(latency=args.latency, rate_limit=args.rate_limit, port=args.port) as server:
         print(server.url, flush=True)
         threading.Event().wait()
 

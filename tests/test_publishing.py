@@ -36,7 +36,8 @@ def catalog_with(entries: list[tuple[str, str, str]], **meta) -> polib.POFile:
 
 
 def test_page_escapes_text_and_orders_paragraphs_by_source_line():
-    po = catalog_with([("b", "Second <script>alert(1)</script>", "5"), ("a", "First & best.", "2")],
+    po = catalog_with([("Secondo <script>alert(1)</script>.", "Second <script>alert(1)</script>", "5"),
+                       ("Primo e migliore.", "First & best.", "2")],     # prose: no title line
                       **{"X-Source-URL": 'https://example.org/?a=1&b="2"', "X-Source-Date": "2021-05-21"})
 
     page = page_from_catalog("x", po)

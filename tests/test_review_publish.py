@@ -125,6 +125,8 @@ def test_published_html_is_escaped_and_index_and_feed_list_exactly_the_published
     standin.references["Ingresso libero <script>alert('x')</script> &amp; visite guidate."] = {
         "en": "Free admission <script>alert('x')</script> &amp; guided tours.",
         "zh_CN": "免费入场<script>alert('x')</script> &amp; 导览参观。"}
+    standin.references["Mostra <script>alert(1)</script>"] = {     # a title left in Italian is held back too
+        "en": "Exhibition <script>alert(1)</script>", "zh_CN": "展览<script>alert(1)</script>"}
     run_once(project, standin.url)
     approve_all(po(project, "en", "mostra"))
     approve_all(po(project, "zh_CN", "mostra"))

@@ -72,6 +72,7 @@ Review
 - `review`: the review queue, most urgent first
 - `review_page`: the side-by-side review page (a Jinja2 template, autoescaped)
 - `check_report`: every check finding of every catalog, for `traduco check`
+- `check_notes`: a catalog's `#. check` and `#. risk:` notes rewritten to what was just found, nothing else
 - `risk`: a draft's risk from its signals, and its note in the catalog
 - `bulk_approval`: approve-low-risk: drafts below a bar approved in a named reviewer's name
 - `scorecard`: post-edit scorecard: how much reviewers changed each provider's drafts
@@ -112,7 +113,8 @@ Around the workflow
 - `deployments`: what serve serves: the flows' deployments, schedules, a line per run
 - `cli`: the `traduco` command (thin); `cli.publishing`: its publish, approve and serve;
   `cli.exchange`: export-xliff, import-xliff, export-tmx, import-tmx, export-tbx, import-tbx;
-  `cli.trusting`: its trust-settings
+  `cli.trusting`: its trust-settings; `cli.listing`: long lists at 80 columns
+- `__main__`: the command's entry point: a Ctrl-C while it loads is said in words
 """
 
 __version__ = "0.1.0"

@@ -77,20 +77,23 @@ def plan_markdown(plan: list[PublishResult]) -> str:
     """The plan as the Prefect UI shows it next to the approve/reject form (and the terminal)."""
     publishing = [r for r in plan if r.status == Status.PUBLISH]
     lines = ["### Publish these translations?", ""] if publishing else []
-    lines += [f"- **{r.doc_id}** ({r.locale}): {r.reason}" for r in publishing]
+    lines += [f"- **{_plain(r.doc_id)}** ({r.locale}): {_plain(r.reason)}" for r in publishing]
     withdrawing = [r for r in plan if r.status == Status.WITHDRAW]
     if withdrawing:
         lines += ["", "### Withdraw these pages?", "",
-                  *[f"- **{r.doc_id}** ({r.locale}): {r.reason}; its page becomes a withdrawal notice"
+                  *[f"- **{_plain(r.doc_id)}** ({r.locale}): {_plain(r.reason)}; its page becomes a withdrawal notice"
                     for r in withdrawing]]
     waiting = [r for r in plan if r.status == Status.WAITING]
     if waiting:
-        lines += ["", "Not published (waiting):", *[f"- {r.doc_id} ({r.locale}): {r.reason}" for r in waiting]]
+        lines += ["", "Not published (waiting):", *[f"- {_plain(r.doc_id)} ({r.locale}): {_plain(r.reason)}" for r in waiting]]
     if publishing:
         lines += ["", "Exactly these catalogs, as they are now, are published: one that changes before the "
                   "decision waits for the next plan."]
-    lines += ["", "Set *approve* and add a note, then submit; or leave *approve* off to reject."]
     return "\n".join(lines)
+
+
+# For the Prefect UI's form only: the terminal asks its own question.
+FORM_HELP = "Set *approve* and add a note, then submit; or leave *approve* off to reject."
 
 
 def plan_tag(project: Project, plan: list[PublishResult]) -> str:
@@ -134,17 +137,25 @@ def changed_since_plan(project: Project, run_id: str) -> list[PublishResult] | N
     """The rows of run `run_id`'s plan whose catalogs no longer hold the bytes the
     plan recorded (approving will not publish them), read from the plan persisted
     here; None when this machine does not hold that plan."""
-    from prefect.results import ResultRecord
-
     from traduco.ledger import file_sha256
+    plan = _persisted_plan(project, run_id)
+    return None if plan is None else [r for r in plan if r.status == Status.PUBLISH
+                                      and (file_sha256(project.catalog_path(r.doc_id, r.locale)),
+                                           file_sha256(project.template_path(r.doc_id))) != r.pinned()]
 
+
+def left_to_publish(project: Project, run_id: str) -> int | None:
+    """How many rows of run `run_id`'s plan approving would still publish or withdraw (None: plan not here)."""
+    plan, changed = _persisted_plan(project, run_id), changed_since_plan(project, run_id)
+    return None if plan is None or changed is None else sum(r.status in PLANNED for r in plan) - len(changed)
+
+
+def _persisted_plan(project: Project, run_id: str) -> list[PublishResult] | None:
+    from prefect.results import ResultRecord
     try:
-        plan = ResultRecord.deserialize((project.state_dir / "results" / run_id).read_bytes()).result
+        return ResultRecord.deserialize((project.state_dir / "results" / run_id).read_bytes()).result
     except Exception:           # not here, or not a plan this version can read: nothing to say
         return None
-    return [r for r in plan if r.status == Status.PUBLISH
-            and (file_sha256(project.catalog_path(r.doc_id, r.locale)),
-                 file_sha256(project.template_path(r.doc_id))) != r.pinned()]
 
 
 def prune_plans(project: Project, this_run_ended: bool = False) -> int:
@@ -222,7 +233,7 @@ def await_decision(project: Project, plan: list[PublishResult]) -> Approval:
         for problem in notify.send_all(project, notify.approval_waiting(project, plan, str(run.id),
                                                                         flow_run_link(run.id))):
             get_run_logger().warning(problem)
-    decision = suspend_flow_run(wait_for_input=Approval.with_initial_data(description=description),
+    decision = suspend_flow_run(wait_for_input=Approval.with_initial_data(description=f"{description}\n\n{FORM_HELP}"),
                                 timeout=APPROVAL_TIMEOUT_SECONDS, key=PAUSE_KEY)
     create_markdown_artifact(key=DECISION_ARTIFACT, markdown=decision_markdown(decision))
     return decision

@@ -152,7 +152,8 @@ def _ask_for_batch(project: Project, engine: Engine, loaded: dict, stale: set, m
         report_progress(locale, more=len(texts))
 
         def heard(text, answer):
-            report_progress(locale, advance=1)
+            if answer.text:      # a failed or interrupted text is not drafted: the bar says so
+                report_progress(locale, advance=1)
             arrivals.arrived(locale, text, answered=bool(answer.text))
         judge = draft_judge(engine)
         for at in range(0, len(texts), ASK_AT_ONCE):

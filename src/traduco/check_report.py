@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from traduco import checks
+from traduco.check_notes import settle
 from traduco.config import Project
 from traduco.glossary import load_glossary
 from traduco.project_catalogs import each
@@ -26,6 +27,7 @@ def checks_report(project: Project) -> list[dict]:
             continue
         if not catalog.exists:
             continue
+        settle(project, doc_id, locale, glossary, cache)     # the file's notes say what this found
         for entry, findings in checks.catalog_findings(catalog.entries, locale, glossary, cache):
             where = ":".join(entry.occurrences[0]) if entry.occurrences else ""
             report += [{"document": doc_id, "locale": locale, "where": where, "severity": f.severity,

@@ -204,10 +204,7 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
     def change(fresh: Catalog) -> polib.POFile:
         merged = merge(template, fresh.entries if fresh.exists else None, locale)
         report = draft(merged, locale, engine, memory, doc_id, on_result)
-        report.errors, report.warnings = checks.annotate_catalog(merged, locale, glossary, check_cache)
-        judged = judge.judge(merged, locale)
-        for entry in catalogs.active_entries(merged):
-            risk.annotate(entry, judged[id(entry)].risk)
+        report.errors, report.warnings = judge.annotate(merged, locale)
         report.path = relative
         reports.append(report)
         return merged

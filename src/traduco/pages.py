@@ -71,13 +71,14 @@ class Page:
     lines: tuple[int, ...] = ()
     layout: dict[int, str] | None = None
     disclosure: Disclosure | None = None     # how the translation was made
+    headed: bool = True       # the title is shown as the page's heading (not a plain text's first sentence)
 
 
 def page_from_catalog(doc_id: str, catalog: polib.POFile, approved_on: str | None = None) -> Page:
     """The document in source order, from an approved catalog."""
     meta = catalog.metadata
     title = None
-    placed: list[tuple[int, str]] = []
+    placed: list[tuple[int, str, str]] = []
     for entry in catalogs.active_entries(catalog):
         if entry.msgctxt == TITLE_CONTEXT:
             title = entry.msgstr
@@ -85,14 +86,24 @@ def page_from_catalog(doc_id: str, catalog: polib.POFile, approved_on: str | Non
         # A file name with spaces splits into several "occurrences" without a
         # line (polib splits at spaces): only the one with the line places the text.
         lines = [int(line) for _, line in entry.occurrences if str(line).isdigit()] or [0]
-        placed += [(line, entry.msgstr) for line in lines]
+        placed += [(line, entry.msgstr, entry.msgid) for line in lines]
     placed.sort(key=lambda item: item[0])
-    paragraphs = tuple(text for _, text in placed)
     markdown = meta.get(layout.FORMAT_HEADER) == layout.MARKDOWN
+    headed = True
+    if title is None and not markdown:
+        # A plain text's title is its first paragraph when that is a title line
+        # (the Italian: one short line, no closing stop), shown once, as the
+        # heading. Otherwise the text has no title: its first sentence names the
+        # page (tab, index, feed), and the page does not print it twice.
+        if placed and _title_line(placed[0][2]):
+            title, placed = placed[0][1], placed[1:]
+        else:
+            headed = False
+    paragraphs = tuple(text for _, text, _ in placed)
     return Page(doc_id=doc_id, title=title or _first_sentence(paragraphs) or doc_id,
                 date=meta.get("X-Source-Date"), source_url=meta.get("X-Source-URL"),
-                source_file=meta.get("X-Source-File"), paragraphs=paragraphs,
-                lines=tuple(line for line, _ in placed),
+                source_file=meta.get("X-Source-File"), paragraphs=paragraphs, headed=headed,
+                lines=tuple(line for line, _, _ in placed),
                 layout=layout.decode(meta.get(layout.LAYOUT_HEADER)) if markdown else None,
                 disclosure=disclose(catalog, approved_on))
 
@@ -111,7 +122,7 @@ def render_page(page: Page, locale: str) -> str:
         json_ld["datePublished"] = page.date
     return _render("page.html", locale, page.title, date=page.date,
                    date_text=format_date(page.date, locale) if page.date else None,
-                   body=Markup(_body(page)), statement=said, json_ld=json_ld,
+                   body=Markup(_body(page)), statement=said, json_ld=json_ld, headed=page.headed,
                    provenance_meta=[(f"traduco:{key}", ", ".join(value) if isinstance(value, list) else value)
                                     for key, value in about.items() if value])
 
@@ -167,18 +178,19 @@ def render_withdrawn(title: str, locale: str) -> str:
     return _render("withdrawn.html", locale, title, withdrawn=labels["withdrawn"], index=labels["index"])
 
 
-def render_index(locale: str, published: dict[str, dict]) -> str:
+def render_index(locale: str, published: dict[str, dict], name: str) -> str:
+    """The list of published documents, titled with the project's name."""
     items = [{"doc_id": doc_id, "title": info["title"], "date": info.get("date"),
               "date_text": format_date(info["date"], locale) if info.get("date") else None}
              for doc_id, info in newest_first(published)]
-    return _render("index.html", locale, _labels(locale)["index"], items=items)
+    return _render("index.html", locale, name, items=items)
 
 
 def render_feed(locale: str, published: dict[str, dict], pages: dict[str, Page],
-                site_url: str | None) -> str:
+                site_url: str | None, name: str) -> str:
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1) of the published documents."""
     base = f"{site_url.rstrip('/')}/{locale}/" if site_url else ""
-    feed: dict = {"version": "https://jsonfeed.org/version/1.1", "title": _labels(locale)["index"],
+    feed: dict = {"version": "https://jsonfeed.org/version/1.1", "title": name,
                   "language": locale.replace("_", "-"), "items": []}
     if base:
         feed["home_page_url"] = base + "index.html"
@@ -218,6 +230,11 @@ def format_date(value: str, locale: str) -> str:
 def _rfc3339(value: str) -> str:
     day = value if len(value) == 10 else value[:7] + "-01"
     return f"{day}T00:00:00+00:00"
+
+
+def _title_line(text: str) -> bool:
+    text = text.strip()
+    return "\n" not in text and len(text) <= 150 and not text.endswith((".", "!", "?", ":", ";", "…", "\""))
 
 
 def _first_sentence(paragraphs: tuple[str, ...]) -> str | None:

@@ -271,3 +271,12 @@ class Judge:
         priors = self.priors(locale) if priors is None else priors
         return {id(e): Judgement(found.get(id(e), []), risk.assess(e, locale, found.get(id(e), []), priors))
                 for e in catalogs.active_entries(catalog)}
+
+    def annotate(self, catalog: polib.POFile, locale: str) -> tuple[int, int]:
+        """Write what the checks and the risk find as each active entry's notes;
+        returns the errors and warnings found."""
+        counts = checks.annotate_catalog(catalog, locale, self.glossary, self.cache)
+        judged = self.judge(catalog, locale)
+        for entry in catalogs.active_entries(catalog):
+            risk.annotate(entry, judged[id(entry)].risk)
+        return counts

@@ -29,6 +29,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from traduco import __version__, checks, files, snapshots
+from traduco.check_notes import settle
 from traduco.config import Project
 from traduco.disclosure import Disclosure
 from traduco.glossary import Glossary, load_glossary
@@ -89,8 +90,10 @@ class _Planned:
 
 
 def plan_publication(project: Project) -> list[PublishResult]:
-    """What `publish` would do, writing nothing."""
-    return [planned.result for planned in _plan(project, _load_manifest(project))]
+    """What `publish` would do, writing nothing but the notes of the catalogs it leaves waiting."""
+    plan = [planned.result for planned in _plan(project, _load_manifest(project))]
+    settle_notes(project, plan)
+    return plan
 
 
 def publish(project: Project, approved: list[PublishResult] | None = None) -> list[PublishResult]:
@@ -120,7 +123,17 @@ def publish(project: Project, approved: list[PublishResult] | None = None) -> li
             else:
                 results.append(_publish_one(project, planned, manifest))
         _write_listings(project, manifest)
+        settle_notes(project, results)
     return results
+
+
+def settle_notes(project: Project, results: list[PublishResult]) -> None:
+    """The judged catalogs' notes made to say what was found (traduco.check_notes);
+    never a planned one's, whose bytes a plan waiting for the editor records."""
+    glossary, cache = load_glossary(project), check_cache(project)
+    for item in results:
+        if item.status not in (Status.BROKEN, Status.PUBLISH, Status.WITHDRAW, Status.WITHDRAWN):
+            settle(project, item.doc_id, item.locale, glossary, cache)
 
 
 def _plan(project: Project, manifest: dict) -> Iterator[_Planned]:
@@ -223,8 +236,11 @@ def _write_listings(project: Project, manifest: dict) -> None:
         live = {d: info for d, info in manifest.get(locale, {}).items() if not info.get("withdrawn")}
         pages = {d: _page(d, info) for d, info in live.items() if "paragraphs" in info}
         folder = project.public_dir / locale
-        write_if_changed(folder / "index.html", render_index(locale, live).encode())
-        write_if_changed(folder / "feed.json", render_feed(locale, live, pages, project.site_url).encode())
+        if not live and not (folder / "index.html").exists():
+            continue     # no page in this language yet: no empty index or feed to announce it
+        write_if_changed(folder / "index.html", render_index(locale, live, project.name).encode())
+        write_if_changed(folder / "feed.json", render_feed(locale, live, pages, project.site_url,
+                                                           project.name).encode())
     write_if_changed(project.public_dir / "manifest.json",
                      (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
 

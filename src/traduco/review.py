@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from traduco import catalogs, checks, files, risk
+from traduco.check_notes import settle
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary
@@ -154,6 +155,7 @@ def _add(sums: dict[str, dict[str, int]], row: QueueRow) -> None:
 
 def queue_row(project: Project, doc_id: str, locale: str, glossary: Glossary | None = None,
               cache: checks.CheckCache | None = None, priors: dict[str, float] | None = None) -> QueueRow:
+    settle(project, doc_id, locale, glossary, cache)     # the file's notes say what the row counts
     catalog = Catalog.read(project, doc_id, locale)
     return row_of(catalog, str(catalog.path.relative_to(project.root)),
                   Judge(glossary, cache, project.state_dir), priors if priors is not None else {})
@@ -165,9 +167,10 @@ def row_of(catalog: Catalog, relative: str, judge: Judge, priors: dict[str, floa
     if catalog.verdict:
         return QueueRow(doc_id, locale, relative, error=catalog.verdict.message)
     if not catalog.exists:
-        units = _template_units(catalog)
-        return QueueRow(doc_id, locale, relative, units=units, untranslated=units,
-                        error=None if units else NO_CATALOG_YET)
+        waiting = _template_entries(catalog)
+        return QueueRow(doc_id, locale, relative, units=len(waiting), untranslated=len(waiting),
+                        words_waiting=sum(len(e.msgid.split()) for e in waiting),
+                        error=None if waiting else NO_CATALOG_YET)
     counts = Counter()
     oldest = None
     judged = judge.judge(catalog.entries, locale, priors)
@@ -210,8 +213,8 @@ def _missing_units(catalog: Catalog) -> list:
         return []
 
 
-def _template_units(catalog: Catalog) -> int:
+def _template_entries(catalog: Catalog) -> list:
     try:
-        return len(catalog.units())
+        return catalogs.active_entries(catalog.template)
     except CatalogError:
-        return 0
+        return []

@@ -172,10 +172,39 @@ class GitTable(_Table):
     push_attempts: int = Field(3, ge=1, description="a whole number of attempts, at least 1 (default 3)")
 
 
+def _cron(value: str) -> str:
+    """A cron string as Prefect's Cron schedule reads it (croniter), checked
+    here so that `serve` does not die on it after starting."""
+    from croniter import croniter
+    # Prefect refuses croniter's random and hashed fields (R, H) too
+    if not croniter.is_valid(value) or any(field.casefold() in ("r", "h") for field in value.split()):
+        raise ValueError("not a cron expression (five fields: minute hour day month weekday)")
+    return value
+
+
+def _timezone(value: str) -> str:
+    """An IANA time zone name, as Prefect's schedules take it."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        close = difflib.get_close_matches(value, _zone_names(), n=1)
+        raise ValueError("unknown time zone" + (f" (did you mean {close[0]!r}?)" if close else "")) from None
+    return value
+
+
+def _zone_names() -> list[str]:
+    from zoneinfo import available_timezones
+    return sorted(available_timezones())
+
+
 class ScheduleTable(_Table):
-    translate: str = Field("0 * * * *", description="a cron expression such as \"0 * * * *\"")
-    publish: str = Field("0 7 * * *", description="a cron expression such as \"0 7 * * *\"")
-    timezone: str = Field("Europe/Rome", description="a time zone name such as \"Europe/Rome\"")
+    translate: Annotated[str, AfterValidator(_cron)] = Field(
+        "0 * * * *", description="a cron expression such as \"0 * * * *\" (every hour)")
+    publish: Annotated[str, AfterValidator(_cron)] = Field(
+        "0 7 * * *", description="a cron expression such as \"0 7 * * *\" (every day at 7:00)")
+    timezone: Annotated[str, AfterValidator(_timezone)] = Field(
+        "Europe/Rome", description="a time zone name such as \"Europe/Rome\"")
 
 
 # -- [tool.traduco.notify]: who hears about waiting work, and when (traduco.notify) --------------

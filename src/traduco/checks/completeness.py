@@ -87,6 +87,12 @@ def length(pair: Pair) -> list[str]:
     if source < 30:
         return []
     ratio = content_length(pair.target, pair.language) / source / TYPICAL_RATIO.get(pair.language, 1.0)
+    if ratio < 0.5 and source >= 150:
+        # No human translation in the corpus is under 0.75 of the usual length;
+        # half a long sentence is a part left out (one Italian sentence
+        # translated as two, one of them dropped), which alignment cannot see.
+        return [(ERROR, f"about {_times(ratio)} as long as a translation of this Italian usually is: "
+                        "a part of it is missing, translate it")]
     if ratio < 0.6:
         return [f"about {_times(ratio)} as long as a translation of this Italian usually is: "
                 "check that nothing is missing"]

@@ -24,6 +24,7 @@ from traduco.errors import TraducoError
 from traduco.exits import console, exit_code_of, problem as _problem
 from traduco.mt import check_settings
 from traduco.check_report import checks_report
+from traduco.cli.listing import print_candidates, print_findings
 from traduco.reporting import Reporter, listening
 from traduco.review import QueueView, most_urgent
 from traduco.review_page import review_page
@@ -38,6 +39,19 @@ err = console(stderr=True)
 
 SHOWN_ROWS = 50    # queue rows printed; the totals cover every row
 LLM_LINES = 10    # documents whose LLM calls and tokens the run summary prints
+
+
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        from traduco import __version__
+        out.print(f"traduco {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                                   help="Print traduco's version and exit.")] = False):
+    """Italian sources to reviewed zh_CN and English, through gettext catalogs."""
 ProjectOption = Annotated[Path, typer.Option("--project", "-p", metavar="DIR",
                                              help="Project folder (holds pyproject.toml).")]
 
@@ -88,7 +102,8 @@ def run(project_dir: ProjectOption = Path("."),
         # flushing to an API that is gone) would keep the person waiting.
         out.file.flush(), err.file.flush()
         os._exit(summary.exit_code)
-    _print_queue(summary.queue)
+    if summary.queue.count:
+        _print_queue(summary.queue)
     _print_usage(summary)
     for line in summary.git.lines() if summary.git else []:
         out.print(line, highlight=False)
@@ -131,6 +146,10 @@ def status(project_dir: ProjectOption = Path("."),
         out.print_json(json.dumps({"queue": [r.as_dict() for r in view.rows], "totals": view.totals},
                                   ensure_ascii=False))
         raise typer.Exit(1 if view.unreadable else 0)
+    if not view.count and not project.sources_dir.is_dir():     # what `run` would say, and its exit code
+        from traduco.sources import source_paths
+        _problem(source_paths(project.sources_dir)[1][0].message)
+        raise typer.Exit(1)
     if not view.count:
         out.print("No documents extracted yet: run [bold]traduco run[/bold].")
     else:
@@ -173,17 +192,10 @@ def check(project_dir: ProjectOption = Path("."),
         out.print_json(json.dumps({"findings": report, "errors": errors,
                                    "warnings": len(report) - errors}, ensure_ascii=False))
     else:
-        table = Table(title="Checks", title_justify="left")
-        for column in ("document", "locale", "where", "severity", "check", "message"):
-            table.add_column(column, overflow="fold")
-        for item in report:
-            colour = "red" if item["severity"] == "error" else "yellow"
-            table.add_row(Text(item["document"]), item["locale"], Text(item["where"]),
-                          f"[{colour}]{item['severity']}[/{colour}]", item["check"], Text(item["message"]))
-        if report:
-            out.print(table)
+        print_findings(out, report)
         out.print(f"{errors} error(s), {len(report) - errors} warning(s). Errors block publishing; "
-                  "silence one check on one entry with the comment 'ignore-check: <id>'.")
+                  "silence one check on one entry with the comment 'ignore-check: <id>'.",
+                  highlight=False, markup=False)
     raise typer.Exit(1 if errors else 0)
 
 
@@ -225,7 +237,7 @@ def approve_low_risk(below: Annotated[str, typer.Option(metavar="RISK", help="Ap
     if not found:
         out.print(f"No draft has a risk below {below:g}: nothing to approve.", highlight=False)
         return
-    _print_candidates(found)
+    print_candidates(out, found, SHOWN_ROWS)
     if not yes and not typer.confirm(f"Approve these {len(found)} draft(s) as {name}?", default=False):
         out.print("Nothing approved.")
         return
@@ -237,17 +249,6 @@ def approve_low_risk(below: Annotated[str, typer.Option(metavar="RISK", help="Ap
     for problem in outcome.problems:
         _problem(problem)
     raise typer.Exit(1 if outcome.problems else 0)
-
-
-def _print_candidates(found) -> None:
-    table = Table(title="Drafts to approve (lowest risk first)", title_justify="left", box=box.SIMPLE_HEAD)
-    for column in ("document", "locale", "risk", "Italian", "draft"):
-        table.add_column(column, overflow="ellipsis", no_wrap=column not in ("Italian", "draft"))
-    for c in sorted(found, key=lambda c: (c.risk.score, c.doc_id, c.locale))[:SHOWN_ROWS]:
-        table.add_row(Text(c.doc_id), c.locale, f"{c.risk.score:.2f}", Text(c.msgid[:80]), Text(c.msgstr[:80]))
-    out.print(table)
-    if len(found) > SHOWN_ROWS:
-        out.print(f"… and {len(found) - SHOWN_ROWS:,} more.", highlight=False)
 
 
 @app.command()

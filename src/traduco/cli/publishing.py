@@ -134,10 +134,15 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
         except approval.UnknownRun as unknown:
             raise typer.BadParameter(f"{unknown.message}; `traduco approve` lists the runs that wait",
                                      param_hint="RUN_ID") from None
-        _print_waiting(waiting, asking=not (yes or reject))
+        _print_waiting(waiting, asking=False)       # this command is the decision
         for row in approval.changed_since_plan(project, run_id) or []:
             out.print(f"  ! {row.doc_id} ({row.locale}) changed after the plan was made: approving will not "
                       "publish it now; it goes into the next plan.", highlight=False, markup=False, soft_wrap=True)
+        if not reject and approval.left_to_publish(project, run_id) == 0:
+            _problem(f"nothing to publish: approving run {run_id} would publish and withdraw nothing (its "
+                     f"catalogs changed after the plan was made); nothing decided. Reject it with "
+                     f"`traduco approve {run_id} --reject`, and `traduco publish` makes a fresh plan")
+            raise typer.Exit(1)
         if not reject and not yes and not _confirmed("Publish exactly this?"):
             out.print("Nothing decided: the run keeps waiting.")
             raise typer.Exit(0)
