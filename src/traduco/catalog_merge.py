@@ -2,26 +2,31 @@
 `*.po` and `*.pot`, so translators and scheduled runs meet in git without
 conflict markers (which no PO editor opens).
 
-    git config merge.traduco.driver "traduco merge-driver %O %A %B %P"
+    git config merge.traduco.driver "python -m traduco.catalog_merge %O %A %B %P"
     echo '*.po merge=traduco' >> .gitattributes      # `traduco init-git` does both
 
-Entries are matched by (msgctxt, msgid). Where both sides changed one:
+The rule: a merge changes only what one side changed. Entries are matched by
+(msgctxt, msgid, obsolete or not, which twin) and kept as their file spells
+them (traduco.catalog_text): identical sides give their bytes back, an entry
+only one side changed comes from that side byte for byte, order and wrapping
+stay. Where both sides changed one entry:
 
-- an approved translation beats a machine draft or a "source changed" draft;
-- otherwise the side that changed it wins; if both did, the one a person did
-  more for (approved > other drafts > machine draft > nothing);
-- two different approved translations become one fuzzy entry: the newer (by
-  each side's PO-Revision-Date) as the text, the other as a translator comment,
-  with a `traduco: merge conflict` note, so a reviewer chooses; each is reported;
-- a translator's comment lines from both sides are kept;
-- an entry one side moved to a new msgid ("source changed", `#|` previous
-  msgid) takes the other side's newer translation of the old msgid along;
-- an entry removed on one side and still translated (and changed) on the other
-  stays as obsolete (`#~`), as msgmerge keeps work; untranslated ones go.
+- an approved translation, or a person's draft, beats a machine draft or a
+  "source changed" draft (a run can make those again);
+- two different translations of people's (approved or a draft a person made,
+  singular or plural, or an approval against an improvement) become one fuzzy
+  entry: the newer text (the improved one; else by each side's
+  PO-Revision-Date), the other as a comment line, a `traduco: merge conflict`
+  note; each is reported and the driver exits 1 so git says so;
+- comment lines of both sides are kept, less those a side deleted;
+- an entry one side removed and the other changed stays as obsolete (`#~`),
+  unless it moved: a new entry on the removing side with it as `#|` previous
+  msgid, or holding its old translation (msgmerge's fuzzy match), or, for a
+  new machine draft, a text close enough (traduco.merging), takes the other
+  side's translation as a draft.
 
-The result uses only the inputs (no clock), so the same merge gives the same
-bytes, and it is written with the project's catalog formatting (entries that
-did not change keep their bytes).
+The header merges field by field; Last-Translator and PO-Revision-Date come
+together from one side. The result uses only the inputs (no clock).
 """
 
 from __future__ import annotations
@@ -31,259 +36,122 @@ import datetime as dt
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 
-from traduco import catalogs, files, provenance
-from traduco.errors import CatalogError
+from traduco import files, provenance
+from traduco.catalog_text import HEADER_KEY, Block, CatalogText, Header, encoding_of, join, merge_headers
 from traduco.merging import _inherit as inherit, pair_edited
 
 REPORT_ENV = "TRADUCO_MERGE_REPORT"     # where a sync collects what the driver reported
 OTHER_PREFIX = provenance.OTHER_APPROVED
-_DATE_HEADERS = ("PO-Revision-Date", "POT-Creation-Date")
+OTHER_DRAFT = "other draft translation"
 
 
 @dataclass(frozen=True)
 class Conflict:
-    """Two different approved translations of one entry, merged into one fuzzy entry."""
+    """Two people's translations of one entry, merged into one fuzzy entry."""
 
     path: str
     msgid: str
     shown: str
     other: str
+    approved: bool = True       # both sides had approved it
 
     def line(self) -> str:
-        return (f"{self.path}: two approved translations of \"{_short(self.msgid)}\" differ; "
+        what = "approved translations" if self.approved else "people's translations"
+        return (f"{self.path}: two {what} of \"{_short(self.msgid)}\" differ; "
                 "both are kept in one fuzzy entry for a reviewer to choose")
 
 
-# -- the merge ---------------------------------------------------------------
+@dataclass
+class _Kept:
+    """An entry removed on one side and changed on the other, kept as `#~` at `place`."""
+
+    key: tuple
+    remover: int        # 1 ours, 2 theirs
+    place: tuple
+
+
+@dataclass
+class Merged:
+    text: str
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def merge_texts(base: str | None, ours: str, theirs: str, path: str = "") -> Merged:
+    """The three-way merge of two catalog texts from their common `base`."""
+    if ours == theirs or base == theirs:
+        return Merged(ours)
+    if base == ours:
+        return Merged(theirs)
+    return _Merge(*(CatalogText.parse(text or "") for text in (base, ours, theirs)), path).run()
+
 
 def merge_catalogs(base: polib.POFile | None, ours: polib.POFile, theirs: polib.POFile,
                    path: str = "") -> tuple[polib.POFile, list[Conflict]]:
-    """The three-way merge of `ours` and `theirs` from their common `base`."""
-    base = base if base is not None else polib.POFile(wrapwidth=catalogs.WRAP_WIDTH)
-    b, o, t = _by_key(base), _by_key(ours), _by_key(theirs)
-    theirs_newer = _revision(theirs) > _revision(ours)
-    merged = polib.POFile(wrapwidth=catalogs.WRAP_WIDTH)
-    merged.header = _pick(ours.header, theirs.header, base.header)
-    merged.metadata = _merge_metadata(base.metadata, ours.metadata, theirs.metadata)
-    merged.metadata_is_fuzzy = _pick(ours.metadata_is_fuzzy, theirs.metadata_is_fuzzy, base.metadata_is_fuzzy)
-    conflicts: list[Conflict] = []
-    result: dict = {}
-    for key in _order(list(b), list(o), list(t)):
-        entry = _merge_entry(b.get(key), o.get(key), t.get(key), theirs_newer, path, conflicts)
-        if entry is not None:
-            result[key] = entry
-    _carry_to_new_msgids(result, b, o, t)
-    _pair_edited_paragraphs(result, b, max(_revision(ours), _revision(theirs)))
-    for entry in sorted(result.values(), key=lambda e: e.obsolete):   # stable: obsolete last
-        merged.append(entry)
-    return merged, conflicts
+    """`merge_texts` for catalogs in memory, as traduco writes them."""
+    texts = [catalog.__unicode__() if catalog is not None else None for catalog in (base, ours, theirs)]
+    merged = merge_texts(*texts, path=path)
+    return polib.pofile(merged.text, wrapwidth=0), merged.conflicts
 
 
-def _merge_entry(b, o, t, theirs_newer: bool, path: str, conflicts: list) -> polib.POEntry | None:
-    if o is None or t is None:
-        return _one_side(b, o if t is None else t)
-    same = _translation(o) == _translation(t)
-    if same:
-        winner, loser = o, t
-    else:
-        winner, loser = _winner(b, o, t, theirs_newer)
-        if winner is None:
-            return _conflict(b, o, t, theirs_newer, path, conflicts)
-    entry = copy.deepcopy(winner)
-    entry.tcomment = _merge_comments(b, winner, loser)
-    entry.occurrences = _pick(o.occurrences, t.occurrences, b.occurrences if b else None)
-    if same:     # otherwise the check notes (#.) are about the winner's text
-        entry.comment = _pick(o.comment, t.comment, b.comment if b else None)
-    entry.obsolete = _obsolete(b, o, t)
-    return _settled(entry)
-
-
-def _winner(b, o, t, theirs_newer: bool):
-    """(winner, loser) of two different translations, or (None, None) for two approved ones."""
-    ro, rt = _rank(o), _rank(t)
-    if {ro, rt} & {_APPROVED} and min(ro, rt) in (_MACHINE, _SOURCE_CHANGED):
-        return (o, t) if ro > rt else (t, o)
-    if b is not None and _translation(o) == _translation(b):
-        return t, o
-    if b is not None and _translation(t) == _translation(b):
-        return o, t
-    if ro != rt:
-        return (o, t) if ro > rt else (t, o)
-    if ro == _APPROVED:
-        return None, None
-    return (t, o) if theirs_newer else (o, t)
-
-
-def _conflict(b, o, t, theirs_newer: bool, path: str, conflicts: list) -> polib.POEntry:
-    """One fuzzy entry: the newer approved text, the other as a comment, for a reviewer."""
-    newer, older = (t, o) if theirs_newer else (o, t)
-    entry = copy.deepcopy(newer)
-    entry.tcomment = _merge_comments(b, newer, older)
-    catalogs.mark_draft(entry, newer.msgstr, provenance.Provenance(provenance.CONFLICT))
-    lines = [line for line in entry.tcomment.splitlines() if not line.startswith(OTHER_PREFIX)]
-    entry.tcomment = "\n".join([*lines, f"{OTHER_PREFIX}: {_one_line(older.msgstr)}"])
-    entry.previous_msgid = entry.previous_msgctxt = None
-    entry.occurrences = _pick(o.occurrences, t.occurrences, b.occurrences if b else None)
-    entry.obsolete = _obsolete(b, o, t)
-    conflicts.append(Conflict(path, entry.msgid, newer.msgstr, older.msgstr))
-    return entry
-
-
-def _one_side(b, present) -> polib.POEntry | None:
-    """An entry only one side has: added there (keep it), or removed on the other.
-    A removal wins unless the keeping side changed the translation since; then,
-    as msgmerge keeps translations that left the template, it stays obsolete."""
-    if present is None:
-        return None
-    if b is None:
-        return copy.deepcopy(present)
-    if _translation(present) == _translation(b):
-        return None
-    entry = copy.deepcopy(present)
-    entry.obsolete = True
-    return _settled(entry)
-
-
-def _carry_to_new_msgids(result: dict, b: dict, o: dict, t: dict) -> None:
-    """An entry whose source changed on one side (`#|` previous msgid, the old
-    translation carried over) takes the newer translation the other side made of
-    the old msgid meanwhile; the old entry, now represented, goes."""
-    for entry in [e for e in result.values() if not e.obsolete and e.previous_msgid]:
-        old_key = (entry.previous_msgctxt, entry.previous_msgid)
-        before = b.get(old_key)
-        if before is None or entry.msgstr != before.msgstr:
-            continue
-        for side in (o.get(old_key), t.get(old_key)):
-            if side is not None and side.msgstr and _translation(side) != _translation(before):
-                entry.msgstr = side.msgstr
-                entry.tcomment = _merge_comments(before, entry, side)
-                result.pop(old_key, None)
-                break
-
-
-def _pair_edited_paragraphs(result: dict, b: dict, moment: dt.datetime) -> None:
-    """What a run does for an edited paragraph (traduco.merging), across the
-    merge: one side gave a new msgid a machine draft (or none) and retired the
-    old one, while the other side did human work on the old one. The new entry
-    takes that work as a "source changed" draft (`#|` the old msgid) when enough
-    of it still fits (REUSE_THRESHOLD), as the run would have had it seen it."""
-    fresh = [e for e in result.values() if not e.obsolete and e.msgctxt is None
-             and _rank(e) <= _MACHINE and (e.msgctxt, e.msgid) not in b]
-    retired = [e for e in result.values() if e.obsolete and e.msgctxt is None and _rank(e) > _MACHINE
-               and (e.msgctxt, e.msgid) in b and _translation(e) != _translation(b[(e.msgctxt, e.msgid)])]
-    for new, old in pair_edited(fresh, retired):
-        inherit(new, old, moment)
-        result.pop((old.msgctxt, old.msgid))
-
-
-def _settled(entry: polib.POEntry) -> polib.POEntry | None:
-    """Obsolete entries keep translations only, without previous msgids (as msgmerge)."""
-    if entry.obsolete:
-        if not entry.msgstr and not any(entry.msgstr_plural.values()):
-            return None
-        entry.previous_msgid = entry.previous_msgctxt = None
-    return entry
-
-
-# -- ranks, comments, order, headers ------------------------------------------
+# -- entries ------------------------------------------------------------------
 
 _NOTHING, _MACHINE, _SOURCE_CHANGED, _OTHER_DRAFT, _APPROVED = range(5)
 
 
-def _rank(entry: polib.POEntry) -> int:
-    if catalogs.state(entry) == catalogs.APPROVED:
+def _forms(entry: polib.POEntry) -> tuple:
+    return (entry.msgstr, *(entry.msgstr_plural[n] for n in sorted(entry.msgstr_plural)))
+
+
+def _has_text(entry: polib.POEntry) -> bool:
+    return any(_forms(entry))
+
+
+def _fuzzy(entry: polib.POEntry) -> bool:
+    return "fuzzy" in entry.flags
+
+
+def _rank(entry: polib.POEntry, base: polib.POEntry | None = None) -> int:
+    """How much of a person's work the entry holds. A draft whose text changed
+    under the base's unchanged machine note was edited by a person, not redrafted."""
+    if not _has_text(entry):
+        return _NOTHING
+    if not _fuzzy(entry):
         return _APPROVED
-    reason = catalogs.fuzzy_reason(entry)
-    return {None: _NOTHING, provenance.MACHINE: _MACHINE,
-            provenance.SOURCE_CHANGED: _SOURCE_CHANGED}.get(reason, _OTHER_DRAFT)
+    kind = provenance.of(entry).kind
+    if base is not None and _forms(entry) != _forms(base) and provenance.note(entry) == provenance.note(base):
+        return _OTHER_DRAFT
+    return {provenance.MACHINE: _MACHINE, provenance.SOURCE_CHANGED: _SOURCE_CHANGED}.get(kind, _OTHER_DRAFT)
 
 
-def _translation(entry: polib.POEntry | None) -> tuple:
-    if entry is None:
-        return ("", (), False)
-    return (entry.msgstr, tuple(sorted(entry.msgstr_plural.items())), "fuzzy" in entry.flags)
+def _spelled(entry: polib.POEntry) -> str:
+    return entry.__unicode__(wrapwidth=0)
 
 
-def _merge_comments(b, winner: polib.POEntry, loser: polib.POEntry) -> str:
-    """The winner's traduco note; every translator line either side has, except
-    lines one side deleted since the base."""
-    def lines(entry):
-        return provenance.own_lines(entry.tcomment) if entry is not None else []
-    base_lines = set(lines(b))
-    kept = list(dict.fromkeys(lines(winner) + lines(loser)))
-    removed = {line for line in base_lines if line not in lines(winner) or line not in lines(loser)}
-    return provenance.comment([line for line in kept if line not in removed], provenance.note(winner))
-
-
-def _obsolete(b, o, t) -> bool:
-    """Three-way on the obsolete bit; an entry active on either side with no
-    common base stays active (the template, which both follow, has it)."""
-    if o.obsolete == t.obsolete:
-        return o.obsolete
-    if b is None:
-        return False
-    return t.obsolete if o.obsolete == b.obsolete else o.obsolete
+def _block(entry: polib.POEntry, like: Block) -> Block:
+    text = _spelled(entry)
+    block = Block(text.splitlines(keepends=True), like.gap, entry.msgctxt, entry.msgid,
+                  bool(entry.obsolete), like.twin, True)
+    block.__dict__["parsed"] = entry
+    return block
 
 
 def _pick(ours, theirs, base):
-    """Three-way pick of one value: the side that changed it (ours if both did)."""
     return theirs if ours == base else ours
 
 
-def _order(base: list, ours: list, theirs: list) -> list:
-    """The order of the side that reordered (ours if both did), with the other
-    side's new keys after the key they follow there."""
-    primary, secondary = (theirs, ours) if ours == [k for k in base if k in set(ours)] else (ours, theirs)
-    order = list(primary)
-    placed = set(order)
-    for index, key in enumerate(secondary):
-        if key in placed:
-            continue
-        after = next((secondary[i] for i in range(index - 1, -1, -1) if secondary[i] in placed), None)
-        order.insert(order.index(after) + 1 if after is not None else 0, key)
-        placed.add(key)
-    return order
-
-
-def _merge_metadata(base: dict, ours: dict, theirs: dict) -> dict:
-    merged = {}
-    for key in [*ours, *(k for k in theirs if k not in ours)]:
-        if key in _DATE_HEADERS and key in ours and key in theirs:
-            merged[key] = max(ours[key], theirs[key], key=_parse_date)
-            continue
-        value = _pick(ours.get(key), theirs.get(key), base.get(key))
-        if value is not None:
-            merged[key] = value
-    return merged
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-
-
-def _parse_date(value: str | None) -> dt.datetime:
-    try:
-        return dt.datetime.strptime((value or "").strip(), "%Y-%m-%d %H:%M%z")
-    except ValueError:
-        return _EPOCH
-
-
-def _revision(catalog: polib.POFile) -> dt.datetime:
-    return _parse_date(catalog.metadata.get("PO-Revision-Date"))
-
-
-def _by_key(catalog: polib.POFile) -> dict:
-    """Entries by (msgctxt, msgid); an active entry wins over an obsolete twin."""
-    entries: dict = {}
-    for entry in catalog:
-        key = (entry.msgctxt, entry.msgid)
-        if key not in entries or entries[key].obsolete:
-            entries[key] = entry
-    return entries
+def _comments(b, winner: polib.POEntry, loser: polib.POEntry) -> str:
+    """Both sides' translator lines less those a side deleted; the winner's traduco note."""
+    def lines(entry):
+        return provenance.own_lines(entry.tcomment) if entry is not None else []
+    kept = lines(winner) + [line for line in lines(loser) if line not in lines(winner)]
+    base = lines(b)
+    removed = {line for line in base if line not in lines(winner) or line not in lines(loser)}
+    return provenance.comment([line for line in kept if line not in removed], provenance.note(winner))
 
 
 def _one_line(text: str) -> str:
@@ -295,22 +163,261 @@ def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
+class _Merge:
+    def __init__(self, base: CatalogText, ours: CatalogText, theirs: CatalogText, path: str):
+        self.sides = base, ours, theirs
+        self.maps = [{block.key: block for block in side.blocks} for side in self.sides]
+        self.path = path
+        self.conflicts: list[Conflict] = []
+        self.kept: list[_Kept] = []
+        dates = [_revision(side) for side in self.sides]
+        self.theirs_newer = dates[2] > dates[1]
+        self.moment = max(dates[1], dates[2])
+
+    def run(self) -> Merged:
+        base, ours, theirs = self.maps
+        result: dict[tuple, Block] = {}
+        for key in _order(*(list(m) for m in self.maps)):
+            blocks = base.get(key), ours.get(key), theirs.get(key)
+            block = self._header(*blocks) if key == HEADER_KEY else self._entry(key, *blocks)
+            if block is not None:
+                result[key] = block
+        self._follow_moves(result)
+        blocks = list(result.values())
+        if all(_obsolete_last(side) for side in self.sides[1:]):   # as both sides keep them
+            blocks.sort(key=lambda block: block.obsolete)
+        last = (self.sides[1].blocks or self.sides[2].blocks or [Block([])])[-1].gap
+        return Merged(join(blocks, last), self.conflicts)
+
+    # one entry
+    def _entry(self, key, b: Block | None, o: Block | None, t: Block | None) -> Block | None:
+        text = [x.text if x is not None else None for x in (b, o, t)]
+        if text[1] == text[2] or text[0] == text[2]:
+            return o
+        if text[0] == text[1]:
+            return t
+        parsed = [x.parsed if x is not None else None for x in (b, o, t)]
+        if any(x is not None and p is None for x, p in zip((o, t), parsed[1:])):
+            return self._unreadable(o, t)
+        spelled = [_spelled(p) if p is not None else None for p in parsed]
+        if spelled[1] == spelled[2] or spelled[0] == spelled[2]:
+            return o
+        if spelled[0] == spelled[1]:
+            return t
+        if o is None or t is None:
+            return self._removed_and_changed(key, b, o, t, parsed)
+        return _block(self._both_changed(*parsed), o)
+
+    def _unreadable(self, o: Block | None, t: Block | None) -> Block | None:
+        """An entry polib cannot read on a side that changed it: ours stays, git is told."""
+        keep = o or t
+        self.conflicts.append(Conflict(self.path, keep.msgid or "", keep.text, (t or o).text))
+        return keep
+
+    def _removed_and_changed(self, key, b, o, t, parsed) -> Block | None:
+        present, entry = (o, parsed[1]) if t is None else (t, parsed[2])
+        if not _has_text(entry):
+            return None
+        self.kept.append(_Kept(key, 2 if t is None else 1, key))
+        if entry.obsolete:
+            return present
+        entry = copy.deepcopy(entry)
+        entry.obsolete = True
+        entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
+        return _block(entry, present)
+
+    def _both_changed(self, b, o: polib.POEntry, t: polib.POEntry) -> polib.POEntry:
+        same_text = _forms(o) == _forms(t)
+        if same_text and _fuzzy(o) == _fuzzy(t):
+            return self._combined(b, o, t, o)
+        ro, rt = _rank(o, b), _rank(t, b)
+        if b is not None and not same_text:
+            for mine, other, r_mine, r_other in ((o, t, ro, rt), (t, o, rt, ro)):
+                if _forms(mine) == _forms(b) and _fuzzy(mine) == _fuzzy(b):
+                    return self._combined(b, other, mine, other)    # only the other's text changed
+            if _forms(o) == _forms(b) and ro == _APPROVED and rt <= _SOURCE_CHANGED:
+                return self._combined(b, o, t, o)
+            if _forms(t) == _forms(b) and rt == _APPROVED and ro <= _SOURCE_CHANGED:
+                return self._combined(b, t, o, t)
+        if same_text:      # one approved what the other left a draft: the approval
+            return self._combined(b, o if ro > rt else t, t if ro > rt else o, o if ro > rt else t)
+        if min(ro, rt) <= _SOURCE_CHANGED:
+            if ro != rt:
+                return self._combined(b, o if ro > rt else t, t if ro > rt else o, o if ro > rt else t)
+            newer, older = (t, o) if self.theirs_newer else (o, t)
+            return self._combined(b, newer, older, newer)
+        return self._conflict(b, o, t)
+
+    def _combined(self, b, winner: polib.POEntry, loser: polib.POEntry, text_from: polib.POEntry):
+        entry = copy.deepcopy(winner)
+        entry.msgstr, entry.msgstr_plural = text_from.msgstr, dict(text_from.msgstr_plural)
+        entry.tcomment = _comments(b, winner, loser)
+        base = b if b is not None else polib.POEntry()
+        o, t = (winner, loser)
+        for name in ("occurrences", "comment"):
+            setattr(entry, name, _pick(getattr(o, name), getattr(t, name), getattr(base, name)))
+        return entry
+
+    def _conflict(self, b, o: polib.POEntry, t: polib.POEntry) -> polib.POEntry:
+        """One fuzzy entry: the improved (else the newer) text, the other as a comment line."""
+        if b is not None and _forms(o) == _forms(b):
+            shown, other = t, o
+        elif b is not None and _forms(t) == _forms(b):
+            shown, other = o, t
+        else:
+            shown, other = (t, o) if self.theirs_newer else (o, t)
+        entry = self._combined(b, shown, other, shown)
+        label = OTHER_PREFIX if _rank(other) == _APPROVED else OTHER_DRAFT
+        lines = [line for line in provenance.own_lines(entry.tcomment)
+                 if not line.startswith((OTHER_PREFIX, OTHER_DRAFT))]
+        if other.msgid_plural:
+            lines += [f"{label} [{n}]: {_one_line(text)}" for n, text in sorted(other.msgstr_plural.items())]
+        else:
+            lines.append(f"{label}: {_one_line(other.msgstr)}")
+        entry.tcomment = "\n".join(lines)
+        if not _fuzzy(entry):
+            entry.flags.insert(0, "fuzzy")
+        provenance.record(entry, provenance.Provenance(provenance.CONFLICT))
+        entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
+        self.conflicts.append(Conflict(self.path, entry.msgid, " | ".join(filter(None, _forms(shown))),
+                                       " | ".join(filter(None, _forms(other))),
+                                       _rank(shown) == _rank(other) == _APPROVED))
+        return entry
+
+    # the header
+    def _header(self, b: Block | None, o: Block | None, t: Block | None) -> Block | None:
+        text = [x.text if x is not None else None for x in (b, o, t)]
+        if text[1] == text[2] or text[0] == text[2] or o is None or t is None:
+            return o if o is not None or text[0] == text[2] else t
+        if text[0] == text[1]:
+            return t
+        merged = merge_headers(Header.parse(b) if b is not None else None, Header.parse(o), Header.parse(t),
+                               self.theirs_newer)
+        return Block(merged.text().splitlines(keepends=True), o.gap, None, "", False, 0, True)
+
+    # entries that moved to a new msgid on the side that removed them
+    def _follow_moves(self, result: dict[tuple, Block]) -> None:
+        """An entry kept as `#~` (removed on one side, changed on the other) that
+        the removing side moved to a new msgid goes there, as a draft."""
+        if not self.kept:
+            return
+        base = self.maps[0]
+        fresh = {key: side for key in result if not key[2] and key[1] and key not in base
+                 for side in (1, 2) if key in self.maps[side] and key not in self.maps[3 - side]}
+        self._drop_obsoleted_copies(result)
+        by_previous, by_text = {}, {}
+        for key, side in fresh.items():
+            entry = result[key].parsed
+            if entry is None:
+                continue
+            if entry.previous_msgid is not None:
+                by_previous.setdefault((entry.previous_msgctxt, entry.previous_msgid, side), key)
+            if _fuzzy(entry) and _has_text(entry):
+                by_text.setdefault((_forms(entry), side), key)
+        left = []
+        for item in self.kept:
+            key, remover = item.key, item.remover
+            old, kept = base[key].parsed, self.maps[3 - remover][key].parsed
+            target = by_previous.get((key[0], key[1], remover)) or by_text.get((_forms(old), remover))
+            new = result[target].parsed if target in result else None
+            if new is None or _forms(new) not in (_forms(old), _forms(polib.POEntry())) or not _has_text(old):
+                left.append((item.place, kept))
+                continue
+            moved = copy.deepcopy(new)
+            moved.msgstr, moved.msgstr_plural = kept.msgstr, dict(kept.msgstr_plural)
+            if not _fuzzy(moved):
+                moved.flags.insert(0, "fuzzy")
+            moved.tcomment = _comments(old, moved, kept)
+            result[target] = _block(moved, result[target])
+            result.pop(item.place, None)
+        self._pair_edited(result, fresh, left)
+
+    def _drop_obsoleted_copies(self, result: dict[tuple, Block]) -> None:
+        """An active entry kept as `#~` takes the place of the `#~` copy the
+        removing side made of it (msgmerge's), else goes where msgmerge puts
+        obsolete entries: last."""
+        for item in self.kept:
+            key, remover = item.key, item.remover
+            if key[2] or key not in result:
+                continue
+            old, block = self.maps[0][key].parsed, result.pop(key)
+            for twin in range(4):
+                copy_key = (key[0], key[1], True, twin)
+                copied = self.maps[remover].get(copy_key)
+                if (copied is not None and copy_key in result and copy_key not in self.maps[0]
+                        and copied.parsed is not None and _forms(copied.parsed) == _forms(old)):
+                    item.place = copy_key
+                    result[copy_key] = block
+                    break
+            else:
+                result[key] = block
+
+    def _pair_edited(self, result: dict[tuple, Block], fresh: dict, left: list) -> None:
+        """What a run does for an edited paragraph (traduco.merging), across the
+        merge: a new machine draft (or none) takes a person's work on the old
+        text as a "source changed" draft when enough of it still fits."""
+        human = {id(kept): key for key, kept in left if kept.msgctxt is None and not kept.msgid_plural
+                 and _rank(kept) > _MACHINE}
+        drafts = [result[key].parsed for key in fresh if key in result and key[0] is None]
+        drafts = [entry for entry in drafts if entry is not None and not entry.msgid_plural
+                  and _rank(entry) <= _MACHINE]
+        olds = [kept for _, kept in left if id(kept) in human]
+        for new, old in pair_edited(drafts, olds):
+            key = (None, new.msgid, False, 0)
+            entry = copy.deepcopy(new)
+            inherit(entry, old, self.moment)
+            result[key] = _block(entry, result[key])
+            result.pop(human[id(old)], None)
+
+
+def _obsolete_last(catalog: CatalogText) -> bool:
+    flags = [block.obsolete for block in catalog.blocks]
+    return flags == sorted(flags)
+
+
+def _revision(catalog: CatalogText) -> dt.datetime:
+    header = catalog.header
+    value = Header.parse(header).values.get("PO-Revision-Date", "") if header is not None else ""
+    try:
+        return dt.datetime.strptime(value.strip(), "%Y-%m-%d %H:%M%z")
+    except ValueError:
+        return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _order(base: list, ours: list, theirs: list) -> list:
+    """The order of the side that reordered (ours if both did), each key the
+    other side has beside it placed after the key it follows there. Linear."""
+    in_base, in_ours = set(base), set(ours)
+    ours_kept = [k for k in ours if k in in_base]
+    primary, secondary = (theirs, ours) if ours_kept == [k for k in base if k in in_ours] else (ours, theirs)
+    placed = set(primary)
+    head: list = []
+    after: dict = {}
+    anchor = None
+    for key in secondary:
+        if key in placed:
+            anchor = key
+            continue
+        (after.setdefault(anchor, []) if anchor is not None else head).append(key)
+    order = list(head)
+    for key in primary:
+        order.append(key)
+        order.extend(after.get(key, ()))
+    return order
+
+
 # -- files and the git driver -------------------------------------------------
 
 def merge_files(base: Path, ours: Path, theirs: Path, name: str | None = None) -> list[Conflict]:
-    """Merge into `ours` (git's %A) from `base` (%O) and `theirs` (%B)."""
-    name = name or str(ours)
-    parsed = [_read(path) for path in (base, ours, theirs)]
-    merged, conflicts = merge_catalogs(*parsed, path=name)
-    data = [path.read_bytes() for path in (ours, theirs) if path.is_file()]
-    files.atomic_write_text(ours, catalogs.render_keeping(merged, *data))
-    return conflicts
-
-
-def _read(path: Path) -> polib.POFile | None:
-    if not path.is_file() or path.stat().st_size == 0:
-        return None     # no common ancestor: git passes an empty base
-    return catalogs.read(path)
+    """Merge into `ours` (git's %A) from `base` (%O) and `theirs` (%B), in ours' encoding."""
+    data = [path.read_bytes() if path.is_file() else b"" for path in (base, ours, theirs)]
+    encoding = encoding_of(data[1] or data[2])
+    texts = [raw.decode(encoding_of(raw), "surrogateescape") if raw else None for raw in data]
+    merged = merge_texts(texts[0], texts[1] or "", texts[2] or "", path=name or str(ours))
+    result = merged.text.encode(encoding, "surrogateescape")
+    if result != data[1]:
+        files.atomic_write_bytes(ours, result)
+    return merged.conflicts
 
 
 def report(conflicts: list[Conflict]) -> None:
@@ -326,8 +433,10 @@ def report(conflicts: list[Conflict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`BASE OURS THEIRS [PATH]` as git passes them (%O %A %B %P); 0 = merged.
-    A catalog that cannot be read is named, and git keeps our side as a conflict."""
+    """`BASE OURS THEIRS [PATH]` as git passes them (%O %A %B %P). 0 = merged;
+    1 = merged with conflicts (each a fuzzy entry), which git then shows as a
+    conflict for a person to look at; a traduco run (REPORT_ENV) takes them
+    from the report instead and gets 0."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) not in (3, 4):
         print("usage: traduco merge-driver BASE OURS THEIRS [PATH]  (git's %O %A %B %P)", file=sys.stderr)
@@ -335,11 +444,12 @@ def main(argv: list[str] | None = None) -> int:
     base, ours, theirs = (Path(a) for a in args[:3])
     try:
         conflicts = merge_files(base, ours, theirs, args[3] if len(args) == 4 else None)
-    except CatalogError as exc:
-        print(f"traduco merge: {args[3] if len(args) == 4 else ''} {exc.message}".strip(), file=sys.stderr)
+    except (OSError, LookupError) as exc:
+        print(f"traduco merge: {args[3] if len(args) == 4 else ours}: cannot merge ({exc}); "
+              "git keeps our side as a conflict", file=sys.stderr)
         return 1
     report(conflicts)
-    return 0
+    return 1 if conflicts and not os.environ.get(REPORT_ENV) else 0
 
 
 if __name__ == "__main__":
