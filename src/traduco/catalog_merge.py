@@ -43,7 +43,6 @@ import polib
 
 from traduco import files, provenance
 from traduco.catalog_text import HEADER_KEY, Block, CatalogText, Header, encoding_of, join, merge_headers
-from traduco.merging import _inherit as inherit, pair_edited
 
 REPORT_ENV = "TRADUCO_MERGE_REPORT"     # where a sync collects what the driver reported
 OTHER_PREFIX = provenance.OTHER_APPROVED
@@ -362,6 +361,9 @@ class _Merge:
         drafts = [entry for entry in drafts if entry is not None and not entry.msgid_plural
                   and _rank(entry) <= _MACHINE]
         olds = [kept for _, kept in left if id(kept) in human]
+        if not drafts or not olds:
+            return
+        from traduco.merging import _inherit as inherit, pair_edited    # here: difflib, babel for few merges
         for new, old in pair_edited(drafts, olds):
             key = (None, new.msgid, False, 0)
             entry = copy.deepcopy(new)
