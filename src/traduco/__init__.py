@@ -23,6 +23,7 @@ Catalogs
 - `merging`: msgmerge-style update of a catalog from its template, keeping reviewers' work
 - `retirement`: the catalogs of removed sources, retired and brought back
 - `catalog_merge`: git's merge driver for `.po`/`.pot`: three-way, entry by entry
+- `catalog_text`: a catalog's text as blocks kept byte for byte, and its header's fields
 
 Draft
 - `runs`: the translate run (`translate_project`): batches in process or on Dask, its summary

@@ -131,14 +131,6 @@ def _spelled(entry: polib.POEntry) -> str:
     return entry.__unicode__(wrapwidth=0)
 
 
-def _block(entry: polib.POEntry, like: Block) -> Block:
-    text = _spelled(entry)
-    block = Block(text.splitlines(keepends=True), like.gap, entry.msgctxt, entry.msgid,
-                  bool(entry.obsolete), like.twin, True)
-    block.__dict__["parsed"] = entry
-    return block
-
-
 def _pick(ours, theirs, base):
     return theirs if ours == base else ours
 
@@ -205,7 +197,7 @@ class _Merge:
             return t
         if o is None or t is None:
             return self._removed_and_changed(key, b, o, t, parsed)
-        return _block(self._both_changed(*parsed), o)
+        return Block.spelling(self._both_changed(*parsed), o)
 
     def _unreadable(self, o: Block | None, t: Block | None) -> Block | None:
         """An entry polib cannot read on a side that changed it: ours stays, git is told."""
@@ -223,7 +215,7 @@ class _Merge:
         entry = copy.deepcopy(entry)
         entry.obsolete = True
         entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
-        return _block(entry, present)
+        return Block.spelling(entry, present)
 
     def _both_changed(self, b, o: polib.POEntry, t: polib.POEntry) -> polib.POEntry:
         same_text = _forms(o) == _forms(t)
@@ -327,7 +319,7 @@ class _Merge:
             if not _fuzzy(moved):
                 moved.flags.insert(0, "fuzzy")
             moved.tcomment = _comments(old, moved, kept)
-            result[target] = _block(moved, result[target])
+            result[target] = Block.spelling(moved, result[target])
             result.pop(item.place, None)
         self._pair_edited(result, fresh, left)
 
@@ -368,7 +360,7 @@ class _Merge:
             key = (None, new.msgid, False, 0)
             entry = copy.deepcopy(new)
             inherit(entry, old, self.moment)
-            result[key] = _block(entry, result[key])
+            result[key] = Block.spelling(entry, result[key])
             result.pop(human[id(old)], None)
 
 

@@ -3,7 +3,7 @@ entry, each kept byte for byte, so a merge can change only what changed.
 
     text = CatalogText.parse(data)          # any .po/.pot, as loosely as git hands it
     text.blocks[3].key                      # (msgctxt, msgid, obsolete, twin number)
-    text.blocks[3].entry()                  # polib's reading, made only when asked
+    text.blocks[3].parsed                   # polib's reading, made only when asked
 
 Reading is by lines, not by polib's parser: it never refuses a file (git hands
 the merge driver whatever was committed: charset=ASCII, xgettext's
@@ -99,8 +99,13 @@ class Block:
         entries = list(catalog)
         return entries[0] if len(entries) == 1 else None
 
-    def entry(self) -> polib.POEntry | None:
-        return self.parsed
+    @classmethod
+    def spelling(cls, entry: polib.POEntry, like: "Block") -> "Block":
+        """`entry` as traduco spells an entry (unwrapped), in `like`'s place."""
+        block = cls(entry.__unicode__(wrapwidth=0).splitlines(keepends=True), like.gap, entry.msgctxt,
+                    entry.msgid, bool(entry.obsolete), like.twin, True)
+        block.__dict__["parsed"] = entry
+        return block
 
 
 @dataclass
