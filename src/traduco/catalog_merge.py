@@ -145,6 +145,13 @@ def _comments(b, winner: polib.POEntry, loser: polib.POEntry) -> str:
     return provenance.comment([line for line in kept if line not in removed], provenance.note(winner))
 
 
+def _other_lines(entry: polib.POEntry, label: str) -> list[str]:
+    """The losing side's text as comment lines, one per plural form."""
+    if entry.msgid_plural:
+        return [f"{label} [{n}]: {_one_line(text)}" for n, text in sorted(entry.msgstr_plural.items())]
+    return [f"{label}: {_one_line(entry.msgstr)}"]
+
+
 def _one_line(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\n", "\\n")
 
@@ -218,25 +225,29 @@ class _Merge:
         return Block.spelling(entry, present)
 
     def _both_changed(self, b, o: polib.POEntry, t: polib.POEntry) -> polib.POEntry:
-        same_text = _forms(o) == _forms(t)
-        if same_text and _fuzzy(o) == _fuzzy(t):
-            return self._combined(b, o, t, o)
         ro, rt = _rank(o, b), _rank(t, b)
-        if b is not None and not same_text:
-            for mine, other, r_mine, r_other in ((o, t, ro, rt), (t, o, rt, ro)):
-                if _forms(mine) == _forms(b) and _fuzzy(mine) == _fuzzy(b):
-                    return self._combined(b, other, mine, other)    # only the other's text changed
-            if _forms(o) == _forms(b) and ro == _APPROVED and rt <= _SOURCE_CHANGED:
-                return self._combined(b, o, t, o)
-            if _forms(t) == _forms(b) and rt == _APPROVED and ro <= _SOURCE_CHANGED:
-                return self._combined(b, t, o, t)
-        if same_text:      # one approved what the other left a draft: the approval
-            return self._combined(b, o if ro > rt else t, t if ro > rt else o, o if ro > rt else t)
-        if min(ro, rt) <= _SOURCE_CHANGED:
-            if ro != rt:
-                return self._combined(b, o if ro > rt else t, t if ro > rt else o, o if ro > rt else t)
-            newer, older = (t, o) if self.theirs_newer else (o, t)
-            return self._combined(b, newer, older, newer)
+
+        def win(winner, loser):
+            return self._combined(b, winner, loser, winner)
+        if _forms(o) == _forms(t):          # the same text: the approval, if one side approved it
+            return win(o, t) if ro >= rt else win(t, o)
+        for mine, other, r_mine, r_other in ((o, t, ro, rt), (t, o, rt, ro)):
+            if b is None or _forms(mine) != _forms(b):
+                continue
+            if r_mine == _APPROVED and _fuzzy(b) and r_other > _SOURCE_CHANGED:
+                return self._conflict(b, o, t)      # approved as it was vs improved: both count
+            if r_mine == _APPROVED and _fuzzy(b):
+                return win(mine, other)             # approved vs a machine's new draft
+            return win(other, mine)                 # only the other side changed the text
+        if min(ro, rt) <= _SOURCE_CHANGED:          # a draft a run can make again
+            if ro == rt:
+                return win(t, o) if self.theirs_newer else win(o, t)
+            return win(o, t) if ro > rt else win(t, o)
+        if {ro, rt} == {_APPROVED, _OTHER_DRAFT}:   # a new approval vs someone's unfinished draft
+            approved, draft = (o, t) if ro == _APPROVED else (t, o)
+            entry = win(approved, draft)
+            entry.tcomment = "\n".join([*entry.tcomment.splitlines(), *_other_lines(draft, OTHER_DRAFT)])
+            return entry
         return self._conflict(b, o, t)
 
     def _combined(self, b, winner: polib.POEntry, loser: polib.POEntry, text_from: polib.POEntry):
@@ -261,10 +272,7 @@ class _Merge:
         label = OTHER_PREFIX if _rank(other) == _APPROVED else OTHER_DRAFT
         lines = [line for line in provenance.own_lines(entry.tcomment)
                  if not line.startswith((OTHER_PREFIX, OTHER_DRAFT))]
-        if other.msgid_plural:
-            lines += [f"{label} [{n}]: {_one_line(text)}" for n, text in sorted(other.msgstr_plural.items())]
-        else:
-            lines.append(f"{label}: {_one_line(other.msgstr)}")
+        lines += _other_lines(other, label)
         entry.tcomment = "\n".join(lines)
         if not _fuzzy(entry):
             entry.flags.insert(0, "fuzzy")
