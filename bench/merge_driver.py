@@ -37,7 +37,8 @@ NOTE = Provenance.parse("machine draft by libre on 2026-01-01 10:00 UTC")
 LATER = Provenance.parse("machine draft by libre on 2026-01-03 10:00 UTC")
 
 
-def _catalog(texts: dict[int, str], approved=(), date="2026-01-01 10:00+0000", note=NOTE) -> polib.POFile:
+def _catalog(texts: dict[int, str], approved=(), date="2026-01-01 10:00+0000", note=NOTE,
+             draft="机器草稿") -> polib.POFile:
     po = polib.POFile(wrapwidth=0)
     po.metadata = {"PO-Revision-Date": date, "Language": "zh_CN",
                    "Content-Type": "text/plain; charset=UTF-8", "Plural-Forms": "nplurals=1; plural=0;"}
@@ -46,7 +47,7 @@ def _catalog(texts: dict[int, str], approved=(), date="2026-01-01 10:00+0000", n
         if i in approved:
             entry.msgstr = f"第{i}段：经过审校的译文。"
         else:
-            catalogs.mark_draft(entry, f"第{i}段：机器草稿。", note)
+            catalogs.mark_draft(entry, f"第{i}段：{draft}。", note)
         po.append(entry)
     return po
 
@@ -75,7 +76,7 @@ def build_hostile(n: int, words: int, folder: Path) -> tuple[Path, ...]:
     paths = [folder / name for name in ("base.po", "ours.po", "theirs.po")]
     _catalog(old).save(str(paths[0]))
     _catalog(old, approved=set(old), date="2026-01-02 10:00+0000").save(str(paths[1]))
-    _catalog(new, date="2026-01-03 10:00+0000", note=LATER).save(str(paths[2]))
+    _catalog(new, date="2026-01-03 10:00+0000", note=LATER, draft="新的机器草稿").save(str(paths[2]))
     return tuple(paths)
 
 

@@ -32,9 +32,9 @@ together from one side. The result uses only the inputs (no clock).
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import json
 import os
+import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,11 +42,13 @@ from pathlib import Path
 import polib
 
 from traduco import files, provenance
-from traduco.catalog_text import HEADER_KEY, Block, CatalogText, Header, encoding_of, join, merge_headers
+from traduco.catalog_text import (HEADER_KEY, Block, CatalogText, Header, encoding_of, join, merge_headers,
+                                  merge_order, obsolete_last, revision)
 
 REPORT_ENV = "TRADUCO_MERGE_REPORT"     # where a sync collects what the driver reported
 OTHER_PREFIX = provenance.OTHER_APPROVED
 OTHER_DRAFT = "other draft translation"
+DEADLINE_SECONDS = 60     # git waits for the driver: past this, our side stays and git shows a conflict
 
 
 @dataclass(frozen=True)
@@ -168,21 +170,21 @@ class _Merge:
         self.path = path
         self.conflicts: list[Conflict] = []
         self.kept: list[_Kept] = []
-        dates = [_revision(side) for side in self.sides]
+        dates = [revision(side) for side in self.sides]
         self.theirs_newer = dates[2] > dates[1]
         self.moment = max(dates[1], dates[2])
 
     def run(self) -> Merged:
         base, ours, theirs = self.maps
         result: dict[tuple, Block] = {}
-        for key in _order(*(list(m) for m in self.maps)):
+        for key in merge_order(*(list(m) for m in self.maps)):
             blocks = base.get(key), ours.get(key), theirs.get(key)
             block = self._header(*blocks) if key == HEADER_KEY else self._entry(key, *blocks)
             if block is not None:
                 result[key] = block
         self._follow_moves(result)
         blocks = list(result.values())
-        if all(_obsolete_last(side) for side in self.sides[1:]):   # as both sides keep them
+        if all(obsolete_last(side) for side in self.sides[1:]):   # as both sides keep them
             blocks.sort(key=lambda block: block.obsolete)
         last = (self.sides[1].blocks or self.sides[2].blocks or [Block([])])[-1].gap
         return Merged(join(blocks, last), self.conflicts)
@@ -372,42 +374,6 @@ class _Merge:
             result.pop(human[id(old)], None)
 
 
-def _obsolete_last(catalog: CatalogText) -> bool:
-    flags = [block.obsolete for block in catalog.blocks]
-    return flags == sorted(flags)
-
-
-def _revision(catalog: CatalogText) -> dt.datetime:
-    header = catalog.header
-    value = Header.parse(header).values.get("PO-Revision-Date", "") if header is not None else ""
-    try:
-        return dt.datetime.strptime(value.strip(), "%Y-%m-%d %H:%M%z")
-    except ValueError:
-        return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-
-
-def _order(base: list, ours: list, theirs: list) -> list:
-    """The order of the side that reordered (ours if both did), each key the
-    other side has beside it placed after the key it follows there. Linear."""
-    in_base, in_ours = set(base), set(ours)
-    ours_kept = [k for k in ours if k in in_base]
-    primary, secondary = (theirs, ours) if ours_kept == [k for k in base if k in in_ours] else (ours, theirs)
-    placed = set(primary)
-    head: list = []
-    after: dict = {}
-    anchor = None
-    for key in secondary:
-        if key in placed:
-            anchor = key
-            continue
-        (after.setdefault(anchor, []) if anchor is not None else head).append(key)
-    order = list(head)
-    for key in primary:
-        order.append(key)
-        order.extend(after.get(key, ()))
-    return order
-
-
 # -- files and the git driver -------------------------------------------------
 
 def merge_files(base: Path, ours: Path, theirs: Path, name: str | None = None) -> list[Conflict]:
@@ -434,6 +400,10 @@ def report(conflicts: list[Conflict]) -> None:
                                          "msgid": conflict.msgid}, ensure_ascii=False) + "\n")
 
 
+def _too_slow(signum, frame):
+    raise TimeoutError
+
+
 def main(argv: list[str] | None = None) -> int:
     """`BASE OURS THEIRS [PATH]` as git passes them (%O %A %B %P). 0 = merged;
     1 = merged with conflicts (each a fuzzy entry), which git then shows as a
@@ -444,12 +414,20 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: traduco merge-driver BASE OURS THEIRS [PATH]  (git's %O %A %B %P)", file=sys.stderr)
         return 2
     base, ours, theirs = (Path(a) for a in args[:3])
+    name = args[3] if len(args) == 4 else str(ours)
+    signal.signal(signal.SIGALRM, _too_slow)
+    signal.alarm(DEADLINE_SECONDS)
     try:
-        conflicts = merge_files(base, ours, theirs, args[3] if len(args) == 4 else None)
-    except (OSError, LookupError) as exc:
-        print(f"traduco merge: {args[3] if len(args) == 4 else ours}: cannot merge ({exc}); "
-              "git keeps our side as a conflict", file=sys.stderr)
+        conflicts = merge_files(base, ours, theirs, name)
+    except TimeoutError:
+        print(f"traduco merge: {name}: not merged within {DEADLINE_SECONDS} s; git keeps our side as a "
+              "conflict (merge it by hand, or report the three files)", file=sys.stderr)
         return 1
+    except (OSError, LookupError) as exc:
+        print(f"traduco merge: {name}: cannot merge ({exc}); git keeps our side as a conflict", file=sys.stderr)
+        return 1
+    finally:
+        signal.alarm(0)
     report(conflicts)
     return 1 if conflicts and not os.environ.get(REPORT_ENV) else 0
 

@@ -14,6 +14,7 @@ one pass, and every block keeps its exact bytes (wrapping, `#` lines, order).
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -268,3 +269,43 @@ def _merge_lines(base: list[str], ours: list[str], theirs: list[str]) -> list[st
         result.insert(result.index(after) + 1 if after is not None else 0, line)
         present.add(line)
     return result
+
+
+# -- order and revision ---------------------------------------------------------
+
+def obsolete_last(catalog: CatalogText) -> bool:
+    """Whether the file keeps its obsolete entries last, as msgmerge does."""
+    flags = [block.obsolete for block in catalog.blocks]
+    return flags == sorted(flags)
+
+
+def revision(catalog: CatalogText) -> dt.datetime:
+    """The header's PO-Revision-Date (the epoch where there is none)."""
+    header = catalog.header
+    value = Header.parse(header).values.get("PO-Revision-Date", "") if header is not None else ""
+    try:
+        return dt.datetime.strptime(value.strip(), "%Y-%m-%d %H:%M%z")
+    except ValueError:
+        return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def merge_order(base: list, ours: list, theirs: list) -> list:
+    """The order of the side that reordered (ours if both did), each key the
+    other side has beside it placed after the key it follows there. Linear."""
+    in_base, in_ours = set(base), set(ours)
+    ours_kept = [k for k in ours if k in in_base]
+    primary, secondary = (theirs, ours) if ours_kept == [k for k in base if k in in_ours] else (ours, theirs)
+    placed = set(primary)
+    head: list = []
+    after: dict = {}
+    anchor = None
+    for key in secondary:
+        if key in placed:
+            anchor = key
+            continue
+        (after.setdefault(anchor, []) if anchor is not None else head).append(key)
+    order = list(head)
+    for key in primary:
+        order.append(key)
+        order.extend(after.get(key, ()))
+    return order
