@@ -281,3 +281,20 @@ def test_git_merge_reports_the_conflict_and_leaves_a_valid_catalog(tmp_path):
     assert merged.returncode != 0 and "CONFLICT" in merged.stdout
     assert "<<<<<<<" not in text and "甲" in text and "乙" in text
     msgfmt_ok(tmp_path, text)
+
+
+def test_a_catalog_saved_on_windows_keeps_its_line_ends_and_a_latin_1_one_its_charset(tmp_path):
+    base = real("django-admin.zh_Hans.po").replace("\n", "\r\n")
+    ours = base.replace('msgstr "执行"', 'msgstr "执行甲"')
+    theirs = base.replace('msgstr "执行"', 'msgstr "执行乙"')
+
+    code, result, _ = merge(tmp_path, base, ours, theirs)
+
+    assert code == 1 and "\n" not in result.replace("\r\n", "") and "执行甲" in result and "执行乙" in result
+    latin = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=ISO-8859-1\\n"\n\nmsgid "a"\nmsgstr "caffè"\n'
+    paths = [tmp_path / name for name in ("b.po", "o.po", "t.po")]
+    for path, text in zip(paths, (latin, latin + '\nmsgid "b"\nmsgstr "più"\n', latin.replace("caffè", "caffé"))):
+        path.write_bytes(text.encode("latin-1"))
+    done = subprocess.run([sys.executable, "-m", "traduco.catalog_merge", *map(str, paths)], capture_output=True)
+    assert done.returncode == 0 and paths[1].read_bytes().decode("latin-1").endswith(
+        'msgstr "caffé"\n\nmsgid "b"\nmsgstr "più"\n')

@@ -379,10 +379,12 @@ class _Merge:
 def merge_files(base: Path, ours: Path, theirs: Path, name: str | None = None) -> list[Conflict]:
     """Merge into `ours` (git's %A) from `base` (%O) and `theirs` (%B), in ours' encoding."""
     data = [path.read_bytes() if path.is_file() else b"" for path in (base, ours, theirs)]
-    encoding = encoding_of(data[1] or data[2])
     texts = [raw.decode(encoding_of(raw), "surrogateescape") if raw else None for raw in data]
     merged = merge_texts(texts[0], texts[1] or "", texts[2] or "", path=name or str(ours))
-    result = merged.text.encode(encoding, "surrogateescape")
+    try:        # in the charset the merged header names
+        result = merged.text.encode(encoding_of(merged.text[:4000].encode("ascii", "replace")), "surrogateescape")
+    except UnicodeEncodeError:
+        result = merged.text.encode("utf-8", "surrogateescape")
     if result != data[1]:
         files.atomic_write_bytes(ours, result)
     return merged.conflicts

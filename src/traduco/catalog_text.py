@@ -103,7 +103,10 @@ class Block:
     @classmethod
     def spelling(cls, entry: polib.POEntry, like: "Block") -> "Block":
         """`entry` as traduco spells an entry (unwrapped), in `like`'s place."""
-        block = cls(entry.__unicode__(wrapwidth=0).splitlines(keepends=True), like.gap, entry.msgctxt,
+        text = entry.__unicode__(wrapwidth=0)
+        if like.lines and like.lines[0].endswith("\r\n"):     # a file saved on Windows stays so
+            text = text.replace("\n", "\r\n")
+        block = cls(text.splitlines(keepends=True), like.gap, entry.msgctxt,
                     entry.msgid, bool(entry.obsolete), like.twin, True)
         block.__dict__["parsed"] = entry
         return block
