@@ -53,11 +53,11 @@ def merge(tmp: Path, base: str, ours: str, theirs: str, name: str = "x.po") -> t
     paths = []
     for label, text in (("base", base), ("ours", ours), ("theirs", theirs)):
         path = tmp / f"{label}.{name}"
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(text.encode("utf-8"))      # as it is: line ends too
         paths.append(path)
     done = subprocess.run([sys.executable, "-m", "traduco.catalog_merge", *map(str, paths), name],
                           capture_output=True, text=True)
-    return done.returncode, paths[1].read_text(encoding="utf-8"), done.stderr
+    return done.returncode, paths[1].read_bytes().decode("utf-8"), done.stderr
 
 
 def msgfmt_ok(tmp: Path, text: str) -> None:
