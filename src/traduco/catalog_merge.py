@@ -319,6 +319,8 @@ class _Merge:
         for item in self.kept:
             key, remover = item.key, item.remover
             old, kept = base[key].parsed, self.maps[3 - remover][key].parsed
+            if old is None:        # a base entry polib cannot read: it stays as `#~`
+                continue
             target = by_previous.get((key[0], key[1], remover)) or by_text.get((_forms(old), remover))
             new = result[target].parsed if target in result else None
             if new is None or _forms(new) not in (_forms(old), _forms(polib.POEntry())) or not _has_text(old):
@@ -341,7 +343,10 @@ class _Merge:
             key, remover = item.key, item.remover
             if key[2] or key not in result:
                 continue
-            old, block = self.maps[0][key].parsed, result.pop(key)
+            old = self.maps[0][key].parsed
+            if old is None:
+                continue
+            block = result.pop(key)
             for twin in range(4):
                 copy_key = (key[0], key[1], True, twin)
                 copied = self.maps[remover].get(copy_key)
