@@ -74,6 +74,12 @@ class _Kept:
     key: tuple
     remover: int        # 1 ours, 2 theirs
     place: tuple
+    folded: bool = False     # into the `#~` entry at `place`, as comment lines
+
+    def release(self, result: dict) -> None:
+        """It moved to a new msgid: the `#~` it was kept as goes."""
+        if not self.folded:
+            result.pop(self.place, None)
 
 
 @dataclass
@@ -145,6 +151,15 @@ def _comments(b, winner: polib.POEntry, loser: polib.POEntry) -> str:
     base = lines(b)
     removed = {line for line in base if line not in lines(winner) or line not in lines(loser)}
     return provenance.comment([line for line in kept if line not in removed], provenance.note(winner))
+
+
+def _with_other(entry: polib.POEntry, other: polib.POEntry) -> polib.POEntry:
+    """`entry` with `other`'s translation as comment lines (if it differs)."""
+    entry = copy.deepcopy(entry)
+    if _forms(other) != _forms(entry):
+        label = OTHER_PREFIX if _rank(other) == _APPROVED else OTHER_DRAFT
+        entry.tcomment = "\n".join([*(entry.tcomment or "").splitlines(), *_other_lines(other, label)])
+    return entry
 
 
 def _other_lines(entry: polib.POEntry, label: str) -> list[str]:
@@ -324,7 +339,7 @@ class _Merge:
             target = by_previous.get((key[0], key[1], remover)) or by_text.get((_forms(old), remover))
             new = result[target].parsed if target in result else None
             if new is None or _forms(new) not in (_forms(old), _forms(polib.POEntry())) or not _has_text(old):
-                left.append((item.place, kept))
+                left.append((item, kept))
                 continue
             moved = copy.deepcopy(new)
             moved.msgstr, moved.msgstr_plural = kept.msgstr, dict(kept.msgstr_plural)
@@ -332,7 +347,7 @@ class _Merge:
                 moved.flags.insert(0, "fuzzy")
             moved.tcomment = _comments(old, moved, kept)
             result[target] = Block.spelling(moved, result[target])
-            result.pop(item.place, None)
+            item.release(result)
         self._pair_edited(result, fresh, left)
 
     def _drop_obsoleted_copies(self, result: dict[tuple, Block]) -> None:
@@ -347,23 +362,28 @@ class _Merge:
             if old is None:
                 continue
             block = result.pop(key)
-            for twin in range(4):
-                copy_key = (key[0], key[1], True, twin)
+            obsolete = [k for k in ((key[0], key[1], True, twin) for twin in range(4)) if k in result]
+            for copy_key in obsolete:
                 copied = self.maps[remover].get(copy_key)
-                if (copied is not None and copy_key in result and copy_key not in self.maps[0]
+                if (copied is not None and copy_key not in self.maps[0]
                         and copied.parsed is not None and _forms(copied.parsed) == _forms(old)):
                     item.place = copy_key
                     result[copy_key] = block
                     break
             else:
-                result[key] = block
+                if obsolete and result[obsolete[0]].parsed is not None:   # no `#~` twins: msgfmt refuses them
+                    item.place, item.folded = obsolete[0], True
+                    result[obsolete[0]] = Block.spelling(_with_other(result[obsolete[0]].parsed, block.parsed),
+                                                         result[obsolete[0]])
+                else:
+                    result[key] = block
 
     def _pair_edited(self, result: dict[tuple, Block], fresh: dict, left: list) -> None:
         """What a run does for an edited paragraph (traduco.merging), across the
         merge: a new machine draft (or none) takes a person's work on the old
         text as a "source changed" draft when enough of it still fits."""
-        human = {id(kept): key for key, kept in left if kept.msgctxt is None and not kept.msgid_plural
-                 and _rank(kept) > _MACHINE}
+        human = {id(kept): item for item, kept in left if kept is not None and kept.msgctxt is None
+                 and not kept.msgid_plural and _rank(kept) > _MACHINE}
         drafts = [result[key].parsed for key in fresh if key in result and key[0] is None]
         drafts = [entry for entry in drafts if entry is not None and not entry.msgid_plural
                   and _rank(entry) <= _MACHINE]
@@ -376,7 +396,7 @@ class _Merge:
             entry = copy.deepcopy(new)
             inherit(entry, old, self.moment)
             result[key] = Block.spelling(entry, result[key])
-            result.pop(human[id(old)], None)
+            human[id(old)].release(result)
 
 
 # -- files and the git driver -------------------------------------------------
