@@ -24,6 +24,7 @@ Catalogs
 - `retirement`: the catalogs of removed sources, retired and brought back
 - `catalog_merge`: git's merge driver for `.po`/`.pot`: three-way, entry by entry
 - `catalog_text`: a catalog's text as blocks kept byte for byte, and its header's fields
+- `catalog_entries`: an entry's translation as a merge weighs it: forms, a person's work, the other side
 
 Draft
 - `runs`: the translate run (`translate_project`): batches in process or on Dask, its summary

@@ -42,12 +42,12 @@ from pathlib import Path
 import polib
 
 from traduco import files, provenance
-from traduco.catalog_text import (HEADER_KEY, Block, CatalogText, Header, encoding_of, join, merge_headers,
-                                  merge_order, obsolete_last, revision)
+from traduco.catalog_entries import (OTHER_DRAFT, OTHER_PREFIX, Rank, comments, forms, fuzzy, has_text, other_lines,
+                                     rank, with_other)
+from traduco.catalog_text import (HEADER_KEY, Block, CatalogText, Header, encoding_of, join, lines_of,
+                                  merge_headers, merge_order, obsolete_last, revision)
 
 REPORT_ENV = "TRADUCO_MERGE_REPORT"     # where a sync collects what the driver reported
-OTHER_PREFIX = provenance.OTHER_APPROVED
-OTHER_DRAFT = "other draft translation"
 DEADLINE_SECONDS = 60     # git waits for the driver: past this, our side stays and git shows a conflict
 
 
@@ -105,72 +105,12 @@ def merge_catalogs(base: polib.POFile | None, ours: polib.POFile, theirs: polib.
     return polib.pofile(merged.text, wrapwidth=0), merged.conflicts
 
 
-# -- entries ------------------------------------------------------------------
-
-_NOTHING, _MACHINE, _SOURCE_CHANGED, _OTHER_DRAFT, _APPROVED = range(5)
-
-
-def _forms(entry: polib.POEntry) -> tuple:
-    return (entry.msgstr, *(entry.msgstr_plural[n] for n in sorted(entry.msgstr_plural)))
-
-
-def _has_text(entry: polib.POEntry) -> bool:
-    return any(_forms(entry))
-
-
-def _fuzzy(entry: polib.POEntry) -> bool:
-    return "fuzzy" in entry.flags
-
-
-def _rank(entry: polib.POEntry, base: polib.POEntry | None = None) -> int:
-    """How much of a person's work the entry holds. A draft whose text changed
-    under the base's unchanged machine note was edited by a person, not redrafted."""
-    if not _has_text(entry):
-        return _NOTHING
-    if not _fuzzy(entry):
-        return _APPROVED
-    kind = provenance.of(entry).kind
-    if base is not None and _forms(entry) != _forms(base) and provenance.note(entry) == provenance.note(base):
-        return _OTHER_DRAFT
-    return {provenance.MACHINE: _MACHINE, provenance.SOURCE_CHANGED: _SOURCE_CHANGED}.get(kind, _OTHER_DRAFT)
-
-
 def _spelled(entry: polib.POEntry) -> str:
     return entry.__unicode__(wrapwidth=0)
 
 
 def _pick(ours, theirs, base):
     return theirs if ours == base else ours
-
-
-def _comments(b, winner: polib.POEntry, loser: polib.POEntry) -> str:
-    """Both sides' translator lines less those a side deleted; the winner's traduco note."""
-    def lines(entry):
-        return provenance.own_lines(entry.tcomment) if entry is not None else []
-    kept = lines(winner) + [line for line in lines(loser) if line not in lines(winner)]
-    base = lines(b)
-    removed = {line for line in base if line not in lines(winner) or line not in lines(loser)}
-    return provenance.comment([line for line in kept if line not in removed], provenance.note(winner))
-
-
-def _with_other(entry: polib.POEntry, other: polib.POEntry) -> polib.POEntry:
-    """`entry` with `other`'s translation as comment lines (if it differs)."""
-    entry = copy.deepcopy(entry)
-    if _forms(other) != _forms(entry):
-        label = OTHER_PREFIX if _rank(other) == _APPROVED else OTHER_DRAFT
-        entry.tcomment = "\n".join([*(entry.tcomment or "").splitlines(), *_other_lines(other, label)])
-    return entry
-
-
-def _other_lines(entry: polib.POEntry, label: str) -> list[str]:
-    """The losing side's text as comment lines, one per plural form."""
-    if entry.msgid_plural:
-        return [f"{label} [{n}]: {_one_line(text)}" for n, text in sorted(entry.msgstr_plural.items())]
-    return [f"{label}: {_one_line(entry.msgstr)}"]
-
-
-def _one_line(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\n", "\\n")
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -231,7 +171,7 @@ class _Merge:
 
     def _removed_and_changed(self, key, b, o, t, parsed) -> Block | None:
         present, entry = (o, parsed[1]) if t is None else (t, parsed[2])
-        if not _has_text(entry):
+        if not has_text(entry):
             return None
         self.kept.append(_Kept(key, 2 if t is None else 1, key))
         if entry.obsolete:
@@ -242,35 +182,35 @@ class _Merge:
         return Block.spelling(entry, present)
 
     def _both_changed(self, b, o: polib.POEntry, t: polib.POEntry) -> polib.POEntry:
-        ro, rt = _rank(o, b), _rank(t, b)
+        ro, rt = rank(o, b), rank(t, b)
 
         def win(winner, loser):
             return self._combined(b, winner, loser, winner)
-        if _forms(o) == _forms(t):          # the same text: the approval, if one side approved it
+        if forms(o) == forms(t):          # the same text: the approval, if one side approved it
             return win(o, t) if ro >= rt else win(t, o)
         for mine, other, r_mine, r_other in ((o, t, ro, rt), (t, o, rt, ro)):
-            if b is None or _forms(mine) != _forms(b):
+            if b is None or forms(mine) != forms(b):
                 continue
-            if r_mine == _APPROVED and _fuzzy(b) and r_other > _SOURCE_CHANGED:
+            if r_mine == Rank.APPROVED and fuzzy(b) and r_other > Rank.SOURCE_CHANGED:
                 return self._conflict(b, o, t)      # approved as it was vs improved: both count
-            if r_mine == _APPROVED and _fuzzy(b):
+            if r_mine == Rank.APPROVED and fuzzy(b):
                 return win(mine, other)             # approved vs a machine's new draft
             return win(other, mine)                 # only the other side changed the text
-        if min(ro, rt) <= _SOURCE_CHANGED:          # a draft a run can make again
+        if min(ro, rt) <= Rank.SOURCE_CHANGED:          # a draft a run can make again
             if ro == rt:
                 return win(t, o) if self.theirs_newer else win(o, t)
             return win(o, t) if ro > rt else win(t, o)
-        if {ro, rt} == {_APPROVED, _OTHER_DRAFT}:   # a new approval vs someone's unfinished draft
-            approved, draft = (o, t) if ro == _APPROVED else (t, o)
+        if {ro, rt} == {Rank.APPROVED, Rank.PERSONS_DRAFT}:   # a new approval vs someone's unfinished draft
+            approved, draft = (o, t) if ro == Rank.APPROVED else (t, o)
             entry = win(approved, draft)
-            entry.tcomment = "\n".join([*entry.tcomment.splitlines(), *_other_lines(draft, OTHER_DRAFT)])
+            entry.tcomment = "\n".join([*entry.tcomment.splitlines(), *other_lines(draft, OTHER_DRAFT)])
             return entry
         return self._conflict(b, o, t)
 
     def _combined(self, b, winner: polib.POEntry, loser: polib.POEntry, text_from: polib.POEntry):
         entry = copy.deepcopy(winner)
         entry.msgstr, entry.msgstr_plural = text_from.msgstr, dict(text_from.msgstr_plural)
-        entry.tcomment = _comments(b, winner, loser)
+        entry.tcomment = comments(b, winner, loser)
         base = b if b is not None else polib.POEntry()
         o, t = (winner, loser)
         for name in ("occurrences", "comment"):
@@ -279,25 +219,25 @@ class _Merge:
 
     def _conflict(self, b, o: polib.POEntry, t: polib.POEntry) -> polib.POEntry:
         """One fuzzy entry: the improved (else the newer) text, the other as a comment line."""
-        if b is not None and _forms(o) == _forms(b):
+        if b is not None and forms(o) == forms(b):
             shown, other = t, o
-        elif b is not None and _forms(t) == _forms(b):
+        elif b is not None and forms(t) == forms(b):
             shown, other = o, t
         else:
             shown, other = (t, o) if self.theirs_newer else (o, t)
         entry = self._combined(b, shown, other, shown)
-        label = OTHER_PREFIX if _rank(other) == _APPROVED else OTHER_DRAFT
+        label = OTHER_PREFIX if rank(other) == Rank.APPROVED else OTHER_DRAFT
         lines = [line for line in provenance.own_lines(entry.tcomment)
                  if not line.startswith((OTHER_PREFIX, OTHER_DRAFT))]
-        lines += _other_lines(other, label)
+        lines += other_lines(other, label)
         entry.tcomment = "\n".join(lines)
-        if not _fuzzy(entry):
+        if not fuzzy(entry):
             entry.flags.insert(0, "fuzzy")
         provenance.record(entry, provenance.Provenance(provenance.CONFLICT))
         entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
-        self.conflicts.append(Conflict(self.path, entry.msgid, " | ".join(filter(None, _forms(shown))),
-                                       " | ".join(filter(None, _forms(other))),
-                                       _rank(shown) == _rank(other) == _APPROVED))
+        self.conflicts.append(Conflict(self.path, entry.msgid, " | ".join(filter(None, forms(shown))),
+                                       " | ".join(filter(None, forms(other))),
+                                       rank(shown) == rank(other) == Rank.APPROVED))
         return entry
 
     # the header
@@ -309,7 +249,7 @@ class _Merge:
             return t
         merged = merge_headers(Header.parse(b) if b is not None else None, Header.parse(o), Header.parse(t),
                                self.theirs_newer)
-        return Block(merged.text().splitlines(keepends=True), o.gap, None, "", False, 0, True)
+        return Block(lines_of(merged.text()), o.gap, None, "", False, 0, True)
 
     # entries that moved to a new msgid on the side that removed them
     def _follow_moves(self, result: dict[tuple, Block]) -> None:
@@ -328,24 +268,24 @@ class _Merge:
                 continue
             if entry.previous_msgid is not None:
                 by_previous.setdefault((entry.previous_msgctxt, entry.previous_msgid, side), key)
-            if _fuzzy(entry) and _has_text(entry):
-                by_text.setdefault((_forms(entry), side), key)
+            if fuzzy(entry) and has_text(entry):
+                by_text.setdefault((forms(entry), side), key)
         left = []
         for item in self.kept:
             key, remover = item.key, item.remover
             old, kept = base[key].parsed, self.maps[3 - remover][key].parsed
             if old is None:        # a base entry polib cannot read: it stays as `#~`
                 continue
-            target = by_previous.get((key[0], key[1], remover)) or by_text.get((_forms(old), remover))
+            target = by_previous.get((key[0], key[1], remover)) or by_text.get((forms(old), remover))
             new = result[target].parsed if target in result else None
-            if new is None or _forms(new) not in (_forms(old), _forms(polib.POEntry())) or not _has_text(old):
+            if new is None or forms(new) not in (forms(old), forms(polib.POEntry())) or not has_text(old):
                 left.append((item, kept))
                 continue
             moved = copy.deepcopy(new)
             moved.msgstr, moved.msgstr_plural = kept.msgstr, dict(kept.msgstr_plural)
-            if not _fuzzy(moved):
+            if not fuzzy(moved):
                 moved.flags.insert(0, "fuzzy")
-            moved.tcomment = _comments(old, moved, kept)
+            moved.tcomment = comments(old, moved, kept)
             result[target] = Block.spelling(moved, result[target])
             item.release(result)
         self._pair_edited(result, fresh, left)
@@ -366,14 +306,14 @@ class _Merge:
             for copy_key in obsolete:
                 copied = self.maps[remover].get(copy_key)
                 if (copied is not None and copy_key not in self.maps[0]
-                        and copied.parsed is not None and _forms(copied.parsed) == _forms(old)):
+                        and copied.parsed is not None and forms(copied.parsed) == forms(old)):
                     item.place = copy_key
                     result[copy_key] = block
                     break
             else:
                 if obsolete and result[obsolete[0]].parsed is not None:   # no `#~` twins: msgfmt refuses them
                     item.place, item.folded = obsolete[0], True
-                    result[obsolete[0]] = Block.spelling(_with_other(result[obsolete[0]].parsed, block.parsed),
+                    result[obsolete[0]] = Block.spelling(with_other(result[obsolete[0]].parsed, block.parsed),
                                                          result[obsolete[0]])
                 else:
                     result[key] = block
@@ -383,10 +323,10 @@ class _Merge:
         merge: a new machine draft (or none) takes a person's work on the old
         text as a "source changed" draft when enough of it still fits."""
         human = {id(kept): item for item, kept in left if kept is not None and kept.msgctxt is None
-                 and not kept.msgid_plural and _rank(kept) > _MACHINE}
+                 and not kept.msgid_plural and rank(kept) > Rank.MACHINE}
         drafts = [result[key].parsed for key in fresh if key in result and key[0] is None]
         drafts = [entry for entry in drafts if entry is not None and not entry.msgid_plural
-                  and _rank(entry) <= _MACHINE]
+                  and rank(entry) <= Rank.MACHINE]
         olds = [kept for _, kept in left if id(kept) in human]
         if not drafts or not olds:
             return

@@ -59,6 +59,13 @@ def _kind(line: str) -> tuple[str, bool, str]:
     return "other", obsolete, text
 
 
+def lines_of(text: str) -> list[str]:
+    """`text` cut after each newline only (str.splitlines also cuts at U+2028,
+    form feeds and others, which a translation may hold)."""
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
 def _literal(rest: str) -> str:
     return "".join(polib.unescape(part) for part in _LITERAL.findall(rest))
 
@@ -106,7 +113,7 @@ class Block:
         text = entry.__unicode__(wrapwidth=0)
         if like.lines and like.lines[0].endswith("\r\n"):     # a file saved on Windows stays so
             text = text.replace("\n", "\r\n")
-        block = cls(text.splitlines(keepends=True), like.gap, entry.msgctxt,
+        block = cls(lines_of(text), like.gap, entry.msgctxt,
                     entry.msgid, bool(entry.obsolete), like.twin, True)
         block.__dict__["parsed"] = entry
         return block
@@ -123,7 +130,7 @@ class CatalogText:
         blocks: list[Block] = []
         current: Block | None = None
         field_name = None
-        for line in text.splitlines(keepends=True):
+        for line in lines_of(text):
             kind, obsolete, rest = _kind(line)
             if kind == "blank":
                 if current is None:      # blank lines before anything: the first block's
