@@ -60,8 +60,12 @@ class Conflict:
     shown: str
     other: str
     approved: bool = True       # both sides had approved it
+    readable: bool = True       # False: an entry polib cannot read, changed on both sides
 
     def line(self) -> str:
+        if not self.readable:
+            return (f"{self.path}: \"{_short(self.msgid)}\" changed on both sides and cannot be read on one; "
+                    "our side is kept: compare it with theirs")
         what = "approved translations" if self.approved else "people's translations"
         return (f"{self.path}: two {what} of \"{_short(self.msgid)}\" differ; "
                 "both are kept in one fuzzy entry for a reviewer to choose")
@@ -166,7 +170,7 @@ class _Merge:
     def _unreadable(self, o: Block | None, t: Block | None) -> Block | None:
         """An entry polib cannot read on a side that changed it: ours stays, git is told."""
         keep = o or t
-        self.conflicts.append(Conflict(self.path, keep.msgid or "", keep.text, (t or o).text))
+        self.conflicts.append(Conflict(self.path, keep.msgid or "", keep.text, (t or o).text, readable=False))
         return keep
 
     def _removed_and_changed(self, key, b, o, t, parsed) -> Block | None:
