@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import functools
 import re
 import subprocess
 import sys
@@ -39,13 +40,23 @@ REVISION = (("Li <li@example.org>", "2031-01-01 10:00+0000"), ("Wang <wang@examp
 
 # -- editing one entry as a PO editor does -------------------------------------
 
+@functools.lru_cache(maxsize=32)
+def parsed(text: str) -> CatalogText:
+    """One reading per text (never changed in place: the scenarios share it)."""
+    return CatalogText.parse(text)
+
+
+def blocks_of(text: str) -> dict:
+    return {block.key: block for block in parsed(text).blocks}
+
+
 def changed(text: str, key: tuple, change) -> str:
-    catalog = CatalogText.parse(text)
-    index = next(i for i, block in enumerate(catalog.blocks) if block.key == key)
-    entry = copy.deepcopy(catalog.blocks[index].parsed)
+    blocks = list(parsed(text).blocks)
+    index = next(i for i, block in enumerate(blocks) if block.key == key)
+    entry = copy.deepcopy(blocks[index].parsed)
     change(entry)
-    catalog.blocks[index] = Block.spelling(entry, catalog.blocks[index])
-    return str(catalog)
+    blocks[index] = Block.spelling(entry, blocks[index])
+    return str(CatalogText(blocks))
 
 
 def appended(text: str, entry: polib.POEntry) -> str:
@@ -87,7 +98,7 @@ class Scenarios:
 
     def __init__(self, text: str):
         self.text = text
-        blocks = [b for b in CatalogText.parse(text).blocks if not b.obsolete and b.msgid and b.has_msgstr]
+        blocks = [b for b in parsed(text).blocks if not b.obsolete and b.msgid and b.has_msgstr]
         singular = [b for b in blocks if b.parsed is not None and not b.parsed.msgid_plural]
         plural = [b for b in blocks if b.parsed is not None and b.parsed.msgid_plural]
         self.a = singular[len(singular) // 3] if len(singular) >= 2 else None
@@ -182,13 +193,11 @@ class Scenarios:
 
 
 def without(text: str, key: tuple) -> CatalogText:
-    catalog = CatalogText.parse(text)
-    catalog.blocks = [b for b in catalog.blocks if b.key != key]
-    return catalog
+    return CatalogText([b for b in parsed(text).blocks if b.key != key])
 
 
 def entry_of(text: str, key: tuple) -> polib.POEntry | None:
-    block = next((b for b in CatalogText.parse(text).blocks if b.key == key), None)
+    block = blocks_of(text).get(key)
     return block.parsed if block is not None else None
 
 
@@ -205,7 +214,7 @@ def expect(base: str, wanted: dict, conflicts: int = 0, header_from: str | None 
     """A judge: each key in `wanted` holds that side's bytes (a text), passes a
     test (a function of the entry) or is gone (None); every other block is the
     base's, byte for byte; the header is `header_from`'s if given."""
-    base_blocks = {b.key: b.text for b in CatalogText.parse(base).blocks}
+    base_blocks = {key: b.text for key, b in blocks_of(base).items()}
 
     def judge(result: str, found: int) -> str | None:
         blocks = {b.key: b for b in CatalogText.parse(result).blocks}
@@ -217,8 +226,7 @@ def expect(base: str, wanted: dict, conflicts: int = 0, header_from: str | None 
             elif block is None:
                 return f"{key[1][:40]!r} is missing"
             elif isinstance(want, str):
-                side = next(b.text for b in CatalogText.parse(want).blocks if b.key == key)
-                if block.text != side:
+                if block.text != blocks_of(want)[key].text:
                     return f"{key[1][:40]!r} is not as that side wrote it"
             elif block.parsed is None or not want(block.parsed):
                 return f"{key[1][:40]!r} does not hold what it should"
@@ -231,7 +239,7 @@ def expect(base: str, wanted: dict, conflicts: int = 0, header_from: str | None 
         if extra:
             return f"{len(extra)} entries appeared that no side wrote"
         if header_from is not None:
-            header = next((b.text for b in CatalogText.parse(header_from).blocks if b.is_header), None)
+            header = next((b.text for b in parsed(header_from).blocks if b.is_header), None)
             if header is not None and blocks.get((None, "", False, 0)) and blocks[(None, "", False, 0)].text != header:
                 return "the header is not the newer side's"
         if (found > 0) != (conflicts > 0):
