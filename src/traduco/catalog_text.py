@@ -67,7 +67,7 @@ def lines_of(text: str) -> list[str]:
 
 
 def _literal(rest: str) -> str:
-    return "".join(polib.unescape(part) for part in _LITERAL.findall(rest))
+    return "".join(polib.unescape(part) if "\\" in part else part for part in _LITERAL.findall(rest))
 
 
 @dataclass
@@ -131,6 +131,11 @@ class CatalogText:
         current: Block | None = None
         field_name = None
         for line in lines_of(text):
+            if line[:1] == '"' and current is not None and not current.gap:   # most lines: a string goes on
+                current.lines.append(line)
+                if field_name in ("msgctxt", "msgid"):
+                    setattr(current, field_name, getattr(current, field_name) + _literal(line))
+                continue
             kind, obsolete, rest = _kind(line)
             if kind == "blank":
                 if current is None:      # blank lines before anything: the first block's
@@ -152,8 +157,8 @@ class CatalogText:
                     current.has_msgstr = True
                 elif kind != "msgid_plural":
                     setattr(current, kind, (getattr(current, kind) or "") + _literal(rest))
-            elif kind == "string" and field_name in ("msgctxt", "msgid") and not current.has_msgstr:
-                setattr(current, field_name, (getattr(current, field_name) or "") + _literal(rest))
+            elif kind == "string" and field_name in ("msgctxt", "msgid"):
+                setattr(current, field_name, getattr(current, field_name) + _literal(rest))
         _number_twins(blocks)
         return cls(blocks)
 
