@@ -121,7 +121,9 @@ class Scenarios:
         base = self.text
         ours = revised(changed(base, self.a.key, lambda e: retext(e, " [ours]")), 0)
         theirs = revised(changed(base, self.b.key, lambda e: retext(e, " [theirs]")), 1)
-        return base, ours, theirs, expect(base, {self.a.key: ours, self.b.key: theirs}, header_from=theirs)
+        dated = '"PO-Revision-Date:' in base.split("\n\n", 1)[0] or '"PO-Revision-Date:' in base[:3000]
+        return base, ours, theirs, expect(base, {self.a.key: ours, self.b.key: theirs},
+                                          header_from=theirs if dated else None)     # else neither is newer
 
     def same_entry_singular(self):
         return self._both(self.a)
