@@ -207,7 +207,8 @@ def conflict_of(ours: str, theirs: str, key: tuple):
     mine, other = texts(entry_of(ours, key)), texts(entry_of(theirs, key))
 
     def judge(entry):
-        kept = " ".join(texts(entry)) + "\n" + entry.tcomment.replace("\\n", "\n")
+        unescaped = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), entry.tcomment)
+        kept = " ".join(texts(entry)) + "\n" + unescaped     # comment lines spell \ and newlines escaped
         return "fuzzy" in entry.flags and all(t in kept for t in (*mine, *other) if t)
     return judge
 
