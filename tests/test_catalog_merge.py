@@ -33,7 +33,8 @@ def by_id(merged: polib.POFile) -> dict[str, polib.POEntry]:
 
 def test_approved_beats_a_machine_draft_and_keeps_both_sides_comments():
     base = catalog(f'{DRAFT}msgid "Uno"\nmsgstr "one"\n')
-    ours = catalog(f'# ignore-check: numbers\n{DRAFT}msgid "Uno"\nmsgstr "one, drafted again"\n')
+    ours = catalog(f'# ignore-check: numbers\n{DRAFT.replace("10:00", "11:00")}msgid "Uno"\n'
+                   'msgstr "one, drafted again"\n')
     theirs = catalog('# ask the press office\nmsgid "Uno"\nmsgstr "One, reviewed"\n')
 
     for left, right in ((ours, theirs), (theirs, ours)):

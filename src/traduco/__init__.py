@@ -25,6 +25,8 @@ Catalogs
 - `merging`: msgmerge-style update of a catalog from its template, keeping reviewers' work
 - `retirement`: the catalogs of removed sources, retired and brought back
 - `catalog_merge`: git's merge driver for `.po`/`.pot`: three-way, entry by entry
+- `catalog_text`: a catalog's text as blocks kept byte for byte, and its header's fields
+- `catalog_entries`: an entry's translation as a merge weighs it: forms, a person's work, the other side
 
 Draft
 - `runs`: the translate run (`translate_project`): batches in process or on Dask, its summary

@@ -17,8 +17,6 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from traduco.errors import CatalogError
 from traduco.storage import PRIVATE_FILE, private_dir
 
@@ -58,6 +56,7 @@ def write_problem(exc: OSError, path: Path) -> CatalogError:
 @contextmanager
 def exclusive(lock_path: Path, what: str, wait: float = LOCK_WAIT_SECONDS):
     """Hold a lock across processes (the OS releases it if the holder dies)."""
+    from filelock import FileLock, Timeout    # here: git's merge driver writes files but takes no lock
     private_dir(lock_path.parent)      # under .traduco/: private to its owner
     lock = FileLock(str(lock_path), timeout=wait, mode=PRIVATE_FILE)
     try:

@@ -27,6 +27,8 @@ from traduco.files import now
 # real edits score 0.61-0.99, rewrites 0.40, unrelated paragraphs at most 0.07).
 REUSE_THRESHOLD = 0.6
 DELETION_WEIGHT = 0.2   # deleting a word costs a reviewer far less than writing one
+COMMON_WORD = 32        # a word in more old texts than this tells them apart too little to index
+CANDIDATES = 4          # old texts compared with each new one: those sharing the most words
 
 
 def merge(template: polib.POFile, catalog: polib.POFile | None, locale: str,
@@ -144,8 +146,8 @@ def pair_edited(fresh: list[polib.POEntry], old: list[polib.POEntry]):
     """Best-first pairs (new, old), each entry in one pair at most, of texts at
     least REUSE_THRESHOLD alike: the run's merge and git's merge driver pair
     edited paragraphs by the same rule."""
-    candidates = sorted(((reuse_similarity(o.msgid, n.msgid), i, j)
-                         for i, n in enumerate(fresh) for j, o in enumerate(old)), reverse=True)
+    candidates = sorted(((reuse_similarity(old[j].msgid, fresh[i].msgid), i, j)
+                         for i, j in _sharing_words(fresh, old)), reverse=True)
     taken_new, taken_old = set(), set()
     for score, i, j in candidates:
         if score < REUSE_THRESHOLD:
@@ -155,6 +157,26 @@ def pair_edited(fresh: list[polib.POEntry], old: list[polib.POEntry]):
         taken_new.add(i)
         taken_old.add(j)
         yield fresh[i], old[j]
+
+
+def _sharing_words(fresh: list[polib.POEntry], old: list[polib.POEntry]):
+    """The pairs worth comparing: texts that share a word few old texts have
+    (a pair sharing no word scores 0), at most CANDIDATES per new text, so that
+    hundreds of long paragraphs on both sides cost linear time, not quadratic."""
+    index: dict[str, list[int]] = {}
+    for j, entry in enumerate(old):
+        for word in set(entry.msgid.split()):
+            index.setdefault(word, []).append(j)
+    common = max(COMMON_WORD, len(old) // 20)
+    for i, entry in enumerate(fresh):
+        shared: dict[int, int] = {}
+        for word in set(entry.msgid.split()):
+            postings = index.get(word, ())
+            if len(postings) <= common:
+                for j in postings:
+                    shared[j] = shared.get(j, 0) + 1
+        for j in sorted(shared, key=lambda j: (-shared[j], j))[:CANDIDATES]:
+            yield i, j
 
 
 def _inherit(entry: polib.POEntry, previous: polib.POEntry, moment: dt.datetime) -> None:
