@@ -69,7 +69,7 @@ def test_help_shows_brackets_and_plain_metavars(capsys, command, shown):
 
 COMMANDS = ["run", "pull", "status", "merge-driver", "init-git", "check", "review", "approve-low-risk", "report",
             "publish", "approve", "serve",
-            "export-xliff", "import-xliff", "export-tmx", "import-tmx", "export-tbx", "import-tbx"]
+            "export-xliff", "import-xliff", "export-tmx", "import-tmx", "export-tbx", "import-tbx", "trust-settings"]
 
 
 def test_every_command_is_in_the_help_checks():

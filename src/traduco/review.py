@@ -130,16 +130,20 @@ def queue_rows(project: Project) -> Iterator[QueueRow]:
     judge, ledger = Judge.for_project(project), Ledger.for_project(project)
     for catalog in each(project):
         doc_id, locale = catalog.doc_id, catalog.locale
-        expected = {"sha": catalog.sha256, "template": catalog.template_sha256,
+
+        def expected() -> dict:
+            return {"sha": catalog.sha256, "template": catalog.template_sha256,
                     "context": verdict_context(judge.glossary, locale, risk.RISK_VERSION,
                                                json.dumps(judge.priors(locale), sort_keys=True))}
-        known = ledger.current(f"queue:{locale}/{doc_id}", expected)
-        if known and expected["sha"]:
+        known = ledger.current(f"queue:{locale}/{doc_id}", expected())
+        if known and catalog.exists:      # as the last status settled it: its notes are true
             yield QueueRow(**known["row"])
             continue
+        if catalog.exists and settle(project, doc_id, locale, judge.glossary, judge.cache):
+            catalog = catalog.reread()    # only its notes changed: the row and the ledger see the file as it is
         row = row_of(catalog, str(catalog.path.relative_to(project.root)), judge)
-        if row.error is None and expected["sha"]:
-            ledger.put(f"queue:{locale}/{doc_id}", {**expected, "row": asdict(row)})
+        if row.error is None and catalog.exists:
+            ledger.put(f"queue:{locale}/{doc_id}", {**expected(), "row": asdict(row)})
         yield row
 
 
