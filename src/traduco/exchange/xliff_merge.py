@@ -314,6 +314,8 @@ def _action(entry: polib.POEntry, item: Planned) -> str:
     wanted = catalogs.APPROVED if item.unit.approved else catalogs.DRAFT
     if item.target == entry.msgstr and wanted == state:
         return "unchanged"
+    if item.unit.base is not None and item.unit.base == fingerprint(wanted, item.target):
+        return "unchanged"      # the agency left it as exported: whatever was saved since stands
     untouched = item.unit.base is not None and item.unit.base == fingerprint(state, entry.msgstr)
     if state == catalogs.APPROVED and not untouched:      # a reviewer's approval since the export
         if item.target == entry.msgstr:
