@@ -4,9 +4,11 @@ TMX and TBX. Real files, real catalogs, `msgfmt -c` on what is written."""
 
 from __future__ import annotations
 
+import shutil
+
 import polib
 
-from conftest import DOC
+from conftest import DOC, FIXTURES
 from helpers import msgfmt_check, run_cli
 from test_exchange_xliff import cat_tool, catalog, drafted, entries, export, snapshot  # noqa: F401 (fixture)
 
@@ -24,3 +26,19 @@ def test_a_unit_the_agency_left_as_exported_does_not_undo_a_translators_draft(dr
     assert (new[1].msgstr, "fuzzy" in new[1].flags) == ("译者还在修改的草稿。", True)
     assert "was approved by a reviewer" not in out
     msgfmt_check(catalog(drafted))
+
+
+def test_an_output_path_of_the_wrong_kind_is_a_usage_message_not_a_crash(project, capsys, tmp_path):
+    shutil.copy(FIXTURES / "glossary.csv", project / "glossary.csv")
+    a_file, a_folder = tmp_path / "notes.txt", tmp_path / "to-agency"
+    a_file.write_text("keep me\n", encoding="utf-8")
+    a_folder.mkdir()
+    for command, output, expected in (("export-tmx", a_file, "is a file, not a folder"),
+                                      ("export-xliff", a_file, "is a file, not a folder"),
+                                      ("export-tbx", a_folder, "is a folder")):
+        code, out, err = run_cli(capsys, command, "-p", str(project), "-o", str(output))
+        assert code == 2 and str(output) in err and expected in err, (command, err)
+        assert "unexpected error" not in err and len(err.strip().splitlines()) == 1
+    assert a_file.read_text(encoding="utf-8") == "keep me\n" and list(a_folder.iterdir()) == []
+    code, out, err = run_cli(capsys, "export-tbx", "-p", str(project), "-o", "/proc/traduco-cannot/glossary.tbx")
+    assert code == 1 and "/proc/traduco-cannot/glossary.tbx: cannot be written" in err, err
