@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 
 import polib
+import pytest
 
 from conftest import DOC, FIXTURES
 from helpers import msgfmt_check, run_cli
@@ -42,3 +43,34 @@ def test_an_output_path_of_the_wrong_kind_is_a_usage_message_not_a_crash(project
     assert a_file.read_text(encoding="utf-8") == "keep me\n" and list(a_folder.iterdir()) == []
     code, out, err = run_cli(capsys, "export-tbx", "-p", str(project), "-o", "/proc/traduco-cannot/glossary.tbx")
     assert code == 1 and "/proc/traduco-cannot/glossary.tbx: cannot be written" in err, err
+
+
+def test_a_file_whose_tool_dropped_the_xliff_namespace_is_read_by_its_version(drafted, capsys):
+    written = export(capsys, drafted, "--locale", "zh_CN", "--doc", DOC, "--xliff-version", "1.2")
+    text = written.read_text(encoding="utf-8").replace(' xmlns="urn:oasis:names:tc:xliff:document:1.2"', "")
+    first = text.index('state="needs-review-translation"')
+    written.write_text(text[:first] + 'state="final"' + text[first + len('state="needs-review-translation"'):],
+                       encoding="utf-8")
+    code, out, err = run_cli(capsys, "import-xliff", str(written), "-p", str(drafted))
+    assert code == 0, err
+    assert "(XLIFF 1.2, zh_CN): 8 unit(s): 1 approved" in out
+    assert "fuzzy" not in entries(catalog(drafted))[0].flags
+    msgfmt_check(catalog(drafted))
+
+
+@pytest.mark.parametrize("tag, locale", [("en-US", "en"), ("en-GB", "en"), ("zh-Hans-CN", "zh_CN"),
+                                         ("zh-Hans", "zh_CN"), ("zh-Hant-TW", None), ("zh-Hant", None)])
+def test_a_tools_regional_or_script_language_tag_finds_the_projects_locale(drafted, capsys, tag, locale):
+    """Trados writes English as en-US or en-GB, never bare en; Chinese may come as zh-Hans-CN."""
+    code, _, err = run_cli(capsys, "export-xliff", "-p", str(drafted), "--locale", "en", "--doc", DOC,
+                           "-o", str(drafted / "out"))
+    written = next((drafted / "out").glob("*.en.xlf"))
+    written.write_text(written.read_text(encoding="utf-8").replace('trgLang="en"', f'trgLang="{tag}"'),
+                       encoding="utf-8")
+    before = snapshot(drafted)
+    code, out, err = run_cli(capsys, "import-xliff", str(written), "-p", str(drafted))
+    if locale:
+        assert code == 0 and f"(XLIFF 2.1, {locale}): 8 unit(s)" in out, err
+    else:
+        assert code == 1 and f"its target language {tag} is not one of the project's locales" in err
+    assert snapshot(drafted) == before

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
+from babel.core import get_global, parse_locale
 
 from traduco import catalogs, checks, files, provenance, risk
 from traduco.catalog_merge import OTHER_PREFIX, Conflict
@@ -109,14 +110,36 @@ def _locale(project: Project, returned: ReturnedFile) -> str:
         raise ExchangeError(f"its source language is {returned.source_language}, but this project "
                             f"translates from {project.source_language}", path=returned.path,
                             hint="Nothing was changed. Is this file from another project?")
-    loose = returned.target_language.replace("-", "_").lower()
-    for locale in project.locales:
-        if locale.lower() == loose or (loose == locale.split("_")[0].lower() and
-                                       sum(l.split("_")[0].lower() == loose for l in project.locales) == 1):
-            return locale
+    match = _project_locale(project.locales, returned.target_language)
+    if match is not None:
+        return match
     raise ExchangeError(f"its target language {returned.target_language} is not one of the project's "
                         f"locales ({', '.join(project.locales)})", path=returned.path,
                         hint="Nothing was changed. Check the file's target language in the CAT tool")
+
+
+def _project_locale(locales, tag: str) -> str | None:
+    """The project's locale a tool's language tag names: `zh-CN`, `zh-Hans-CN`,
+    `zh-Hans` for zh_CN; a regional variant (`en-US`, as Trados must write
+    English) for a project's only `en`; never another script (`zh-Hant`)."""
+    try:
+        language, region, script, _ = parse_locale(tag.strip().replace("_", "-"), sep="-")
+    except ValueError:
+        return None
+    region = (region or "").upper()
+    alike = [locale for locale in locales if parse_locale(locale)[0].lower() == language.lower()
+             and (not script or _likely_script(locale) == script.title())]
+    exact = [locale for locale in alike if (parse_locale(locale)[1] or "").upper() == region]
+    if exact:
+        return exact[0]
+    return alike[0] if len(alike) == 1 and (not region or not parse_locale(alike[0])[1]) else None
+
+
+def _likely_script(locale: str) -> str | None:
+    language, region = parse_locale(locale)[:2]
+    likely = get_global("likely_subtags")
+    found = likely.get(f"{language}_{region}") or likely.get(language)
+    return parse_locale(found)[2] if found else None
 
 
 def _plan(project: Project, returned: ReturnedFile, locale: str) -> dict[str, list[Planned]]:
