@@ -74,3 +74,18 @@ def test_a_tools_regional_or_script_language_tag_finds_the_projects_locale(draft
     else:
         assert code == 1 and f"its target language {tag} is not one of the project's locales" in err
     assert snapshot(drafted) == before
+
+
+@pytest.mark.parametrize("target", ['<target>\n          托斯卡纳继续在中国推广。\n        </target>',
+                                    '<target xml:space="preserve">\n托斯卡纳继续在中国推广。 </target>'])
+def test_whitespace_a_tool_puts_around_a_target_does_not_break_the_catalog(drafted, capsys, target):
+    written = export(capsys, drafted, "--locale", "zh_CN", "--doc", DOC)
+    cat_tool(written, {0: ("PLACEHOLDER", "final")})
+    text = written.read_text(encoding="utf-8")
+    start = text.index("<target")
+    written.write_text(text[:start] + target + text[text.index("</target>", start) + len("</target>"):],
+                       encoding="utf-8")
+    code, out, err = run_cli(capsys, "import-xliff", str(written), "-p", str(drafted))
+    assert code == 0 and "1 approved" in out, err
+    assert entries(catalog(drafted))[0].msgstr == "托斯卡纳继续在中国推广。"
+    msgfmt_check(catalog(drafted))

@@ -294,6 +294,7 @@ def _apply(catalog: polib.POFile, planned: list[Planned], name: str, outcome: Im
         if not item.target or not item.target.strip():
             outcome.unchanged += 1
             continue
+        item.target = _outer_like(item.target, entry.msgid)
         if entry.msgid != item.source:
             if catalogs.state(entry) == catalogs.APPROVED:
                 outcome.kept.append(f"{where}: \"{_short(entry.msgid)}\" was approved for its new Italian "
@@ -330,6 +331,14 @@ def _apply(catalog: polib.POFile, planned: list[Planned], name: str, outcome: Im
             outcome.drafts += 1
         changed.append(entry)
     return changed
+
+
+def _outer_like(text: str, italian: str) -> str:
+    """The translation between the Italian's own leading and trailing whitespace:
+    a tool's pretty-printing (a target on lines of its own) is not the agency's
+    text, and gettext refuses a msgstr whose first or last newline the msgid lacks."""
+    lead, trail = italian[:len(italian) - len(italian.lstrip())], italian[len(italian.rstrip()):]
+    return lead + text.strip() + trail
 
 
 def _action(entry: polib.POEntry, item: Planned) -> str:
