@@ -89,3 +89,28 @@ def test_whitespace_a_tool_puts_around_a_target_does_not_break_the_catalog(draft
     assert code == 0 and "1 approved" in out, err
     assert entries(catalog(drafted))[0].msgstr == "托斯卡纳继续在中国推广。"
     msgfmt_check(catalog(drafted))
+
+
+def test_units_filed_under_another_document_go_to_the_document_their_ids_name(drafted, capsys):
+    written = export(capsys, drafted, "--locale", "zh_CN", "--doc", "evento")
+    text = written.read_text(encoding="utf-8").replace('original="evento"', f'original="{DOC}"')
+    written.write_text(text.replace('state="initial"', 'state="final"'), encoding="utf-8")
+    before = snapshot(drafted)
+    code, out, err = run_cli(capsys, "import-xliff", str(written), "-p", str(drafted))
+    assert code == 0 and "2 approved" in out and "no longer in the project" not in out, (out, err)
+    assert [p.name for p in before if snapshot(drafted)[p] != before[p]] == ["evento.po"]
+    assert all("fuzzy" not in e.flags for e in entries(catalog(drafted, doc="evento")))
+    msgfmt_check(catalog(drafted, doc="evento"))
+
+
+def test_a_file_none_of_whose_units_is_in_the_project_is_refused(drafted, capsys):
+    written = export(capsys, drafted, "--locale", "zh_CN", "--doc", "evento")
+    cat_tool(written, {0: ("佛罗伦萨活动", "final")})
+    (drafted / "sources" / "evento.md").unlink()
+    for po in (drafted / "locales").rglob("evento.po*"):
+        po.unlink()
+    before = snapshot(drafted)
+    code, out, err = run_cli(capsys, "import-xliff", str(written), "-p", str(drafted))
+    assert code == 1 and out == "" and "none of its units is in this project's zh_CN catalogs" in err, err
+    assert str(written) in err and len(err.strip().splitlines()) == 1
+    assert snapshot(drafted) == before

@@ -145,7 +145,7 @@ def _likely_script(locale: str) -> str | None:
 def _plan(project: Project, returned: ReturnedFile, locale: str) -> dict[str, list[Planned]]:
     known = project.doc_ids()
     plan: dict[str, list[Planned]] = {}
-    lookups = _Lookups(project, locale)
+    lookups, matched = _Lookups(project, locale), 0
     for original, units in returned.documents.items():
         documents = [original] if original in known else known     # Trados names its own temp file
         for unit in units:
@@ -160,10 +160,18 @@ def _plan(project: Project, returned: ReturnedFile, locale: str) -> dict[str, li
                                     hint="Nothing was changed. Import only files made by `traduco export-xliff`, "
                                          "returned with their unit ids")
             placed = [(doc_id, entry) for doc_id, entry in placed if entry is not None]
+            if not placed and _ID.fullmatch(unit.id) and original in known:
+                # the id is a hash of the unit's own text: found in another document, it is that unit
+                placed = [(doc_id, found) for doc_id in known if (found := lookups[doc_id].find(unit.id))]
+            matched += bool(placed)
             if not placed:
                 plan.setdefault(original, []).append(_checked(unit, None, returned.path, original))
             for doc_id, entry in placed:
                 plan.setdefault(doc_id, []).append(_checked(unit, entry, returned.path, doc_id))
+    if plan and not matched:
+        raise ExchangeError(f"none of its units is in this project's {locale} catalogs", path=returned.path,
+                            hint="Nothing was changed. Is the file from another project, or were its "
+                                 "documents removed since the export? (traduco status lists them)")
     return plan
 
 
