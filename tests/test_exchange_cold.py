@@ -114,3 +114,22 @@ def test_a_file_none_of_whose_units_is_in_the_project_is_refused(drafted, capsys
     assert code == 1 and out == "" and "none of its units is in this project's zh_CN catalogs" in err, err
     assert str(written) in err and len(err.strip().splitlines()) == 1
     assert snapshot(drafted) == before
+
+
+_HEAD = ('<?xml version="1.0"?><xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.1" '
+         'srcLang="it" trgLang="zh-CN"><file id="f1"><unit id="u1"><segment><source>')
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("", "is empty"),
+    (_HEAD + "<pc id='1'>" * 5000 + "x" + "</pc>" * 5000 + "</source></segment></unit></file></xliff>",
+     "goes past the safe parser's limits"),
+    (_HEAD + "a" * 11_000_000 + "</source></segment></unit></file></xliff>", "goes past the safe parser's limits"),
+])
+def test_an_empty_or_hostile_huge_file_is_not_called_cut_short(project, capsys, tmp_path, body, expected):
+    path = tmp_path / "returned.xlf"
+    path.write_text(body, encoding="utf-8")
+    for command in ("import-xliff", "import-tmx", "import-tbx"):
+        code, out, err = run_cli(capsys, command, str(path), "-p", str(project))
+        assert code == 1 and expected in err and str(path) in err and "cut short" not in err, (command, err)
+        assert len(err.strip().splitlines()) == 1
