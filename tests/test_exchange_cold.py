@@ -11,6 +11,7 @@ import pytest
 
 from conftest import DOC, FIXTURES
 from helpers import msgfmt_check, run_cli
+from traduco.glossary import Glossary
 from test_exchange_xliff import cat_tool, catalog, drafted, entries, export, snapshot  # noqa: F401 (fixture)
 
 
@@ -133,3 +134,27 @@ def test_an_empty_or_hostile_huge_file_is_not_called_cut_short(project, capsys, 
         code, out, err = run_cli(capsys, command, str(path), "-p", str(project))
         assert code == 1 and expected in err and str(path) in err and "cut short" not in err, (command, err)
         assert len(err.strip().splitlines()) == 1
+
+
+def test_import_tbx_keeps_the_lines_it_does_not_change_as_a_spreadsheet_saved_them(project, capsys, tmp_path):
+    kept = ['\ufeffit,en,zh_CN,note', '"Regione Toscana","Tuscany Region","托斯卡纳大区","the regional government"',
+            'Firenze,Florence,佛罗伦萨,"a note\non two lines, with ""quotes"""', 'Pisa,Pisa,比萨,']
+    (project / "glossary.csv").write_bytes("\r\n".join(kept).encode("utf-8"))     # Excel: BOM, CRLF
+    tbx = tmp_path / "agency.tbx"
+    tbx.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<tbx xmlns="urn:iso:std:iso:30042:ed-2" type="TBX-Basic" style="dca" xml:lang="en"><text><body>
+ <conceptEntry id="c1"><langSec xml:lang="it"><termSec><term>Pisa</term></termSec></langSec>
+  <langSec xml:lang="zh-CN"><termSec><term>比萨市</term></termSec></langSec></conceptEntry>
+ <conceptEntry id="c2"><note>with "quotes", a comma
+and a line break</note><langSec xml:lang="it"><termSec><term>Siena, "la città"</term></termSec></langSec>
+  <langSec xml:lang="zh-CN"><termSec><term>锡耶纳，“城市”</term></termSec></langSec></conceptEntry>
+</body></text></tbx>""", encoding="utf-8")
+    code, out, err = run_cli(capsys, "import-tbx", str(tbx), "-p", str(project))
+    assert code == 0 and "1 term(s) added, 1 updated" in out, err
+    lines = (project / "glossary.csv").read_bytes().decode("utf-8").split("\r\n")
+    assert lines[:3] == kept[:3]                                      # byte for byte, BOM and quotes too
+    assert lines[3:] == ["Pisa,,比萨市,", '"Siena, ""la città""",,锡耶纳，“城市”,"with ""quotes"", a comma and a line break"', ""]
+    terms = {t.source: t for t in Glossary.load(project / "glossary.csv").terms}
+    assert terms["Pisa"].target("zh_CN") == "比萨市" and terms['Siena, "la città"'].target("zh_CN")
+    code, out, _ = run_cli(capsys, "import-tbx", str(tbx), "-p", str(project))
+    assert "0 term(s) added, 0 updated" in out
