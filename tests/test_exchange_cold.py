@@ -158,3 +158,17 @@ and a line break</note><langSec xml:lang="it"><termSec><term>Siena, "la città"<
     assert terms["Pisa"].target("zh_CN") == "比萨市" and terms['Siena, "la città"'].target("zh_CN")
     code, out, _ = run_cli(capsys, "import-tbx", str(tbx), "-p", str(project))
     assert "0 term(s) added, 0 updated" in out
+
+
+def test_a_unit_pasted_twice_with_two_translations_is_refused(drafted, capsys):
+    written = export(capsys, drafted, "--locale", "zh_CN", "--doc", DOC)
+    cat_tool(written, {2: ("版本甲。", "final")})
+    text = written.read_text(encoding="utf-8")
+    start = text.rindex("<unit", 0, text.index("版本甲"))
+    end = text.index("</unit>", start) + len("</unit>")
+    twin = text[start:end].replace("版本甲。", "版本乙。").replace('state="final"', 'state="translated"')
+    written.write_text(text[:end] + "\n" + twin + text[end:], encoding="utf-8")
+    before = snapshot(drafted)
+    code, out, err = run_cli(capsys, "import-xliff", str(written), "-p", str(drafted))
+    assert code == 1 and out == "" and "appears twice (also on line" in err and str(written) in err, err
+    assert snapshot(drafted) == before

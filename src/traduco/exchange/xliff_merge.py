@@ -148,6 +148,7 @@ def _plan(project: Project, returned: ReturnedFile, locale: str) -> dict[str, li
     lookups, matched = _Lookups(project, locale), 0
     for original, units in returned.documents.items():
         documents = [original] if original in known else known     # Trados names its own temp file
+        _unique_ids(units, returned.path)
         for unit in units:
             if _ID.fullmatch(unit.id):
                 placed = [(doc_id, lookups[doc_id].find(unit.id) or lookups[doc_id].edited(_exported(unit)))
@@ -173,6 +174,17 @@ def _plan(project: Project, returned: ReturnedFile, locale: str) -> dict[str, li
                             hint="Nothing was changed. Is the file from another project, or were its "
                                  "documents removed since the export? (traduco status lists them)")
     return plan
+
+
+def _unique_ids(units: list[ReturnedUnit], path: Path) -> None:
+    """XLIFF wants a unit's id once per file: a second one (a unit pasted twice) is
+    two translations of one text, of which traduco cannot tell the agency's."""
+    seen: dict[str, int | None] = {}
+    for unit in units:
+        if unit.id in seen:
+            raise ExchangeError(f"unit {unit.id} appears twice (also on line {seen[unit.id]})", path=path,
+                                line=unit.line, hint="Nothing was changed. Keep one of them, then import again")
+        seen[unit.id] = unit.line
 
 
 def _checked(unit: ReturnedUnit, entry: tuple[str, polib.POEntry] | None, path: Path, doc_id: str) -> Planned:
