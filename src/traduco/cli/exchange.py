@@ -30,6 +30,28 @@ def _usage(mistake: ConfigError) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _folder(output: Path) -> Path:
+    """--output of a command that writes one file per locale: a folder (made if missing)."""
+    if output.exists() and not output.is_dir():
+        raise _usage(ConfigError(f"--output {output} is a file, not a folder",
+                                 hint="Give a folder: one file per locale is written into it"))
+    return output
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Written whole or not at all; a path that cannot be written is the user's to fix."""
+    from traduco.files import atomic_write_bytes
+    if target.is_dir():
+        raise _usage(ConfigError(f"--output {target} is a folder",
+                                 hint=f"Give the file to write, e.g. {target / 'glossary.tbx'}"))
+    try:
+        atomic_write_bytes(target, data)
+    except OSError as exc:
+        _problem(f"{target}: cannot be written ({exc.strerror or exc}). Nothing was written there; "
+                 "give a folder you can write to with --output")
+        raise typer.Exit(1) from None
+
+
 @app.command("export-xliff")
 def export_xliff(project_dir: ProjectOption = Path("."),
                  doc: Annotated[Optional[list[str]], typer.Option(
@@ -46,8 +68,7 @@ def export_xliff(project_dir: ProjectOption = Path("."),
     """Write XLIFF for an agency's CAT tool: source, current draft, state, notes, terms."""
     from traduco.exchange.selection import Selection, select
     from traduco.exchange.xliff_out import VERSIONS, render
-    from traduco.files import atomic_write_bytes
-    project = load_project(project_dir)
+    project, output = load_project(project_dir), _folder(output)
     if version not in VERSIONS:
         raise _usage(ConfigError(f"--xliff-version {version}: traduco writes {', '.join(VERSIONS)}"))
     selection = Selection(tuple(doc or ()), tuple(_locale(project, l) for l in locale or ()), waiting, risk)
@@ -63,7 +84,7 @@ def export_xliff(project_dir: ProjectOption = Path("."),
             out.print(f"{loc}: no unit matches; no file written.", highlight=False)
             continue
         target = output / f"{project.root.name}.{loc}.xlf"
-        atomic_write_bytes(target, render(units, project.source_language, loc, version, chosen.source_files))
+        _write(target, render(units, project.source_language, loc, version, chosen.source_files))
         _done(f"{target}: {len(units)} unit(s) of {len({u.doc_id for u in units})} document(s), XLIFF {version}")
 
 
@@ -93,12 +114,11 @@ def export_tmx(project_dir: ProjectOption = Path("."),
                output: OutputOption = Path("exchange")):
     """Write the approved translations as TMX 1.4b, one file per locale."""
     from traduco.exchange.tmx import export_tmx as write_tmx
-    from traduco.files import atomic_write_bytes
-    project = load_project(project_dir)
+    project, output = load_project(project_dir), _folder(output)
     for loc in [_locale(project, l) for l in locale or ()] or project.locales:
         data, count = write_tmx(project, loc)
         target = output / f"{project.root.name}.{loc}.tmx"
-        atomic_write_bytes(target, data)
+        _write(target, data)
         _done(f"{target}: {count} approved pair(s)")
 
 
@@ -118,13 +138,12 @@ def export_tbx(project_dir: ProjectOption = Path("."),
                                                     help="Where to write the TBX file.")] = Path("glossary.tbx")):
     """Write the project glossary as TBX-Basic."""
     from traduco.exchange.tbx import export_tbx as write_tbx
-    from traduco.files import atomic_write_bytes
     from traduco.glossary import load_glossary
     project = load_project(project_dir)
     glossary = load_glossary(project)
     if glossary is None:
         raise _usage(ConfigError("the project has no glossary (glossary.csv)", hint="Create glossary.csv first"))
-    atomic_write_bytes(output, write_tbx(glossary, project.source_language, list(project.locales)))
+    _write(output, write_tbx(glossary, project.source_language, list(project.locales)))
     _done(f"{output}: {len(glossary)} term(s), TBX-Basic")
 
 

@@ -19,6 +19,7 @@ from lxml import etree
 from traduco.errors import TraducoError
 
 MAX_BYTES = 50_000_000     # far above any press office's exchange file
+_LIMITS = ("xml_parse_huge", "resource limit", "excessive depth")     # libxml2's words for huge_tree=False
 
 
 class ExchangeError(TraducoError):
@@ -53,6 +54,14 @@ def parse(data: bytes, path: Path, kind: str) -> etree._Element:
         root = etree.fromstring(data, parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if getattr(exc, "lineno", None) else None
+        if not data.strip():
+            raise ExchangeError("is empty", path=path, hint=f"Nothing was changed. Give the {kind} file "
+                                "the agency returned, or ask them to send it again") from None
+        if any(limit in exc.msg.lower() for limit in _LIMITS):
+            raise ExchangeError("goes past the safe parser's limits (a text of over 10 MB, or elements "
+                                "nested over 256 deep), as no CAT tool writes", path=path, line=line,
+                                hint=f"Nothing was changed. Ask for the {kind} file as the CAT tool "
+                                     "exports it, or split it into smaller files") from None
         # cut mid-element or mid-tag: the error is on the file's last line
         truncated = "premature end" in str(exc).lower() or (line or 0) >= data.rstrip().count(b"\n") + 1
         what = ("is cut short (the XML ends before its elements close)" if truncated

@@ -85,38 +85,81 @@ def read_tbx(path: Path, source_language: str, locales: list[str]) -> list[Term]
 
 
 def import_tbx(project: Project, path: Path) -> tuple[int, int]:
-    """Merge a TBX glossary into the project's CSV: (terms added, terms updated)."""
+    """Merge a TBX glossary into the project's CSV: (terms added, terms updated).
+    Lines the file does not change keep their bytes (quotes, CRLF, a BOM, a
+    note over several lines, as a spreadsheet saved them)."""
     glossary_path = project.glossary_path or project.root / "glossary.csv"
-    header, rows = _csv_rows(glossary_path, project)
-    incoming = read_tbx(path, project.source_language, [h for h in header[1:] if h != "note"])
-    where = {row[0]: number for number, row in enumerate(rows)}
+    sheet = _Sheet.read(glossary_path, project)
+    incoming = read_tbx(path, project.source_language, [h for h in sheet.header[1:] if h != "note"])
     added = updated = 0
     for term in incoming:
-        row = [term.source] + [dict(term.targets).get(h, "") if h != "note" else term.note for h in header[1:]]
-        if term.source in where:
-            if rows[where[term.source]] != row:
-                rows[where[term.source]] = row
-                updated += 1
-        else:
-            where[term.source] = len(rows)
-            rows.append(row)
-            added += 1
+        row = [term.source] + [dict(term.targets).get(h, "") if h != "note" else term.note
+                               for h in sheet.header[1:]]
+        outcome = sheet.put(row)
+        added, updated = added + (outcome == "added"), updated + (outcome == "updated")
     if added or updated:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-        files.atomic_write_text(glossary_path, out.getvalue())
+        files.atomic_write_text(glossary_path, sheet.text())
     return added, updated
 
 
-def _csv_rows(path: Path, project: Project) -> tuple[list[str], list[list[str]]]:
-    if not path.exists():
-        return [project.source_language, *project.locales, "note"], []
-    try:
-        lines = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the glossary ({exc})", path=path) from None
-    header = [h.strip() for h in lines[0]] if lines else [project.source_language, *project.locales, "note"]
-    rows = [row + [""] * (len(header) - len(row)) for row in lines[1:] if any(c.strip() for c in row)]
-    return header, rows
+class _Sheet:
+    """The CSV glossary as records, each with the raw text it was read from."""
+
+    def __init__(self, bom: str, header: list[str], records: list[tuple[str, list[str] | None]], newline: str):
+        self.bom, self.header, self.records, self.newline = bom, header, records, newline
+
+    @classmethod
+    def read(cls, path: Path, project: Project) -> "_Sheet":
+        default = [project.source_language, *project.locales, "note"]
+        if not path.exists():
+            return cls("", default, [(_format(default, "\n"), default)], "\n")
+        try:
+            text = path.read_bytes().decode("utf-8")      # bytes: its own line ends kept
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read the glossary ({exc})", path=path) from None
+        bom, text = ("\ufeff", text[1:]) if text.startswith("\ufeff") else ("", text)
+        raws = _records(text)
+        newline = "\r\n" if raws and raws[0].endswith("\r\n") else "\n"
+        parsed = [next(csv.reader(io.StringIO(raw, newline="")), []) for raw in raws]
+        header = [h.strip() for h in parsed[0]] if parsed else default
+        records = [(raws[0], None)] if raws else [(_format(default, newline), None)]
+        for raw, row in zip(raws[1:], parsed[1:]):
+            keep = any(c.strip() for c in row)
+            records.append((raw, row + [""] * (len(header) - len(row)) if keep else None))
+        return cls(bom, header, records, newline)
+
+    def put(self, row: list[str]) -> str:
+        for number, (raw, old) in enumerate(self.records[1:], start=1):
+            if old is not None and old[0] == row[0]:
+                if old == row:
+                    return "same"
+                self.records[number] = (_format(row, _ending(raw) or self.newline), row)
+                return "updated"
+        if self.records and not _ending(self.records[-1][0]):
+            self.records[-1] = (self.records[-1][0] + self.newline, self.records[-1][1])
+        self.records.append((_format(row, self.newline), row))
+        return "added"
+
+    def text(self) -> str:
+        return self.bom + "".join(raw for raw, _ in self.records)
+
+
+def _records(text: str) -> list[str]:
+    """The CSV's records as written: a record ends at a line end outside quotes."""
+    records, pending = [], ""
+    for line in text.splitlines(keepends=True):
+        pending += line
+        if pending.count('"') % 2 == 0:
+            records.append(pending)
+            pending = ""
+    return records + ([pending] if pending else [])
+
+
+def _ending(raw: str) -> str:
+    return "\r\n" if raw.endswith("\r\n") else "\n" if raw.endswith("\n") else ""
+
+
+def _format(row: list[str], newline: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline).writerow(row)
+    return out.getvalue()

@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lxml import etree
+
 from traduco.exchange.inline import CLOSE, OPEN, STANDALONE
 from traduco.exchange.safexml import ExchangeError, local, read, text_of
 from traduco.exchange.xliff_out import TRADUCO, XLIFF12, XLIFF2
@@ -71,10 +73,27 @@ class ReturnedFile:
 def read_xliff(path: Path) -> ReturnedFile:
     root = read(path, "XLIFF")
     namespace = root.nsmap.get(root.prefix)
+    if local(root) == "xliff" and namespace is None:
+        namespace = _adopt_namespace(root, path)
     if local(root) != "xliff" or namespace not in (XLIFF2, XLIFF12):
-        raise ExchangeError(f"is not an XLIFF file (its root element is <{local(root)}>)", path=path,
+        raise ExchangeError(f"is not an XLIFF file (its root element is <{local(root)}> "
+                            f"in namespace {namespace or '(none)'})", path=path,
                             hint="Give the .xlf/.xliff/.sdlxliff/.mqxliff file the agency returned")
     return _read2(root, path) if namespace == XLIFF2 else _read12(root, path)
+
+
+def _adopt_namespace(root, path: Path) -> str:
+    """A file whose tool dropped the XLIFF namespace (older 1.x tools, scripts)
+    is read by its `version`: its unqualified elements put back in that namespace."""
+    version = root.get("version", "")
+    namespace = XLIFF2 if version.startswith("2.") else XLIFF12 if version in ("1.2", "1.1", "1.0") else None
+    if namespace is None:
+        raise ExchangeError(f"is an <xliff> without its namespace and of version {version or '(none)'}",
+                            path=path, hint="Nothing was changed. Export it again as XLIFF 2.x or 1.2")
+    for element in root.iter():
+        if isinstance(element.tag, str) and not etree.QName(element).namespace:
+            element.tag = f"{{{namespace}}}{element.tag}"
+    return namespace
 
 
 # -- XLIFF 2.x -----------------------------------------------------------------

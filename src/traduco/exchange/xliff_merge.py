@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
+from babel.core import get_global, parse_locale
 
 from traduco import catalogs, checks, files, provenance, risk
 from traduco.catalog_merge import OTHER_PREFIX, Conflict
@@ -109,22 +110,45 @@ def _locale(project: Project, returned: ReturnedFile) -> str:
         raise ExchangeError(f"its source language is {returned.source_language}, but this project "
                             f"translates from {project.source_language}", path=returned.path,
                             hint="Nothing was changed. Is this file from another project?")
-    loose = returned.target_language.replace("-", "_").lower()
-    for locale in project.locales:
-        if locale.lower() == loose or (loose == locale.split("_")[0].lower() and
-                                       sum(l.split("_")[0].lower() == loose for l in project.locales) == 1):
-            return locale
+    match = _project_locale(project.locales, returned.target_language)
+    if match is not None:
+        return match
     raise ExchangeError(f"its target language {returned.target_language} is not one of the project's "
                         f"locales ({', '.join(project.locales)})", path=returned.path,
                         hint="Nothing was changed. Check the file's target language in the CAT tool")
 
 
+def _project_locale(locales, tag: str) -> str | None:
+    """The project's locale a tool's language tag names: `zh-CN`, `zh-Hans-CN`,
+    `zh-Hans` for zh_CN; a regional variant (`en-US`, as Trados must write
+    English) for a project's only `en`; never another script (`zh-Hant`)."""
+    try:
+        language, region, script, _ = parse_locale(tag.strip().replace("_", "-"), sep="-")
+    except ValueError:
+        return None
+    region = (region or "").upper()
+    alike = [locale for locale in locales if parse_locale(locale)[0].lower() == language.lower()
+             and (not script or _likely_script(locale) == script.title())]
+    exact = [locale for locale in alike if (parse_locale(locale)[1] or "").upper() == region]
+    if exact:
+        return exact[0]
+    return alike[0] if len(alike) == 1 and (not region or not parse_locale(alike[0])[1]) else None
+
+
+def _likely_script(locale: str) -> str | None:
+    language, region = parse_locale(locale)[:2]
+    likely = get_global("likely_subtags")
+    found = likely.get(f"{language}_{region}") or likely.get(language)
+    return parse_locale(found)[2] if found else None
+
+
 def _plan(project: Project, returned: ReturnedFile, locale: str) -> dict[str, list[Planned]]:
     known = project.doc_ids()
     plan: dict[str, list[Planned]] = {}
-    lookups = _Lookups(project, locale)
+    lookups, matched = _Lookups(project, locale), 0
     for original, units in returned.documents.items():
         documents = [original] if original in known else known     # Trados names its own temp file
+        _unique_ids(units, returned.path)
         for unit in units:
             if _ID.fullmatch(unit.id):
                 placed = [(doc_id, lookups[doc_id].find(unit.id) or lookups[doc_id].edited(_exported(unit)))
@@ -137,11 +161,30 @@ def _plan(project: Project, returned: ReturnedFile, locale: str) -> dict[str, li
                                     hint="Nothing was changed. Import only files made by `traduco export-xliff`, "
                                          "returned with their unit ids")
             placed = [(doc_id, entry) for doc_id, entry in placed if entry is not None]
+            if not placed and _ID.fullmatch(unit.id) and original in known:
+                # the id is a hash of the unit's own text: found in another document, it is that unit
+                placed = [(doc_id, found) for doc_id in known if (found := lookups[doc_id].find(unit.id))]
+            matched += bool(placed)
             if not placed:
                 plan.setdefault(original, []).append(_checked(unit, None, returned.path, original))
             for doc_id, entry in placed:
                 plan.setdefault(doc_id, []).append(_checked(unit, entry, returned.path, doc_id))
+    if plan and not matched:
+        raise ExchangeError(f"none of its units is in this project's {locale} catalogs", path=returned.path,
+                            hint="Nothing was changed. Is the file from another project, or were its "
+                                 "documents removed since the export? (traduco status lists them)")
     return plan
+
+
+def _unique_ids(units: list[ReturnedUnit], path: Path) -> None:
+    """XLIFF wants a unit's id once per file: a second one (a unit pasted twice) is
+    two translations of one text, of which traduco cannot tell the agency's."""
+    seen: dict[str, int | None] = {}
+    for unit in units:
+        if unit.id in seen:
+            raise ExchangeError(f"unit {unit.id} appears twice (also on line {seen[unit.id]})", path=path,
+                                line=unit.line, hint="Nothing was changed. Keep one of them, then import again")
+        seen[unit.id] = unit.line
 
 
 def _checked(unit: ReturnedUnit, entry: tuple[str, polib.POEntry] | None, path: Path, doc_id: str) -> Planned:
@@ -271,6 +314,7 @@ def _apply(catalog: polib.POFile, planned: list[Planned], name: str, outcome: Im
         if not item.target or not item.target.strip():
             outcome.unchanged += 1
             continue
+        item.target = _outer_like(item.target, entry.msgid)
         if entry.msgid != item.source:
             if catalogs.state(entry) == catalogs.APPROVED:
                 outcome.kept.append(f"{where}: \"{_short(entry.msgid)}\" was approved for its new Italian "
@@ -309,11 +353,21 @@ def _apply(catalog: polib.POFile, planned: list[Planned], name: str, outcome: Im
     return changed
 
 
+def _outer_like(text: str, italian: str) -> str:
+    """The translation between the Italian's own leading and trailing whitespace:
+    a tool's pretty-printing (a target on lines of its own) is not the agency's
+    text, and gettext refuses a msgstr whose first or last newline the msgid lacks."""
+    lead, trail = italian[:len(italian) - len(italian.lstrip())], italian[len(italian.rstrip()):]
+    return lead + text.strip() + trail
+
+
 def _action(entry: polib.POEntry, item: Planned) -> str:
     state = catalogs.state(entry)
     wanted = catalogs.APPROVED if item.unit.approved else catalogs.DRAFT
     if item.target == entry.msgstr and wanted == state:
         return "unchanged"
+    if item.unit.base is not None and item.unit.base == fingerprint(wanted, item.target):
+        return "unchanged"      # the agency left it as exported: whatever was saved since stands
     untouched = item.unit.base is not None and item.unit.base == fingerprint(state, entry.msgstr)
     if state == catalogs.APPROVED and not untouched:      # a reviewer's approval since the export
         if item.target == entry.msgstr:
