@@ -15,7 +15,7 @@ what to do with the next requests, `always` applies to every request,
 `chance` (with `mix`) to a random share of them:
 
     fences  chatter  missing  invented  repeated  swap  italian  wrong_language
-    lost_token  translated_token  length  refusal  content_filter
+    lost_token  translated_token  length  refusal  content_filter  echo_key
     429  500  503  context_length  no_json_schema  hang  trickle  garbage
 
 Errors carry the bodies and headers real servers send (OpenAI's
@@ -215,6 +215,9 @@ class LLMStandIn(Served):
                     return self._error(fault)
                 if fault == "hang":
                     time.sleep(standin.hang_seconds)
+                if fault == "echo_key":     # a hostile or broken server hands back the key it was sent
+                    sent = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                    units = [dict(u, text=f"{u['text']} {sent}") for u in units]
                 content, finish, refusal = standin.misbehave(fault, units, locale)
                 answer = {"id": f"chatcmpl-{len(standin.requests)}", "object": "chat.completion",
                           "created": int(time.time()), "model": body.get("model") or "qwen-plus",

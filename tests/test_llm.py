@@ -190,6 +190,19 @@ def test_units_nobody_could_draft_wait_with_their_reason(tmp_path):
     assert results[ITALIAN[1]].text and results[ITALIAN[2]].text
 
 
+def test_an_answer_carrying_the_key_is_never_written_nor_cached(tmp_path, monkeypatch):
+    """A server that echoes the key it was sent inside the units: those units
+    fail, and the key reaches neither a draft, nor a reason, nor the cache."""
+    key = "sk-test-SECRET1234567890abcdef"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    with LLMStandIn(key=key) as server, engine(tmp_path, llm(server.url)) as mt:
+        server.always = "echo_key"
+        results = draft(mt, texts=ITALIAN[:2], locale="en")
+    assert all(r.text is None and r.error for r in results.values())
+    assert all(key not in r.error for r in results.values())
+    assert b"SECRET1234" not in (tmp_path / "cache.sqlite").read_bytes()
+
+
 def test_a_cut_off_answer_keeps_the_units_it_completed(tmp_path):
     with LLMStandIn() as server, engine(tmp_path, llm(server.url)) as mt:
         server.faults = ["length"]

@@ -37,6 +37,12 @@ def redact(text: str, secrets) -> str:
     return text
 
 
+def carries(text: str, secrets) -> bool:
+    """Whether `text` holds any form of any of `secrets` (a dict of keys, or any iterable of them)."""
+    values = secrets.values() if isinstance(secrets, dict) else secrets
+    return any(form in text for secret in values if secret for form in encodings(secret))
+
+
 def encodings(secret: str) -> set[str]:
     """Every form in which `secret` may travel (see the module help)."""
     raw = secret.encode("utf-8")

@@ -32,6 +32,7 @@ from traduco.mt.prompt import Prompt, Term
 from traduco.mt.providers import PROVIDERS
 from traduco.mt.usage import UsageTable
 from traduco.mt.verdicts import Judge, judge as judge_reply
+from traduco.redaction import carries
 
 ROUNDS = 3               # requests a unit may be in, with one provider
 SMALLER = 4              # at most this many units per request when failed units are asked for again
@@ -115,6 +116,9 @@ class Drafter:
             text = asked[unit]
             restored, _ = masking.restore(answer, masks[text])
             problems = judge(text, restored, self.locale) if judge else []
+            if carries(answer, self.client.keys()):
+                # A broken or hostile server echoing the key: never a draft, a cache entry or a reason.
+                problems = ["its answer carries the provider's key"]
             if problems:
                 why[text] = f"{self.client.name}: {problems[0]}"
             else:
