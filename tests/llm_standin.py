@@ -179,7 +179,7 @@ class LLMStandIn(Served):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                if not self.path.rstrip("/").endswith("/chat/completions"):
+                if self.path.rstrip("/") != "/v1/chat/completions":   # as Ollama, vLLM, OpenAI: a base without /v1 is 404
                     return self._send(404, error(f"Invalid URL (POST {self.path})", "invalid_request_error", None))
                 if standin.key and self.headers.get("Authorization") != f"Bearer {standin.key}":
                     return self._send(401, error("Incorrect API key provided. You can find your API key at "

@@ -221,6 +221,16 @@ def test_a_refusal_and_a_content_filter_are_failures_not_translations(tmp_path):
     assert sizes[0] == 4 and max(sizes[1:]) <= 2
 
 
+def test_a_url_that_is_no_api_base_stops_the_provider_at_once_saying_what_to_fix(tmp_path):
+    """`--provider-url http://127.0.0.1:11434` (no /v1), or a model the server lacks:
+    HTTP 404 is no fault of the text, so it is not asked again unit by unit."""
+    with LLMStandIn() as server, engine(tmp_path, llm(server.url.removesuffix("/v1"))) as mt:
+        results = draft(mt, texts=ITALIAN[:4])
+    assert all(r.text is None for r in results.values())
+    assert len(server.requests) == 0 and mt.summary()[0]["requests"] <= 1
+    assert all("404" in r.error and "/v1" in r.error and "model" in r.error for r in results.values())
+
+
 def test_429_with_retry_after_is_waited_for_and_retried(tmp_path):
     with LLMStandIn() as server, engine(tmp_path, llm(server.url)) as mt:
         server.faults = [429, 503]

@@ -95,6 +95,12 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
                        retry_after=_retry_after(response))
     if status in (400, 413) and _too_long(exc):
         return Failure(f"{name}: the request is longer than the model's context window (HTTP {status})")
+    if status == 404:
+        # A wrong address (an API base without /v1) or a model the server lacks: no
+        # request of this run can succeed, so none is sent again.
+        said = _clean(_said(exc), secrets)
+        return Failure(f"{name} answered HTTP 404 (not found): check its url, the API base (usually ending "
+                       f"in /v1), and its model{f' ({said})' if said else ''}", fatal=True)
     if status is not None and 400 <= status < 500:
         return Failure(f"{name} rejected the text (HTTP {status})")
     if isinstance(exc, (NotATranslation, requests.JSONDecodeError, *_READING)) or kind in (
@@ -156,6 +162,13 @@ def _retry_after(response) -> float | None:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
         return None   # an HTTP date: fall back to our own backoff
+
+
+def _said(exc: BaseException) -> str:
+    """The server's own words in an OpenAI-shaped error body, if any."""
+    body = getattr(exc, "body", None)
+    body = body.get("error", body) if isinstance(body, dict) else body
+    return str(body.get("message") or "") if isinstance(body, dict) else ""
 
 
 def _clean(text: str, secrets: dict[str, str]) -> str:
