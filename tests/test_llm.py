@@ -240,6 +240,17 @@ def test_429_with_retry_after_is_waited_for_and_retried(tmp_path):
     assert server.answered["429"] == 1 and mt.summary()[0]["retries"] == 2
 
 
+def test_a_server_that_keeps_rate_limiting_stops_the_provider_saying_what_to_set(tmp_path):
+    """Retry-After on every request: the run does not wait it out round after
+    round; after one request's attempts the provider is out, and the units say why."""
+    with LLMStandIn() as server, engine(tmp_path, llm(server.url)) as mt:
+        server.always, server.retry_after = 429, 2
+        results = draft(mt, texts=ITALIAN[:4])
+    assert all(r.text is None for r in results.values())
+    assert len(server.requests) == mt.settings.max_attempts
+    assert all("429" in r.error and "requests_per_second" in r.error for r in results.values())
+
+
 def test_a_context_length_error_sends_smaller_requests_with_less_context(tmp_path):
     with LLMStandIn(context_tokens=1_200) as server, engine(tmp_path, llm(server.url)) as mt:
         results = draft(mt)

@@ -57,6 +57,7 @@ class Failure:
     retry: bool = False              # worth another attempt after a pause
     fatal: bool = False              # the provider is unusable for this run
     retry_after: float | None = None
+    rate_limited: bool = False       # HTTP 429: every other request would meet the same limit
 
 
 def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
@@ -84,7 +85,7 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
         return Failure(f"{name} says the quota is used up (HTTP 429, insufficient_quota)", fatal=True)
     if kind in ("TooManyRequests", "TooManyRequestsException") or status == 429:
         return Failure(f"{name} is rate-limiting us (HTTP 429)", retry=True,
-                       retry_after=_retry_after(response))
+                       retry_after=_retry_after(response), rate_limited=True)
     if kind in ("AuthorizationException", "ApiKeyException") or status in (401, 403):
         return Failure(f"{name} refused the key (HTTP {status or 403}): check its key variable",
                        fatal=True)
