@@ -15,7 +15,7 @@ what to do with the next requests, `always` applies to every request,
 `chance` (with `mix`) to a random share of them:
 
     fences  chatter  missing  invented  repeated  swap  italian  wrong_language
-    lost_token  translated_token  length  refusal  content_filter  echo_key
+    lost_token  translated_token  length  refusal  content_filter  echo_key  no_usage
     429  500  503  context_length  no_json_schema  hang  trickle  garbage
 
 Errors carry the bodies and headers real servers send (OpenAI's
@@ -226,6 +226,8 @@ class LLMStandIn(Served):
                                                    "refusal": refusal}}],
                           "usage": {"prompt_tokens": prompt, "completion_tokens": len(content) // 2 + 1,
                                     "total_tokens": prompt + len(content) // 2 + 1}}
+                if fault == "no_usage":      # llama.cpp builds and some proxies leave it out
+                    del answer["usage"]
                 self._send(200, answer, trickle=fault == "trickle")
 
             def _error(self, fault) -> None:

@@ -303,6 +303,16 @@ def test_a_monthly_token_budget_leaves_units_waiting_once_spent(tmp_path):
     assert all("token budget for this month" in r.error for r in results.values())
 
 
+def test_a_server_that_reports_no_usage_still_spends_the_monthly_budget(tmp_path):
+    """Without `usage` the tokens are estimated: a budget is never bypassed by a silent server."""
+    with LLMStandIn() as server, engine(tmp_path, llm(server.url, budget_tokens_per_month=3_000)) as mt:
+        server.always = "no_usage"
+        first = draft(mt, texts=ITALIAN[:2])
+        second = draft(mt, texts=ITALIAN[2:4])
+    assert all(r.text for r in first.values())
+    assert all("token budget for this month" in r.error for r in second.values())
+
+
 @pytest.mark.parametrize("fault", [500, "garbage"])
 def test_a_server_error_or_a_proxys_html_page_is_retried(tmp_path, fault):
     with LLMStandIn() as server, engine(tmp_path, llm(server.url)) as mt:
