@@ -15,7 +15,7 @@ what to do with the next requests, `always` applies to every request,
 `chance` (with `mix`) to a random share of them:
 
     fences  chatter  missing  invented  repeated  swap  italian  wrong_language
-    lost_token  translated_token  length  refusal  content_filter
+    lost_token  translated_token  length  refusal  content_filter  echo_key  no_usage
     429  500  503  context_length  no_json_schema  hang  trickle  garbage
 
 Errors carry the bodies and headers real servers send (OpenAI's
@@ -179,7 +179,7 @@ class LLMStandIn(Served):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                if not self.path.rstrip("/").endswith("/chat/completions"):
+                if self.path.rstrip("/") != "/v1/chat/completions":   # as Ollama, vLLM, OpenAI: a base without /v1 is 404
                     return self._send(404, error(f"Invalid URL (POST {self.path})", "invalid_request_error", None))
                 if standin.key and self.headers.get("Authorization") != f"Bearer {standin.key}":
                     return self._send(401, error("Incorrect API key provided. You can find your API key at "
@@ -215,6 +215,9 @@ class LLMStandIn(Served):
                     return self._error(fault)
                 if fault == "hang":
                     time.sleep(standin.hang_seconds)
+                if fault == "echo_key":     # a hostile or broken server hands back the key it was sent
+                    sent = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                    units = [dict(u, text=f"{u['text']} {sent}") for u in units]
                 content, finish, refusal = standin.misbehave(fault, units, locale)
                 answer = {"id": f"chatcmpl-{len(standin.requests)}", "object": "chat.completion",
                           "created": int(time.time()), "model": body.get("model") or "qwen-plus",
@@ -223,6 +226,8 @@ class LLMStandIn(Served):
                                                    "refusal": refusal}}],
                           "usage": {"prompt_tokens": prompt, "completion_tokens": len(content) // 2 + 1,
                                     "total_tokens": prompt + len(content) // 2 + 1}}
+                if fault == "no_usage":      # llama.cpp builds and some proxies leave it out
+                    del answer["usage"]
                 self._send(200, answer, trickle=fault == "trickle")
 
             def _error(self, fault) -> None:

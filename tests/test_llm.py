@@ -190,6 +190,19 @@ def test_units_nobody_could_draft_wait_with_their_reason(tmp_path):
     assert results[ITALIAN[1]].text and results[ITALIAN[2]].text
 
 
+def test_an_answer_carrying_the_key_is_never_written_nor_cached(tmp_path, monkeypatch):
+    """A server that echoes the key it was sent inside the units: those units
+    fail, and the key reaches neither a draft, nor a reason, nor the cache."""
+    key = "sk-test-SECRET1234567890abcdef"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    with LLMStandIn(key=key) as server, engine(tmp_path, llm(server.url)) as mt:
+        server.always = "echo_key"
+        results = draft(mt, texts=ITALIAN[:2], locale="en")
+    assert all(r.text is None and r.error for r in results.values())
+    assert all(key not in r.error for r in results.values())
+    assert b"SECRET1234" not in (tmp_path / "cache.sqlite").read_bytes()
+
+
 def test_a_cut_off_answer_keeps_the_units_it_completed(tmp_path):
     with LLMStandIn() as server, engine(tmp_path, llm(server.url)) as mt:
         server.faults = ["length"]
@@ -208,6 +221,16 @@ def test_a_refusal_and_a_content_filter_are_failures_not_translations(tmp_path):
     assert sizes[0] == 4 and max(sizes[1:]) <= 2
 
 
+def test_a_url_that_is_no_api_base_stops_the_provider_at_once_saying_what_to_fix(tmp_path):
+    """`--provider-url http://127.0.0.1:11434` (no /v1), or a model the server lacks:
+    HTTP 404 is no fault of the text, so it is not asked again unit by unit."""
+    with LLMStandIn() as server, engine(tmp_path, llm(server.url.removesuffix("/v1"))) as mt:
+        results = draft(mt, texts=ITALIAN[:4])
+    assert all(r.text is None for r in results.values())
+    assert len(server.requests) == 0 and mt.summary()[0]["requests"] <= 1
+    assert all("404" in r.error and "/v1" in r.error and "model" in r.error for r in results.values())
+
+
 def test_429_with_retry_after_is_waited_for_and_retried(tmp_path):
     with LLMStandIn() as server, engine(tmp_path, llm(server.url)) as mt:
         server.faults = [429, 503]
@@ -215,6 +238,17 @@ def test_429_with_retry_after_is_waited_for_and_retried(tmp_path):
     assert_each_its_own(results) or True
     assert all(r.text for r in results.values())
     assert server.answered["429"] == 1 and mt.summary()[0]["retries"] == 2
+
+
+def test_a_server_that_keeps_rate_limiting_stops_the_provider_saying_what_to_set(tmp_path):
+    """Retry-After on every request: the run does not wait it out round after
+    round; after one request's attempts the provider is out, and the units say why."""
+    with LLMStandIn() as server, engine(tmp_path, llm(server.url)) as mt:
+        server.always, server.retry_after = 429, 2
+        results = draft(mt, texts=ITALIAN[:4])
+    assert all(r.text is None for r in results.values())
+    assert len(server.requests) == mt.settings.max_attempts
+    assert all("429" in r.error and "requests_per_second" in r.error for r in results.values())
 
 
 def test_a_context_length_error_sends_smaller_requests_with_less_context(tmp_path):
@@ -267,6 +301,16 @@ def test_a_monthly_token_budget_leaves_units_waiting_once_spent(tmp_path):
         results = draft(mt, texts=ITALIAN[:2])
     assert not server.requests
     assert all("token budget for this month" in r.error for r in results.values())
+
+
+def test_a_server_that_reports_no_usage_still_spends_the_monthly_budget(tmp_path):
+    """Without `usage` the tokens are estimated: a budget is never bypassed by a silent server."""
+    with LLMStandIn() as server, engine(tmp_path, llm(server.url, budget_tokens_per_month=3_000)) as mt:
+        server.always = "no_usage"
+        first = draft(mt, texts=ITALIAN[:2])
+        second = draft(mt, texts=ITALIAN[2:4])
+    assert all(r.text for r in first.values())
+    assert all("token budget for this month" in r.error for r in second.values())
 
 
 @pytest.mark.parametrize("fault", [500, "garbage"])

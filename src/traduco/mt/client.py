@@ -229,6 +229,13 @@ class ProviderClient:
     def _give_up(self, failure: Failure) -> Failure:
         """A request failed for good: after enough of those in a row (or one fatal
         failure, such as a refused key) the breaker opens for the rest of the run."""
+        if failure.rate_limited:
+            # Still limited after every attempt: the next requests would only wait out the
+            # same Retry-After, round after round, in silence. Out for the run, saying what to set.
+            failure = replace(failure, fatal=True, reason=(
+                f"{self.name} kept rate-limiting us (HTTP 429) through {self.settings.max_attempts} attempts: "
+                f"set requests_per_second and tokens_per_minute in [tool.traduco.mt.providers.{self.name}] "
+                "to your account's tier"))
         with self._lock:
             self._failures_in_a_row += 1
             if self.outage is None and (failure.fatal or

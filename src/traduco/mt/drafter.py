@@ -46,6 +46,7 @@ class Drafter:
         self.budget = client.settings.provider(client.name).budget_tokens_per_month
         self._reserved = 0               # estimated tokens of requests in flight (the monthly budget)
         self._estimates: dict[Window, int] = {}
+        self._asked: dict[Window, int] = {}      # estimated tokens of each request sent, for a reply without usage
         self._finished: set[str] = set()
 
     def send(self, texts: list[str], documents: Mapping[str, Document], formats: Mapping[str, Collection[str]],
@@ -95,6 +96,7 @@ class Drafter:
                 failed[window] = {unit.text: spent for unit in window.asked}
             else:
                 self._estimates[window] = exchange.tokens if self.budget is not None else 0
+                self._asked[window] = exchange.tokens
                 futures[self.client.submit(self.locale, exchange)] = window
         for future in as_completed(futures):
             window, outcome = futures[future], future.result()
@@ -106,7 +108,7 @@ class Drafter:
         asked = {unit.id: unit.text for unit in window.asked}
         if isinstance(outcome, Failure):
             return {text: outcome.reason for text in asked.values()}
-        self._spend(window.document, outcome)
+        self._spend(window.document, outcome, self._asked.pop(window, 0))
         verdict = judge_reply(outcome.content, outcome.finish_reason, outcome.refusal,
                               {unit: masks[text].text for unit, text in asked.items()}, self.locale,
                               self.client.name)
@@ -154,8 +156,9 @@ class Drafter:
     def _settled(self, window: Window) -> None:
         self._reserved -= self._estimates.pop(window, 0)
 
-    def _spend(self, document: Document, reply: Reply) -> None:
-        tokens = reply.prompt_tokens + reply.completion_tokens
+    def _spend(self, document: Document, reply: Reply, estimate: int) -> None:
+        # A server that reports no `usage` (llama.cpp builds, some proxies) still spends the budget.
+        tokens = reply.prompt_tokens + reply.completion_tokens or estimate
         self.cache.spend_tokens(self.client.name, _month(), tokens)
         self.usage.count_document(document.doc_id, self.locale, calls=1, prompt_tokens=reply.prompt_tokens,
                                   completion_tokens=reply.completion_tokens)

@@ -62,6 +62,7 @@ class Failure:
     retry: bool = False              # worth another attempt after a pause
     fatal: bool = False              # the provider is unusable for this run
     retry_after: float | None = None
+    rate_limited: bool = False       # HTTP 429: every other request would meet the same limit
 
 
 def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
@@ -91,7 +92,7 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
         return Failure(f"{name} says the quota is used up (HTTP 429, insufficient_quota)", fatal=True)
     if kind in ("TooManyRequests", "TooManyRequestsException") or status == 429:
         return Failure(f"{name} is rate-limiting us (HTTP 429)", retry=True,
-                       retry_after=_retry_after(response))
+                       retry_after=_retry_after(response), rate_limited=True)
     if kind in ("AuthorizationException", "ApiKeyException") or status in (401, 403):
         return Failure(f"{name} refused the key (HTTP {status or 403}): check its key variable",
                        fatal=True)
@@ -104,6 +105,12 @@ def classify(name: str, exc: BaseException, response, secrets: dict[str, str],
         return Failure(f"{name}: the request is longer than the model's context window (HTTP {status})")
     if (status is not None and 300 <= status < 400) or _in_function(exc, "resolve_redirects"):
         return Failure(f"{name} answered with a redirect that cannot be followed (HTTP {status or '3xx'})")
+    if status == 404:
+        # A wrong address (an API base without /v1) or a model the server lacks: no
+        # request of this run can succeed, so none is sent again.
+        said = _clean(_said(exc), secrets)
+        return Failure(f"{name} answered HTTP 404 (not found): check its url, the API base (usually ending "
+                       f"in /v1), and its model{f' ({said})' if said else ''}", fatal=True)
     if status is not None and 400 <= status < 500:
         return Failure(f"{name} rejected the text (HTTP {status})")
     if isinstance(exc, (NotATranslation, requests.JSONDecodeError, *_READING)) or kind in (
@@ -179,6 +186,13 @@ def _retry_after(response) -> float | None:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
         return None   # an HTTP date: fall back to our own backoff
+
+
+def _said(exc: BaseException) -> str:
+    """The server's own words in an OpenAI-shaped error body, if any."""
+    body = getattr(exc, "body", None)
+    body = body.get("error", body) if isinstance(body, dict) else body
+    return str(body.get("message") or "") if isinstance(body, dict) else ""
 
 
 def _clean(text: str, secrets: dict[str, str]) -> str:
