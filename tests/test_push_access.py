@@ -214,3 +214,30 @@ def test_the_git_token_is_redacted_in_every_encoding_on_the_terminal_and_in_pref
     stored = b"".join(path.read_bytes() for path in Path(os.environ["PREFECT_HOME"]).rglob("*") if path.is_file())
     assert b"access denied for " in stored          # what git said did reach Prefect
     assert [form for form in forms if form.encode() in stored] == []
+
+
+def test_a_run_stopped_by_untrusted_notify_settings_tells_nobody_at_the_pushed_address(project, standin):
+    """A push that moves the notification address (or smtp_host, where the SMTP password
+    goes) stops the next run; the failure's own notification must not use the pushed address."""
+    from flows.translate import translate
+    from test_notify import Receiver
+
+    from traduco import trust
+    from traduco.config import load_project
+
+    settings = project / "pyproject.toml"
+    settings.write_text(settings.read_text(encoding="utf-8")
+                        + f'[tool.traduco.mt]\nchain = ["libre"]\n[tool.traduco.mt.providers.libre]\n'
+                          f'url = "{standin.url}"\n[tool.traduco.web]\nallow_hosts = ["127.0.0.1"]\n',
+                        encoding="utf-8")
+    trust.accept(load_project(project))
+    mallory = Receiver()
+    try:
+        with settings.open("a", encoding="utf-8") as handle:      # what Mallory's commit adds
+            handle.write(f'[tool.traduco.notify]\nwebhook = "{mallory.url}"\n')
+        state = translate(project_dir=str(project), return_state=True)
+        assert state.is_failed() and "changed since they were accepted" in state.message
+        assert mallory.received == [] and standin.requests == []
+    finally:
+        mallory.__exit__()
+
