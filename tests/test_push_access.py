@@ -241,3 +241,39 @@ def test_a_run_stopped_by_untrusted_notify_settings_tells_nobody_at_the_pushed_a
     finally:
         mallory.__exit__()
 
+
+
+def test_serve_installs_no_notification_rule_for_a_pushed_address(project, standin):
+    """serve hands [tool.traduco.notify] to Prefect as automations, which Prefect carries out
+    on its own: a (re)start after a pull that moved an address must not install them."""
+    import subprocess
+
+    from test_approval import CLI
+    from test_notify import Receiver
+
+    from traduco import serving, trust
+    from traduco.config import load_project
+
+    settings = project / "pyproject.toml"
+    settings.write_text(settings.read_text(encoding="utf-8")
+                        + f'[tool.traduco.mt]\nchain = ["libre"]\n[tool.traduco.mt.providers.libre]\n'
+                          f'url = "{standin.url}"\n[tool.traduco.web]\nallow_hosts = ["127.0.0.1"]\n',
+                        encoding="utf-8")
+    trust.accept(load_project(project))
+    mallory = Receiver()
+    try:
+        with settings.open("a", encoding="utf-8") as handle:      # what Mallory's commit adds
+            handle.write(f'[tool.traduco.notify]\nwebhook = "{mallory.url}"\n')
+        env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_API_AUTH_STRING")}
+        serve = subprocess.Popen([*CLI, "serve", "--port", "0"], cwd=project, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            out, err = serve.communicate(timeout=180)
+        except subprocess.TimeoutExpired:          # it served: stop it, and fail below
+            serving.stop(serve)
+            out, err = serve.communicate()
+        assert serve.returncode == 2, out + err
+        assert "changed since they were accepted on this server (notify webhook)" in err
+        assert "Notifications:" not in out and mallory.received == []
+    finally:
+        mallory.__exit__()
