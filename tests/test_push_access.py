@@ -277,3 +277,20 @@ def test_serve_installs_no_notification_rule_for_a_pushed_address(project, stand
         assert "Notifications:" not in out and mallory.received == []
     finally:
         mallory.__exit__()
+
+
+def test_a_pushed_dask_dashboard_waits_for_trust(project):
+    """Dask's dashboard has no password: every local user may read its logs and call stacks,
+    so a push may not open it on the server without someone there accepting it."""
+    import pytest
+
+    from traduco import trust
+    from traduco.config import load_project
+    from traduco.settings import SettingsError
+
+    settings = project / "pyproject.toml"
+    trust.accept(load_project(project))
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "[tool.traduco]\n", '[tool.traduco]\ntask_runner = "dask"\ndask_dashboard = 8787\n'), encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"accepted on this server \(dask_dashboard\)"):
+        trust.require_trusted(load_project(project))
