@@ -187,6 +187,9 @@ def test_a_reviewer_cannot_stall_the_server_with_a_pattern_to_validate(project, 
         assert refused(serve.url, "/ui/schemas/validate", hidden, reviewer) == 403
         huge = {"schema": {"type": "object"}, "values": {"note": "x" * 100_000}}
         assert refused(serve.url, "/ui/schemas/validate", huge, reviewer) == 403
+        assert refused(serve.url, "/flow_runs/filter", {"flow_runs": {"name": {"any_": ["x" * 100_000]}}},
+                       reviewer) == 403                   # nor any other body that large
+        assert len(api(serve.url, "/flow_runs/filter", {"limit": 1}, password=reviewer)) <= 1   # a small one passes
         form = {"schema": {"type": "object", "properties": {"approve": {"type": "boolean"},
                                                              "note": {"type": "string"}}},
                 "values": {"approve": True, "note": "ok"}}      # what the Resume form sends
