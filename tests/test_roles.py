@@ -190,9 +190,9 @@ def test_a_reviewer_cannot_stall_the_server_with_a_pattern_to_validate(project, 
         assert refused(serve.url, "/flow_runs/filter", {"flow_runs": {"name": {"any_": ["x" * 100_000]}}},
                        reviewer) == 403                   # nor any other body that large
         assert len(api(serve.url, "/flow_runs/filter", {"limit": 1}, password=reviewer)) <= 1   # a small one passes
-        form = {"schema": {"type": "object", "properties": {"approve": {"type": "boolean"},
-                                                             "note": {"type": "string"}}},
-                "values": {"approve": True, "note": "ok"}}      # what the Resume form sends
+        from traduco.approval import Approval
+        form = {"schema": Approval.model_json_schema(),           # what the Resume form sends
+                "values": {"approve": True, "note": "ok", "approver": "Li Wei"}}
         assert api(serve.url, "/ui/schemas/validate", form, password=reviewer)["valid"] is True
         assert api(serve.url, "/ui/schemas/validate", backtracking, password=project)["valid"] is False
     finally:
