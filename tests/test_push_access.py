@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import stat
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -214,3 +215,77 @@ def test_the_git_token_is_redacted_in_every_encoding_on_the_terminal_and_in_pref
     stored = b"".join(path.read_bytes() for path in Path(os.environ["PREFECT_HOME"]).rglob("*") if path.is_file())
     assert b"access denied for " in stored          # what git said did reach Prefect
     assert [form for form in forms if form.encode() in stored] == []
+
+
+@contextmanager
+def pushed_webhook(project: Path, standin):
+    """Settings accepted on the server, then Mallory's commit adding her own webhook: her receiver."""
+    from test_notify import Receiver
+
+    from traduco import trust
+    from traduco.config import load_project
+
+    settings = project / "pyproject.toml"
+    settings.write_text(settings.read_text(encoding="utf-8")
+                        + f'[tool.traduco.mt]\nchain = ["libre"]\n[tool.traduco.mt.providers.libre]\n'
+                          f'url = "{standin.url}"\n[tool.traduco.web]\nallow_hosts = ["127.0.0.1"]\n',
+                        encoding="utf-8")
+    trust.accept(load_project(project))
+    mallory = Receiver()
+    try:
+        with settings.open("a", encoding="utf-8") as handle:
+            handle.write(f'[tool.traduco.notify]\nwebhook = "{mallory.url}"\n')
+        yield mallory
+    finally:
+        mallory.__exit__()
+
+
+def test_a_run_stopped_by_untrusted_notify_settings_tells_nobody_at_the_pushed_address(project, standin):
+    """A push that moves the notification address (or smtp_host, where the SMTP password
+    goes) stops the next run; the failure's own notification must not use the pushed address."""
+    from flows.translate import translate
+
+    with pushed_webhook(project, standin) as mallory:
+        state = translate(project_dir=str(project), return_state=True)
+        assert state.is_failed() and "changed since they were accepted" in state.message
+        assert mallory.received == [] and standin.requests == []
+
+
+def test_serve_installs_no_notification_rule_for_a_pushed_address(project, standin):
+    """serve hands [tool.traduco.notify] to Prefect as automations, which Prefect carries out
+    on its own: a (re)start after a pull that moved an address must not install them."""
+    import subprocess
+
+    from test_approval import CLI
+
+    from traduco import serving
+
+    with pushed_webhook(project, standin) as mallory:
+        env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_API_AUTH_STRING")}
+        serve = subprocess.Popen([*CLI, "serve", "--port", "0"], cwd=project, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            out, err = serve.communicate(timeout=180)
+        except subprocess.TimeoutExpired:          # it served: stop it, and fail below
+            serving.stop(serve)
+            out, err = serve.communicate()
+        assert serve.returncode == 2, out + err
+        assert "changed since they were accepted on this server (notify webhook)" in err
+        assert "Notifications:" not in out and mallory.received == []
+
+
+def test_a_pushed_dask_dashboard_waits_for_trust(project):
+    """Dask's dashboard has no password: every local user may read its logs and call stacks,
+    so a push may not open it on the server without someone there accepting it."""
+    import pytest
+
+    from traduco import trust
+    from traduco.config import load_project
+    from traduco.settings import SettingsError
+
+    settings = project / "pyproject.toml"
+    trust.accept(load_project(project))
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "[tool.traduco]\n", '[tool.traduco]\ntask_runner = "dask"\ndask_dashboard = 8787\n'), encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"accepted on this server \(dask_dashboard\)"):
+        trust.require_trusted(load_project(project))

@@ -166,3 +166,34 @@ def test_the_reviewers_allow_list_is_reads_and_the_decision_only():
     assert [call for call in refused if reviewer_may(*call)] == []
     assert not reviewer_may("GET", "/flow_runs/6b1c", "x=1&INCLUDE_SECRETS=true")
     assert credential("Basic cmV2aWV3ZXI6cw==") == "reviewer:s" and credential("Bearer x") is None
+
+
+@pytest.mark.slow
+def test_a_reviewer_cannot_stall_the_server_with_a_pattern_to_validate(project, standin):
+    """The UI validates the Resume form on the server, in Prefect's event loop: a reviewer's
+    schema with a backtracking pattern would stop the server (schedules, runs, UI) for hours."""
+    (project / "pyproject.toml").write_text(
+        '[tool.traduco]\nproject = "Test office"\nlocales = ["zh_CN", "en"]\nrequire_approval = true\n'
+        f'[tool.traduco.mt]\nchain = ["libre"]\n[tool.traduco.mt.providers.libre]\nurl = "{standin.url}"\n',
+        encoding="utf-8")
+    serve = Serve(project)
+    try:
+        reviewer = (project / ".traduco" / "prefect" / "reviewer-auth").read_text(encoding="utf-8").strip()
+        backtracking = {"schema": {"type": "object", "properties": {"note": {"type": "string",
+                                                                              "pattern": "^(a+)+$"}}},
+                        "values": {"note": "a" * 20 + "!"}}      # 2**20 steps here; 2**40 would be days
+        assert refused(serve.url, "/ui/schemas/validate", backtracking, reviewer) == 403
+        hidden = {"schema": {"type": "object", "$defs": {"x": {"patternProperties": {"(a+)+$": {}}}}}, "values": {}}
+        assert refused(serve.url, "/ui/schemas/validate", hidden, reviewer) == 403
+        huge = {"schema": {"type": "object"}, "values": {"note": "x" * 100_000}}
+        assert refused(serve.url, "/ui/schemas/validate", huge, reviewer) == 403
+        assert refused(serve.url, "/flow_runs/filter", {"flow_runs": {"name": {"any_": ["x" * 100_000]}}},
+                       reviewer) == 403                   # nor any other body that large
+        assert len(api(serve.url, "/flow_runs/filter", {"limit": 1}, password=reviewer)) <= 1   # a small one passes
+        from traduco.approval import Approval
+        form = {"schema": Approval.model_json_schema(),           # what the Resume form sends
+                "values": {"approve": True, "note": "ok", "approver": "Li Wei"}}
+        assert api(serve.url, "/ui/schemas/validate", form, password=reviewer)["valid"] is True
+        assert api(serve.url, "/ui/schemas/validate", backtracking, password=project)["valid"] is False
+    finally:
+        serve.stop()

@@ -16,6 +16,10 @@ from traduco.settings import (DEFAULT_LOCALES, NotifyTable, SettingsError, Tradu
                               parse_table, provider_names, unknown_provider)
 
 STATE_DIR = ".traduco"
+# The project folder the process that runs a deployment's flow serves: set by
+# `traduco serve` (its runs inherit it), by `traduco publish` for the run it
+# starts, and by whoever starts a worker for prefect.yaml's deployments.
+SERVED_PROJECT = "TRADUCO_PROJECT"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from traduco.config import Project
+from traduco.config import SERVED_PROJECT, Project
 from traduco.errors import ConfigError
 from traduco.serving import flow_run_link
 
@@ -46,10 +46,6 @@ def schedules(project: Project) -> Schedules:
 # API must not be able to send the project's keys and texts to an address of
 # their choosing, nor make traduco work on another folder.
 SCHEDULE_PARAMETERS = frozenset({"locales", "dry_run", "sync"})
-# The project folder the process that runs a deployment's flow serves: set by
-# `traduco serve` (its runs inherit it), by `traduco publish` for the run it
-# starts, and by whoever starts a worker for prefect.yaml's deployments.
-SERVED_PROJECT = "TRADUCO_PROJECT"
 
 
 def served_parameters(root) -> dict:

@@ -15,7 +15,11 @@ server `traduco serve` starts is Prefect's own application wrapped in
   the requests in `REVIEWER_MAY`, nothing else. No block documents (so no
   secrets), no deployment, run, automation, variable or block changes.
   An allowed request goes on with the operator's password; any other is
-  refused (403), whatever Prefect would have said.
+  refused (403), whatever Prefect would have said. A reviewer's body is at
+  most 64 KiB, and the one check the UI asks of the server
+  (`/ui/schemas/validate`, its Resume form) takes no regular expression from
+  a reviewer: Prefect runs it in its event loop, where a backtracking pattern
+  would stall the whole server.
 - Anything else goes to Prefect, which refuses it (401). WebSockets (events,
   logs, task workers: runs and workers, never the UI) authenticate in their
   first message, which Prefect checks against its own password: reviewers
@@ -145,8 +149,65 @@ class RoleGuard:
         if not reviewer_may(scope["method"], path, query):
             return await _refuse(send, f"reviewers may read runs and decide on waiting publications; "
                                        f"{scope['method']} {API}{path} needs the operator's credential")
+        if scope["method"] == "POST":    # filters and decisions are small: no body fills the server's memory
+            body = await _body(receive, REVIEWER_MAX_BYTES)
+            if body is None or (path == VALIDATE and not _harmless_schema(body)):
+                return await _refuse(send, f"reviewers may send at most {REVIEWER_MAX_BYTES:,} bytes, and check a "
+                                           "run's input only against a schema without regular expressions")
+            receive = _replay(body, receive)
         scope = {**scope, "headers": [*headers, (b"authorization", self._operator_header)]}
         return await self.app(scope, receive, send)
+
+
+# The UI checks the Resume form here before it resumes a run. Prefect validates
+# in its event loop, so one pattern that backtracks (`^(a+)+$` against "aaa…!")
+# would stop the whole server, its schedules and every run's API calls with it.
+VALIDATE, REVIEWER_MAX_BYTES = "/ui/schemas/validate", 64 * 1024
+
+
+def _harmless_schema(body: bytes) -> bool:
+    """No regular expression (`pattern`, `patternProperties`) anywhere in the request."""
+    try:
+        request = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return True                   # Prefect answers 422, in no time
+    found, pending = False, [request]
+    while pending and not found:
+        item = pending.pop()
+        if isinstance(item, dict):
+            found = bool({"pattern", "patternProperties"} & item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return not found
+
+
+async def _body(receive, limit: int) -> bytes | None:
+    """The request's whole body, or None past `limit` bytes."""
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None               # the client went away
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > limit:
+            return None
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive):
+    """`receive` with the body already read handed out again (then the client's own messages)."""
+    sent = False
+
+    async def replayed():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+    return replayed
 
 
 async def _refuse(send, message: str) -> None:

@@ -239,15 +239,25 @@ def new_drafts_waiting(project: Project, rows) -> list[Message]:
 
 def on_failure(flow, flow_run, state) -> None:
     """Prefect hook of both flows: a failed run is told (a run whose work only waits completes)."""
-    from traduco.config import load_project
-    from traduco.serving import flow_run_link
-
-    try:
-        project = load_project((flow_run.parameters or {}).get("project_dir", "."))
-    except Exception:
-        return                     # no settings to read: nobody to tell
     from prefect.logging.loggers import flow_run_logger
 
+    from traduco.config import SERVED_PROJECT, load_project
+    from traduco.serving import flow_run_link
+    from traduco.trust import changes
+
+    # A deployment's run works on the served folder whatever its parameters say
+    # (deployments.refuse_foreign_parameters), and so is its failure told.
+    folder = os.environ.get(SERVED_PROJECT) if flow_run.deployment_id else None
+    try:
+        project = load_project(folder or (flow_run.parameters or {}).get("project_dir", "."))
+        untrusted = changes(project)
+    except Exception:
+        return                     # no settings to read: nobody to tell
+    logger = flow_run_logger(flow_run, flow)
+    if untrusted:                  # a pushed address is nobody's to be told at (nor an SMTP password's)
+        logger.warning("nobody was notified of this failure: the project's settings changed since they were "
+                       "accepted on this server (`traduco trust-settings`)")
+        return
     for problem in send(project, run_failed(project, flow.name, state.message or state.name,
                                             flow_run_link(flow_run.id))):
-        flow_run_logger(flow_run, flow).warning(problem)
+        logger.warning(problem)

@@ -9,7 +9,7 @@ service's keys or private files. So the folders a run reads and writes stay
 inside the project (a `sources` that is a symlink to a private folder is never
 read), and the settings that decide where keys and texts go are pinned on the
 server: a pull that changes a provider's address, `allow_hosts`, a
-notification address, the git remote, the Dask scheduler or a folder takes
+notification address, the git remote, the Dask scheduler or its dashboard, or a folder takes
 effect only once someone on the server accepts it. The accepted values live in
 `.traduco/trusted-settings.json` (0600); a project without that file trusts
 the settings it has (its first run, a fresh clone in CI) and says so.
@@ -67,7 +67,9 @@ def pinned(project: Project) -> dict[str, str]:
               "public": _folder(project.public_dir, root),
               "web allow_hosts": ", ".join((project.web or {}).get("allow_hosts", [])) or _UNSET,
               "git remote": str((project.git or {}).get("remote") or _UNSET),
-              "dask_address": project.dask_address or _UNSET}
+              "dask_address": project.dask_address or _UNSET,
+              # Unauthenticated (logs, call stacks, the texts in them) for every local user.
+              "dask_dashboard": str(project.dask_dashboard or _UNSET)}
     for name in sorted({*project.mt.names(), *(p.name for p in project.mt.providers)}):
         values[f"provider {name}"] = project.mt.provider(name).url or "(its default address)"
     notify = project.notify

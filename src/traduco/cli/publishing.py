@@ -204,6 +204,7 @@ def serve(project_dir: ProjectOption = Path("."),
         if not configured:      # its flow runs (child processes) need the password too
             os.environ["PREFECT_API_AUTH_STRING"] = serving.auth_string(project)
         check_settings(project.mt)     # now Prefect Secret blocks on that server count too
+        _trusted(project)     # before its notification rules go to Prefect, which carries them out itself
         record = serving.record_server(project, url)
         ui = url.removesuffix("/api")
         if not configured and host != serving.LOOPBACK:
