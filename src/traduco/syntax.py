@@ -62,6 +62,7 @@ def check(text: str, path: Path | str) -> None:
         raise _error("the file starts with a byte-order mark (BOM), which msgfmt refuses", path, 1,
                      "Save it as UTF-8 without BOM (Poedit and msgcat do; in a text editor choose "
                      "'UTF-8', not 'UTF-8 with BOM')")
+    _refuse_lone_carriage_return(text, path)
     tokens: list[_Token | None] = []     # None stands for a comment line
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip(_BLANK)
@@ -83,6 +84,21 @@ def check(text: str, path: Path | str) -> None:
         else:
             tokens += _lex(line, number, path, obsolete=False)
     _parse(tokens, path)
+
+
+def _refuse_lone_carriage_return(text: str, path) -> None:
+    """Old Mac line ends (CR alone): msgfmt reads the whole file as one line, so
+    a `#` comment swallows every entry after it, while polib reads each entry;
+    the two would publish different catalogs."""
+    at = text.find("\r")
+    while at != -1 and text.startswith("\r\n", at):
+        at = text.find("\r", at + 2)
+    if at != -1:
+        raise _error("a carriage return without a line feed (old Mac line ends): msgfmt reads the "
+                     "file as one line, polib as many, so they disagree on its entries",
+                     path, text.count("\n", 0, at) + 1,
+                     "Save it with Unix (LF) or Windows (CRLF) line ends; in a text editor choose "
+                     "'LF' as the line ending")
 
 
 def _lex(line: str, number: int, path, *, obsolete: bool) -> list[_Token]:
