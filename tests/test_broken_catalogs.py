@@ -185,3 +185,16 @@ def test_windows_line_ends_are_read(tmp_path):
                      b'# a comment\r\nmsgid "a"\r\nmsgstr "b"\r\n')
     assert catalogs.read(path).find("a").msgstr == "b"
     assert msgfmt(path) is None or msgfmt(path).returncode == 0
+
+
+def test_a_comment_without_a_space_after_the_hash_is_named(tmp_path):
+    """msgfmt reads `#TODO`; polib cannot, and the refusal said only 'syntax
+    error in the catalog' with no hint of what was wrong on that line."""
+    path = tmp_path / "todo.po"
+    path.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+                    '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+                    '#TODO check this\nmsgid "a"\nmsgstr "b"\n', encoding="utf-8")
+
+    error = refusal(path)
+
+    assert error.line == 6 and "'#TODO'" in error.message and "space after '#'" in error.hint

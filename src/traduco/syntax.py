@@ -86,6 +86,17 @@ def check(text: str, path: Path | str) -> None:
     _parse(tokens, path)
 
 
+def unreadable(text: str, path, line: int | None) -> CatalogError:
+    """polib refused what `check` let through (msgfmt reads it): the line, and
+    for a comment such as `#TODO` (polib needs `# TODO`) what to change."""
+    lines = text.split("\n")
+    words = lines[line - 1].split() if line and line <= len(lines) else []
+    if words and words[0].startswith("#") and not words[0].startswith("##"):
+        return _error(f"a comment polib cannot read ({words[0][:30]!r}; msgfmt reads it)", path, line,
+                      "Put a space after '#' (\"# TODO\", not \"#TODO\"); PO editors write it so")
+    return CatalogError("syntax error in the catalog", path=path, line=line, hint=HINT)
+
+
 def _refuse_lone_carriage_return(text: str, path) -> None:
     """Old Mac line ends (CR alone): msgfmt reads the whole file as one line, so
     a `#` comment swallows every entry after it, while polib reads each entry;
