@@ -185,6 +185,9 @@ def test_windows_line_ends_are_read(tmp_path):
                      b'# a comment\r\nmsgid "a"\r\nmsgstr "b"\r\n')
     assert catalogs.read(path).find("a").msgstr == "b"
     assert msgfmt(path) is None or msgfmt(path).returncode == 0
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\r\r\n"))     # converted twice
+    assert catalogs.read(path).find("a").msgstr == "b"
+    assert msgfmt(path) is None or msgfmt(path).returncode == 0
 
 
 def test_a_comment_without_a_space_after_the_hash_is_named(tmp_path):

@@ -40,6 +40,7 @@ from traduco.errors import CatalogError
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])?")
 _BLANK = " \t\r\f\v"      # gettext's white space: a no-break space is none (Python's strip() thinks it is)
 _WORD = re.compile(r"[^ \t\r\f\v\"]+")
+_LONE_CR = re.compile(r"\r+(?=[^\r\n])")
 _SPACED_INDEX = re.compile(r"msgstr[ \t]*\[[ \t]*(\d+)[ \t]*\]")
 # What polib reads back exactly as it writes it (gettext also has \a, octal and \x).
 _ESCAPES = set('\\"ntrvbf')
@@ -101,10 +102,9 @@ def _refuse_lone_carriage_return(text: str, path) -> None:
     """Old Mac line ends (CR alone): msgfmt reads the whole file as one line, so
     a `#` comment swallows every entry after it, while polib reads each entry;
     the two would publish different catalogs."""
-    at = text.find("\r")
-    while at != -1 and text.startswith("\r\n", at):
-        at = text.find("\r", at + 2)
-    if at != -1:
+    lone = _LONE_CR.search(text)     # CRs before a line feed (CRLF, CR CR LF) are only white space
+    if lone:
+        at = lone.start()
         raise _error("a carriage return without a line feed (old Mac line ends): msgfmt reads the "
                      "file as one line, polib as many, so they disagree on its entries",
                      path, text.count("\n", 0, at) + 1,
