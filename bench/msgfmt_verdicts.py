@@ -36,7 +36,7 @@ def verdicts(folder: Path) -> None:
         if gnu == (ours is None):
             agree["both accept" if gnu else "both refuse"] += 1
             if ours:
-                reasons[ours.split(":")[0] + ": " + ours.split(":")[1].strip()[:50]] += 1
+                reasons[": ".join(part.strip() for part in ours.split(":")[:2])[:80]] += 1
         else:
             differ.append(f"  {path}: msgfmt {'accepts' if gnu else 'refuses'}; traduco: {ours or 'accepts'}")
     total = sum(agree.values()) + len(differ)

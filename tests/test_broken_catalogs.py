@@ -158,3 +158,45 @@ def test_drafts_untranslated_and_obsolete_entries_are_not_judged_as_msgfmt_skips
                     '#~ msgid "a\\n"\n#~ msgstr "b"\n', encoding="utf-8")
     catalogs.read(path)
     assert msgfmt(path) is None or msgfmt(path).returncode == 0
+
+
+def test_old_mac_line_ends_are_refused_with_their_line_not_a_traceback(tmp_path):
+    """CR alone as line end: msgfmt reads one long line (a `#` comment then
+    hides every entry, msgunfmt shows none), polib reads the entries. The
+    reader crashed with AttributeError on `msgid "a"\\rmsgstr "b"`."""
+    path = tmp_path / "mac.po"
+    path.write_bytes(b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+                     b'"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+                     b'# a comment\rmsgid "a"\rmsgstr "b"\r')
+    before = path.read_bytes()
+
+    error = refusal(path)
+
+    assert error.line == 6 and "carriage return" in error.message and error.hint
+    assert path.read_bytes() == before
+    path.write_bytes(before.replace(b"# a comment\r", b""))
+    assert refusal(path).line == 6
+
+
+def test_windows_line_ends_are_read(tmp_path):
+    path = tmp_path / "crlf.po"
+    path.write_bytes(b'msgid ""\r\nmsgstr ""\r\n"Content-Type: text/plain; charset=UTF-8\\n"\r\n'
+                     b'"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\r\n\r\n'
+                     b'# a comment\r\nmsgid "a"\r\nmsgstr "b"\r\n')
+    assert catalogs.read(path).find("a").msgstr == "b"
+    assert msgfmt(path) is None or msgfmt(path).returncode == 0
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\r\r\n"))     # converted twice
+    assert catalogs.read(path).find("a").msgstr == "b"
+    assert msgfmt(path) is None or msgfmt(path).returncode == 0
+
+
+def test_a_comment_without_a_space_after_the_hash_is_named(tmp_path):
+    """msgfmt reads `#TODO`; polib cannot, and the refusal said only 'syntax
+    error in the catalog' with no hint of what was wrong on that line."""
+    header = (BROKEN / "plural-count.po").read_text(encoding="utf-8").split("\n\n")[0]
+    path = tmp_path / "todo.po"
+    path.write_text(header + '\n\n#TODO check this\nmsgid "a"\nmsgstr "b"\n', encoding="utf-8")
+
+    error = refusal(path)
+
+    assert error.line == header.count("\n") + 3 and "'#TODO'" in error.message and "space after '#'" in error.hint

@@ -257,17 +257,23 @@ def test_an_empty_catalog_merges(tmp_path):
 
 # git itself --------------------------------------------------------------------
 
-def test_git_merge_reports_the_conflict_and_leaves_a_valid_catalog(tmp_path):
+def repository(tmp: Path, base: str):
+    """A git repository using the driver, with `base` committed as zh.po on main; its git."""
     def git(*args):
         return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                              cwd=tmp_path, capture_output=True, text=True)
-    base = real("django-admin.zh_Hans.po")
-    msgid = "%(count)s %(name)s was changed successfully."
+                              cwd=tmp, capture_output=True, text=True)
     git("init", "-q", "-b", "main")
     git("config", "merge.traduco.driver", f"{sys.executable} -m traduco.catalog_merge %O %A %B %P")
-    (tmp_path / ".gitattributes").write_text("*.po merge=traduco\n")
-    (tmp_path / "zh.po").write_text(base, encoding="utf-8")
+    (tmp / ".gitattributes").write_text("*.po merge=traduco\n")
+    (tmp / "zh.po").write_text(base, encoding="utf-8")
     git("add", "."), git("commit", "-qm", "base")
+    return git
+
+
+def test_git_merge_reports_the_conflict_and_leaves_a_valid_catalog(tmp_path):
+    base = real("django-admin.zh_Hans.po")
+    msgid = "%(count)s %(name)s was changed successfully."
+    git = repository(tmp_path, base)
     git("checkout", "-qb", "translator")
     (tmp_path / "zh.po").write_text(edit(base, msgid, lambda e: e.msgstr_plural.update({0: "甲"})), "utf-8")
     git("commit", "-qam", "translator")
@@ -298,3 +304,29 @@ def test_a_catalog_saved_on_windows_keeps_its_line_ends_and_a_latin_1_one_its_ch
     done = subprocess.run([sys.executable, "-m", "traduco.catalog_merge", *map(str, paths)], capture_output=True)
     assert done.returncode == 0 and paths[1].read_bytes().decode("latin-1").endswith(
         'msgstr "caffé"\n\nmsgid "b"\nmsgstr "più"\n')
+
+
+@pytest.mark.parametrize("saved_as", ["utf-16", "binary"])
+def test_a_side_that_is_no_text_catalog_is_a_conflict_not_a_silent_merge(tmp_path, saved_as):
+    """Notepad's "Unicode" (UTF-16) or a binary (a .mo) committed as the .po:
+    the driver merged it as text, git said "merged" and committed a catalog
+    msgfmt refuses (UTF-16 bytes pasted in), or dropped that side's change."""
+    base = real("django-admin.zh_Hans.po")
+    git = repository(tmp_path, base)
+    git("checkout", "-qb", "notepad")
+    theirs = base.replace('msgstr "执行"', 'msgstr "执行乙"')
+    if saved_as == "utf-16":
+        (tmp_path / "zh.po").write_bytes(theirs.encode("utf-16"))
+    else:
+        subprocess.run(["msgfmt", "-o", str(tmp_path / "zh.po"), "-"], input=theirs.encode(), check=True)
+    git("commit", "-qam", "saved in another format")
+    git("checkout", "-q", "main")
+    ours = base.replace('msgstr "执行"', 'msgstr "执行甲"')
+    (tmp_path / "zh.po").write_text(ours, encoding="utf-8")
+    git("commit", "-qam", "reviewer")
+
+    merged = git("merge", "notepad")
+
+    assert merged.returncode != 0 and "CONFLICT" in merged.stdout
+    assert "not a text catalog" in merged.stderr + merged.stdout
+    assert (tmp_path / "zh.po").read_text(encoding="utf-8") == ours

@@ -45,7 +45,7 @@ from traduco import files, provenance
 from traduco.catalog_entries import (OTHER_DRAFT, OTHER_PREFIX, Rank, comments, forms, fuzzy, has_text, other_lines,
                                      rank, with_other)
 from traduco.catalog_text import (HEADER_KEY, Block, CatalogText, Header, encoding_of, join, lines_of,
-                                  merge_headers, merge_order, obsolete_last, revision)
+                                  merge_headers, merge_order, not_text, obsolete_last, revision)
 
 REPORT_ENV = "TRADUCO_MERGE_REPORT"     # where a sync collects what the driver reported
 DEADLINE_SECONDS = 60     # git waits for the driver: past this, our side stays and git shows a conflict
@@ -345,9 +345,17 @@ class _Merge:
 
 # -- files and the git driver -------------------------------------------------
 
+class NotACatalog(ValueError):
+    """A side git handed is binary or UTF-16: no entry-by-entry merge can be trusted."""
+
+
 def merge_files(base: Path, ours: Path, theirs: Path, name: str | None = None) -> list[Conflict]:
     """Merge into `ours` (git's %A) from `base` (%O) and `theirs` (%B), in ours' encoding."""
     data = [path.read_bytes() if path.is_file() else b"" for path in (base, ours, theirs)]
+    if data[2] != data[0] and data[1] != data[0]:     # both changed it: both must be catalogs
+        for label, raw in (("ours", data[1]), ("theirs", data[2]), ("the common ancestor", data[0])):
+            if why := not_text(raw):
+                raise NotACatalog(f"{label} is not a text catalog: {why}")
     texts = [raw.decode(encoding_of(raw), "surrogateescape") if raw else None for raw in data]
     merged = merge_texts(texts[0], texts[1] or "", texts[2] or "", path=name or str(ours))
     try:        # in the charset the merged header names
@@ -394,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"traduco merge: {name}: not merged within {DEADLINE_SECONDS} s; git keeps our side as a "
               "conflict (merge it by hand, or report the three files)", file=sys.stderr)
         return 1
-    except (OSError, LookupError) as exc:
+    except (OSError, LookupError, NotACatalog) as exc:
         print(f"traduco merge: {name}: cannot merge ({exc}); git keeps our side as a conflict", file=sys.stderr)
         return 1
     finally:

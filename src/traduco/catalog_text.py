@@ -39,6 +39,22 @@ def encoding_of(data: bytes) -> str:
     return "utf-8"
 
 
+def not_text(data: bytes) -> str | None:
+    """Why `data` is no text catalog git should let the driver merge (UTF-16
+    from Notepad's "Unicode", a compiled .mo or other binary), or None.
+    A NUL inside a msgstr is text still: msgfmt compiles it."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "it is UTF-16 (save it as UTF-8)"
+    if data.count(b"\0") * 20 > len(data):
+        return "it is binary (a compiled .mo, or UTF-16 without a byte-order mark)"
+    if b"\0" in data:
+        try:
+            data.decode(encoding_of(data))
+        except (UnicodeDecodeError, LookupError):
+            return "it is binary, not a .po file"
+    return None
+
+
 def _kind(line: str) -> tuple[str, bool, str]:
     """(kind, obsolete, rest): kind is blank, comment, a keyword, "string" or "other"."""
     text = line.strip().lstrip("\ufeff")

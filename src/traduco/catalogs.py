@@ -137,9 +137,7 @@ def load(data: bytes, path: Path, *, locale: str | None = None, compilable: bool
         catalog = polib.pofile(text, wrapwidth=WRAP_WIDTH)
     except (OSError, ValueError) as exc:
         match = _SYNTAX_LINE.search(str(exc))
-        raise CatalogError("syntax error in the catalog", path=path,
-                           line=int(match.group(1)) if match else None,
-                           hint=syntax.HINT) from None
+        raise syntax.unreadable(text, path, int(match.group(1)) if match else None) from None
     _check_headers(catalog, path, locale, text)
     _check_duplicates(catalog, path)
     if compilable:

@@ -40,6 +40,7 @@ from traduco.errors import CatalogError
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])?")
 _BLANK = " \t\r\f\v"      # gettext's white space: a no-break space is none (Python's strip() thinks it is)
 _WORD = re.compile(r"[^ \t\r\f\v\"]+")
+_LONE_CR = re.compile(r"\r+(?=[^\r\n])")
 _SPACED_INDEX = re.compile(r"msgstr[ \t]*\[[ \t]*(\d+)[ \t]*\]")
 # What polib reads back exactly as it writes it (gettext also has \a, octal and \x).
 _ESCAPES = set('\\"ntrvbf')
@@ -62,6 +63,7 @@ def check(text: str, path: Path | str) -> None:
         raise _error("the file starts with a byte-order mark (BOM), which msgfmt refuses", path, 1,
                      "Save it as UTF-8 without BOM (Poedit and msgcat do; in a text editor choose "
                      "'UTF-8', not 'UTF-8 with BOM')")
+    _refuse_lone_carriage_return(text, path)
     tokens: list[_Token | None] = []     # None stands for a comment line
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip(_BLANK)
@@ -83,6 +85,31 @@ def check(text: str, path: Path | str) -> None:
         else:
             tokens += _lex(line, number, path, obsolete=False)
     _parse(tokens, path)
+
+
+def unreadable(text: str, path, line: int | None) -> CatalogError:
+    """polib refused what `check` let through (msgfmt reads it): the line, and
+    for a comment such as `#TODO` (polib needs `# TODO`) what to change."""
+    lines = text.split("\n")
+    words = lines[line - 1].split() if line and line <= len(lines) else []
+    if words and words[0].startswith("#") and not words[0].startswith("##"):
+        return _error(f"a comment polib cannot read ({words[0][:30]!r}; msgfmt reads it)", path, line,
+                      "Put a space after '#' (\"# TODO\", not \"#TODO\"); PO editors write it so")
+    return CatalogError("syntax error in the catalog", path=path, line=line, hint=HINT)
+
+
+def _refuse_lone_carriage_return(text: str, path) -> None:
+    """Old Mac line ends (CR alone): msgfmt reads the whole file as one line, so
+    a `#` comment swallows every entry after it, while polib reads each entry;
+    the two would publish different catalogs."""
+    lone = _LONE_CR.search(text)     # CRs before a line feed (CRLF, CR CR LF) are only white space
+    if lone:
+        at = lone.start()
+        raise _error("a carriage return without a line feed (old Mac line ends): msgfmt reads the "
+                     "file as one line, polib as many, so they disagree on its entries",
+                     path, text.count("\n", 0, at) + 1,
+                     "Save it with Unix (LF) or Windows (CRLF) line ends; in a text editor choose "
+                     "'LF' as the line ending")
 
 
 def _lex(line: str, number: int, path, *, obsolete: bool) -> list[_Token]:
