@@ -6,8 +6,8 @@ and every other byte of the file stays as it was.
     settle(project, doc_id, "zh_CN", glossary, cache)   # True if the file was rewritten
 
 Poedit shows these lines as "Notes for translators": a note of an error that a
-translator has since fixed would read as current. The lead moves this onto the
-Catalog type's lock-read-change-write when that lands.
+translator has since fixed would read as current. The rewrite is
+`Catalog.edit`'s, with the file's new bytes: not even the revision date moves.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from traduco import catalogs, checks, files, risk
 from traduco.config import Project
 from traduco.errors import CatalogError
 from traduco.glossary import Glossary, load_glossary
-from traduco.project_catalogs import Judge
+from traduco.project_catalogs import Catalog, Judge
 
 _OURS = ("#. " + checks.COMMENT_PREFIX, "#. " + risk.COMMENT_PREFIX)
 _SEPARATOR = re.compile(r"(\n[ \t]*\n)")
@@ -34,20 +34,19 @@ def settle(project: Project, doc_id: str, locale: str, glossary: Glossary | None
     it cannot be read (the command reports that itself)."""
     if glossary is None:     # a caller that did not load it: the notes must still weigh the glossary
         glossary = load_glossary(project)
-    path = project.catalog_path(doc_id, locale)
+    judge = Judge(glossary, cache, project.state_dir)
+
+    def notes_only(fresh: Catalog) -> bytes | None:
+        if not fresh.exists:
+            return None
+        catalog = fresh.entries
+        judge.annotate(catalog, locale)
+        after = rewritten(fresh.data.decode("utf-8"), catalog)
+        return None if after is None or after.encode("utf-8") == fresh.data else after.encode("utf-8")
+    catalog = Catalog.to_edit(project, doc_id, locale)
     try:
         # Not waiting: a run holding the lock writes the notes itself.
-        with files.exclusive(project.lock_path(path), str(path), wait=0):
-            before = files.contents(path)
-            if before is None:
-                return False
-            catalog = catalogs.load(before, path, locale=locale)
-            Judge(glossary, cache, project.state_dir).annotate(catalog, locale)
-            after = rewritten(before.decode("utf-8"), catalog)
-            if after is None or after.encode("utf-8") == before:
-                return False
-            files.atomic_write_bytes(path, after.encode("utf-8"), expected=before)
-            return True
+        return catalog.edit(project.lock_path(catalog.path), notes_only, wait=0)
     except (CatalogError, files.ChangedOnDisk, OSError, UnicodeDecodeError):
         return False
 

@@ -71,11 +71,11 @@ def exclusive(lock_path: Path, what: str, wait: float = LOCK_WAIT_SECONDS):
 
 
 @contextmanager
-def locked(path: Path, lock_path: Path):
+def locked(path: Path, lock_path: Path, wait: float = LOCK_WAIT_SECONDS):
     """Hold the one-writer lock for `path` (works across processes; the OS
     releases it if the holder dies) and clear temporary files a killed writer
     left beside it."""
-    with exclusive(lock_path, str(path)):
+    with exclusive(lock_path, str(path), wait):
         for stale in path.parent.glob(f".{path.name}.*.tmp"):
             stale.unlink(missing_ok=True)
         yield

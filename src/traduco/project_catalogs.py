@@ -184,21 +184,26 @@ class Catalog:
         """The catalog as the file is now (the template as it was read)."""
         return dataclasses.replace(self, data=files.contents(self.path), error=None, unreadable=None)
 
-    def edit(self, lock_path: Path, change: Callable[["Catalog"], polib.POFile | None], *,
-             attempts: int = 1) -> bool:
+    def edit(self, lock_path: Path, change: Callable[["Catalog"], polib.POFile | bytes | None], *,
+             attempts: int = 1, wait: float = files.LOCK_WAIT_SECONDS) -> bool:
         """Change the catalog under its lock: read it, `change(fresh)` returns the
-        catalog to write (None: nothing to write), written only if the file
-        still holds the bytes `change` saw; else read again and apply `change`
-        again. Returns whether the file was written; files.ChangedOnDisk when
-        it kept changing for `attempts` tries; CatalogError from `change` or
-        from reading; OSError from writing."""
-        with files.locked(self.path, lock_path):
+        catalog to write (None: nothing to write; bytes: the file's new bytes,
+        written as they are, for a change that must leave even the revision
+        date alone), written only if the file still holds the bytes `change`
+        saw; else read again and apply `change` again. Returns whether the file
+        was written; files.ChangedOnDisk when it kept changing for `attempts`
+        tries; CatalogError from `change`, from reading, or when another
+        writer holds the lock past `wait` seconds; OSError from writing."""
+        with files.locked(self.path, lock_path, wait):
             for _ in range(attempts):
                 fresh = self.reread()
                 changed = change(fresh)
                 if changed is None:
                     return False
                 try:
+                    if isinstance(changed, bytes):
+                        files.atomic_write_bytes(self.path, changed, expected=fresh.data)
+                        return True
                     return catalogs.write(changed, self.path, expected=fresh.data)
                 except files.ChangedOnDisk:
                     continue
