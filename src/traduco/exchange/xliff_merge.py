@@ -44,6 +44,7 @@ from traduco.exchange.inline import CLOSE
 from traduco.exchange.xliff_in import TOOLS, Ref, ReturnedFile, ReturnedUnit, code_table, read_xliff, resolve
 from traduco.glossary import load_glossary
 from traduco.merging import pair_edited
+from traduco.project_catalogs import Catalog
 from traduco.review import check_cache
 
 _ID = re.compile(r"u[0-9a-f]{16}")
@@ -82,18 +83,20 @@ def import_xliff(project: Project, path: Path) -> ImportOutcome:
     outcome = ImportOutcome(returned.dialect, locale, units=sum(len(p) for p in plan.values()))
     glossary, cache = load_glossary(project), check_cache(project)
     for doc_id, planned in plan.items():
-        target = project.catalog_path(doc_id, locale)
+        catalog = Catalog.to_edit(project, doc_id, locale)
+        target = catalog.path
+
+        def merged(fresh: Catalog, doc_id=doc_id, planned=planned) -> polib.POFile | None:
+            if not fresh.exists:
+                outcome.vanished += [f"{doc_id}: {_short(p.source)}" for p in planned]
+                return None
+            entries = fresh.entries
+            changed = _apply(entries, planned, path.name, outcome, str(fresh.path.relative_to(project.root)))
+            _check(changed, locale, glossary, cache, risk.provider_priors(project.state_dir, locale))
+            return entries if changed else None
         try:
-            with files.locked(target, project.lock_path(target)):
-                before = files.contents(target)
-                if before is None:
-                    outcome.vanished += [f"{doc_id}: {_short(p.source)}" for p in planned]
-                    continue
-                catalog = catalogs.load(before, target, locale=locale)
-                changed = _apply(catalog, planned, path.name, outcome, str(target.relative_to(project.root)))
-                _check(changed, locale, glossary, cache, risk.provider_priors(project.state_dir, locale))
-                if changed and catalogs.write(catalog, target, expected=before):
-                    outcome.written.append(target)
+            if catalog.edit(project.lock_path(target), merged):
+                outcome.written.append(target)
         except files.ChangedOnDisk:
             outcome.problems.append(f"{target}: changed while importing; nothing imported into it. "
                                     "Run the command again")
