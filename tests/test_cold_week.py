@@ -1,0 +1,34 @@
+"""What a press office's first week found, trying traduco cold: each test is one
+thing a new user met."""
+
+from __future__ import annotations
+
+import polib
+
+from conftest import DOC
+from test_first_week import traduco
+from helpers import run_once
+
+
+def _po(project, locale: str):
+    return project / "locales" / locale / "LC_MESSAGES" / f"{DOC}.po"
+
+
+def test_publish_dry_run_says_why_a_catalog_waits_in_a_few_lines_at_80_columns(project, standin):
+    run_once(project, standin.url)
+    for locale in ("zh_CN", "en"):
+        catalog = polib.pofile(str(_po(project, locale)), wrapwidth=0)
+        for entry in catalog:
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+        for entry in catalog[1:6]:
+            entry.msgstr = entry.msgid          # five paragraphs approved in Italian
+        catalog.save()
+
+    done = traduco("publish", "--dry-run", "--project", str(project), columns=80)
+
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0 and all(len(line) <= 80 for line in lines), done.stdout
+    body = lines[next(i for i, l in enumerate(lines) if l.startswith("┡")) + 1:
+                 next(i for i, l in enumerate(lines) if l.startswith("└"))]
+    assert len(body) <= 2 * 5, done.stdout          # two rows, each a few lines, not a column of words
+    assert "traduco check" in done.stdout and "error" in done.stdout
