@@ -7,7 +7,7 @@ import polib
 
 from conftest import DOC
 from test_first_week import traduco
-from helpers import run_once
+from helpers import run_cli, run_once
 
 
 def _po(project, locale: str):
@@ -32,3 +32,16 @@ def test_publish_dry_run_says_why_a_catalog_waits_in_a_few_lines_at_80_columns(p
                  next(i for i, l in enumerate(lines) if l.startswith("└"))]
     assert len(body) <= 2 * 5, done.stdout          # two rows, each a few lines, not a column of words
     assert "traduco check" in done.stdout and "error" in done.stdout
+
+
+def test_a_ctrl_c_inside_a_command_is_said_in_words(project, capsys, monkeypatch):
+    # typer turns a KeyboardInterrupt into a silent exit 130: the words must survive that
+    import traduco.cli
+
+    def waiting_for_the_prefect_api(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(traduco.cli, "load_project", waiting_for_the_prefect_api)
+
+    code, _, err = run_cli(capsys, "status", "--project", str(project))
+
+    assert code == 130 and "Stopped." in err

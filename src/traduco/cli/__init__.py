@@ -384,6 +384,13 @@ class _Command(TyperCommand):
     def collect_usage_pieces(self, ctx) -> list[str]:
         return [re.sub(r"^\{(.*)\}", r"\1", piece) for piece in super().collect_usage_pieces(ctx)]
 
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # typer would make it a silent exit 130; an Abort is said in words (exits.py)
+            raise typer.Abort() from None
+
     def parse_args(self, ctx, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
