@@ -45,3 +45,11 @@ def test_a_ctrl_c_inside_a_command_is_said_in_words(project, capsys, monkeypatch
     code, _, err = run_cli(capsys, "status", "--project", str(project))
 
     assert code == 130 and "Stopped." in err
+
+
+def test_a_price_keeps_its_cents_in_the_advice():
+    from test_first_week import findings
+    [finding] = findings("Il biglietto intero costa 17,50 euro.", "A full ticket costs 17 euros.", "en", "numbers")
+    assert "write it as 17.50" in finding.message, finding.message
+    [finding] = findings("Il biglietto costa 17,50 euro.", "门票为17欧元。", "zh_CN", "numbers")
+    assert "write it as 17.50" in finding.message, finding.message
