@@ -53,3 +53,13 @@ def test_a_price_keeps_its_cents_in_the_advice():
     assert "write it as 17.50" in finding.message, finding.message
     [finding] = findings("Il biglietto costa 17,50 euro.", "门票为17欧元。", "zh_CN", "numbers")
     assert "write it as 17.50" in finding.message, finding.message
+
+
+def test_check_at_80_columns_leaves_no_trailing_spaces_in_a_log(project, standin):
+    run_once(project, standin.url)
+    catalog = polib.pofile(str(_po(project, "zh_CN")), wrapwidth=0)
+    catalog[1].msgstr = catalog[1].msgid          # Italian left on the Chinese page
+    catalog.save()
+    done = traduco("check", "--project", str(project), columns=80)
+    assert done.returncode == 1 and "untranslated" in done.stdout
+    assert [line for line in done.stdout.splitlines() if line.endswith(" ")] == []
