@@ -187,7 +187,7 @@ def test_publishing_refuses_a_document_with_an_error_until_it_is_silenced(capsys
 
     code, out, _ = run_cli(capsys, "publish", "--project", str(project))
     assert not (project / "public" / "zh_CN" / f"{DOC}.html").exists()
-    assert "1 check error: numbers" in out
+    assert "1 check error (numbers)" in out
 
     catalog = polib.pofile(str(path), wrapwidth=0)
     next(e for e in catalog if "177 mila" in e.msgid).tcomment = "ignore-check: numbers"

@@ -48,8 +48,7 @@ def exit_code_of(app: typer.Typer, argv: list[str] | None) -> int:
         except typer.Exit as exc:
             return exc.exit_code
         except (typer.Abort, KeyboardInterrupt):
-            err.print("Stopped. Every file on disk is complete; the next run picks up from here.")
-            return INTERRUPTED
+            return _stopped()
         except (click.ClickException, typer.TyperException) as exc:
             # typer vendors click, so its usage errors are TyperExceptions: click's
             # usage message (with its "did you mean") and exit 2
@@ -62,6 +61,11 @@ def exit_code_of(app: typer.Typer, argv: list[str] | None) -> int:
             problem(f"unexpected error: {type(exc).__name__}: {redact(str(exc), environment_keys())}. "
                     "Files on disk are intact. Rerun with TRADUCO_DEBUG=1 for details and report it.")
             return PROBLEM
+
+
+def _stopped() -> int:
+    err.print("Stopped. Every file on disk is complete; the next run picks up from here.")
+    return INTERRUPTED
 
 
 def problem(message: str) -> None:

@@ -51,9 +51,17 @@ def _locale(value: str) -> str:
     """A gettext locale name as catalogs' folders are named: zh_CN, never zh-cn."""
     spelled = gettext_spelling(value)
     try:
-        Locale.parse(spelled)
+        parsed = Locale.parse(spelled)
     except (ValueError, UnknownLocaleError):
         raise ValueError(f"unknown locale {value!r}") from None
+    language, *rest = spelled.split("_")
+    # babel reads old or wrong codes as their aliases (en_UK as en_GB, iw as he):
+    # the catalogs would be named after a code no tool or translator expects
+    territory = rest[-1] if rest and len(rest[-1]) != 4 else None
+    if parsed.language != language or (territory and parsed.territory != territory):
+        middle = rest[:-1] if territory else rest
+        canonical = "_".join([parsed.language, *middle, *([parsed.territory] if territory else [])])
+        raise ValueError(f"unknown locale {value!r}: write {canonical!r}")
     if spelled != value:
         raise ValueError(f"write {spelled!r}: catalogs' folders are named in gettext's spelling")
     return value

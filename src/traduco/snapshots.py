@@ -101,16 +101,27 @@ def compile_mo(catalog: polib.POFile) -> bytes:
 
 def _check_errors(catalog: polib.POFile, locale: str, glossary: Glossary | None,
                   cache: checks.CheckCache) -> str | None:
-    """'2 check errors: numbers (sources/a.txt:3), glossary (sources/a.txt:5); ...'."""
-    where = []
+    """'3 check errors (numbers, glossary) at sources/a.txt:3, 5: see `traduco
+    check`': short, as it stands in a table cell at 80 columns; the
+    findings themselves are `traduco check`'s."""
+    ids, places, count = [], [], 0
     for entry, findings in checks.catalog_findings(catalog, locale, glossary, cache):
-        line = ":".join(entry.occurrences[0]) if entry.occurrences else entry.msgid[:30]
-        where += [f"{f.check} ({line})" for f in findings if f.severity == checks.ERROR]
-    if not where:
+        errors = [f.check for f in findings if f.severity == checks.ERROR]
+        if not errors:
+            continue
+        count += len(errors)
+        ids = list(dict.fromkeys(ids + errors))
+        place = entry.occurrences[0] if entry.occurrences else (f"“{entry.msgid[:30]}”", "")
+        if place not in places:
+            places.append(place)
+    if not count:
         return None
-    shown = ", ".join(where[:4]) + (", ..." if len(where) > 4 else "")
-    return (f"{len(where)} check error{'s' * (len(where) != 1)}: {shown}; fix them, or silence one "
-            "with a comment 'ignore-check: <id>' on that entry")
+    lines_of: dict[str, list[str]] = {}
+    for file, line in places:
+        lines_of.setdefault(file, []).extend([line] if line else [])
+    where = "; ".join(f"{file}:{', '.join(lines)}" if lines else file for file, lines in lines_of.items())
+    return (f"{count} check error{'s' * (count != 1)} ({', '.join(ids)}) at {where}: "
+            "see `traduco check`")
 
 
 def _count(n: int, noun: str, rest: str) -> str:

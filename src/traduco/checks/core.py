@@ -12,7 +12,7 @@ from traduco.glossary import Glossary
 from traduco.mt.masking import FORMAT_FLAGS
 
 ERROR, WARNING = "error", "warning"
-CHECKS_VERSION = "4"   # bump when a check changes, so cached findings are recomputed
+CHECKS_VERSION = "5"   # bump when a check changes, so cached findings are recomputed
 IGNORE_PREFIX = "ignore-check:"
 COMMENT_PREFIX = "check "
 

@@ -3,6 +3,8 @@ the same value, however each language writes it (numbers.py reads them)."""
 
 from __future__ import annotations
 
+import re
+
 from traduco.checks.core import ERROR, Pair, register
 from traduco.numbers import quantities
 
@@ -43,6 +45,9 @@ def spoken(value: float, language: str, written: str = "") -> str:
     percent = "%" if written.endswith("%") or written.lower().endswith("cento") else ""
     if value == int(value):
         return (f"{value:.0f}" if 1000 <= value <= 2200 else f"{value:,.0f}") + percent
+    decimals = re.search(r",(\d+)\s*(?:%|per\s*cento)?$", written)   # 17,50 euro: the cents stay
+    if decimals:
+        return f"{value:,.{len(decimals.group(1))}f}" + percent
     return f"{value:,.6f}".rstrip("0") + percent
 
 

@@ -24,7 +24,7 @@ from traduco.errors import TraducoError
 from traduco.exits import console, exit_code_of, problem as _problem
 from traduco.mt import check_settings
 from traduco.check_report import checks_report
-from traduco.cli.listing import print_candidates, print_findings
+from traduco.cli.listing import print_candidates, print_findings, print_wrapped
 from traduco.reporting import Reporter, listening
 from traduco.review import QueueView, most_urgent
 from traduco.review_page import review_page
@@ -193,9 +193,8 @@ def check(project_dir: ProjectOption = Path("."),
                                    "warnings": len(report) - errors}, ensure_ascii=False))
     else:
         print_findings(out, report)
-        out.print(f"{errors} error(s), {len(report) - errors} warning(s). Errors block publishing; "
-                  "silence one check on one entry with the comment 'ignore-check: <id>'.",
-                  highlight=False, markup=False)
+        print_wrapped(out, f"{errors} error(s), {len(report) - errors} warning(s). Errors block publishing; "
+                      "silence one check on one entry with the comment 'ignore-check: <id>'.")
     raise typer.Exit(1 if errors else 0)
 
 
@@ -383,6 +382,13 @@ class _Command(TyperCommand):
 
     def collect_usage_pieces(self, ctx) -> list[str]:
         return [re.sub(r"^\{(.*)\}", r"\1", piece) for piece in super().collect_usage_pieces(ctx)]
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # typer would make it a silent exit 130; an Abort is said in words (exits.py)
+            raise typer.Abort() from None
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -21,7 +20,7 @@ def print_findings(out: Console, report: list[dict]) -> None:
         colour = "red" if item["severity"] == "error" else "yellow"
         out.print(Text("  ") + Text(item["where"] or "(catalog)") + Text("  ")
                   + Text(f"{item['severity']} [{item['check']}]", style=colour), highlight=False)
-        out.print(Padding(Text(item["message"]), (0, 0, 0, 4)), highlight=False)   # wrapped at the width
+        print_wrapped(out, item["message"], indent=4)
 
 
 def print_candidates(out: Console, found, shown_rows: int) -> None:
@@ -33,3 +32,11 @@ def print_candidates(out: Console, found, shown_rows: int) -> None:
     out.print(table)
     if len(found) > shown_rows:
         out.print(f"… and {len(found) - shown_rows:,} more.", highlight=False)
+
+
+def print_wrapped(out, message: str, indent: int = 0) -> None:
+    """`message` wrapped at the width (rich counts a Chinese character as two
+    columns), with no spaces padding or ending a line: logs and CI keep what is said."""
+    for line in Text(message).wrap(out, max(out.width - indent, 20)):
+        line.rstrip()
+        out.print(Text(" " * indent) + line, highlight=False, soft_wrap=True)
