@@ -285,3 +285,12 @@ class Judge:
         for entry in catalogs.active_entries(catalog):
             risk.annotate(entry, judged[id(entry)].risk)
         return counts
+
+    def annotate_entries(self, entries: list[polib.POEntry], locale: str) -> None:
+        """The same notes on `entries` only (an import: the other entries stay as they were)."""
+        priors = self.priors(locale)
+        for entry in entries:
+            found = self.cache.findings(entry, locale, self.glossary) if self.cache else \
+                checks.check_entry(entry, locale, self.glossary)
+            checks.annotate(entry, found)
+            risk.annotate(entry, risk.assess(entry, locale, found, priors))

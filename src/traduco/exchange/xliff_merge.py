@@ -33,7 +33,7 @@ from pathlib import Path
 import polib
 from babel.core import get_global, parse_locale
 
-from traduco import catalogs, checks, files, provenance, risk
+from traduco import catalogs, files, provenance
 from traduco.catalog_merge import OTHER_PREFIX, Conflict
 from traduco.config import Project
 from traduco.errors import CatalogError
@@ -42,10 +42,8 @@ from traduco.exchange.safexml import ExchangeError
 from traduco.exchange.selection import fingerprint, unit_id
 from traduco.exchange.inline import CLOSE
 from traduco.exchange.xliff_in import TOOLS, Ref, ReturnedFile, ReturnedUnit, code_table, read_xliff, resolve
-from traduco.glossary import load_glossary
 from traduco.merging import pair_edited
-from traduco.project_catalogs import Catalog
-from traduco.review import check_cache
+from traduco.project_catalogs import Catalog, Judge
 
 _ID = re.compile(r"u[0-9a-f]{16}")
 
@@ -81,7 +79,7 @@ def import_xliff(project: Project, path: Path) -> ImportOutcome:
     locale = _locale(project, returned)
     plan = _plan(project, returned, locale)
     outcome = ImportOutcome(returned.dialect, locale, units=sum(len(p) for p in plan.values()))
-    glossary, cache = load_glossary(project), check_cache(project)
+    judge = Judge.for_project(project)
     for doc_id, planned in plan.items():
         catalog = Catalog.to_edit(project, doc_id, locale)
         target = catalog.path
@@ -92,7 +90,7 @@ def import_xliff(project: Project, path: Path) -> ImportOutcome:
                 return None
             entries = fresh.entries
             changed = _apply(entries, planned, path.name, outcome, str(fresh.path.relative_to(project.root)))
-            _check(changed, locale, glossary, cache, risk.provider_priors(project.state_dir, locale))
+            judge.annotate_entries(changed, locale)    # the checks and risk note, as a run writes them
             return entries if changed else None
         try:
             if catalog.edit(project.lock_path(target), merged):
@@ -396,14 +394,6 @@ def _draft(entry: polib.POEntry, text: str, note: str, previous: str | None = No
     entry.previous_msgid = previous
     entry.previous_msgctxt = None
     provenance.write_note(entry, note)
-
-
-def _check(changed: list[polib.POEntry], locale: str, glossary, cache, priors) -> None:
-    """The checks and the risk note on what was imported, as a run writes them."""
-    for entry in changed:
-        found = cache.findings(entry, locale, glossary)
-        checks.annotate(entry, found)
-        risk.annotate(entry, risk.assess(entry, locale, found, priors))
 
 
 def _short(text: str, width: int = 50) -> str:
