@@ -19,8 +19,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from traduco.config import load_project
-from traduco.feeds import pull_web
+from traduco.project.loading import load_project
+from traduco.sources.feeds import pull_web
 
 ARTICLE = ("<html><head><title>Nuova mostra a Firenze</title></head><body><article><h1>Nuova mostra a Firenze</h1>"
            "<p>La Regione Toscana presenta una nuova mostra dedicata al Rinascimento, aperta fino al 3 giugno "

@@ -90,8 +90,8 @@ connections = 8
 
 
 def run(folder: Path):
-    from traduco.config import load_project
-    from traduco.runs import translate_project
+    from traduco.project.loading import load_project
+    from traduco.drafting.runs import translate_project
 
     started = time.perf_counter()
     summary = translate_project(load_project(folder))

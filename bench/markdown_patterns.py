@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 
-from traduco.mt.masking import MARKDOWN_INLINE, PROTECTED
+from traduco.language.masking import MARKDOWN_INLINE, PROTECTED
 
 CASES = {
     "brackets": "[" * 120_000,

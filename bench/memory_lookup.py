@@ -23,7 +23,7 @@ import time
 
 from rapidfuzz import fuzz, process
 
-from traduco.memory import DEFAULT_THRESHOLD, SimilarTexts
+from traduco.drafting.memory import DEFAULT_THRESHOLD, SimilarTexts
 
 WORDS = """di e il la che a in per un del è non una da le si con al dei della sono alla delle nel più
 anche come ha gli ai questo sul nella regione toscana progetto presidente comune giunta anni

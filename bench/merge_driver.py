@@ -6,7 +6,7 @@
 Builds base / ours / theirs catalogs of N entries, as a run and a translator
 make them (ours: a translator approved every other entry; theirs: a later run
 added 10% new paragraphs, retired 10% and drafted the new ones), and times the
-driver as git runs it (a fresh `python -m traduco.catalog_merge` process, the
+driver as git runs it (a fresh `python -m traduco.catalogs.merge` process, the
 command `traduco init-git` registers: wall time, and CPU time, which other
 processes on a shared machine do not inflate) and the merge itself in this process.
 
@@ -30,8 +30,8 @@ from pathlib import Path
 
 import polib
 
-from traduco import catalogs
-from traduco.provenance import Provenance
+from traduco.catalogs import pofile
+from traduco.catalogs.provenance import Provenance
 
 NOTE = Provenance.parse("machine draft by libre on 2026-01-01 10:00 UTC")
 LATER = Provenance.parse("machine draft by libre on 2026-01-03 10:00 UTC")
@@ -47,7 +47,7 @@ def _catalog(texts: dict[int, str], approved=(), date="2026-01-01 10:00+0000", n
         if i in approved:
             entry.msgstr = f"第{i}段：经过审校的译文。"
         else:
-            catalogs.mark_draft(entry, f"第{i}段：{draft}。", note)
+            pofile.mark_draft(entry, f"第{i}段：{draft}。", note)
         po.append(entry)
     return po
 
@@ -88,7 +88,7 @@ def driver_seconds(base: Path, ours: Path, theirs: Path, work: Path, limit: floa
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
-        subprocess.run([sys.executable, "-m", "traduco.catalog_merge", str(base), str(work), str(theirs)],
+        subprocess.run([sys.executable, "-m", "traduco.catalogs.merge", str(base), str(work), str(theirs)],
                        capture_output=True, env=env, timeout=limit)
     except subprocess.TimeoutExpired:
         return f"> {limit:.0f} s"
@@ -106,7 +106,7 @@ def main(args: list[str]) -> None:
                 paths = build_hostile(n, words, Path(tmp))
                 print(f"{n} entries x {words} words, all edited | {driver_seconds(*paths, Path(tmp) / 'a.po')}")
         return
-    from traduco.catalog_merge import merge_files
+    from traduco.catalogs.merge import merge_files
     print("entries | git's view (fresh process) | merge in process")
     for n in [int(a) for a in args] or [10, 100, 1000, 1800]:
         with tempfile.TemporaryDirectory() as tmp:

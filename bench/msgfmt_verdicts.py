@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from traduco import catalogs
+from traduco.catalogs import pofile
 from traduco.errors import CatalogError
 
 
@@ -28,7 +28,7 @@ def verdicts(folder: Path) -> None:
         gnu = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True).returncode == 0
         start = time.perf_counter()
         try:
-            catalogs.read(path)
+            pofile.read(path)
             ours = None
         except CatalogError as exc:
             ours = exc.what

@@ -45,8 +45,8 @@ def standin(latency: float, faults: bool, retry_after: int | None) -> tuple[subp
 
 
 def draft(folder: Path, url: str, args) -> tuple[float, int, Counter]:
-    from traduco.config import load_project
-    from traduco.runs import translate_project
+    from traduco.project.loading import load_project
+    from traduco.drafting.runs import translate_project
 
     settings(folder, url, args.requests_per_second, args.connections)
     project = load_project(folder)

@@ -19,9 +19,9 @@ import random
 import re
 from pathlib import Path
 
-from traduco.glossary import Glossary
-from traduco.mt.masking import EMAIL, HASHTAG, PROTECTED, URL
-from traduco.numbers import quantities
+from traduco.language.glossary import Glossary
+from traduco.language.masking import EMAIL, HASHTAG, PROTECTED, URL
+from traduco.language.numbers import quantities
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "qa-corpus"
 

@@ -20,9 +20,9 @@ import polib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from traduco import catalogs  # noqa: E402
-from traduco.config import load_project  # noqa: E402
-from traduco.publishing import publish  # noqa: E402
+from traduco.catalogs import pofile  # noqa: E402
+from traduco.project.loading import load_project  # noqa: E402
+from traduco.publishing.plan import publish  # noqa: E402
 
 
 def corpus(root: Path, documents: int, paragraphs: int) -> None:
@@ -39,8 +39,8 @@ def corpus(root: Path, documents: int, paragraphs: int) -> None:
             where = [(f"sources/{doc}.txt", str(2 * i + 1))]
             template.append(polib.POEntry(msgid=it, msgstr="", occurrences=where))
             catalog.append(polib.POEntry(msgid=it, msgstr=en, occurrences=where))
-        catalogs.write(template, project.template_path(doc), date_header="POT-Creation-Date")
-        catalogs.write(catalog, project.catalog_path(doc, "en"))
+        pofile.write(template, project.template_path(doc), date_header="POT-Creation-Date")
+        pofile.write(catalog, project.catalog_path(doc, "en"))
 
 
 def written(root: Path) -> dict[str, int]:

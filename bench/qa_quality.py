@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mutations import CORPUS, KINDS, mutate   # noqa: E402
 from traduco.checks import CHECKS, ERROR, check   # noqa: E402
-from traduco.glossary import Glossary   # noqa: E402
+from traduco.language.glossary import Glossary   # noqa: E402
 
 LOCALES = ("en", "zh_CN")
 

@@ -4,7 +4,7 @@
 
 1. Reader verdicts against `msgfmt -c`, file by file: traduco's syntax check
    (`syntax.check`, what every catalog passes first) and its catalog reader
-   (`catalogs.load`: syntax, then traduco's own rules: UTF-8, one header, no
+   (`pofile.load`: syntax, then traduco's own rules: UTF-8, one header, no
    duplicate msgid). Disagreements are listed by reason.
 2. Three-way merges built from each catalog, each judged against what each
    side wrote (the entries it names hold what the scenario says, every other
@@ -30,9 +30,10 @@ from pathlib import Path
 
 import polib
 
-from traduco import catalogs, syntax
-from traduco.catalog_merge import merge_texts
-from traduco.catalog_text import Block, CatalogText
+from traduco.catalogs import pofile
+from traduco.catalogs import syntax
+from traduco.catalogs.merge import merge_texts
+from traduco.catalogs.blocks import Block, CatalogText
 from traduco.errors import CatalogError
 
 REVISION = (("Li <li@example.org>", "2031-01-01 10:00+0000"), ("Wang <wang@example.org>", "2031-01-02 10:00+0000"))
@@ -282,7 +283,7 @@ def reader_verdicts(files: list[Path]) -> None:
         except (CatalogError, UnicodeDecodeError):
             checked = False
         try:
-            catalogs.load(data, path)
+            pofile.load(data, path)
             loaded, why = True, ""
         except CatalogError as exc:
             loaded, why = False, re.sub(r"^\S+:\d+: ", "", str(exc.message))

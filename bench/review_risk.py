@@ -3,7 +3,7 @@
 On the QA corpus (`corpus.json`: units `{"id", "it", "en", "zh_CN", "kinds"}`,
 and its `glossary.csv`), each correct translation is a machine draft as a
 reviewer would get it, and so is each mutated copy (bench/mutations.py: one
-realistic fault per kind). Every draft is scored by `traduco.risk.assess`
+realistic fault per kind). Every draft is scored by `traduco.checks.risk.assess`
 exactly as `traduco status` scores it (checks, glossary, length, provenance).
 Prints the AUC (the chance that a faulty draft scores above a correct one;
 target 0.9 or more), the share of correct drafts below the highest threshold
@@ -34,9 +34,11 @@ import polib
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mutations import CORPUS, KINDS, mutate   # noqa: E402
-from traduco import catalogs, provenance, risk   # noqa: E402
+from traduco.catalogs import pofile   # noqa: E402
+from traduco.catalogs import provenance
+from traduco.checks import risk
 from traduco.checks import check   # noqa: E402
-from traduco.glossary import Glossary   # noqa: E402
+from traduco.language.glossary import Glossary   # noqa: E402
 
 LOCALES = ("en", "zh_CN")
 FAULTY_THROUGH = 0.02       # the share of faulty drafts a bulk-approval bar may let through

@@ -86,8 +86,8 @@ def main() -> None:
     standin = subprocess.Popen([sys.executable, str(HERE.parent / "tests" / "standin.py")],
                                stdout=subprocess.PIPE, text=True)
     url = standin.stdout.readline().strip()
-    from traduco.config import load_project
-    from traduco.serving import local_server
+    from traduco.project.loading import load_project
+    from traduco.server.servers import local_server
     (keep / "serve").mkdir()
     (keep / "serve" / "pyproject.toml").write_text("[tool.traduco]\n")
     served = local_server(load_project(keep / "serve"))    # what `traduco serve` runs

@@ -19,7 +19,7 @@ import re
 import statistics
 from pathlib import Path
 
-from traduco.merging import REUSE_THRESHOLD, reuse_similarity
+from traduco.catalogs.update import REUSE_THRESHOLD, reuse_similarity
 
 REFERENCES = Path(__file__).parent.parent / "tests" / "fixtures" / "toscana-smart-china.references.json"
 ADDED = "Inoltre la Regione ha annunciato nuove iniziative per il 2023."

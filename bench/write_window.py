@@ -19,7 +19,8 @@ from pathlib import Path
 
 import polib
 
-from traduco import catalogs, files
+from traduco.catalogs import pofile
+from traduco.project import files
 
 ROUNDS = 15
 
@@ -37,7 +38,7 @@ def sample_catalog(entries: int = 400) -> polib.POFile:
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="traduco-bench-"))
     path = folder / "doc.po"
-    catalogs.write(sample_catalog(), path)
+    pofile.write(sample_catalog(), path)
     marks: dict[str, float] = {}
     real_replace, real_contents = os.replace, files.contents
 
@@ -53,11 +54,11 @@ def main() -> None:
     os.replace, files.contents = replace, contents
     before_fix, after_fix = [], []
     for round_ in range(ROUNDS):
-        catalog = catalogs.read(path)
+        catalog = pofile.read(path)
         catalog[round_].msgstr += "。"
         expected = path.read_bytes()
         marks.clear()
-        catalogs.write(catalog, path, expected=expected)
+        pofile.write(catalog, path, expected=expected)
         before_fix.append((marks["rename"] - marks["first"]) * 1000)
         after_fix.append((marks["rename"] - marks["last"]) * 1000)
     size = path.stat().st_size / 1024

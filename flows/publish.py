@@ -3,7 +3,7 @@ and withdraw the pages of documents whose source was removed.
 
 With `[tool.traduco] require_approval = true` it first shows the plan
 (publications and withdrawals), persisted with the run, and suspends for the
-editor's decision (see `traduco.approval`): the process ends, and the run
+editor's decision (see `traduco.serve.approval`): the process ends, and the run
 comes back here once the editor has decided.
 """
 
@@ -14,12 +14,14 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 
-from traduco import approval, notify, trust
-from traduco.config import Project, load_project
-from traduco.deployments import refuse_foreign_parameters
-from traduco.publishing import (PLANNED, PublishResult, Status, noteworthy_first, plan_publication,
+from traduco.serve import approval
+from traduco.notify import channels
+from traduco.project import trust
+from traduco.project.loading import Project, load_project
+from traduco.serve.deployments import refuse_foreign_parameters
+from traduco.publishing.plan import (PLANNED, PublishResult, Status, noteworthy_first, plan_publication,
                                 publish as publish_project, tally)
-from traduco.serving import results_made_private
+from traduco.server.servers import results_made_private
 
 RECORD_ROWS = 500     # rows in the publish artifact: what changed first; the description counts all
 
@@ -40,7 +42,7 @@ def publish_plan(project: Project, approved: list[PublishResult] | None) -> list
     return results
 
 
-@flow(name="publish", on_failure=[notify.on_failure, results_made_private],
+@flow(name="publish", on_failure=[channels.on_failure, results_made_private],
       on_completion=[results_made_private], on_cancellation=[results_made_private],
       on_crashed=[results_made_private])
 def publish(project_dir: str = ".", locales: list[str] | None = None,

@@ -2,7 +2,7 @@
 
 Run once with `traduco run`, or on a schedule with `traduco serve` or a work
 pool (prefect.yaml). The run itself is the library's
-(`traduco.runs.translate_project`); this flow holds the run lock around it,
+(`traduco.drafting.runs.translate_project`); this flow holds the run lock around it,
 makes each batch and the web pull a task run of its own, syncs through git
 and records the review queue, the MT usage and the run's summary as artifacts.
 
@@ -19,18 +19,21 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
-from traduco import files, interruption, notify, trust
-from traduco.batches import BatchResult, translate_batch
-from traduco.config import Project, load_project
-from traduco.feeds import WebResult, pull_web
-from traduco.memory import TranslationMemory
+from traduco.project import files
+from traduco.drafting import interruption
+from traduco.notify import channels
+from traduco.project import trust
+from traduco.drafting.batches import BatchResult, translate_batch
+from traduco.project.loading import Project, load_project
+from traduco.sources.feeds import WebResult, pull_web
+from traduco.drafting.memory import TranslationMemory
 from traduco.mt import Engine
-from traduco.review import QueueView, most_urgent
-from traduco.runs import (EXIT_MT_PENDING, InProcess, OnDask, RunIncomplete, RunSummary, quiet_expected_outcomes,
+from traduco.review.queue import QueueView, most_urgent
+from traduco.drafting.runs import (EXIT_MT_PENDING, InProcess, OnDask, RunIncomplete, RunSummary, quiet_expected_outcomes,
                           translate_project)
-from traduco.deployments import refuse_foreign_parameters
-from traduco.serving import results_made_private
-from traduco.sync import GitSync, SyncReport, run_message
+from traduco.serve.deployments import refuse_foreign_parameters
+from traduco.server.servers import results_made_private
+from traduco.git.sync import GitSync, SyncReport, run_message
 
 quiet_expected_outcomes()     # a provider down is news for people, not a traceback
 RUN_LOCK_WAIT_SECONDS = 3600
@@ -89,7 +92,7 @@ def record_usage(summary: RunSummary) -> None:
         *([f"- and {more:,} more"] if more > 0 else [])]))
 
 
-@flow(name="translate", log_prints=True, on_failure=[notify.on_failure, results_made_private],
+@flow(name="translate", log_prints=True, on_failure=[channels.on_failure, results_made_private],
       on_completion=[results_made_private], on_cancellation=[results_made_private],
       on_crashed=[results_made_private])
 def translate(project_dir: str = ".", provider: str | None = None,
@@ -114,7 +117,7 @@ def translate(project_dir: str = ".", provider: str | None = None,
         message = "work waiting: " + "; ".join(summary.problem_lines())[:1000]
         create_markdown_artifact(key="work-waiting", markdown="\n".join(
             ["**Work waiting for the next run**", "", *[f"- {line}" for line in summary.problem_lines()]]))
-        for problem in notify.send(project, notify.work_waiting(summary.problem_lines())):
+        for problem in channels.send(project, channels.work_waiting(summary.problem_lines())):
             print(problem)       # in the run's log (log_prints)
         return Completed(message=message, data=summary)
     if summary.exit_code:
@@ -131,7 +134,7 @@ def _translate(project: Project, git: GitSync | None = None, pulled: SyncReport 
         summary.git = git_commit_push(quote(git), quote(summary), quote(pulled))
     if not summary.interrupted:
         summary.queue = record_review_queue(project)
-        for problem in notify.send_all(project, notify.new_drafts_waiting(project, summary.queue.rows)):
+        for problem in channels.send_all(project, channels.new_drafts_waiting(project, summary.queue.rows)):
             print(problem)       # in the run's log (log_prints)
     record_usage(summary)
     return summary

@@ -33,8 +33,8 @@ def msgfmt_check(path: Path) -> None:
     """gettext's verdict on a catalog: traduco's strict reader always (it refuses
     every syntax error msgfmt refuses, see test_catalogs), and GNU msgfmt -c
     as well wherever gettext is installed. Never a skip."""
-    from traduco import catalogs
-    catalogs.read(path)
+    from traduco.catalogs import pofile
+    pofile.read(path)
     if shutil.which("msgfmt") is not None:
         result = subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(path)],
                                 capture_output=True, text=True)
@@ -45,9 +45,9 @@ def run_once(project_dir: Path, url: str, on_result=None):
     """One translate run through the library function the flow calls, without
     Prefect (nor the flow's lock, git sync and artifacts): for tests that run
     many times. The catalogs' reports, by document and locale."""
-    from traduco.batches import translate_batch
-    from traduco.config import load_project
-    from traduco.runs import InProcess, translate_project
+    from traduco.drafting.batches import translate_batch
+    from traduco.project.loading import load_project
+    from traduco.drafting.runs import InProcess, translate_project
 
     reports = []
 

@@ -75,8 +75,8 @@ def recorded(url: str, project: Path, run_id: str) -> list[tuple[str, str]]:
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
     from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
-    from traduco.config import load_project
-    from traduco.serving import auth_string
+    from traduco.project.loading import load_project
+    from traduco.server.servers import auth_string
 
     with temporary_settings(updates={PREFECT_API_URL: url,
                                      PREFECT_API_AUTH_STRING: auth_string(load_project(project))}), \
@@ -172,9 +172,9 @@ def suspended_publication(project: Path) -> str:
     """What `traduco publish` does: a run of the project's publish deployment, run here until it suspends."""
     from flows.publish import publish
     from flows.translate import translate
-    from traduco.approval import start_publication
-    from traduco.config import load_project
-    from traduco.deployments import deployments
+    from traduco.serve.approval import start_publication
+    from traduco.project.loading import load_project
+    from traduco.serve.deployments import deployments
 
     next(d for d in deployments(load_project(project), translate, publish) if d.name == "traduco-publish").apply()
     run_id, state = start_publication(load_project(project), publish)
@@ -188,7 +188,7 @@ def run_resumed(run_id: str):
     from prefect.flow_engine import run_flow
 
     from flows.publish import publish
-    from traduco.deployments import serving_project
+    from traduco.serve.deployments import serving_project
 
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(run_id)
@@ -201,7 +201,7 @@ def test_a_decision_without_its_persisted_plan_publishes_nothing(project, standi
     """The editor approved the plan they saw; if that plan cannot be read back, a new one is not published."""
     import shutil
 
-    from traduco.approval import decide
+    from traduco.serve.approval import decide
 
     with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
         handle.write("require_approval = true\n")

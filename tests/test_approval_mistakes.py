@@ -33,7 +33,7 @@ def waiting(project: Path, standin, monkeypatch) -> tuple[Path, str]:
 
 
 def test_a_catalog_broken_while_its_run_waits_fails_the_run_after_the_rest_is_published(waiting):
-    from traduco.approval import decide
+    from traduco.serve.approval import decide
 
     project, run_id = waiting
     path = po(project, "zh_CN")
@@ -55,8 +55,8 @@ def test_a_catalog_broken_while_its_run_waits_fails_the_run_after_the_rest_is_pu
 
 def test_the_same_plan_is_asked_once_however_many_publishes_come_round(waiting, capsys):
     from flows.publish import publish
-    from traduco.approval import start_publication, waiting_runs
-    from traduco.config import load_project
+    from traduco.serve.approval import start_publication, waiting_runs
+    from traduco.project.loading import load_project
 
     project, run_id = waiting
     again, state = start_publication(load_project(project), publish)      # a schedule comes round
@@ -71,7 +71,7 @@ def test_the_same_plan_is_asked_once_however_many_publishes_come_round(waiting, 
 
 def test_approve_takes_the_start_of_an_id_and_a_wrong_id_is_a_usage_mistake(waiting, capsys, monkeypatch):
     project, run_id = waiting
-    monkeypatch.setattr("traduco.approval.OUTCOME_WAIT_SECONDS", 0)     # serve's part is played below
+    monkeypatch.setattr("traduco.serve.approval.OUTCOME_WAIT_SECONDS", 0)     # serve's part is played below
 
     code, _, err = run_cli(capsys, "approve", "ffffffff", "--project", str(project))
     assert code == 2 and "Usage:" in err and "no waiting publish run's id starts with 'ffffffff'" in err
@@ -125,7 +125,7 @@ def test_a_template_edited_while_its_run_waits_is_changed_and_not_published(wait
     assert code == 1 and "nothing to publish" in err, out + err
     assert f"{DOC} (zh_CN) changed after the plan was made" in out and f"{DOC} (en) changed" in out
 
-    from traduco.approval import decide
+    from traduco.serve.approval import decide
     decide(run_id, approve=True, approver="Giulia Bianchi")    # as the UI approves: the run itself must hold
     state = run_resumed(run_id)
     rows = {(r.locale, r.status.value): r.reason for r in state.result()}
@@ -141,7 +141,7 @@ def test_a_script_without_yes_decides_nothing_and_a_decision_needs_someone(waiti
     from markdown_it import MarkdownIt
     from pydantic import ValidationError
 
-    from traduco.approval import Approval, decision_markdown, waiting_run
+    from traduco.serve.approval import Approval, decision_markdown, waiting_run
 
     project, run_id = waiting
     monkeypatch.setattr("sys.stdin", io.StringIO(""))                  # the input ends: no answer

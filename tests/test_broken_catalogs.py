@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from traduco import catalogs, formats, snapshots
+from traduco.catalogs import pofile
+from traduco.catalogs import formats
+from traduco.publishing import snapshots
 from traduco.errors import CatalogError
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken-catalogs"
@@ -25,7 +27,7 @@ def msgfmt(path: Path) -> subprocess.CompletedProcess | None:
 
 def refusal(path: Path) -> CatalogError:
     with pytest.raises(CatalogError) as caught:
-        catalogs.read(path)
+        pofile.read(path)
     return caught.value
 
 
@@ -57,7 +59,7 @@ def test_a_catalog_msgfmt_refuses_is_never_published(name, tmp_path):
                 b'msgid "Comunicato stampa"\nmsgstr ""\n')
     locale = re.search(rb"Language: (\w+)", data).group(1).decode()
     snapshot = snapshots.Snapshot("doc", locale, tmp_path / name, tmp_path / "doc.pot", data, template)
-    assert catalogs.load(template, snapshot.template_path)
+    assert pofile.load(template, snapshot.template_path)
 
     why = snapshots.waiting_reason(snapshot, None, None)
 
@@ -142,7 +144,7 @@ def test_a_plural_form_for_one_number_may_leave_the_number_out(tmp_path):
         return path
 
     italian = catalog("nplurals=2; plural=(n != 1);")
-    catalogs.read(italian)
+    pofile.read(italian)
     assert msgfmt(italian) is None or msgfmt(italian).returncode == 0
     icelandic = catalog("nplurals=2; plural=(n%10!=1 || n%100==11);")
     assert refusal(icelandic).line == 9
@@ -156,7 +158,7 @@ def test_drafts_untranslated_and_obsolete_entries_are_not_judged_as_msgfmt_skips
                     '#, fuzzy, python-format\nmsgid "%(n)s left"\nmsgstr "rimasti"\n\n'
                     'msgid "\\nuntranslated"\nmsgstr ""\n\n'
                     '#~ msgid "a\\n"\n#~ msgstr "b"\n', encoding="utf-8")
-    catalogs.read(path)
+    pofile.read(path)
     assert msgfmt(path) is None or msgfmt(path).returncode == 0
 
 
@@ -183,10 +185,10 @@ def test_windows_line_ends_are_read(tmp_path):
     path.write_bytes(b'msgid ""\r\nmsgstr ""\r\n"Content-Type: text/plain; charset=UTF-8\\n"\r\n'
                      b'"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\r\n\r\n'
                      b'# a comment\r\nmsgid "a"\r\nmsgstr "b"\r\n')
-    assert catalogs.read(path).find("a").msgstr == "b"
+    assert pofile.read(path).find("a").msgstr == "b"
     assert msgfmt(path) is None or msgfmt(path).returncode == 0
     path.write_bytes(path.read_bytes().replace(b"\r\n", b"\r\r\n"))     # converted twice
-    assert catalogs.read(path).find("a").msgstr == "b"
+    assert pofile.read(path).find("a").msgstr == "b"
     assert msgfmt(path) is None or msgfmt(path).returncode == 0
 
 

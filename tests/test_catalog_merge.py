@@ -11,8 +11,9 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco import catalogs, provenance
-from traduco.catalog_merge import merge_catalogs
+from traduco.catalogs import pofile
+from traduco.catalogs import provenance
+from traduco.catalogs.merge import merge_catalogs
 
 from conftest import DOC
 from helpers import approve_all, msgfmt_check, run_cli, run_once
@@ -91,7 +92,7 @@ def driver(base: Path, ours: Path, theirs: Path, tmp: Path, name: str) -> bytes:
     """Run the driver as git does, on a copy of `ours` (git's %A), and return the result."""
     result = tmp / name
     shutil.copy(ours, result)
-    done = subprocess.run([sys.executable, "-m", "traduco.catalog_merge", str(base), str(result), str(theirs),
+    done = subprocess.run([sys.executable, "-m", "traduco.catalogs.merge", str(base), str(result), str(theirs),
                            f"locales/zh_CN/LC_MESSAGES/{DOC}.po"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return result.read_bytes()
@@ -149,7 +150,7 @@ def test_the_driver_is_byte_stable_and_keeps_every_approved_entry(lifecycle, tmp
     for msgid, msgstr in approved.items():
         if msgid in active and msgid != edited.previous_msgid:
             assert (active[msgid].msgstr, active[msgid].flags) == (msgstr, [])
-    assert catalogs.fuzzy_reason(active["Un paragrafo nuovo."]) == catalogs.MACHINE
+    assert pofile.fuzzy_reason(active["Un paragrafo nuovo."]) == pofile.MACHINE
     # Entries the translator's side has unchanged keep its Poedit wrapping.
     body = text.split("\n\n", 1)[1]
     assert 'msgid ""\n"' in body and 'msgid ""\n"' in ours.read_text(encoding="utf-8").split("\n\n", 1)[1]

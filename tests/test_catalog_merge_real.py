@@ -13,7 +13,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco.catalog_text import CatalogText
+from traduco.catalogs.blocks import CatalogText
 
 REAL = Path(__file__).parent / "fixtures" / "real-catalogs"
 
@@ -55,7 +55,7 @@ def merge(tmp: Path, base: str, ours: str, theirs: str, name: str = "x.po") -> t
         path = tmp / f"{label}.{name}"
         path.write_bytes(text.encode("utf-8"))      # as it is: line ends too
         paths.append(path)
-    done = subprocess.run([sys.executable, "-m", "traduco.catalog_merge", *map(str, paths), name],
+    done = subprocess.run([sys.executable, "-m", "traduco.catalogs.merge", *map(str, paths), name],
                           capture_output=True, text=True)
     return done.returncode, paths[1].read_bytes().decode("utf-8"), done.stderr
 
@@ -263,7 +263,7 @@ def repository(tmp: Path, base: str):
         return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
                               cwd=tmp, capture_output=True, text=True)
     git("init", "-q", "-b", "main")
-    git("config", "merge.traduco.driver", f"{sys.executable} -m traduco.catalog_merge %O %A %B %P")
+    git("config", "merge.traduco.driver", f"{sys.executable} -m traduco.catalogs.merge %O %A %B %P")
     (tmp / ".gitattributes").write_text("*.po merge=traduco\n")
     (tmp / "zh.po").write_text(base, encoding="utf-8")
     git("add", "."), git("commit", "-qm", "base")
@@ -301,7 +301,7 @@ def test_a_catalog_saved_on_windows_keeps_its_line_ends_and_a_latin_1_one_its_ch
     paths = [tmp_path / name for name in ("b.po", "o.po", "t.po")]
     for path, text in zip(paths, (latin, latin + '\nmsgid "b"\nmsgstr "più"\n', latin.replace("caffè", "caffé"))):
         path.write_bytes(text.encode("latin-1"))
-    done = subprocess.run([sys.executable, "-m", "traduco.catalog_merge", *map(str, paths)], capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "traduco.catalogs.merge", *map(str, paths)], capture_output=True)
     assert done.returncode == 0 and paths[1].read_bytes().decode("latin-1").endswith(
         'msgstr "caffé"\n\nmsgid "b"\nmsgstr "più"\n')
 

@@ -9,12 +9,13 @@ import subprocess
 import polib
 import pytest
 
-from traduco import catalogs, files
+from traduco.catalogs import pofile
+from traduco.project import files
 from traduco.errors import CatalogError
-from traduco.merging import merge
-from traduco.provenance import Provenance
-from traduco.sources import read_document
-from traduco.units import extract, template_for
+from traduco.catalogs.update import merge
+from traduco.catalogs.provenance import Provenance
+from traduco.sources.documents import read_document
+from traduco.catalogs.extraction import extract, template_for
 
 from conftest import REPO, SAMPLE
 from helpers import msgfmt_check
@@ -36,8 +37,8 @@ def test_merge_keeps_approved_entries_and_obsoletes_removed_ones():
 
     merged = merge(template, old, "zh_CN")
 
-    assert [e.msgid for e in catalogs.active_entries(merged)] == [e.msgid for e in template]
-    assert merged[0].msgstr == "已批准" and catalogs.state(merged[0]) == catalogs.APPROVED
+    assert [e.msgid for e in pofile.active_entries(merged)] == [e.msgid for e in template]
+    assert merged[0].msgstr == "已批准" and pofile.state(merged[0]) == pofile.APPROVED
     gone = [e for e in merged if e.obsolete]
     assert [(e.msgid, e.msgstr) for e in gone] == [("Paragrafo rimosso.", "已删除的段落")]
 
@@ -61,15 +62,15 @@ def test_obsolete_translation_comes_back_when_the_paragraph_returns():
 def test_write_is_idempotent_and_only_dates_real_changes(tmp_path):
     path = tmp_path / "doc.po"
     catalog = merge(sample_template(), None, "zh_CN")
-    assert catalogs.write(catalog, path) is True
+    assert pofile.write(catalog, path) is True
     first = path.read_bytes()
 
-    again = merge(sample_template(), catalogs.read(path, locale="zh_CN"), "zh_CN")
+    again = merge(sample_template(), pofile.read(path, locale="zh_CN"), "zh_CN")
 
-    assert catalogs.write(again, path) is False
+    assert pofile.write(again, path) is False
     assert path.read_bytes() == first
     again[0].msgstr = "草稿"
-    assert catalogs.write(again, path) is True
+    assert pofile.write(again, path) is True
     assert "草稿" in path.read_text(encoding="utf-8")
     assert list(tmp_path.glob(".*.tmp")) == []
     msgfmt_check(path)
@@ -77,8 +78,8 @@ def test_write_is_idempotent_and_only_dates_real_changes(tmp_path):
 
 def test_new_catalog_headers(tmp_path):
     path = tmp_path / "doc.po"
-    catalogs.write(merge(sample_template(), None, "zh_CN"), path)
-    meta = catalogs.read(path).metadata
+    pofile.write(merge(sample_template(), None, "zh_CN"), path)
+    meta = pofile.read(path).metadata
 
     assert meta["Language"] == "zh_CN"
     assert meta["Plural-Forms"] == "nplurals=1; plural=0;"
@@ -90,7 +91,7 @@ def test_new_catalog_headers(tmp_path):
 
 def test_messages_are_never_wrapped(tmp_path):
     path = tmp_path / "doc.po"
-    catalogs.write(merge(sample_template(), None, "en"), path)
+    pofile.write(merge(sample_template(), None, "en"), path)
     msgid_lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.startswith('msgid "La Toscana')]
     assert len(msgid_lines) == 1 and msgid_lines[0].endswith('settore."')
 
@@ -106,7 +107,7 @@ def test_bad_catalogs_name_file_and_line(tmp_path, content, line, expected):
     path.write_text(content, encoding="utf-8")
 
     with pytest.raises(CatalogError) as caught:
-        catalogs.read(path, locale="zh_CN")
+        pofile.read(path, locale="zh_CN")
 
     assert expected in caught.value.message
     assert caught.value.where == f"{path}:{line}"
@@ -114,12 +115,12 @@ def test_bad_catalogs_name_file_and_line(tmp_path, content, line, expected):
 
 def test_provenance_sits_beside_the_translators_own_comment():
     entry = polib.POEntry(msgid="Ciao", tcomment="Check with the press office")
-    catalogs.mark_draft(entry, "Hello", Provenance.parse("machine draft by google on 2026-01-01 10:00 UTC"))
-    catalogs.mark_draft(entry, "Hi", Provenance.parse("machine draft by libre on 2026-01-02 10:00 UTC"))
+    pofile.mark_draft(entry, "Hello", Provenance.parse("machine draft by google on 2026-01-01 10:00 UTC"))
+    pofile.mark_draft(entry, "Hi", Provenance.parse("machine draft by libre on 2026-01-02 10:00 UTC"))
 
     assert entry.tcomment.splitlines() == ["Check with the press office",
                                            "traduco: machine draft by libre on 2026-01-02 10:00 UTC"]
-    assert entry.flags == ["fuzzy"] and catalogs.state(entry) == catalogs.DRAFT
+    assert entry.flags == ["fuzzy"] and pofile.state(entry) == pofile.DRAFT
 
 
 # -- strict syntax: what msgfmt refuses, traduco refuses (polib alone reads most of these) ---------
@@ -156,7 +157,7 @@ def test_every_syntax_error_msgfmt_refuses_is_refused_with_file_and_line(tmp_pat
     before = path.read_bytes()
 
     with pytest.raises(CatalogError) as caught:
-        catalogs.read(path, locale="zh_CN")
+        pofile.read(path, locale="zh_CN")
 
     assert caught.value.where == f"{path}:{line}", caught.value.message
     assert "Traceback" not in caught.value.message and caught.value.hint
@@ -183,7 +184,7 @@ def test_valid_catalogs_pass_the_strict_check_as_they_pass_msgfmt(tmp_path, name
     path = tmp_path / "valid.po"
     path.write_bytes((HEADER + VALID[name]).encode("utf-8"))
 
-    catalogs.read(path, locale="zh_CN")
+    pofile.read(path, locale="zh_CN")
 
     if shutil.which("msgfmt"):
         result = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True, text=True)
@@ -197,7 +198,7 @@ def test_a_missing_quote_is_not_read_as_a_shorter_translation(tmp_path):
     assert polib.pofile(str(path))[0].msgstr == "你"      # the lenient reading this guards against
 
     with pytest.raises(CatalogError, match="not closed"):
-        catalogs.read(path)
+        pofile.read(path)
 
 
 def test_what_polib_cannot_read_is_refused_too_with_its_line(tmp_path):
@@ -205,11 +206,11 @@ def test_what_polib_cannot_read_is_refused_too_with_its_line(tmp_path):
     path.write_text(HEADER + 'msgid\n"Ciao"\nmsgstr "你好"\n', encoding="utf-8")   # msgfmt accepts both
 
     with pytest.raises(CatalogError, match="same line") as caught:
-        catalogs.read(path)
+        pofile.read(path)
     assert caught.value.line == 7
     path.write_text(HEADER + 'msgid "Ciao"\nmsgstr "你\\a好"\n', encoding="utf-8")
     with pytest.raises(CatalogError, match="escape") as caught:
-        catalogs.read(path)
+        pofile.read(path)
     assert caught.value.line == 8
 
 
@@ -219,14 +220,14 @@ def catalog_file(tmp_path, body: str, headers: str = "") -> polib.POFile:
     path = tmp_path / "doc.po"
     path.write_text(HEADER.replace('"Language: zh_CN\\n"\n', '"Language: zh_CN\\n"\n' + headers) + body,
                     encoding="utf-8")
-    return catalogs.read(path, locale="zh_CN")
+    return pofile.read(path, locale="zh_CN")
 
 
 def written_and_read_back(tmp_path, catalog: polib.POFile) -> polib.POFile:
     path = tmp_path / "merged.po"
-    catalogs.write(catalog, path)
+    pofile.write(catalog, path)
     msgfmt_check(path)
-    return catalogs.read(path, locale="zh_CN")
+    return pofile.read(path, locale="zh_CN")
 
 
 def test_a_hand_made_plural_entry_and_an_untranslated_commented_one_survive_every_merge(tmp_path):
@@ -282,9 +283,9 @@ def test_a_save_landing_inside_the_write_is_seen_before_the_rename(tmp_path, mon
     """The window the first comparison leaves open: the save lands while the new
     file is being flushed, after the run compared the file with what it read."""
     path = tmp_path / "doc.po"
-    catalogs.write(merge(sample_template(), None, "zh_CN"), path)
+    pofile.write(merge(sample_template(), None, "zh_CN"), path)
     before = path.read_bytes()
-    catalog = merge(sample_template(), catalogs.read(path), "zh_CN")
+    catalog = merge(sample_template(), pofile.read(path), "zh_CN")
     catalog[0].msgstr = "运行的草稿"
     real_fsync = os.fsync
 
@@ -295,7 +296,7 @@ def test_a_save_landing_inside_the_write_is_seen_before_the_rename(tmp_path, mon
     monkeypatch.setattr(os, "fsync", translator_saves_meanwhile)
 
     with pytest.raises(files.ChangedOnDisk):
-        catalogs.write(catalog, path, expected=before)
+        pofile.write(catalog, path, expected=before)
 
     assert "译者的保存" in path.read_text(encoding="utf-8")
     assert list(tmp_path.glob(".*.tmp")) == []

@@ -12,9 +12,9 @@ import pytest
 
 from traduco import checks
 from traduco.checks import ERROR, check
-from traduco.glossary import Glossary
-from traduco.mt.masking import PROTECTED, protect
-from traduco.numbers import chinese_numeral, quantities
+from traduco.language.glossary import Glossary
+from traduco.language.masking import PROTECTED, protect
+from traduco.language.numbers import chinese_numeral, quantities
 
 from conftest import DOC, FIXTURES
 from helpers import approve_all, run_cli, run_once
@@ -244,8 +244,8 @@ def test_a_format_string_keeps_its_placeholders_masked_and_checked():
 
 
 def test_a_format_string_unit_is_masked_on_its_way_to_mt(tmp_path, standin):
-    from traduco.config import MTSettings, ProviderSettings
-    from traduco.drafting import draft
+    from traduco.project.loading import MTSettings, ProviderSettings
+    from traduco.drafting.drafts import draft
     from traduco.mt import Engine
     from traduco.mt.cache import TranslationCache
     catalog = polib.POFile()

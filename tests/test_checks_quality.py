@@ -12,8 +12,8 @@ import pytest
 from traduco import checks
 from traduco.checks import ERROR, WARNING, check
 from traduco.checks.alignment import LanguagePair, Segment, align
-from traduco.glossary import Glossary
-from traduco.numbers import quantities
+from traduco.language.glossary import Glossary
+from traduco.language.numbers import quantities
 
 from conftest import FIXTURES
 

@@ -56,8 +56,8 @@ def listening_addresses() -> list[str]:
 def test_a_local_dask_cluster_listens_on_loopback_only_and_has_no_dashboard(project):
     import ipaddress
 
-    from traduco.cluster import task_runner
-    from traduco.config import load_project
+    from traduco.drafting.cluster import task_runner
+    from traduco.project.loading import load_project
 
     (project / "pyproject.toml").write_text('[tool.traduco]\ntask_runner = "dask"\ndask_workers = 1\n',
                                            encoding="utf-8")
@@ -102,8 +102,8 @@ def _connect_without_credentials(address: str):
 def test_a_dask_dashboard_asked_for_listens_on_loopback(project):
     import socket
 
-    from traduco.cluster import task_runner
-    from traduco.config import load_project
+    from traduco.drafting.cluster import task_runner
+    from traduco.project.loading import load_project
 
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import polib
 
-from traduco import files
-from traduco.config import load_project
-from traduco.pages import format_date
-from traduco.publishing import publish
+from traduco.project import files
+from traduco.project.loading import load_project
+from traduco.publishing.pages import format_date
+from traduco.publishing.plan import publish
 
 from conftest import DOC
 from helpers import approve_all, parse_html, run_once

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DOC, FIXTURES
 from helpers import msgfmt_check, run_cli
-from traduco.glossary import Glossary
+from traduco.language.glossary import Glossary
 from test_exchange_xliff import cat_tool, catalog, drafted, entries, export, snapshot  # noqa: F401 (fixture)
 
 

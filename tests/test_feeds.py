@@ -11,9 +11,9 @@ import pytest
 import yaml
 from websites import ARTICLE, ENGLISH, FIRST, Site, configure, mostra, rss, sources
 
-from traduco.config import load_project
-from traduco.feeds import USER_AGENT, pull_web, slug
-from traduco.sources import SourceError, read_document
+from traduco.project.loading import load_project
+from traduco.sources.feeds import USER_AGENT, pull_web, slug
+from traduco.sources.documents import SourceError, read_document
 
 
 @pytest.fixture

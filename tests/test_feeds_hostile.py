@@ -10,9 +10,9 @@ import socket
 import pytest
 from websites import ARTICLE, FIRST, Site, Trickle, configure, mostra, rss, tls_context
 
-from traduco.config import load_project
-from traduco.feeds import pull_web
-from traduco.sources import read_document
+from traduco.project.loading import load_project
+from traduco.sources.feeds import pull_web
+from traduco.sources.documents import read_document
 
 
 @pytest.fixture

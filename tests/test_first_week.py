@@ -12,7 +12,7 @@ import sys
 import polib
 import pytest
 
-from traduco import risk
+from traduco.checks import risk
 from traduco.checks import ERROR, WARNING, check
 
 from conftest import DOC
@@ -185,8 +185,8 @@ def _without_notes(data: bytes) -> list[bytes]:
 # -- pages and first steps -----------------------------------------------------------------
 
 def test_first_pages_the_index_is_the_projects_and_no_empty_chinese_index(project, standin):
-    from traduco.config import load_project
-    from traduco.publishing import publish
+    from traduco.project.loading import load_project
+    from traduco.publishing.plan import publish
     run_once(project, standin.url)
     approve_all(_po(project, "en"))
 
@@ -203,7 +203,7 @@ def test_first_pages_the_index_is_the_projects_and_no_empty_chinese_index(projec
 
 
 def test_a_text_whose_first_paragraph_is_a_title_line_shows_it_once_as_the_heading():
-    from traduco.pages import page_from_catalog, render_page
+    from traduco.publishing.pages import page_from_catalog, render_page
     catalog = polib.POFile()
     catalog.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
     for line, (italian, english) in enumerate([("Gli investimenti della Regione", "Investments of the Region"),
@@ -226,8 +226,8 @@ def test_without_a_sources_folder_status_and_run_say_the_same_and_exit_alike(tmp
 
 
 def test_the_words_column_counts_the_italian_of_units_whose_catalog_is_not_made_yet(project, standin):
-    from traduco.config import load_project
-    from traduco.review import queue_row
+    from traduco.project.loading import load_project
+    from traduco.review.queue import queue_row
     run_once(project, standin.url)
     _po(project, "zh_CN").unlink()                      # a new locale, or a catalog not written yet
     row = queue_row(load_project(project), DOC, "zh_CN")
@@ -259,7 +259,7 @@ def test_the_readmes_offline_demo_pastes_as_written(project):
 # -- Ctrl-C ------------------------------------------------------------------------------------
 
 def test_progress_never_counts_a_text_that_was_not_drafted(project, standin):
-    from traduco.reporting import Reporter, listening
+    from traduco.drafting.progress import Reporter, listening
     standin.always = 400             # every request refused: nothing is drafted
     counted = {"more": 0, "advance": 0}
 
@@ -294,8 +294,8 @@ def test_the_plan_shows_the_silencing_hint_whole_and_no_web_form_instructions():
     from rich.console import Console
     from rich.markdown import Markdown
 
-    from traduco.approval import plan_markdown
-    from traduco.publishing import PublishResult, Status
+    from traduco.serve.approval import plan_markdown
+    from traduco.publishing.plan import PublishResult, Status
     plan = [PublishResult(DOC, "en", Status.PUBLISH, "new", catalog_sha256="0" * 64),
             PublishResult(DOC, "zh_CN", Status.WAITING, "1 check error: numbers (a.txt:3); fix them, or silence "
                                                          "one with a comment 'ignore-check: <id>' on that entry")]

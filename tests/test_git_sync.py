@@ -14,11 +14,12 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco import catalogs, provenance
-from traduco.config import load_project
+from traduco.catalogs import pofile
+from traduco.catalogs import provenance
+from traduco.project.loading import load_project
 from traduco.errors import ConfigError
-from traduco.repository import redact
-from traduco.sync import GitSync
+from traduco.git.repository import redact
+from traduco.git.sync import GitSync
 
 from conftest import DOC, SAMPLE
 from helpers import approve_all, entries, msgfmt_check, run_cli, run_once
@@ -119,7 +120,7 @@ def test_a_translators_push_during_a_run_is_merged_and_nothing_is_lost(repos, st
     for msgid, msgstr in approved.items():
         assert merged[msgid].msgstr == msgstr and "fuzzy" not in merged[msgid].flags
     new = merged["Un paragrafo aggiunto mentre la traduttrice lavorava."]
-    assert new.msgstr and catalogs.fuzzy_reason(new) == catalogs.MACHINE
+    assert new.msgstr and pofile.fuzzy_reason(new) == pofile.MACHINE
     assert git(check, "log", "--format=%s", "-1") == "traduco: merge origin/main\n"
     no_conflict_markers(check)
     msgfmt_check(check / ZH)
@@ -186,7 +187,7 @@ def test_a_source_edited_upstream_keeps_previous_msgid_and_the_translators_local
     new = merged[old.replace("177 mila", "180 mila")]
     assert new.previous_msgid == old
     assert new.msgstr == "译者本地的新译文"
-    assert "fuzzy" in new.flags and catalogs.fuzzy_reason(new) == catalogs.SOURCE_CHANGED
+    assert "fuzzy" in new.flags and pofile.fuzzy_reason(new) == pofile.SOURCE_CHANGED
     assert old not in merged
     no_conflict_markers(translator)
     msgfmt_check(translator / ZH)

@@ -13,9 +13,10 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco import catalogs, provenance
-from traduco.config import load_project
-from traduco.review import queue_row
+from traduco.catalogs import pofile
+from traduco.catalogs import provenance
+from traduco.project.loading import load_project
+from traduco.review.queue import queue_row
 
 from conftest import DOC
 from helpers import approve_all, approved_pairs, entries, msgfmt_check, run_cli, run_once
@@ -62,7 +63,7 @@ def test_edited_sentence_keeps_the_reviewers_translation_as_fuzzy_with_previous(
     assert changed.previous_msgid == old_msgid
     assert changed.msgstr == reviewed[old_msgid]
     assert "fuzzy" in changed.flags
-    assert catalogs.fuzzy_reason(changed) == catalogs.SOURCE_CHANGED
+    assert pofile.fuzzy_reason(changed) == pofile.SOURCE_CHANGED
     for msgid, entry in before.items():
         if msgid != old_msgid:
             assert (after[msgid].msgstr, after[msgid].flags) == (entry.msgstr, entry.flags)
@@ -88,7 +89,7 @@ def test_rewritten_paragraph_gets_a_fresh_draft_and_the_old_translation_stays_ob
 
     catalog = polib.pofile(str(po(project, "zh_CN")))
     fresh = next(e for e in catalog if e.msgid == parts[4])
-    assert catalogs.fuzzy_reason(fresh) == catalogs.MACHINE and fresh.previous_msgid is None
+    assert pofile.fuzzy_reason(fresh) == pofile.MACHINE and fresh.previous_msgid is None
     assert [(e.msgid, e.msgstr) for e in catalog if e.obsolete] == [(old, reviewed[old])]
 
 
@@ -109,7 +110,7 @@ def test_deleted_added_and_reordered_paragraphs(project, standin):
     assert [e.msgid for e in active] == source_order
     assert [(e.msgid, e.msgstr) for e in catalog if e.obsolete] == [(removed, reviewed[removed])]
     new = next(e for e in active if e.msgid == added)
-    assert catalogs.fuzzy_reason(new) == catalogs.MACHINE
+    assert pofile.fuzzy_reason(new) == pofile.MACHINE
     lines = [int(e.occurrences[0][1]) for e in active]
     assert lines == sorted(lines)
     msgfmt_check(po(project, "en"))
@@ -249,7 +250,7 @@ def test_work_a_translator_added_by_hand_survives_the_paragraph_leaving(project,
     run_once(project, standin.url)
     run_once(project, standin.url)
 
-    catalog = catalogs.read(path, locale="zh_CN")
+    catalog = pofile.read(path, locale="zh_CN")
     kept = {e.msgid: e for e in catalog if e.obsolete}
     assert kept["%d visitor"].msgstr_plural == {0: "%d 位游客"}
     assert kept["%d visitor"].tcomment == "counted as the press office does"

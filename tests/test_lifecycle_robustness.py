@@ -18,7 +18,7 @@ import polib
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from traduco import catalogs
+from traduco.catalogs import pofile
 
 from conftest import DOC
 from helpers import (add_hand_made_work, approved_pairs, assert_hand_made_work_kept, msgfmt_check,
@@ -62,7 +62,7 @@ def human_work(path: Path) -> set[tuple[str, str]]:
     """Every translation a person wrote or approved: approved entries, active or
     obsolete, and translations inherited by an edited paragraph (fuzzy, source changed)."""
     return {(e.msgid, e.msgstr) for e in polib.pofile(str(path), wrapwidth=0)
-            if e.msgstr and ("fuzzy" not in e.flags or catalogs.fuzzy_reason(e) == catalogs.SOURCE_CHANGED)}
+            if e.msgstr and ("fuzzy" not in e.flags or pofile.fuzzy_reason(e) == pofile.SOURCE_CHANGED)}
 
 
 def kept_somewhere(path: Path, msgid: str, msgstr: str) -> bool:
@@ -118,7 +118,10 @@ DRIVER = """
 import os, random, signal, sys, pathlib, tempfile, traceback
 sys.path.insert(0, {tests!r})
 from helpers import run_once
-from traduco import batches, checks, config, runs
+from traduco import checks
+from traduco.drafting import batches
+from traduco.project import loading
+from traduco.drafting import runs
 checks.warm_up()      # the models, loaded once here: each run below is a fork of this process
 
 # Die by SIGKILL at the N-th call of one step of an atomic write: just after the
@@ -247,7 +250,7 @@ def test_threads_opening_a_new_state_database_together_never_see_it_locked(tmp_p
     a new SQLite file to WAL made one of them fail with "database is locked"."""
     import threading
 
-    from traduco.storage import Store
+    from traduco.project.private import Store
 
     failures = []
     for attempt in range(150):
@@ -336,7 +339,7 @@ def test_a_full_disk_while_writing_says_so_and_loses_nothing(project, standin, c
 
 
 def test_a_full_disk_under_traduco_state_says_so_not_unexpected_error(project, standin, capsys, monkeypatch):
-    from traduco.ledger import Ledger
+    from traduco.checks.ledger import Ledger
 
     run_once(project, standin.url)
     add_paragraph(project)

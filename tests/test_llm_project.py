@@ -11,10 +11,10 @@ import json
 import polib
 import pytest
 
-from traduco.config import load_project
-from traduco.disclosure import Disclosure, MACHINE
-from traduco.pages import statement
-from traduco.settings import SettingsError
+from traduco.project.loading import load_project
+from traduco.publishing.disclosure import Disclosure, MACHINE
+from traduco.publishing.pages import statement
+from traduco.project.settings import SettingsError
 from helpers import approve_all, run_cli
 from llm_standin import LLMStandIn
 
@@ -106,7 +106,7 @@ def test_pages_name_the_model():
 
 
 def test_the_scorecard_compares_the_model_with_the_other_providers(project, capsys):
-    from traduco.scorecard import scorecard
+    from traduco.review.scorecard import scorecard
     with_model(project)
     with LLMStandIn() as server:
         run_cli(capsys, "run", "--project", str(project), "--provider", "openai", "--provider-url", server.url)

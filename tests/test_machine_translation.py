@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from deep_translator import BaiduTranslator, GoogleTranslator, LibreTranslator, MyMemoryTranslator
 
-from traduco.config import MTSettings, ProviderSettings
+from traduco.project.loading import MTSettings, ProviderSettings
 from traduco.errors import ConfigError
 from traduco.mt import Engine, check_settings, language_code
 from traduco.mt.cache import TranslationCache
 from traduco.mt.limits import Pacer
-from traduco.mt.masking import protect, restore
-from traduco.mt.providers import Limits
+from traduco.language.masking import protect, restore
+from traduco.mt.adapters import Limits
 from traduco.mt.segments import split
 from standin import StandIn, load_references
 

@@ -12,12 +12,13 @@ import polib
 import pytest
 from rapidfuzz import fuzz, process
 
-from traduco import catalogs, provenance
-from traduco.config import load_project
+from traduco.catalogs import pofile
+from traduco.catalogs import provenance
+from traduco.project.loading import load_project
 from traduco.errors import ConfigError
-from traduco.memory import Match, SimilarTexts, TranslationMemory, differing_figures
-from traduco.batches import BatchResult
-from traduco.runs import RunSummary
+from traduco.drafting.memory import Match, SimilarTexts, TranslationMemory, differing_figures
+from traduco.drafting.batches import BatchResult
+from traduco.drafting.runs import RunSummary
 
 from conftest import DOC
 from helpers import approve_all, msgfmt_check, run_once
@@ -62,7 +63,7 @@ def test_a_near_duplicate_paragraph_is_drafted_from_memory_with_its_band_and_pre
     score = int(fuzz.ratio(old, near))
     assert provenance.note(entry).startswith(f"reused from memory: fuzzy match {score} % from {DOC} (")
     assert "numbers differ" not in provenance.note(entry)
-    assert catalogs.fuzzy_reason(entry) == catalogs.MEMORY
+    assert pofile.fuzzy_reason(entry) == pofile.MEMORY
     assert asked(standin) == [fresh, fresh]           # one MT request per locale, none for the match
     summary = RunSummary()
     summary.add(BatchResult(reports=reports))
@@ -100,7 +101,7 @@ def test_below_the_threshold_mt_drafts_the_unit(project, standin):
     run_once(project, standin.url)
 
     entry = next(e for e in polib.pofile(str(po(project, "zh_CN", NEW))) if e.msgid == half)
-    assert catalogs.fuzzy_reason(entry) == catalogs.MACHINE and entry.previous_msgid is None
+    assert pofile.fuzzy_reason(entry) == pofile.MACHINE and entry.previous_msgid is None
     assert asked(standin) == [half, half]
 
 

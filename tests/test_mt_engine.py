@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from traduco.config import MTSettings, ProviderSettings
+from traduco.project.loading import MTSettings, ProviderSettings
 from traduco.mt import Engine
 from traduco.mt.cache import TranslationCache
-from traduco.mt.providers import Adapter
+from traduco.mt.adapters import Adapter
 from faulty_standin import FaultyStandIn
 from standin import StandIn
 
@@ -64,10 +64,10 @@ import requests, urllib3.connection
 plain = (requests.Session.request, urllib3.connection.HTTPConnection.request)
 def now():
     return (requests.Session.request, urllib3.connection.HTTPConnection.request)
-import traduco.numbers, traduco.mt, traduco.checks, traduco.runs, traduco.interruption
+import traduco.language.numbers, traduco.mt, traduco.checks, traduco.drafting.runs, traduco.drafting.interruption
 assert now() == plain, "patched at import"
 from pathlib import Path
-from traduco.config import MTSettings, ProviderSettings
+from traduco.project.loading import MTSettings, ProviderSettings
 from traduco.mt import Engine
 from traduco.mt.cache import TranslationCache
 mt = MTSettings(chain=("libre",), providers=(ProviderSettings("libre", "http://127.0.0.1:9/"),))

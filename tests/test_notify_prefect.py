@@ -37,8 +37,8 @@ def get(url: str, path: str, project) -> str:
     """A GET answer of serve's API, as text."""
     import base64
 
-    from traduco.config import load_project
-    from traduco.serving import auth_string
+    from traduco.project.loading import load_project
+    from traduco.server.servers import auth_string
 
     request = urllib.request.Request(f"{url}{path}", headers={
         "Authorization": "Basic " + base64.b64encode(auth_string(load_project(project)).encode()).decode()})
@@ -50,9 +50,9 @@ def get(url: str, path: str, project) -> str:
 def test_serve_installs_the_rules_as_automations_and_prefect_tells_the_reviewers(project, standin):
     from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
-    from traduco import automations
-    from traduco.config import load_project
-    from traduco.serving import auth_string
+    from traduco.notify import automations
+    from traduco.project.loading import load_project
+    from traduco.server.servers import auth_string
 
     receiver = Receiver()
     team = f"{receiver.url}/zh"            # the zh_CN reviewers' own channel (the same token)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from helpers import run_cli
-from traduco import notify
-from traduco.config import load_project
+from traduco.notify import channels
+from traduco.project.loading import load_project
 
 BASE = '[tool.traduco]\nproject = "Test office"\nlocales = ["zh_CN", "en"]\n'
 
@@ -58,7 +58,7 @@ def test_a_table_without_on_tells_all_four_events_and_a_locale_table_its_own_loc
                '[tool.traduco.notify.locales.zh_CN]\nblock = "slack-webhook/zh"\n', encoding="utf-8")
     project = load_project(tmp_path)
 
-    assert all(notify.wanted(project, event) for event in ("drafts", "approval", "failure", "waiting"))
+    assert all(channels.wanted(project, event) for event in ("drafts", "approval", "failure", "waiting"))
     assert project.notify.drafts_waiting_hours == 12.0 and project.notify.smtp_port == 587
-    assert [c.target for c in notify.channels(project, "zh_CN")] == ["redazione@example.org", "slack-webhook/zh"]
-    assert [c.target for c in notify.channels(project, "en")] == ["redazione@example.org"]
+    assert [c.target for c in channels.channels(project, "zh_CN")] == ["redazione@example.org", "slack-webhook/zh"]
+    assert [c.target for c in channels.channels(project, "en")] == ["redazione@example.org"]

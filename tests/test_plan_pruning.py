@@ -15,7 +15,7 @@ from test_approval import po, run_resumed, suspended_publication
 
 
 def test_a_publish_run_prunes_ended_and_expired_plans_and_keeps_the_waiting_ones(project, standin):
-    from traduco.approval import PLANS_KEPT_SECONDS, decide
+    from traduco.serve.approval import PLANS_KEPT_SECONDS, decide
 
     with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
         handle.write("require_approval = true\n")

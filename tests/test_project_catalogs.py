@@ -12,11 +12,12 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco import catalogs, files
-from traduco.bulk_approval import approve, low_risk_drafts
-from traduco.config import load_project
-from traduco.project_catalogs import Catalog, each
-from traduco.review_page import review_page
+from traduco.catalogs import pofile
+from traduco.project import files
+from traduco.review.low_risk import approve, low_risk_drafts
+from traduco.project.loading import load_project
+from traduco.catalogs.catalog import Catalog, each
+from traduco.review.page import review_page
 
 HEADER = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: {locale}\\n"\n'
           '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n')
@@ -51,8 +52,8 @@ def test_a_plural_entry_is_approved_only_when_every_form_is_translated():
     half = polib.POEntry(msgid="file", msgid_plural="files", msgstr_plural={0: "file", 1: ""})
     draft = polib.POEntry(msgid="file", msgid_plural="files", msgstr_plural={0: "a", 1: "b"}, flags=["fuzzy"])
 
-    assert [catalogs.state(e) for e in (full, half, draft)] == [catalogs.APPROVED, catalogs.UNTRANSLATED,
-                                                                catalogs.DRAFT]
+    assert [pofile.state(e) for e in (full, half, draft)] == [pofile.APPROVED, pofile.UNTRANSLATED,
+                                                                pofile.DRAFT]
 
 
 def test_each_walks_every_document_in_every_locale_reading_each_template_once(office, monkeypatch):
@@ -70,8 +71,8 @@ def test_a_catalog_knows_its_state_from_one_reading(office):
     catalog = Catalog.read(office, "alfa", "en")
 
     assert [e.msgid for e in catalog.approved()] == ["Buongiorno"]
-    assert [e.msgid for e in catalog.drafts()] == ["Ciao\n"] and catalog.fuzzy_reasons() == {catalogs.MACHINE: 1}
-    assert catalog.unit_states() == [catalogs.APPROVED, catalogs.DRAFT] and catalog.missing_units() == []
+    assert [e.msgid for e in catalog.drafts()] == ["Ciao\n"] and catalog.fuzzy_reasons() == {pofile.MACHINE: 1}
+    assert catalog.unit_states() == [pofile.APPROVED, pofile.DRAFT] and catalog.missing_units() == []
     assert catalog.sha256 == hashlib.sha256(catalog.path.read_bytes()).hexdigest()
 
 
@@ -88,7 +89,7 @@ def test_edit_reads_again_and_applies_again_when_a_translator_saves_meanwhile(of
 
     assert catalog.edit(office.lock_path(catalog.path), add_note, attempts=2)
 
-    written = {e.msgid: e for e in catalogs.read(catalog.path)}
+    written = {e.msgid: e for e in pofile.read(catalog.path)}
     assert len(seen) == 2 and written["Buongiorno"].msgstr == "Good day" and written["Buongiorno"].tcomment == "checked"
 
 
@@ -123,6 +124,6 @@ def test_bulk_approval_leaves_a_draft_msgfmt_would_refuse_once_approved(office):
 
     path = office.catalog_path("alfa", "en")
     assert outcome.approved == [] and outcome.problems == []
-    assert "fuzzy" in {e.msgid: e for e in catalogs.read(path)}["Ciao\n"].flags
+    assert "fuzzy" in {e.msgid: e for e in pofile.read(path)}["Ciao\n"].flags
     if shutil.which("msgfmt"):
         assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True).returncode == 0

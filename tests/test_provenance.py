@@ -7,13 +7,14 @@ import datetime as dt
 import polib
 import pytest
 
-from traduco import catalogs, provenance
-from traduco.config import load_project
-from traduco.drafting import CatalogReport, machine_draft, reuse
-from traduco.memory import Match
+from traduco.catalogs import pofile
+from traduco.catalogs import provenance
+from traduco.project.loading import load_project
+from traduco.drafting.drafts import CatalogReport, machine_draft, reuse
+from traduco.drafting.memory import Match
 from traduco.mt import Result
-from traduco.provenance import CONFLICT, MACHINE, MEMORY, NO_DRAFT, SOURCE_CHANGED, Provenance
-from traduco.review import queue_row
+from traduco.catalogs.provenance import CONFLICT, MACHINE, MEMORY, NO_DRAFT, SOURCE_CHANGED, Provenance
+from traduco.review.queue import queue_row
 
 MADE = dt.datetime(2026, 11, 20, 8, 30, tzinfo=dt.timezone.utc)
 
@@ -59,10 +60,10 @@ def test_a_memory_draft_from_a_dated_document_is_as_old_as_its_reuse_not_as_the_
     catalog.metadata = {"Language": "en", "Content-Type": "text/plain; charset=UTF-8"}
     template.append(polib.POEntry(msgid="Ciao", msgstr=""))
     entry = polib.POEntry(msgid="Ciao")
-    catalogs.mark_draft(entry, "Hello", Provenance(MEMORY, made=MADE, origin="2021-05-21-comunicato"))
+    pofile.mark_draft(entry, "Hello", Provenance(MEMORY, made=MADE, origin="2021-05-21-comunicato"))
     catalog.append(entry)
-    catalogs.write(template, proj.template_path("doc"), date_header="POT-Creation-Date")
-    catalogs.write(catalog, proj.catalog_path("doc", "en"))
+    pofile.write(template, proj.template_path("doc"), date_header="POT-Creation-Date")
+    pofile.write(catalog, proj.catalog_path("doc", "en"))
 
     row = queue_row(proj, "doc", "en")
 
@@ -72,14 +73,14 @@ def test_a_memory_draft_from_a_dated_document_is_as_old_as_its_reuse_not_as_the_
 
 def test_drafting_writes_notes_the_queue_and_scorecard_can_read():
     machine, memory = polib.POEntry(msgid="Ciao {nome}"), polib.POEntry(msgid="Buongiorno")
-    catalogs.mark_draft(machine, "Hello", machine_draft(Result("Hello", provider="libre", lost=("{nome}",))))
+    pofile.mark_draft(machine, "Hello", machine_draft(Result("Hello", provider="libre", lost=("{nome}",))))
     reuse(memory, Match("Good morning", "2021-05-21-comunicato"), CatalogReport("doc", "en", ""), 0.85)
 
     drafted, reused = provenance.of(machine), provenance.of(memory)
 
     assert (drafted.kind, drafted.provider, drafted.check) == (MACHINE, "libre", "the machine dropped {nome}")
     assert (reused.kind, reused.origin, reused.score) == (MEMORY, "2021-05-21-comunicato", None)
-    assert reused.made > MADE - dt.timedelta(days=3650) and catalogs.fuzzy_reason(memory) == MEMORY
+    assert reused.made > MADE - dt.timedelta(days=3650) and pofile.fuzzy_reason(memory) == MEMORY
 
 
 def test_a_note_of_another_shape_keeps_its_kind_and_a_hand_note_is_work_to_do():
@@ -88,8 +89,8 @@ def test_a_note_of_another_shape_keeps_its_kind_and_a_hand_note_is_work_to_do():
     by_hand = polib.POEntry(msgid="Ciao", msgstr="Hi", flags=["fuzzy"], tcomment="ask Anna")
 
     assert provenance.of(legacy) == Provenance(MACHINE)
-    assert catalogs.fuzzy_reason(legacy) == MACHINE
-    assert provenance.of(by_hand) == Provenance("") and catalogs.fuzzy_reason(by_hand) == catalogs.NEEDS_WORK
+    assert pofile.fuzzy_reason(legacy) == MACHINE
+    assert provenance.of(by_hand) == Provenance("") and pofile.fuzzy_reason(by_hand) == pofile.NEEDS_WORK
 
 
 def test_recording_a_note_keeps_the_translators_lines_and_replaces_only_traduco_s():

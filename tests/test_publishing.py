@@ -14,14 +14,15 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco import catalogs, files
-from traduco.config import load_project
-from traduco.merging import merge
-from traduco.pages import format_date, page_from_catalog, render_page, web_link
-from traduco.review import queue_row
-from traduco.publishing import publish
-from traduco.sources import read_document
-from traduco.units import write_template
+from traduco.catalogs import pofile
+from traduco.project import files
+from traduco.project.loading import load_project
+from traduco.catalogs.update import merge
+from traduco.publishing.pages import format_date, page_from_catalog, render_page, web_link
+from traduco.review.queue import queue_row
+from traduco.publishing.plan import publish
+from traduco.sources.documents import read_document
+from traduco.catalogs.extraction import write_template
 
 from conftest import DOC
 from helpers import approve_all, parse_html, run_once
@@ -61,8 +62,8 @@ def test_publish_again_without_changes_rewrites_nothing(project, tmp_path):
     path = proj.catalog_path("doc", "en")
     po = catalog_with([("Ciao.", "Hello.", "1")])
     template = catalog_with([("Ciao.", "", "1")])
-    catalogs.write(template, proj.template_path("doc"), date_header="POT-Creation-Date")
-    catalogs.write(merge(template, po, "en"), path)
+    pofile.write(template, proj.template_path("doc"), date_header="POT-Creation-Date")
+    pofile.write(merge(template, po, "en"), path)
 
     first = {r.locale: r.status for r in publish(proj)}
     page = proj.public_dir / "en" / "doc.html"

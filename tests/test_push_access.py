@@ -222,8 +222,8 @@ def pushed_webhook(project: Path, standin):
     """Settings accepted on the server, then Mallory's commit adding her own webhook: her receiver."""
     from test_notify import Receiver
 
-    from traduco import trust
-    from traduco.config import load_project
+    from traduco.project import trust
+    from traduco.project.loading import load_project
 
     settings = project / "pyproject.toml"
     settings.write_text(settings.read_text(encoding="utf-8")
@@ -258,7 +258,7 @@ def test_serve_installs_no_notification_rule_for_a_pushed_address(project, stand
 
     from test_approval import CLI
 
-    from traduco import serving
+    from traduco.server import servers
 
     with pushed_webhook(project, standin) as mallory:
         env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_API_AUTH_STRING")}
@@ -267,7 +267,7 @@ def test_serve_installs_no_notification_rule_for_a_pushed_address(project, stand
         try:
             out, err = serve.communicate(timeout=180)
         except subprocess.TimeoutExpired:          # it served: stop it, and fail below
-            serving.stop(serve)
+            servers.stop(serve)
             out, err = serve.communicate()
         assert serve.returncode == 2, out + err
         assert "changed since they were accepted on this server (notify webhook)" in err
@@ -279,9 +279,9 @@ def test_a_pushed_dask_dashboard_waits_for_trust(project):
     so a push may not open it on the server without someone there accepting it."""
     import pytest
 
-    from traduco import trust
-    from traduco.config import load_project
-    from traduco.settings import SettingsError
+    from traduco.project import trust
+    from traduco.project.loading import load_project
+    from traduco.project.settings import SettingsError
 
     settings = project / "pyproject.toml"
     trust.accept(load_project(project))

@@ -8,11 +8,12 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco import catalogs, provenance
-from traduco.config import load_project
+from traduco.catalogs import pofile
+from traduco.catalogs import provenance
+from traduco.project.loading import load_project
 from traduco.mt.cache import TranslationCache
-from traduco.review_page import review_page
-from traduco.scorecard import scorecard
+from traduco.review.page import review_page
+from traduco.review.scorecard import scorecard
 
 from conftest import DOC
 from helpers import approve_all, approved_pairs, entries, parse_html, run_cli, run_once
@@ -175,8 +176,8 @@ def test_scorecard_matches_a_hand_computation(project):
         if msgid == "quattro":
             entry.flags = ["fuzzy"]
         catalog.append(entry)
-    catalogs.write(template, proj.template_path("doc"), date_header="POT-Creation-Date")
-    catalogs.write(catalog, proj.catalog_path("doc", "en"))
+    pofile.write(template, proj.template_path("doc"), date_header="POT-Creation-Date")
+    pofile.write(catalog, proj.catalog_path("doc", "en"))
 
     [score] = scorecard(proj)
 
@@ -188,7 +189,7 @@ def test_scorecard_matches_a_hand_computation(project):
 @pytest.mark.parametrize("approve", [True, False])
 def test_approval_gate_suspends_then_publishes_or_not(project, standin, approve):
     from prefect.client.orchestration import get_client
-    from traduco.approval import decide, waiting_runs
+    from traduco.serve.approval import decide, waiting_runs
     from test_approval import run_resumed, suspended_publication
 
     with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
@@ -227,7 +228,7 @@ def test_publish_with_approval_and_no_server_says_how_to_get_one(capsys, project
 def test_approve_finds_the_server_traduco_serve_recorded(project, monkeypatch):
     """`traduco approve` in another terminal needs no PREFECT_API_URL: serve left its address."""
     from traduco.errors import ConfigError
-    from traduco.serving import api_for_command, local_server, record_server
+    from traduco.server.servers import api_for_command, local_server, record_server
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     proj = load_project(project)
@@ -307,7 +308,7 @@ def translate_and_approve(path: Path, translations: list[str]) -> None:
 
 def retracted_and_published(project: Path, url: str):
     """The sample and a second release, both approved in both locales and published."""
-    from traduco.publishing import publish
+    from traduco.publishing.plan import publish
     (project / "sources" / "concerto.txt").write_text(RETRACTED, encoding="utf-8")
     run_once(project, url)
     for locale in ("zh_CN", "en"):
@@ -318,8 +319,8 @@ def retracted_and_published(project: Path, url: str):
 
 
 def test_a_removed_source_is_retired_and_its_pages_withdrawn(capsys, project, standin):
-    from traduco.memory import TranslationMemory
-    from traduco.publishing import publish
+    from traduco.drafting.memory import TranslationMemory
+    from traduco.publishing.plan import publish
     retracted_and_published(project, standin.url)
     approved = approve_all(po(project, "en", "concerto"))
     published_text = (project / "public" / "en" / "concerto.html").read_text(encoding="utf-8")
@@ -363,8 +364,8 @@ def test_a_removed_source_is_retired_and_its_pages_withdrawn(capsys, project, st
 
 
 def test_withdrawals_go_through_the_editors_approval(project, standin):
-    from traduco.approval import plan_markdown
-    from traduco.publishing import plan_publication, publish
+    from traduco.serve.approval import plan_markdown
+    from traduco.publishing.plan import plan_publication, publish
     retracted_and_published(project, standin.url)
     (project / "sources" / "concerto.txt").unlink()
     run_once(project, standin.url)
@@ -385,7 +386,7 @@ def test_withdrawals_go_through_the_editors_approval(project, standin):
 
 
 def test_a_renamed_source_keeps_its_catalogs(project, standin):
-    from traduco.publishing import publish
+    from traduco.publishing.plan import publish
     run_once(project, standin.url)
     approved = {locale: approved_pairs(po(project, locale)) for locale in ("zh_CN", "en")}
     approve_all(po(project, "en"))
@@ -411,7 +412,7 @@ def test_a_renamed_source_keeps_its_catalogs(project, standin):
 
 def test_a_withdrawal_alone_waits_for_the_editor(project, standin):
     """Through the real flow: a plan whose only change is a withdrawal suspends like a publication."""
-    from traduco.approval import decide
+    from traduco.serve.approval import decide
     from test_approval import run_resumed, suspended_publication
     retracted_and_published(project, standin.url)
     with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
@@ -431,7 +432,7 @@ def test_a_withdrawal_alone_waits_for_the_editor(project, standin):
 def test_a_name_clash_is_not_a_withdrawal(project, standin):
     """A second file claiming a published document's id makes the run skip both (a problem to
     fix): the document is neither retired nor withdrawn."""
-    from traduco.publishing import publish
+    from traduco.publishing.plan import publish
     retracted_and_published(project, standin.url)
     (project / "sources" / "Concerto.md").write_text("Un altro testo.\n", encoding="utf-8")
     run_once(project, standin.url)

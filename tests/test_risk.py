@@ -12,11 +12,13 @@ import polib
 import pytest
 from markupsafe import escape
 
-from traduco import catalogs, provenance, risk
-from traduco.bulk_approval import approve, low_risk_drafts
+from traduco.catalogs import pofile
+from traduco.catalogs import provenance
+from traduco.checks import risk
+from traduco.review.low_risk import approve, low_risk_drafts
 from traduco.checks import check_entry
-from traduco.config import load_project
-from traduco.review_page import review_page
+from traduco.project.loading import load_project
+from traduco.review.page import review_page
 
 from conftest import DOC, SAMPLE
 from helpers import approve_all, entries, latest_artifact, msgfmt_check, parse_html, run_cli, run_once

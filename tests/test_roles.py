@@ -1,4 +1,4 @@
-"""Who may do what on serve's Prefect server (traduco.front), on a real
+"""Who may do what on serve's Prefect server (traduco.server.roles), on a real
 `traduco serve`: a reviewer reads and decides, and can steer nothing; the
 operator does the rest, and even the operator's copy of a deployment on the
 server cannot send a run elsewhere. And serve's UI calls serve's own port."""
@@ -124,7 +124,7 @@ def test_a_reviewer_reads_and_decides_and_steers_nothing_while_the_operator_runs
 
 
 def test_an_explicit_port_that_is_taken_is_a_mistake_and_a_taken_default_is_named(project, monkeypatch):
-    from traduco import serving
+    from traduco.server import servers
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -136,21 +136,21 @@ def test_an_explicit_port_that_is_taken_is_a_mistake_and_a_taken_default_is_name
         try:
             out, err = serve.communicate(timeout=120)
         except subprocess.TimeoutExpired:
-            serving.stop(serve)
+            servers.stop(serve)
             out, err = serve.communicate()
         assert serve.returncode == 2, out + err
         assert err.count("\n") == 1 and f"port {port} is taken" in err, err
         assert "Prefect UI" not in out
 
         monkeypatch.setenv("PREFECT_SERVER_API_PORT", str(port))     # the default port, taken
-        chosen, said = serving.serve_port(None)
+        chosen, said = servers.serve_port(None)
         assert chosen != port and said == (f"Port {port} is taken (another program listens there): "
                                            f"serving on port {chosen} instead.")
-    assert serving.serve_port(None) == (port, None)                  # free again: no word
+    assert servers.serve_port(None) == (port, None)                  # free again: no word
 
 
 def test_the_reviewers_allow_list_is_reads_and_the_decision_only():
-    from traduco.front import credential, reviewer_may
+    from traduco.server.roles import credential, reviewer_may
 
     allowed = [("POST", "/flow_runs/filter"), ("GET", "/flow_runs/6b1c/input/approval-schema"),
                ("POST", "/flow_runs/6b1c/resume"), ("POST", "/artifacts/latest/filter"), ("HEAD", "/health"),
@@ -190,7 +190,7 @@ def test_a_reviewer_cannot_stall_the_server_with_a_pattern_to_validate(project, 
         assert refused(serve.url, "/flow_runs/filter", {"flow_runs": {"name": {"any_": ["x" * 100_000]}}},
                        reviewer) == 403                   # nor any other body that large
         assert len(api(serve.url, "/flow_runs/filter", {"limit": 1}, password=reviewer)) <= 1   # a small one passes
-        from traduco.approval import Approval
+        from traduco.serve.approval import Approval
         form = {"schema": Approval.model_json_schema(),           # what the Resume form sends
                 "values": {"approve": True, "note": "ok", "approver": "Li Wei"}}
         assert api(serve.url, "/ui/schemas/validate", form, password=reviewer)["valid"] is True

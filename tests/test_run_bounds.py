@@ -14,7 +14,7 @@ from pathlib import Path
 
 from conftest import SAMPLE
 from helpers import msgfmt_check, run_once
-from traduco import files
+from traduco.project import files
 
 TRADUCO = str(Path(sys.executable).parent / "traduco")
 

@@ -3,9 +3,9 @@ its summary sums what every batch and every engine reported."""
 
 from __future__ import annotations
 
-from traduco.batches import BatchResult, translate_batch
-from traduco.config import load_project
-from traduco.runs import EXIT_OK, InProcess, RunSummary, translate_project
+from traduco.drafting.batches import BatchResult, translate_batch
+from traduco.project.loading import load_project
+from traduco.drafting.runs import EXIT_OK, InProcess, RunSummary, translate_project
 
 from conftest import DOC
 
@@ -61,7 +61,7 @@ def test_the_run_in_process_reports_what_its_shared_engine_spent(project, standi
 def test_what_the_cli_listens_to_ends_with_the_command(project, capsys):
     """`traduco publish` prints the flow's announcements while it runs, and stops
     listening when it ends: a later announcement reaches nobody."""
-    from traduco.reporting import announce
+    from traduco.drafting.progress import announce
 
     from helpers import run_cli
 

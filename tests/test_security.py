@@ -206,9 +206,9 @@ def _prefect_records(project: Path) -> str:
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, LogFilter, LogFilterFlowRunId
     from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
-    from traduco import serving
+    from traduco.server import servers
 
-    api = serving._command_api_running
+    api = servers._command_api_running
     with temporary_settings(updates={PREFECT_API_URL: api.url, PREFECT_API_AUTH_STRING: api.auth}), \
             get_client(sync_client=True) as client:
         runs = [r.id for r in client.read_flow_runs() if r.parameters.get("project_dir") == str(project)]
@@ -287,11 +287,11 @@ def test_the_prefect_api_a_command_starts_for_itself_wants_its_password(capsys, 
     import urllib.error
     import urllib.request
 
-    from traduco import serving
+    from traduco.server import servers
 
     code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
                            "--provider-url", standin.url)
-    api = serving._command_api_running
+    api = servers._command_api_running
 
     assert code == 0 and api is not None and api.process.poll() is None, err
     request = urllib.request.Request(f"{api.url}/block_documents/filter", data=b'{"include_secrets": true}',
@@ -305,8 +305,8 @@ def test_the_prefect_api_a_command_starts_for_itself_wants_its_password(capsys, 
 
 
 def test_the_prefect_password_is_made_once_per_project_and_private(project):
-    from traduco.config import load_project
-    from traduco.serving import auth_string
+    from traduco.project.loading import load_project
+    from traduco.server.servers import auth_string
 
     first = auth_string(load_project(project))
     again = auth_string(load_project(project))
@@ -349,7 +349,8 @@ class _PrefectLookalike(ThreadingHTTPServer):
 def test_the_password_never_goes_to_another_users_program_on_a_port_serve_left(capsys, monkeypatch, project):
     """serve was killed (-9, out of memory): its address stays recorded, and another
     user starts a look-alike on that port. Nothing of the project's is sent to it."""
-    from traduco import listeners, serving
+    from traduco.server import listeners
+    from traduco.server import servers
 
     lookalike = _PrefectLookalike()
     try:
@@ -362,8 +363,8 @@ def test_the_password_never_goes_to_another_users_program_on_a_port_serve_left(c
 
         code, out, err = run_cli(capsys, "approve", "--project", str(project))
         assert code == 1 and "another user's" in err and "Start `traduco serve` again" in err, out + err
-        with pytest.raises(serving.ForeignListener, match="another user's program answers"):
-            serving.wait_until_healthy(lookalike.url, seconds=5)
+        with pytest.raises(servers.ForeignListener, match="another user's program answers"):
+            servers.wait_until_healthy(lookalike.url, seconds=5)
         assert lookalike.headers_seen == []
     finally:
         lookalike.shutdown()
@@ -376,10 +377,10 @@ def test_serve_on_every_address_gives_reviewers_an_address_that_is_not_their_own
     import ipaddress
     from urllib.parse import urlsplit
 
-    from traduco import serving
+    from traduco.server import servers
 
     monkeypatch.setattr(socket, "getfqdn", lambda *a: "localhost")
-    host = urlsplit(serving.public_url("0.0.0.0", 4200)).hostname
+    host = urlsplit(servers.public_url("0.0.0.0", 4200)).hostname
     addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
     assert addresses and not any(ipaddress.ip_address(a).is_loopback for a in addresses), (host, addresses)
 
@@ -390,7 +391,7 @@ def test_an_approval_records_who_decided(project, standin):
     import getpass
 
     from prefect.client.orchestration import get_client
-    from traduco.approval import decide
+    from traduco.serve.approval import decide
 
     from helpers import approve_all, run_once
     from test_approval import run_resumed, suspended_publication
@@ -412,7 +413,7 @@ def test_an_approval_records_who_decided(project, standin):
 def test_an_approval_without_a_name_is_refused():
     from pydantic import ValidationError
 
-    from traduco.approval import Approval
+    from traduco.serve.approval import Approval
 
     with pytest.raises(ValidationError):
         Approval(approve=True, note="", approver="")

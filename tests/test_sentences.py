@@ -1,4 +1,4 @@
-"""Where sentences end (traduco.languages, issue 25): figures, dates, times and
+"""Where sentences end (traduco.language.sentences, issue 25): figures, dates, times and
 abbreviations stay whole, every sentence is the text as written, and a long
 text costs in proportion to its length (issue 24)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from traduco import languages
+from traduco.language import sentences as segmenter
 from traduco.checks.text import sentences
 from traduco.mt.segments import split
 
@@ -58,7 +58,7 @@ PROSE = st.lists(st.sampled_from([
 def test_sentences_are_the_text_itself_in_order(text, language):
     """Together the spans are the text: no character dropped, changed or repeated,
     so a finding always quotes what is really there."""
-    spans = languages.sentences(text, language)
+    spans = segmenter.sentences(text, language)
     assert "".join(text[a:b] for a, b in spans) == text
     assert all(a < b for a, b in spans)
 
@@ -72,13 +72,13 @@ def test_sentences_are_the_text_itself_in_order(text, language):
 def test_a_long_text_read_in_windows_splits_as_a_whole(text):
     """A window's last sentence is read again at the start of the next, so
     where the windows fall changes nothing."""
-    whole = languages.sentences(text, "it")
-    saved = languages.WINDOW
+    whole = segmenter.sentences(text, "it")
+    saved = segmenter.WINDOW
     try:
-        languages.WINDOW = 400
-        windowed = languages.sentences(text, "it")
+        segmenter.WINDOW = 400
+        windowed = segmenter.sentences(text, "it")
     finally:
-        languages.WINDOW = saved
+        segmenter.WINDOW = saved
     assert windowed == whole
 
 
@@ -86,7 +86,7 @@ def test_a_megabyte_paragraph_is_split_in_linear_time():
     """Each window is read once: a 1 MB paragraph is one pass, not a quadratic
     one (pysbd took more than 11 minutes). The pieces for MT are the text's own."""
     paragraph = "La Regione ha stanziato 1.250.000 euro per il turismo il 21.09.2026. " * 15_000
-    spans = languages.sentences(paragraph, "it")
+    spans = segmenter.sentences(paragraph, "it")
     assert len(spans) == 15_000
     pieces = split(paragraph, 4999)
     assert all(len(piece) <= 4999 and piece in paragraph for piece in pieces)

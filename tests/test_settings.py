@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from helpers import run_cli
-from traduco.config import load_project
+from traduco.project.loading import load_project
 from traduco.errors import ConfigError
-from traduco.settings import SettingsError
+from traduco.project.settings import SettingsError
 
 
 def settings(folder, text: str):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import polib
 
-from traduco import provenance
-from traduco.config import load_project
-from traduco.publishing import publish
+from traduco.catalogs import provenance
+from traduco.project.loading import load_project
+from traduco.publishing.plan import publish
 
 from conftest import DOC
 from helpers import run_once

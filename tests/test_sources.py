@@ -9,7 +9,7 @@ import pytest
 import polib
 
 from traduco.errors import SourceError
-from traduco.sources import ID_RULE, MAX_SOURCE_BYTES, document_id, pull, read_document
+from traduco.sources.documents import ID_RULE, MAX_SOURCE_BYTES, document_id, pull, read_document
 
 from conftest import SAMPLE
 from helpers import msgfmt_check
@@ -269,7 +269,7 @@ def test_markdown_headings_list_items_and_paragraphs_are_units_without_block_syn
 
 
 def test_a_markdown_heading_is_a_unit_in_context_heading_and_the_template_records_the_layout(tmp_path):
-    from traduco.units import extract, template_for
+    from traduco.catalogs.extraction import extract, template_for
     (tmp_path / "sources").mkdir()
     doc = read_document(write(tmp_path / "sources", "vino.md", PRESS_RELEASE_MD))
 
@@ -289,7 +289,7 @@ def test_a_text_file_stays_plain(tmp_path):
 
 def test_markdown_markup_and_link_targets_are_tokens_for_mt_and_checks():
     from traduco.checks import check
-    from traduco.mt.masking import protect, restore
+    from traduco.language.masking import protect, restore
     source = 'Il **presidente** ha visto [il sito](https://x.it/a_(b) "Titolo") e `VINO24`, non snake_case.'
 
     masked = protect(source)
@@ -382,7 +382,7 @@ def test_a_run_never_sends_a_linked_file_to_mt_nor_names_its_path(capsys, projec
 
 
 def test_a_translation_or_a_hand_edited_layout_cannot_change_the_pages_structure():
-    from traduco.layout import decode, render_body
+    from traduco.sources.markup import decode, render_body
     layout = decode('1=h2 2=h2><script 3=ul3/li3/t 4=zz9/li4/t 5=ol3.x/li5/p 6=bq6/p')
 
     html = render_body([(1, "Titolo"), (2, "Due"), (3, "## non un titolo\n\n- non una lista <b>x</b>"),

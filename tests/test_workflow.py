@@ -252,8 +252,8 @@ def test_a_killed_run_takes_its_prefect_api_with_it(project, standin):
 def test_a_key_kept_in_a_prefect_secret_block_reaches_the_provider_and_no_file(capsys, project, standin):
     from prefect.blocks.system import Secret
 
-    from traduco.config import load_project
-    from traduco.serving import api_for_command
+    from traduco.project.loading import load_project
+    from traduco.server.servers import api_for_command
 
     key = "libre-SECRET-block-9d3e"
     with api_for_command(load_project(project)):     # the Prefect API `traduco run` will use
@@ -284,14 +284,14 @@ def test_a_configured_prefect_server_that_is_down_gets_one_clear_line(capsys, pr
 
 
 def test_the_commands_prefect_api_moves_to_another_port_when_its_port_is_taken(tmp_path, monkeypatch):
-    from traduco import serving
+    from traduco.server import servers
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        ports = iter([taken.getsockname()[1], serving.free_port()])
-        monkeypatch.setattr(serving, "free_port", lambda: next(ports))
-        api = serving._CommandApi(tmp_path / "prefect-api.log")
+        ports = iter([taken.getsockname()[1], servers.free_port()])
+        monkeypatch.setattr(servers, "free_port", lambda: next(ports))
+        api = servers._CommandApi(tmp_path / "prefect-api.log")
         try:
             url = api.ready()
             assert url.endswith(f":{api.port}/api") and api.port != taken.getsockname()[1]

@@ -78,7 +78,7 @@ def known_secrets() -> list[str]:
 def environment_keys() -> list[str]:
     """Every provider key set in the environment (for messages made far from the
     engine, which knows the keys it used, Secret blocks included)."""
-    from traduco.mt.providers import PROVIDERS
+    from traduco.mt.adapters import PROVIDERS
 
     names = {name for spec in PROVIDERS.values() for name in spec.keys}
     return [value for name in names for value in (os.environ.get(name), os.environ.get(f"TRADUCO_{name}"))

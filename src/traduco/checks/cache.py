@@ -11,8 +11,8 @@ import polib
 
 from traduco.checks.core import (CHECKS_VERSION, ERROR, WARNING, Finding, annotate, check_entry,
                                  format_flags, ignored_checks)
-from traduco.glossary import Glossary
-from traduco.storage import Store
+from traduco.language.glossary import Glossary
+from traduco.project.private import Store
 
 
 class CheckCache:

@@ -6,7 +6,7 @@ import re
 
 from traduco.checks.core import ERROR, WARNING, Pair, quote, register
 from traduco.checks.text import opencc_t2s
-from traduco.mt.masking import PROTECTED
+from traduco.language.masking import PROTECTED
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _FULL = {",": "，", ".": "。", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}

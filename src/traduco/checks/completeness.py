@@ -8,8 +8,8 @@ import re
 from traduco.checks.alignment import LanguagePair, Segment, align
 from traduco.checks.core import ERROR, WARNING, Pair, quote, register
 from traduco.checks.text import sentences
-from traduco.mt.masking import PROTECTED
-from traduco.numbers import ITALIAN_MONTHS, quantities
+from traduco.language.masking import PROTECTED
+from traduco.language.numbers import ITALIAN_MONTHS, quantities
 
 # Length of the translation per unit of Italian, and Gale & Church's variance,
 # per language: measured on human translations of Italian press releases

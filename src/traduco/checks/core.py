@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import polib
 
-from traduco.glossary import Glossary
-from traduco.mt.masking import FORMAT_FLAGS
+from traduco.language.glossary import Glossary
+from traduco.language.masking import FORMAT_FLAGS
 
 ERROR, WARNING = "error", "warning"
 CHECKS_VERSION = "5"   # bump when a check changes, so cached findings are recomputed

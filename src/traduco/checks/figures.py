@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from traduco.checks.core import ERROR, Pair, register
-from traduco.numbers import quantities
+from traduco.language.numbers import quantities
 
 
 @register("numbers", ERROR, "every number in the Italian is in the translation, with the same value",

@@ -14,7 +14,7 @@ import re
 
 from traduco.checks.core import ERROR, Pair, register
 from traduco.checks.text import TITLE, blank
-from traduco.mt.masking import PROTECTED
+from traduco.language.masking import PROTECTED
 
 _IT_IDIOMS = re.compile(r"\bnon\s+(?:appena|oltre|più\s+(?:di|tardi)|meno\s+di|profit)\b|\b(?:che|come)\s+mai\b"
                         r"|\bda\s+non\s+perdere\b|\bsenza\s+(?:precedenti|fine|sosta|dubbio|glutine|barriere)\b"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from traduco.checks.core import ERROR, Pair, register
-from traduco.mt.masking import TAGS, placeholders, protected
+from traduco.language.masking import TAGS, placeholders, protected
 
 
 @register("glossary", ERROR, "glossary terms in the Italian have their approved translation",

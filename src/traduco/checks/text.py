@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from traduco.glossary import Glossary
-from traduco.languages import detector, sentences as split_sentences
-from traduco.mt.masking import PROTECTED
+from traduco.language.glossary import Glossary
+from traduco.language.sentences import detector, sentences as split_sentences
+from traduco.language.masking import PROTECTED
 
 
 @lru_cache(maxsize=8192)

@@ -18,18 +18,19 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperArgument, TyperCommand
 
-from traduco import interruption, runs
-from traduco.config import chain_option, load_project
+from traduco.drafting import interruption
+from traduco.drafting import runs
+from traduco.project.loading import chain_option, load_project
 from traduco.errors import TraducoError
-from traduco.exits import console, exit_code_of, problem as _problem
+from traduco.cli.exits import console, exit_code_of, problem as _problem
 from traduco.mt import check_settings
-from traduco.check_report import checks_report
+from traduco.checks.sweep import checks_report
 from traduco.cli.listing import print_candidates, print_findings, print_wrapped
-from traduco.reporting import Reporter, listening
-from traduco.review import QueueView, most_urgent
-from traduco.review_page import review_page
-from traduco.scorecard import scorecard
-from traduco.storage import write_private
+from traduco.drafting.progress import Reporter, listening
+from traduco.review.queue import QueueView, most_urgent
+from traduco.review.page import review_page
+from traduco.review.scorecard import scorecard
+from traduco.project.private import write_private
 
 # rich_markup_mode=None: help texts are plain text, so "[tool.traduco.web]" is printed, not eaten as markup
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -78,11 +79,11 @@ def run(project_dir: ProjectOption = Path("."),
     """Pull sources, extract units, draft new units by MT, show the review queue."""
     project = load_project(project_dir, provider=provider, provider_url=provider_url, locales=locale)
     if not no_sync:
-        from traduco.sync import GitSync
+        from traduco.git.sync import GitSync
         GitSync.for_project(project)      # bad [tool.traduco.git] settings: said before any work
     check_settings(project.mt, keys=False)    # at once; keys may need Prefect (Secret blocks)
     _quiet_prefect()
-    from traduco.serving import api_for_command, run_link
+    from traduco.server.servers import api_for_command, run_link
     with api_for_command(project):
         check_settings(project.mt)
         _trusted(project)      # after every settings mistake: the first run trusts only settings that work
@@ -117,7 +118,7 @@ def run(project_dir: ProjectOption = Path("."),
 @app.command()
 def pull(project_dir: ProjectOption = Path(".")):
     """Fetch the web feeds and pages in [tool.traduco.web] into sources/ (no MT, no Prefect)."""
-    from traduco.feeds import pull_web
+    from traduco.sources.feeds import pull_web
     project = load_project(project_dir)
     if not (project.web or {}).get("feeds") and not (project.web or {}).get("pages"):
         out.print("No feeds or pages in [tool.traduco.web]: nothing to pull.")
@@ -147,7 +148,7 @@ def status(project_dir: ProjectOption = Path("."),
                                   ensure_ascii=False))
         raise typer.Exit(1 if view.unreadable else 0)
     if not view.count and not project.sources_dir.is_dir():     # what `run` would say, and its exit code
-        from traduco.sources import source_paths
+        from traduco.sources.documents import source_paths
         _problem(source_paths(project.sources_dir)[1][0].message)
         raise typer.Exit(1)
     if not view.count:
@@ -155,7 +156,7 @@ def status(project_dir: ProjectOption = Path("."),
     else:
         _print_queue(view, None if every_row else SHOWN_ROWS)
     if project.git is not None:
-        from traduco.sync import GitSync
+        from traduco.git.sync import GitSync
         out.print(GitSync.for_project(project).distance(), highlight=False)
     if view.unreadable:     # a CI job or script must not read a broken catalog as success
         _problem(f"{view.unreadable:,} catalog(s) cannot be read: fix them (see the first rows), then run again")
@@ -168,14 +169,14 @@ def merge_driver(base: Annotated[Path, typer.Argument(metavar="BASE", help="git'
                  theirs: Annotated[Path, typer.Argument(metavar="THEIRS", help="git's %B")],
                  name: Annotated[Optional[str], typer.Argument(metavar="PATH", help="git's %P")] = None):
     """Git merge driver for .po/.pot: merges entry by entry, never conflict markers."""
-    from traduco.catalog_merge import main as merge_main
+    from traduco.catalogs.merge import main as merge_main
     raise typer.Exit(merge_main([str(base), str(ours), str(theirs), *([name] if name else [])]))
 
 
 @app.command("init-git")
 def init_git(project_dir: ProjectOption = Path(".")):
     """Register traduco's merge driver for catalogs in .gitattributes and this clone's git config."""
-    from traduco.repository import install_merge_driver
+    from traduco.git.repository import install_merge_driver
     for done in install_merge_driver(load_project(project_dir).root):
         out.print(f"[green]✓[/green] {done}", highlight=False)
     out.print("Commit .gitattributes so every clone merges catalogs entry by entry.")
@@ -224,15 +225,15 @@ def approve_low_risk(below: Annotated[str, typer.Option(metavar="RISK", help="Ap
                      yes: Annotated[bool, typer.Option("--yes", help="Do not ask; approve at once.")] = False,
                      project_dir: ProjectOption = Path(".")):
     """Approve, in a reviewer's name, the drafts whose risk is below a bar the editor set."""
-    from traduco import bulk_approval
+    from traduco.review import low_risk
     project = load_project(project_dir)
     try:       # read here, not by typer: its message for "x" is pydantic's
-        below = bulk_approval.risk_bar(below)
-        name = bulk_approval.check_request(below, reviewer)
+        below = low_risk.risk_bar(below)
+        name = low_risk.check_request(below, reviewer)
     except TraducoError as exc:       # a usage mistake: exit 2, as for any bad option
         _problem(exc.message)
         raise typer.Exit(2) from None
-    found = bulk_approval.low_risk_drafts(project, below)
+    found = low_risk.low_risk_drafts(project, below)
     if not found:
         out.print(f"No draft has a risk below {below:g}: nothing to approve.", highlight=False)
         return
@@ -240,7 +241,7 @@ def approve_low_risk(below: Annotated[str, typer.Option(metavar="RISK", help="Ap
     if not yes and not typer.confirm(f"Approve these {len(found)} draft(s) as {name}?", default=False):
         out.print("Nothing approved.")
         return
-    outcome = bulk_approval.approve(project, found, below, name)
+    outcome = low_risk.approve(project, found, below, name)
     out.print(Text("✓ ", style="green") + Text(
         f"{len(outcome.approved)} draft(s) approved by {name}"
         + (f"; {outcome.skipped} changed since and left as drafts" if outcome.skipped else "") + "."),
@@ -254,7 +255,7 @@ def approve_low_risk(below: Annotated[str, typer.Option(metavar="RISK", help="Ap
 def report(project_dir: ProjectOption = Path("."),
            as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False):
     """Post-edit scorecard: how much reviewers changed each provider's drafts."""
-    from traduco.risk import save_priors
+    from traduco.checks.risk import save_priors
     project = load_project(project_dir)
     scores = scorecard(project)
     save_priors(project.state_dir, scores)     # risk weighs each provider by how much reviewers change it
@@ -401,7 +402,7 @@ class _Command(TyperCommand):
 
 def _trusted(project) -> None:
     """Pinned settings accepted on this server, and folders inside the project, before any work."""
-    from traduco.trust import require_trusted
+    from traduco.project.trust import require_trusted
     if line := require_trusted(project):
         err.print(Text("! ", style="yellow") + Text(line), highlight=False, soft_wrap=True)
 

@@ -10,7 +10,7 @@ import typer
 from rich.text import Text
 
 from traduco.cli import ProjectOption, _problem, app, out
-from traduco.config import load_project
+from traduco.project.loading import load_project
 from traduco.errors import ConfigError
 
 OutputOption = Annotated[Path, typer.Option("--output", "-o", metavar="DIR",
@@ -40,7 +40,7 @@ def _folder(output: Path) -> Path:
 
 def _write(target: Path, data: bytes) -> None:
     """Written whole or not at all; a path that cannot be written is the user's to fix."""
-    from traduco.files import atomic_write_bytes
+    from traduco.project.files import atomic_write_bytes
     if target.is_dir():
         raise _usage(ConfigError(f"--output {target} is a folder",
                                  hint=f"Give the file to write, e.g. {target / 'glossary.tbx'}"))
@@ -138,7 +138,7 @@ def export_tbx(project_dir: ProjectOption = Path("."),
                                                     help="Where to write the TBX file.")] = Path("glossary.tbx")):
     """Write the project glossary as TBX-Basic."""
     from traduco.exchange.tbx import export_tbx as write_tbx
-    from traduco.glossary import load_glossary
+    from traduco.language.glossary import load_glossary
     project = load_project(project_dir)
     glossary = load_glossary(project)
     if glossary is None:

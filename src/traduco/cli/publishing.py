@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from traduco.cli import SHOWN_ROWS, ProjectOption, _flows, _problem, _quiet_prefect, _trusted, app, out
-from traduco.config import load_project
+from traduco.project.loading import load_project
 from traduco.mt import check_settings
 
 
@@ -23,15 +23,15 @@ def publish(project_dir: ProjectOption = Path("."),
                                                     f"{SHOWN_ROWS} rows.")] = False):
     """Publish every fully approved, check-clean document × locale (.mo, HTML, index, feed).
     With require_approval, show the plan and leave it waiting for the editor (traduco approve)."""
-    from traduco.serving import api_for_command
+    from traduco.server.servers import api_for_command
     project = load_project(project_dir)
     _trusted(project)
     _quiet_prefect()
     gated = project.require_approval and not dry_run
     with api_for_command(project, lasting=gated):
         if gated:
-            from traduco import approval
-            from traduco.publishing import plan_publication
+            from traduco.serve import approval
+            from traduco.publishing.plan import plan_publication
             if twin := approval.same_plan_waiting(approval.plan_tag(project, plan_publication(project))):
                 out.print("This plan already waits for the editor's decision:", highlight=False)
                 _print_waiting(twin)
@@ -59,7 +59,7 @@ def publish(project_dir: ProjectOption = Path("."),
 
 
 def _print_publication(rows: list[dict], every_row: bool = False, title: str = "Publish") -> None:
-    from traduco.publishing import PublishResult, Status, noteworthy_first, status_label, tally
+    from traduco.publishing.plan import PublishResult, Status, noteworthy_first, status_label, tally
     results = [PublishResult(**{**row, "status": Status(row["status"])}) for row in rows]
     table = Table(title=title, title_justify="left")
     for column in ("document", "locale", "result", "why"):
@@ -86,7 +86,7 @@ def _print_publication(rows: list[dict], every_row: bool = False, title: str = "
 
 def _print_waiting(run, asking: bool = True) -> None:
     from rich.markdown import Markdown
-    from traduco.serving import flow_run_link
+    from traduco.server.servers import flow_run_link
     if out.is_terminal:
         out.print(Markdown(run.plan))
     else:       # a log or a pipe: rendered as for a terminal, without rich's padding to 200 columns
@@ -113,8 +113,8 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
                                                             "kept with the run.")] = None,
             project_dir: ProjectOption = Path(".")):
     """List the publish runs waiting for the editor, or show one's plan and approve (or --reject) it."""
-    from traduco import approval   # imports Prefect: only when needed
-    from traduco.serving import api_for_command, flow_run_link
+    from traduco.serve import approval   # imports Prefect: only when needed
+    from traduco.server.servers import api_for_command, flow_run_link
     _quiet_prefect()
     if by is not None and not by.strip():
         raise typer.BadParameter("say who decides (or leave --by out for your user name)", param_hint="--by")
@@ -186,37 +186,38 @@ def serve(project_dir: ProjectOption = Path("."),
                                                  "this machine's address) lets reviewers on other computers "
                                                  "in; they log in with the reviewers' password.")] = "127.0.0.1"):
     """Run the translate and publish flows on their schedules until Ctrl-C."""
-    from traduco import deployments, serving
+    from traduco.serve import deployments
+    from traduco.server import servers
     project = load_project(project_dir)
     plan = deployments.schedules(project)
     check_settings(project.mt, keys=False)
     _quiet_prefect()
     configured = os.environ.get("PREFECT_API_URL")
     if not configured:
-        port, moved = serving.serve_port(port, host)
+        port, moved = servers.serve_port(port, host)
         if moved:
             out.print(moved, highlight=False)
     with (nullcontext(configured) if configured else
-          serving.local_server(project, port, host)) as url:
+          servers.local_server(project, port, host)) as url:
         if configured:
-            serving.wait_until_healthy(url)
+            servers.wait_until_healthy(url)
         os.environ["PREFECT_API_URL"] = url
         if not configured:      # its flow runs (child processes) need the password too
-            os.environ["PREFECT_API_AUTH_STRING"] = serving.auth_string(project)
+            os.environ["PREFECT_API_AUTH_STRING"] = servers.auth_string(project)
         check_settings(project.mt)     # now Prefect Secret blocks on that server count too
         _trusted(project)     # before its notification rules go to Prefect, which carries them out itself
-        record = serving.record_server(project, url)
+        record = servers.record_server(project, url)
         ui = url.removesuffix("/api")
-        if not configured and host != serving.LOOPBACK:
-            ui = serving.public_url(host, port)
+        if not configured and host != servers.LOOPBACK:
+            ui = servers.public_url(host, port)
         out.print(f"Prefect UI for reviewers and the editor: {ui}", highlight=False, soft_wrap=True)
         if not configured:
             prefect_dir = project.state_dir / "prefect"
-            out.print(f"Reviewers log in with the password in {prefect_dir / serving.REVIEWER_AUTH} (the whole "
+            out.print(f"Reviewers log in with the password in {prefect_dir / servers.REVIEWER_AUTH} (the whole "
                       "line: it reads runs and decides on publications, nothing else); the operator's, in "
-                      f"{prefect_dir / serving.AUTH}, may do everything"
+                      f"{prefect_dir / servers.AUTH}, may do everything"
                       + ("; both travel in clear HTTP: a trusted network, or a TLS proxy."
-                         if host != serving.LOOPBACK else "."), highlight=False, soft_wrap=True)
+                         if host != servers.LOOPBACK else "."), highlight=False, soft_wrap=True)
         out.print(f"translate: '{plan.translate}', publish: '{plan.publish}' ({plan.timezone}); "
                   "Ctrl-C stops." + ("" if configured else " The local server stops with it."),
                   highlight=False)

@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from traduco import trust
+from traduco.project import trust
 from traduco.cli import ProjectOption, app, out
-from traduco.config import load_project
+from traduco.project.loading import load_project
 
 
 @app.command("trust-settings")

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from traduco.mt import masking
+from traduco.language import masking
 
 STANDALONE, OPEN, CLOSE = "ph", "open", "close"
 _KINDS = [("url", masking.URL), ("email", masking.EMAIL), ("hashtag", masking.HASHTAG),

@@ -19,11 +19,14 @@ from dataclasses import dataclass, field
 
 import polib
 
-from traduco import catalogs, checks, provenance, risk
-from traduco.config import Project
+from traduco import checks
+from traduco.catalogs import pofile
+from traduco.catalogs import provenance
+from traduco.checks import risk
+from traduco.project.loading import Project
 from traduco.errors import CatalogError, ConfigError
-from traduco.glossary import Term, load_glossary
-from traduco.review import check_cache
+from traduco.language.glossary import Term, load_glossary
+from traduco.review.queue import check_cache
 
 BANDS = (risk.LOW, risk.MEDIUM, risk.HIGH)
 
@@ -44,7 +47,7 @@ class OutgoingUnit:
     msgid: str
     msgstr: str
     flags: tuple[str, ...]
-    state: str                                       # catalogs.APPROVED, DRAFT or UNTRANSLATED
+    state: str                                       # pofile.APPROVED, DRAFT or UNTRANSLATED
     notes: tuple[tuple[str, str], ...] = ()          # (category, text), in the order shown
     terms: tuple[Term, ...] = ()
 
@@ -100,7 +103,7 @@ def select(project: Project, selection: Selection) -> Chosen:
         for doc_id in selection.documents or project.doc_ids():
             path = project.catalog_path(doc_id, locale)
             try:
-                catalog = catalogs.read_existing(path, locale=locale)
+                catalog = pofile.read_existing(path, locale=locale)
             except CatalogError as exc:
                 chosen.problems.append(exc.message)
                 continue
@@ -109,7 +112,7 @@ def select(project: Project, selection: Selection) -> Chosen:
                 continue
             chosen.source_files[doc_id] = catalog.metadata.get("X-Source-File", doc_id)
             findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}
-            for entry in catalogs.active_entries(catalog):
+            for entry in pofile.active_entries(catalog):
                 found = findings.get(id(entry), [])
                 assessed = risk.assess(entry, locale, found, priors)
                 if _wanted(entry, assessed, selection):
@@ -119,10 +122,10 @@ def select(project: Project, selection: Selection) -> Chosen:
 
 
 def _wanted(entry: polib.POEntry, assessed: risk.Risk, selection: Selection) -> bool:
-    state = catalogs.state(entry)
+    state = pofile.state(entry)
     if selection.band is not None:
-        return state == catalogs.DRAFT and assessed.level == selection.band
-    return not selection.waiting or state != catalogs.APPROVED
+        return state == pofile.DRAFT and assessed.level == selection.band
+    return not selection.waiting or state != pofile.APPROVED
 
 
 def _outgoing(doc_id: str, locale: str, entry: polib.POEntry, found, assessed: risk.Risk,
@@ -138,7 +141,7 @@ def _outgoing(doc_id: str, locale: str, entry: polib.POEntry, found, assessed: r
     if provenance.note(entry):
         notes.append(("provenance", provenance.note(entry)))
     notes += [(f"check-{f.severity}", f"[{f.check}] {f.message}") for f in found]
-    if catalogs.state(entry) == catalogs.DRAFT:
+    if pofile.state(entry) == pofile.DRAFT:
         notes.append(("risk", assessed.label()))
     return OutgoingUnit(doc_id, locale, entry.msgctxt, entry.msgid, entry.msgstr, tuple(entry.flags),
-                        catalogs.state(entry), tuple(notes), tuple(terms))
+                        pofile.state(entry), tuple(notes), tuple(terms))

@@ -28,15 +28,18 @@ from pathlib import Path
 import polib
 from lxml import etree
 
-from traduco import __version__, catalogs, files, provenance
-from traduco.config import Project
+from traduco import __version__
+from traduco.catalogs import pofile
+from traduco.project import files
+from traduco.catalogs import provenance
+from traduco.project.loading import Project
 from traduco.exchange import inline
 from traduco.exchange.safexml import ExchangeError, local, read
 from traduco.exchange.xliff_out import bcp47
-from traduco.memory import IMPORTED
-from traduco.mt import masking
-from traduco.project_catalogs import each
-from traduco.retirement import retired_catalogs
+from traduco.drafting.memory import IMPORTED
+from traduco.language import masking
+from traduco.catalogs.catalog import each
+from traduco.catalogs.retirement import retired_catalogs
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _TMX_DATE = "%Y%m%dT%H%M%SZ"
@@ -67,7 +70,7 @@ def export_tmx(project: Project, locale: str) -> tuple[bytes, int]:
         reviewer = _person(catalog.metadata.get("Last-Translator", ""))
         for entry in catalog:
             # a plural entry's forms have no place in a TMX pair
-            if catalogs.state(entry) != catalogs.APPROVED or entry.msgid_plural or entry.msgid in seen:
+            if pofile.state(entry) != pofile.APPROVED or entry.msgid_plural or entry.msgid in seen:
                 continue
             seen.add(entry.msgid)
             body.append(_tu(entry, found.doc_id, project.source_language, locale, changed, reviewer))
@@ -205,7 +208,7 @@ def _unique_language(project: Project, locale: str) -> bool:
 
 def _write_memory(project: Project, locale: str, name: str, found: dict[str, tuple[str, str]]) -> int:
     path = memory_dir(project, locale) / f"{name}.po"
-    catalog = polib.POFile(wrapwidth=catalogs.WRAP_WIDTH)
+    catalog = polib.POFile(wrapwidth=pofile.WRAP_WIDTH)
     catalog.metadata = {"Project-Id-Version": f"{project.name} memory {name}", "Language": locale,
                         "MIME-Version": "1.0", "Content-Type": "text/plain; charset=UTF-8",
                         "Content-Transfer-Encoding": "8bit", "X-Generator": f"traduco {__version__}"}
@@ -213,5 +216,5 @@ def _write_memory(project: Project, locale: str, name: str, found: dict[str, tup
     for italian, (text, note) in found.items():
         catalog.append(polib.POEntry(msgid=italian, msgstr=text, comment=note))
     with files.locked(path, project.lock_path(path)):
-        catalogs.write(catalog, path)
+        pofile.write(catalog, path)
     return len(found)

@@ -20,7 +20,7 @@ Rules (docs/agencies.md tells translators and editors the same):
   for writing: one message naming the file, nothing changed.
 
 Each catalog is rewritten under its lock and only if the catalog on disk is
-the one read (`catalogs.write(expected=...)`); entries the file did not
+the one read (`pofile.write(expected=...)`); entries the file did not
 change keep their bytes.
 """
 
@@ -33,17 +33,19 @@ from pathlib import Path
 import polib
 from babel.core import get_global, parse_locale
 
-from traduco import catalogs, files, provenance
-from traduco.catalog_merge import OTHER_PREFIX, Conflict
-from traduco.config import Project
+from traduco.catalogs import pofile
+from traduco.project import files
+from traduco.catalogs import provenance
+from traduco.catalogs.merge import OTHER_PREFIX, Conflict
+from traduco.project.loading import Project
 from traduco.errors import CatalogError
 from traduco.exchange import inline
 from traduco.exchange.safexml import ExchangeError
 from traduco.exchange.selection import fingerprint, unit_id
 from traduco.exchange.inline import CLOSE
 from traduco.exchange.xliff_in import TOOLS, Ref, ReturnedFile, ReturnedUnit, code_table, read_xliff, resolve
-from traduco.merging import pair_edited
-from traduco.project_catalogs import Catalog, Judge
+from traduco.catalogs.update import pair_edited
+from traduco.catalogs.catalog import Catalog, Judge
 
 _ID = re.compile(r"u[0-9a-f]{16}")
 
@@ -258,14 +260,14 @@ class _Lookup:
     @classmethod
     def of(cls, project: Project, doc_id: str, locale: str) -> "_Lookup":
         try:
-            catalog = catalogs.read_existing(project.catalog_path(doc_id, locale), locale=locale)
+            catalog = pofile.read_existing(project.catalog_path(doc_id, locale), locale=locale)
         except CatalogError:
             catalog = None       # reported when it is written to
         return cls.of_catalog(catalog) if catalog is not None else cls({}, {})
 
     @classmethod
     def of_catalog(cls, catalog: polib.POFile) -> "_Lookup":
-        active = catalogs.active_entries(catalog)
+        active = pofile.active_entries(catalog)
         return cls({unit_id(e.msgctxt, e.msgid): e for e in active},
                    {unit_id(e.previous_msgctxt or e.msgctxt, e.previous_msgid): e
                     for e in active if e.previous_msgid})
@@ -317,7 +319,7 @@ def _apply(catalog: polib.POFile, planned: list[Planned], name: str, outcome: Im
             continue
         item.target = _outer_like(item.target, entry.msgid)
         if entry.msgid != item.source:
-            if catalogs.state(entry) == catalogs.APPROVED:
+            if pofile.state(entry) == pofile.APPROVED:
                 outcome.kept.append(f"{where}: \"{_short(entry.msgid)}\" was approved for its new Italian "
                                     "since the export; the agency's translation of the old Italian is not used")
                 continue
@@ -337,7 +339,7 @@ def _apply(catalog: polib.POFile, planned: list[Planned], name: str, outcome: Im
             continue
         if action == "conflict":
             other = entry.msgstr
-            catalogs.mark_draft(entry, item.target, provenance.Provenance(provenance.CONFLICT))
+            pofile.mark_draft(entry, item.target, provenance.Provenance(provenance.CONFLICT))
             lines = [line for line in provenance.own_lines(entry.tcomment) if not line.startswith(OTHER_PREFIX)]
             entry.tcomment = provenance.comment([*lines, f"{OTHER_PREFIX}: {' '.join(other.split())}"],
                                                 provenance.note(entry))
@@ -363,14 +365,14 @@ def _outer_like(text: str, italian: str) -> str:
 
 
 def _action(entry: polib.POEntry, item: Planned) -> str:
-    state = catalogs.state(entry)
-    wanted = catalogs.APPROVED if item.unit.approved else catalogs.DRAFT
+    state = pofile.state(entry)
+    wanted = pofile.APPROVED if item.unit.approved else pofile.DRAFT
     if item.target == entry.msgstr and wanted == state:
         return "unchanged"
     if item.unit.base is not None and item.unit.base == fingerprint(wanted, item.target):
         return "unchanged"      # the agency left it as exported: whatever was saved since stands
     untouched = item.unit.base is not None and item.unit.base == fingerprint(state, entry.msgstr)
-    if state == catalogs.APPROVED and not untouched:      # a reviewer's approval since the export
+    if state == pofile.APPROVED and not untouched:      # a reviewer's approval since the export
         if item.target == entry.msgstr:
             return "unchanged"
         return "conflict" if item.unit.approved else "keep"

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from traduco import __version__, catalogs
+from traduco import __version__
+from traduco.catalogs import pofile
 from traduco.exchange import inline
 from traduco.exchange.selection import OutgoingUnit
 
@@ -105,7 +106,7 @@ def _unit2(file, unit: OutgoingUnit, version: str) -> None:
             _sub(data, "data", XLIFF2, id=f"d{code_id}").text = start
             if end:
                 _sub(data, "data", XLIFF2, id=f"d{code_id}e").text = end
-    segment = _sub(element, "segment", XLIFF2, state="final" if unit.state == catalogs.APPROVED else "initial")
+    segment = _sub(element, "segment", XLIFF2, state="final" if unit.state == pofile.APPROVED else "initial")
     source = _sub(segment, "source", XLIFF2)
     source.set(XML_SPACE, "preserve")
     _inline2(source, source_pieces)
@@ -152,12 +153,12 @@ def _unit12(body, unit: OutgoingUnit) -> None:
     element.set(XML_SPACE, "preserve")
     if unit.msgctxt is not None:
         element.set("resname", unit.msgctxt)
-    if unit.state == catalogs.APPROVED:
+    if unit.state == pofile.APPROVED:
         element.set("approved", "yes")
     source_pieces = inline.split(unit.msgid, unit.flags)
     _inline12(_sub(element, "source", XLIFF12), source_pieces)
     if unit.msgstr:
-        state = "final" if unit.state == catalogs.APPROVED else "needs-review-translation"
+        state = "final" if unit.state == pofile.APPROVED else "needs-review-translation"
         _inline12(_sub(element, "target", XLIFF12, state=state),
                   _pieces_like(unit.msgstr, source_pieces, unit.flags))
     group = _sub(element, "context-group", XLIFF12, purpose="information")   # names must be unique per file

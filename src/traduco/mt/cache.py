@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from traduco.storage import Store
+from traduco.project.private import Store
 
 CLAIM_SECONDS = 60.0        # an owner renews every quarter of this
 

@@ -30,12 +30,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from traduco import redaction
-from traduco.config import MTSettings
+from traduco.project.loading import MTSettings
 from traduco.mt import transport
 from traduco.mt.failures import Failure, NotATranslation, SecretInAnswer, classify
 from traduco.mt.limits import Budget, Latency, Pacer
 from traduco.mt.llm import ChatAdapter, Exchange, Features, Reply
-from traduco.mt.providers import PROVIDERS, Adapter, language_code, secrets_for
+from traduco.mt.adapters import PROVIDERS, Adapter, language_code, secrets_for
 from traduco.mt.shared_limits import limits_of
 from traduco.mt.usage import UsageTable
 

@@ -22,14 +22,14 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import as_completed
 
-from traduco.glossary import Glossary
-from traduco.mt import masking
+from traduco.language.glossary import Glossary
+from traduco.language import masking
 from traduco.mt.cache import TranslationCache
 from traduco.mt.documents import OVERLAP, Document, Window
 from traduco.mt.failures import Failure
 from traduco.mt.llm import Exchange, Reply, answer_ceiling, estimate_tokens
 from traduco.mt.prompt import Prompt, Term
-from traduco.mt.providers import PROVIDERS
+from traduco.mt.adapters import PROVIDERS
 from traduco.mt.usage import UsageTable
 from traduco.mt.verdicts import Judge, judge as judge_reply
 

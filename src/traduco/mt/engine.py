@@ -25,9 +25,10 @@ from concurrent.futures import as_completed
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from traduco.config import MTSettings, Project
-from traduco.glossary import Glossary, load_glossary
-from traduco.mt import masking, segments, transport
+from traduco.project.loading import MTSettings, Project
+from traduco.language.glossary import Glossary, load_glossary
+from traduco.mt import segments, transport
+from traduco.language import masking
 from traduco.mt.cache import TranslationCache
 from traduco.mt.claims import Claims
 from traduco.mt.client import ProviderClient, Stop, interrupted
@@ -36,7 +37,7 @@ from traduco.mt.drafter import Drafter
 from traduco.mt.prompt import Prompt, house_style
 from traduco.mt.verdicts import Judge
 from traduco.mt.failures import Failure
-from traduco.mt.providers import PROVIDERS, check_settings, secrets_for
+from traduco.mt.adapters import PROVIDERS, check_settings, secrets_for
 from traduco.mt.shared_limits import project_salt, shared_paces
 from traduco.mt.usage import Usage, UsageTable
 

@@ -13,8 +13,8 @@ import time
 from collections import deque
 from dataclasses import replace
 
-from traduco.config import MTSettings
-from traduco.mt.providers import PROVIDERS, Limits
+from traduco.project.loading import MTSettings
+from traduco.mt.adapters import PROVIDERS, Limits
 
 
 class Pacer:

@@ -1,12 +1,12 @@
 """Long texts: split at sentence boundaries to fit a provider's limit, joined back after.
 
-Sentences are `traduco.languages`' own, so "Il dott. Rossi", "1.250.000" and
+Sentences are `traduco.language.sentences`' own, so "Il dott. Rossi", "1.250.000" and
 "n. 5" stay whole, and each piece is the text as written.
 """
 
 from __future__ import annotations
 
-from traduco.languages import sentences
+from traduco.language.sentences import sentences
 
 
 def split(text: str, limit: int, language: str = "it") -> list[str]:

@@ -32,9 +32,9 @@ import sys
 import threading
 from pathlib import Path
 
-from traduco.config import MTSettings
-from traduco.mt.providers import PROVIDERS, Limits
-from traduco.storage import private_secret
+from traduco.project.loading import MTSettings
+from traduco.mt.adapters import PROVIDERS, Limits
+from traduco.project.private import private_secret
 
 WATCH_SECONDS = 0.1
 SALT = "limits-salt"        # in .traduco/
@@ -51,7 +51,7 @@ def server_url() -> str | None:
     if not url:
         return None
     # The API a single `traduco run` starts for itself ends with it: nobody to share with.
-    serving = sys.modules.get("traduco.serving")
+    serving = sys.modules.get("traduco.server.servers")
     own = getattr(serving, "_command_api_running", None)
     return None if own is not None and own.url == str(url) else str(url)
 

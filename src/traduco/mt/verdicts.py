@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from traduco.mt.masking import PROTECTED, TOKEN
+from traduco.language.masking import PROTECTED, TOKEN
 
 # Characters of text per character of Italian, as a translation usually has (checks.completeness agrees).
 TYPICAL_RATIO = {"zh": 0.36, "en": 0.95}

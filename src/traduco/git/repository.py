@@ -1,0 +1,91 @@
+"""The project's git repository, as traduco's runs use it: the
+`[tool.traduco.git]` settings, credentials, redaction, and the merge driver's
+registration (`traduco init-git`). The sync itself is `traduco.git.sync`.
+
+Credentials come from the git credential helper, TRADUCO_GIT_TOKEN / GIT_TOKEN
+in the environment, or a Prefect Secret block `traduco-git-token`; they are
+never written to .git/config, a commit or a log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from traduco import redaction
+from traduco.errors import ConfigError
+
+PUSH_ATTEMPTS = 3
+ATTRIBUTES = "*.po merge=traduco\n*.pot merge=traduco\n"
+TOKEN_VARIABLES = ("TRADUCO_GIT_TOKEN", "GIT_TOKEN")
+_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class GitSettings:
+    remote: str | None = None          # a remote's name or URL; default: the branch's upstream
+    branch: str | None = None          # default: the upstream's branch, else the current one
+    author: str | None = None          # "Name <email>" of the run's commits
+    push_attempts: int = PUSH_ATTEMPTS
+
+    @classmethod
+    def from_table(cls, table: dict, where: Path) -> "GitSettings":
+        # keys and types were checked when the project was loaded (traduco.project.settings)
+        remote = table.get("remote")
+        if remote and _USERINFO.search(str(remote)):
+            raise ConfigError("the git remote in [tool.traduco.git] holds a user name or password",
+                              path=where, hint="Write the URL without them; put a token in TRADUCO_GIT_TOKEN "
+                                               "or a Prefect Secret block named traduco-git-token")
+        author = table.get("author")
+        if author and not re.fullmatch(r"[^<>]+<[^<>]+>", str(author).strip()):
+            raise ConfigError(f"author {author!r} in [tool.traduco.git] is not 'Name <email>'", path=where)
+        return cls(remote=remote or None, branch=table.get("branch") or None, author=author or None,
+                   push_attempts=table.get("push_attempts", PUSH_ATTEMPTS))
+
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Git's words made fit for a message, by the provider keys' own mechanism
+    (`traduco.redaction`): URL credentials dropped, and the token in every encoding
+    a remote may echo it in (raw, base64 of `user:token` in an `ERR` line,
+    percent-encoded, inside a remote URL) replaced by ***."""
+    return redaction.redact(text, secrets)
+
+
+def merge_driver_command() -> str:
+    """The driver as git runs it: this Python, so it works from any virtual environment."""
+    return f"{shlex.quote(sys.executable)} -m traduco.catalogs.merge %O %A %B %P"
+
+
+def install_merge_driver(root: Path) -> list[str]:
+    """`traduco init-git`: name the driver in .gitattributes (committed, for
+    everyone) and register it in this clone's git config. Returns what it did."""
+    done = []
+    attributes = root / ".gitattributes"
+    text = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+    missing = [line for line in ATTRIBUTES.splitlines() if line not in text.splitlines()]
+    if missing:
+        attributes.write_text(text + ("" if not text or text.endswith("\n") else "\n")
+                              + "\n".join(missing) + "\n", encoding="utf-8")
+        done.append(f"{attributes.name}: {', '.join(missing)}")
+    for key, value in (("merge.traduco.name", "traduco: gettext catalogs, entry by entry"),
+                       ("merge.traduco.driver", merge_driver_command())):
+        result = subprocess.run(["git", "config", key, value], cwd=root, capture_output=True, text=True)
+        if result.returncode:
+            raise ConfigError(f"git config {key} failed: {result.stderr.strip()}", path=root,
+                              hint="Run it inside a git clone of the project")
+        done.append(f"git config {key}")
+    return done
+
+
+def find_token() -> str | None:
+    for variable in TOKEN_VARIABLES:
+        if os.environ.get(variable):
+            return os.environ[variable]
+    from traduco.mt.adapters import _prefect_secret
+    return _prefect_secret("TRADUCO_GIT_TOKEN")
