@@ -30,8 +30,7 @@ import polib
 from rapidfuzz import fuzz
 
 from traduco import checks
-from traduco.catalogs import pofile
-from traduco.catalogs import provenance
+from traduco.catalogs import pofile, provenance
 from traduco.checks.negation import negations
 from traduco.language.numbers import quantities
 from traduco.project.private import write_private

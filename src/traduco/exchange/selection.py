@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 import polib
 
 from traduco import checks
-from traduco.catalogs import pofile
-from traduco.catalogs import provenance
+from traduco.catalogs import pofile, provenance
 from traduco.checks import risk
-from traduco.project.loading import Project
+from traduco.checks.judge import check_cache
 from traduco.errors import CatalogError, ConfigError
 from traduco.language.glossary import Term, load_glossary
-from traduco.review.queue import check_cache
+from traduco.project.loading import Project
 
 BANDS = (risk.LOW, risk.MEDIUM, risk.HIGH)
 
