@@ -210,10 +210,11 @@ class Catalog:
         raise files.ChangedOnDisk(str(self.path))
 
 
-def each(project: Project, locales: list[str] | None = None, *,
+def each(project: Project, locales: list[str] | None = None, *, documents: list[str] | None = None,
          folders: tuple[Path, ...] | None = None) -> Iterator[Catalog]:
-    """Every document × locale of the project, one `Catalog` each, in document
-    order; each template is read once for all its locales. With `folders` (of
+    """Every document × locale of the project (or of `documents`, in their
+    order), one `Catalog` each, in document order; each template is read once
+    for all its locales. With `folders` (of
     one locale's catalogs): every `.po` in them instead, template or not (what translation memory may
     reuse, retired and imported catalogs included: these carry no template)."""
     if folders is not None:
@@ -221,7 +222,7 @@ def each(project: Project, locales: list[str] | None = None, *,
             for path in [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.po"))]:
                 yield Catalog.at(path, path.with_suffix(".pot"), path.stem, locale, template_data=None)
         return
-    for doc_id in project.doc_ids():
+    for doc_id in documents or project.doc_ids():
         try:
             template = files.contents(project.template_path(doc_id))
         except OSError:
