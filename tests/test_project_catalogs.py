@@ -1,5 +1,5 @@
 """One Catalog per document × locale: read once, its state, edited under its
-lock; `each` walks a project's catalogs (src/traduco/project_catalogs.py)."""
+lock; `each` walks a project's catalogs (src/traduco/catalogs/catalog.py)."""
 
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ _REASON = {"numbers": "numbers differ", "dates": "dates differ", "tokens": "toke
            "identical": "not translated", "length": "unusual length", "zh-punctuation": "half-width punctuation",
            "negation": "negation lost?"}
 
-# Notes the drafting step leaves in the provenance (see drafting.py).
+# Notes the drafting step leaves in the provenance (see `traduco.drafting.drafts`).
 _DROPPED = re.compile(r"check: the machine dropped ")
 _FIGURES = re.compile(r"check: numbers differ from the match")
 _FUZZY = re.compile(r"fuzzy match (\d+) %")

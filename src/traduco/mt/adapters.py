@@ -43,7 +43,7 @@ def secrets_for(name: str) -> dict[str, str]:
 
 def _prefect_secret(variable: str) -> str | None:
     """Looked up only where a Prefect API is in use (a flow run, or a command
-    inside `serving.api_for_command`): `traduco status` and plain library use
+    inside `servers.api_for_command`): `traduco status` and plain library use
     never start Prefect just to look."""
     if "prefect" not in sys.modules and not os.environ.get("PREFECT_API_URL"):
         return None
