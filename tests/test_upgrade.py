@@ -16,8 +16,8 @@ import cloudpickle
 from prefect.results import ResultRecord
 
 from conftest import DOC
-from helpers import approve_all, msgfmt_check, run_once
-from test_approval import po, run_resumed, suspended_publication
+from helpers import msgfmt_check
+from test_approval import en_approved_and_suspended, run_resumed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "upgrade"
 
@@ -75,11 +75,7 @@ def test_the_plan_an_old_release_persisted_reads_back_as_todays_classes():
 def test_a_run_suspended_before_the_upgrade_resumes_and_publishes_what_was_approved(project, standin):
     from traduco.serve.approval import decide
 
-    with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
-        handle.write("require_approval = true\n")
-    run_once(project, standin.url)
-    approve_all(po(project, "en"))
-    run_id = suspended_publication(project)
+    run_id = en_approved_and_suspended(project, standin)
     persisted = project / ".traduco" / "results" / run_id
     persisted.write_bytes(as_old_release_wrote_it(persisted.read_bytes()))
     assert references(persisted.read_bytes()) == {"traduco.publishing"}
