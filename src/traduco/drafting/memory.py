@@ -10,6 +10,14 @@ press releases repeat themselves with small changes.
 
     memory = TranslationMemory.for_locale(project, "zh_CN")
     memory.find("Fonte: Regione Toscana - Ufficio stampa", exclude="toscana")
+
+A fuzzy match is said with its band, and the figures it differs in are named,
+so a reviewer sees what to change:
+
+>>> band(97), band(90)
+('95–99', '85–94')
+>>> differing_figures("Il 21 maggio 177.000 persone", "Il 22 maggio 177.000 persone")
+['21 maggio -> 22 maggio']
 """
 
 from __future__ import annotations

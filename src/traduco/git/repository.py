@@ -5,6 +5,13 @@ registration (`traduco init-git`). The sync itself is `traduco.git.sync`.
 Credentials come from the git credential helper, TRADUCO_GIT_TOKEN / GIT_TOKEN
 in the environment, or a Prefect Secret block `traduco-git-token`; they are
 never written to .git/config, a commit or a log.
+
+>>> from pathlib import Path
+>>> GitSettings.from_table({"remote": "https://git.example.org/ufficio-stampa/comunicati.git"}, Path("pyproject.toml"))
+GitSettings(remote='https://git.example.org/ufficio-stampa/comunicati.git', branch=None, author=None, push_attempts=3)
+>>> GitSettings.from_table({"remote": "https://user:s3cret@git.example.org/x.git"}, Path("pyproject.toml"))
+Traceback (most recent call last):
+traduco.errors.ConfigError: pyproject.toml: the git remote in [tool.traduco.git] holds a user name or password...
 """
 
 from __future__ import annotations

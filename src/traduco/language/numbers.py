@@ -13,8 +13,10 @@ date (`Maggio Musicale Fiorentino`). A time of day is one value: `10.30` after
 `alle`/`ore`, `10:30`, `10.30 am`, `10时30分` are all 10.5; `alle 21`, `21:00`
 and `9 pm` agree, as do `alle 12`, `12:00` and `noon`.
 
-    quantities("In 177 mila il 21 maggio", "it")
-    # Quantities(numbers=[177000.0], dates=[Date(year=None, month=5, day=21)])
+>>> quantities("In 177 mila il 21 maggio", "it")
+Quantities(numbers=[177000.0], dates=[Date(year=None, month=5, day=21)], written=['177 mila'])
+>>> quantities("Costa 1.500 euro, il 21 maggio 2024", "it").numbers
+[1500.0]
 """
 
 from __future__ import annotations

@@ -8,8 +8,11 @@ before a number (`n. 5`, `pag. 12`, `art. 3`, `30 sett. 2026`), an initial
 (`S. Gimignano`) or anything a lower-case word continues (`S.p.A. ha`). Every
 sentence is a span of the text itself, so a finding quotes the text as it is.
 
-    [text[a:b] for a, b in languages.sentences("Il dott. Rossi è arrivato. Poi è uscito.", "it")]
-    languages.detector("ITALIAN", "ENGLISH").detect_language_of("Buongiorno a tutti")
+>>> text = "Il dott. Rossi è arrivato. Poi è uscito."
+>>> [text[a:b] for a, b in sentences(text, "it")]
+['Il dott. Rossi è arrivato. ', 'Poi è uscito.']
+>>> detector("ITALIAN", "ENGLISH").detect_language_of("Buongiorno a tutti")
+Language.ITALIAN
 """
 
 from __future__ import annotations

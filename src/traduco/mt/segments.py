@@ -2,6 +2,11 @@
 
 Sentences are `traduco.language.sentences`' own, so "Il dott. Rossi", "1.250.000" and
 "n. 5" stay whole, and each piece is the text as written.
+
+>>> split("Il dott. Rossi arriva. Poi parte.", 25)
+['Il dott. Rossi arriva.', 'Poi parte.']
+>>> join(["第一句。", "第二句。"], "zh_CN"), join(["One.", "Two."], "en")
+('第一句。第二句。', 'One. Two.')
 """
 
 from __future__ import annotations

@@ -1,6 +1,11 @@
 """The messages people are sent: drafts waiting for reviewers, a plan waiting
 for the editor, work left for the next run, a failed run. Each says what waits,
-the oldest, and where to find it."""
+the oldest, and where to find it.
+
+>>> said = work_waiting(["deepl: rate-limited (HTTP 429)"])
+>>> said.event, said.text.split(": ", 1)[1]
+('waiting', 'deepl: rate-limited (HTTP 429)')
+"""
 
 from __future__ import annotations
 

@@ -9,6 +9,11 @@ address (`http`/`https`): a `javascript:` one from a feed or an edited catalog
 header is no link at all, and without a URL there is none. Chinese pages ask
 for fonts that render Simplified Chinese well. A withdrawn document's page
 becomes a short notice.
+
+>>> web_link("javascript:alert(1)") is None, web_link("https://www.regione.toscana.it/-/toscana-smart-china")
+(True, 'https://www.regione.toscana.it/-/toscana-smart-china')
+>>> format_date("2021-05-24", "zh_CN"), format_date("2021-05-24", "en")
+('2021年5月24日', 'May 24, 2021')
 """
 
 from __future__ import annotations

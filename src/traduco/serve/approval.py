@@ -13,6 +13,21 @@ published: a catalog whose bytes changed meanwhile is not, and is named.
 Suspension needs a deployment: `traduco publish` starts its run as a run of
 the `traduco-publish` deployment of this project (that `traduco serve`
 registers) and runs it in its own process until it suspends.
+
+What the editor is shown, in the Prefect UI and by `traduco approve RUN_ID`:
+
+>>> from traduco.publishing.plan import PublishResult, Status
+>>> print(plan_markdown([PublishResult("comunicato", "en", Status.PUBLISH, "reviewed"),
+...                      PublishResult("vecchio", "zh_CN", Status.WITHDRAW, "source removed")]))
+### Publish these translations?
+<BLANKLINE>
+- **comunicato** (en): reviewed
+<BLANKLINE>
+### Withdraw these pages?
+<BLANKLINE>
+- **vecchio** (zh_CN): source removed; its page becomes a withdrawal notice
+<BLANKLINE>
+Exactly these catalogs, as they are now, are published: one that changes before the decision waits for the next plan.
 """
 
 from __future__ import annotations
