@@ -12,7 +12,7 @@ import pytest
 from traduco.catalogs import pofile
 from traduco.catalogs.extraction import extract, template_for
 from traduco.catalogs.provenance import Provenance
-from traduco.catalogs.update import merge
+from traduco.catalogs.update import update
 from traduco.errors import CatalogError
 from traduco.project import files
 from traduco.sources.documents import read_document
@@ -28,14 +28,14 @@ def sample_template() -> polib.POFile:
 
 def test_merge_keeps_approved_entries_and_obsoletes_removed_ones():
     template = sample_template()
-    old = merge(template, None, "zh_CN")
+    old = update(template, None, "zh_CN")
     old[0].msgstr = "已批准"
     old.append(polib.POEntry(msgid="Paragrafo rimosso.", msgstr="已删除的段落"))
     # An empty unit traduco extracted once (it has its #: reference) holds nobody's work.
     old.append(polib.POEntry(msgid="Mai tradotto.", msgstr="", occurrences=[("sources/x.txt", "9")],
                              tcomment="traduco: no draft yet: provider down"))
 
-    merged = merge(template, old, "zh_CN")
+    merged = update(template, old, "zh_CN")
 
     assert [e.msgid for e in pofile.active_entries(merged)] == [e.msgid for e in template]
     assert merged[0].msgstr == "已批准" and pofile.state(merged[0]) == pofile.APPROVED
@@ -45,7 +45,7 @@ def test_merge_keeps_approved_entries_and_obsoletes_removed_ones():
 
 def test_obsolete_translation_comes_back_when_the_paragraph_returns():
     template = sample_template()
-    old = merge(template, None, "en")
+    old = update(template, None, "en")
     old[1].msgstr = "Approved"
     shorter = polib.POFile()
     shorter.metadata = template.metadata
@@ -53,19 +53,19 @@ def test_obsolete_translation_comes_back_when_the_paragraph_returns():
         if entry.msgid != template[1].msgid:
             shorter.append(entry)
 
-    removed = merge(shorter, old, "en")
-    back = merge(template, removed, "en")
+    removed = update(shorter, old, "en")
+    back = update(template, removed, "en")
 
     assert back[1].msgstr == "Approved" and not back[1].obsolete
 
 
 def test_write_is_idempotent_and_only_dates_real_changes(tmp_path):
     path = tmp_path / "doc.po"
-    catalog = merge(sample_template(), None, "zh_CN")
+    catalog = update(sample_template(), None, "zh_CN")
     assert pofile.write(catalog, path) is True
     first = path.read_bytes()
 
-    again = merge(sample_template(), pofile.read(path, locale="zh_CN"), "zh_CN")
+    again = update(sample_template(), pofile.read(path, locale="zh_CN"), "zh_CN")
 
     assert pofile.write(again, path) is False
     assert path.read_bytes() == first
@@ -78,7 +78,7 @@ def test_write_is_idempotent_and_only_dates_real_changes(tmp_path):
 
 def test_new_catalog_headers(tmp_path):
     path = tmp_path / "doc.po"
-    pofile.write(merge(sample_template(), None, "zh_CN"), path)
+    pofile.write(update(sample_template(), None, "zh_CN"), path)
     meta = pofile.read(path).metadata
 
     assert meta["Language"] == "zh_CN"
@@ -91,7 +91,7 @@ def test_new_catalog_headers(tmp_path):
 
 def test_messages_are_never_wrapped(tmp_path):
     path = tmp_path / "doc.po"
-    pofile.write(merge(sample_template(), None, "en"), path)
+    pofile.write(update(sample_template(), None, "en"), path)
     msgid_lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.startswith('msgid "La Toscana')]
     assert len(msgid_lines) == 1 and msgid_lines[0].endswith('settore."')
 
@@ -237,8 +237,8 @@ def test_a_hand_made_plural_entry_and_an_untranslated_commented_one_survive_ever
         'msgstr[0] "%d 个文件"\n\n'
         '# waiting for the press office: do not translate yet\nmsgid "Nota interna."\nmsgstr ""\n'))
 
-    merged = merge(template, existing, "zh_CN")
-    again = merge(template, written_and_read_back(tmp_path, merged), "zh_CN")
+    merged = update(template, existing, "zh_CN")
+    again = update(template, written_and_read_back(tmp_path, merged), "zh_CN")
 
     for catalog in (merged, again):
         kept = {e.msgid: e for e in catalog if e.obsolete}
@@ -256,7 +256,7 @@ def test_an_approved_entry_leaving_beats_its_older_obsolete_twin_and_loses_nothi
         '#~ msgid "Due volte."\n#~ msgstr "第一个"\n\n'
         '# second twin\n#~ msgid "Due volte."\n#~ msgstr "第二个"\n'))
 
-    merged = written_and_read_back(tmp_path, merge(template, existing, "zh_CN"))
+    merged = written_and_read_back(tmp_path, update(template, existing, "zh_CN"))
 
     kept = [e for e in merged if e.obsolete]
     assert sorted(e.msgid for e in kept) == ["Due volte.", "Paragrafo tolto."]   # msgfmt: no twins
@@ -271,7 +271,7 @@ def test_headers_other_tools_write_survive_a_merge(tmp_path):
                '"X-Poedit-Basepath: ..\\n"\n"X-Poedit-SearchPath-0: .\\n"\n"X-Team-Reviewer: Anna\\n"\n')
     existing = catalog_file(tmp_path, "", headers)
 
-    meta = written_and_read_back(tmp_path, merge(sample_template(), existing, "zh_CN")).metadata
+    meta = written_and_read_back(tmp_path, update(sample_template(), existing, "zh_CN")).metadata
 
     assert meta["Last-Translator"] == "Li Wei <li@example.org>"
     assert meta["Language-Team"] == "Chinese <zh@example.org>"
@@ -283,9 +283,9 @@ def test_a_save_landing_inside_the_write_is_seen_before_the_rename(tmp_path, mon
     """The window the first comparison leaves open: the save lands while the new
     file is being flushed, after the run compared the file with what it read."""
     path = tmp_path / "doc.po"
-    pofile.write(merge(sample_template(), None, "zh_CN"), path)
+    pofile.write(update(sample_template(), None, "zh_CN"), path)
     before = path.read_bytes()
-    catalog = merge(sample_template(), pofile.read(path), "zh_CN")
+    catalog = update(sample_template(), pofile.read(path), "zh_CN")
     catalog[0].msgstr = "运行的草稿"
     real_fsync = os.fsync
 

@@ -16,7 +16,7 @@ import pytest
 
 from traduco.catalogs import pofile
 from traduco.catalogs.extraction import write_template
-from traduco.catalogs.update import merge
+from traduco.catalogs.update import update
 from traduco.project import files
 from traduco.project.loading import load_project
 from traduco.publishing.pages import format_date, page_from_catalog, render_page, web_link
@@ -63,7 +63,7 @@ def test_publish_again_without_changes_rewrites_nothing(project, tmp_path):
     po = catalog_with([("Ciao.", "Hello.", "1")])
     template = catalog_with([("Ciao.", "", "1")])
     pofile.write(template, proj.template_path("doc"), date_header="POT-Creation-Date")
-    pofile.write(merge(template, po, "en"), path)
+    pofile.write(update(template, po, "en"), path)
 
     first = {r.locale: r.status for r in publish(proj)}
     page = proj.public_dir / "en" / "doc.html"

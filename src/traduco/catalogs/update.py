@@ -1,6 +1,6 @@
 """Merging a template into a catalog, as msgmerge does, keeping reviewers' work.
 
-    merged = merge(template, catalog, "zh_CN")
+    merged = update(template, catalog, "zh_CN")
 
 Entries follow the template's order. An edited paragraph keeps the reviewer's
 translation, becomes fuzzy and shows the old Italian as `#| msgid`, when the
@@ -31,7 +31,7 @@ COMMON_WORD = 32        # a word in more old texts than this tells them apart to
 CANDIDATES = 4          # old texts compared with each new one: those sharing the most words
 
 
-def merge(template: polib.POFile, catalog: polib.POFile | None, locale: str,
+def update(template: polib.POFile, catalog: polib.POFile | None, locale: str,
           moment: dt.datetime | None = None) -> polib.POFile:
     """The catalog for `template`, keeping every translation `catalog` had.
 

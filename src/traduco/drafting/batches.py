@@ -22,7 +22,7 @@ from traduco.catalogs.retirement import carry_over
 from traduco.checks.judge import check_cache
 from traduco.checks.ledger import Ledger, verdict_context
 from traduco.checks.risk import RISK_VERSION
-from traduco.drafting.drafts import CatalogResult, draft_judge, pending_document, update_catalog
+from traduco.drafting.drafts import CatalogResult, draft_catalog, draft_judge, pending_document
 from traduco.drafting.memory import TranslationMemory
 from traduco.drafting.progress import tell_progress
 from traduco.errors import SourceError, TraducoError
@@ -98,7 +98,7 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
                 if engine.stopping and not arrivals.complete(doc_id, locale):
                     result.waiting += 1     # left as it is: the next run drafts it, from the cache
                     continue
-                report = update_catalog(project, doc_id, loaded[doc_id], locale, engine, memories[locale],
+                report = draft_catalog(project, doc_id, loaded[doc_id], locale, engine, memories[locale],
                                         on_result, glossary=engine.glossary, check_cache=cache)
                 result.reports.append(report)
                 if report.error is None:

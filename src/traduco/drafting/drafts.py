@@ -4,7 +4,7 @@ untranslated unit with a fuzzy machine draft.
 Approved entries (a msgstr without the fuzzy flag) are a reviewer's work: they
 are never sent to MT and never changed.
 
-    report = update_catalog(project, "toscana", template, "zh_CN", engine)
+    result = draft_catalog(project, "toscana", template, "zh_CN", engine)
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from traduco.catalogs import pofile, provenance
 from traduco.catalogs.catalog import Catalog
 from traduco.catalogs.extraction import TITLE_CONTEXT
 from traduco.catalogs.provenance import MACHINE, MEMORY, NO_DRAFT, Provenance
-from traduco.catalogs.update import merge
+from traduco.catalogs.update import update
 from traduco.checks import risk
 from traduco.checks.judge import Judge
 from traduco.drafting.memory import Match, TranslationMemory, band, differing_figures
@@ -115,8 +115,8 @@ def pending_document(project: Project, doc_id: str, template: polib.POFile, loca
     try:
         existing = pofile.read_existing(path, locale=locale)
     except CatalogError:
-        return [], None   # update_catalog reports it
-    catalog = merge(template, existing, locale)
+        return [], None   # draft_catalog reports it
+    catalog = update(template, existing, locale)
     texts = [e.msgid for e in pofile.active_entries(catalog)
              if pofile.state(e) == pofile.UNTRANSLATED
              and not (memory and memory.find(e.msgid, exclude=doc_id))]
@@ -185,7 +185,7 @@ def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
     return report
 
 
-def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale: str,
+def draft_catalog(project: Project, doc_id: str, template: polib.POFile, locale: str,
                    engine: Engine | None, memory: TranslationMemory | None = None,
                    on_result: Callable[[str, Result], None] | None = None,
                    glossary: Glossary | None = None,
@@ -206,7 +206,7 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
     reports: list[CatalogResult] = []
 
     def change(fresh: Catalog) -> polib.POFile:
-        merged = merge(template, fresh.entries if fresh.exists else None, locale)
+        merged = update(template, fresh.entries if fresh.exists else None, locale)
         report = draft(merged, locale, engine, memory, doc_id, on_result)
         report.errors, report.warnings = judge.annotate(merged, locale)
         report.path = relative
