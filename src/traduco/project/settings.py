@@ -327,7 +327,8 @@ class NotifyTable(NotifyChannels):
 
 
 class TraducoTable(_Table):
-    """`[tool.traduco]` itself."""
+    """`[tool.traduco]` itself: the project's name, its languages and folders, the editor's approval gate, and
+    how translate batches run."""
 
     project: Optional[str] = Field(None, description="the project's name, as catalogs' Project-Id-Version")
     """The project's name: catalogs' `Project-Id-Version`, the index pages' title, the notifications'
