@@ -34,7 +34,7 @@ def test_the_generated_pages_are_what_the_code_says_today(generated):
                               REPO / "docs/development.md"}
     stale = [str(path.relative_to(REPO)) for path, text in generated.items()
              if not path.exists() or path.read_text(encoding="utf-8") != text]
-    assert stale == [], (f"{', '.join(stale)} no longer match the code: run `python docs/reference/generate.py` "
+    assert stale == [], (f"out of date with the code: {', '.join(stale)}. Run `python docs/reference/generate.py` "
                          "and commit what it writes")
 
 
