@@ -23,7 +23,6 @@ clients (the openai client; deep-translator's LibreTranslator):
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
 import sys

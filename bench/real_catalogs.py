@@ -30,10 +30,9 @@ from pathlib import Path
 
 import polib
 
-from traduco.catalogs import pofile
-from traduco.catalogs import syntax
-from traduco.catalogs.merge import merge_texts
+from traduco.catalogs import pofile, syntax
 from traduco.catalogs.blocks import Block, CatalogText
+from traduco.catalogs.merge import merge_texts
 from traduco.errors import CatalogError
 
 REVISION = (("Li <li@example.org>", "2031-01-01 10:00+0000"), ("Wang <wang@example.org>", "2031-01-02 10:00+0000"))

@@ -34,7 +34,6 @@ import polib
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mutations import CORPUS, KINDS, mutate   # noqa: E402
-from traduco.catalogs import pofile   # noqa: E402
 from traduco.catalogs import provenance
 from traduco.checks import risk
 from traduco.checks import check   # noqa: E402

@@ -14,10 +14,10 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 
-from traduco.serve import approval
-from traduco.notify import channels
+from traduco.notify import sending
 from traduco.project import trust
 from traduco.project.loading import Project, load_project
+from traduco.serve import approval
 from traduco.serve.deployments import refuse_foreign_parameters
 from traduco.publishing.plan import (PLANNED, PublishResult, Status, noteworthy_first, plan_publication,
                                 publish as publish_project, tally)
@@ -42,7 +42,7 @@ def publish_plan(project: Project, approved: list[PublishResult] | None) -> list
     return results
 
 
-@flow(name="publish", on_failure=[channels.on_failure, results_made_private],
+@flow(name="publish", on_failure=[sending.on_failure, results_made_private],
       on_completion=[results_made_private], on_cancellation=[results_made_private],
       on_crashed=[results_made_private])
 def publish(project_dir: str = ".", locales: list[str] | None = None,

@@ -19,21 +19,20 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
-from traduco.project import files
 from traduco.drafting import interruption
-from traduco.notify import channels
-from traduco.project import trust
 from traduco.drafting.batches import BatchResult, translate_batch
-from traduco.project.loading import Project, load_project
-from traduco.sources.feeds import WebResult, pull_web
 from traduco.drafting.memory import TranslationMemory
 from traduco.mt import Engine
+from traduco.notify import messages, sending
+from traduco.project import files, trust
+from traduco.project.loading import Project, load_project
 from traduco.review.queue import QueueView, most_urgent
+from traduco.sources.feeds import WebResult, pull_web
 from traduco.drafting.runs import (EXIT_MT_PENDING, InProcess, OnDask, RunIncomplete, RunSummary, quiet_expected_outcomes,
                           translate_project)
+from traduco.git.sync import GitSync, SyncReport, run_message
 from traduco.serve.deployments import refuse_foreign_parameters
 from traduco.server.servers import results_made_private
-from traduco.git.sync import GitSync, SyncReport, run_message
 
 quiet_expected_outcomes()     # a provider down is news for people, not a traceback
 RUN_LOCK_WAIT_SECONDS = 3600
@@ -92,7 +91,7 @@ def record_usage(summary: RunSummary) -> None:
         *([f"- and {more:,} more"] if more > 0 else [])]))
 
 
-@flow(name="translate", log_prints=True, on_failure=[channels.on_failure, results_made_private],
+@flow(name="translate", log_prints=True, on_failure=[sending.on_failure, results_made_private],
       on_completion=[results_made_private], on_cancellation=[results_made_private],
       on_crashed=[results_made_private])
 def translate(project_dir: str = ".", provider: str | None = None,
@@ -117,7 +116,7 @@ def translate(project_dir: str = ".", provider: str | None = None,
         message = "work waiting: " + "; ".join(summary.problem_lines())[:1000]
         create_markdown_artifact(key="work-waiting", markdown="\n".join(
             ["**Work waiting for the next run**", "", *[f"- {line}" for line in summary.problem_lines()]]))
-        for problem in channels.send(project, channels.work_waiting(summary.problem_lines())):
+        for problem in sending.send(project, messages.work_waiting(summary.problem_lines())):
             print(problem)       # in the run's log (log_prints)
         return Completed(message=message, data=summary)
     if summary.exit_code:
@@ -134,7 +133,7 @@ def _translate(project: Project, git: GitSync | None = None, pulled: SyncReport 
         summary.git = git_commit_push(quote(git), quote(summary), quote(pulled))
     if not summary.interrupted:
         summary.queue = record_review_queue(project)
-        for problem in channels.send_all(project, channels.new_drafts_waiting(project, summary.queue.rows)):
+        for problem in sending.send_all(project, messages.new_drafts_waiting(project, summary.queue.rows)):
             print(problem)       # in the run's log (log_prints)
     record_usage(summary)
     return summary

@@ -182,6 +182,15 @@ def suspended_publication(project: Path) -> str:
     return run_id
 
 
+def en_approved_and_suspended(project: Path, standin) -> str:
+    """A project that requires approval, its en catalog reviewed, its publish run suspended: the run's id."""
+    with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
+        handle.write("require_approval = true\n")
+    run_once(project, standin.url)
+    approve_all(po(project, "en"))
+    return suspended_publication(project)
+
+
 def run_resumed(run_id: str):
     """What serve's runner does once the editor has decided: run the flow run again (here, in this process)."""
     from prefect.client.orchestration import get_client
@@ -203,11 +212,7 @@ def test_a_decision_without_its_persisted_plan_publishes_nothing(project, standi
 
     from traduco.serve.approval import decide
 
-    with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
-        handle.write("require_approval = true\n")
-    run_once(project, standin.url)
-    approve_all(po(project, "en"))
-    run_id = suspended_publication(project)
+    run_id = en_approved_and_suspended(project, standin)
     assert list((project / ".traduco" / "results").iterdir())
     shutil.rmtree(project / ".traduco" / "results")
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from traduco.catalogs import pofile
-from traduco.catalogs import formats
-from traduco.publishing import snapshots
+from traduco.catalogs import formats, pofile
 from traduco.errors import CatalogError
+from traduco.publishing import snapshots
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken-catalogs"
 FIXTURES = sorted(p.name for p in BROKEN.glob("*.po"))

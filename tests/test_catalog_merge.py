@@ -11,8 +11,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco.catalogs import pofile
-from traduco.catalogs import provenance
+from traduco.catalogs import pofile, provenance
 from traduco.catalogs.merge import merge_catalogs
 
 from conftest import DOC

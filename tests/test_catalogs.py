@@ -10,12 +10,12 @@ import polib
 import pytest
 
 from traduco.catalogs import pofile
-from traduco.project import files
-from traduco.errors import CatalogError
-from traduco.catalogs.update import merge
-from traduco.catalogs.provenance import Provenance
-from traduco.sources.documents import read_document
 from traduco.catalogs.extraction import extract, template_for
+from traduco.catalogs.provenance import Provenance
+from traduco.catalogs.update import merge
+from traduco.errors import CatalogError
+from traduco.project import files
+from traduco.sources.documents import read_document
 
 from conftest import REPO, SAMPLE
 from helpers import msgfmt_check

@@ -36,11 +36,11 @@ def test_publish_dry_run_says_why_a_catalog_waits_in_a_few_lines_at_80_columns(p
 
 def test_a_ctrl_c_inside_a_command_is_said_in_words(project, capsys, monkeypatch):
     # typer turns a KeyboardInterrupt into a silent exit 130: the words must survive that
-    import traduco.cli
+    import traduco.cli.workflow
 
     def waiting_for_the_prefect_api(*args, **kwargs):
         raise KeyboardInterrupt
-    monkeypatch.setattr(traduco.cli, "load_project", waiting_for_the_prefect_api)
+    monkeypatch.setattr(traduco.cli.workflow, "load_project", waiting_for_the_prefect_api)
 
     code, _, err = run_cli(capsys, "status", "--project", str(project))
 

@@ -12,9 +12,9 @@ from lxml import etree
 
 from conftest import DOC, FIXTURES
 from helpers import approve_all, msgfmt_check, run_cli, run_once
-from traduco.project.loading import load_project
-from traduco.language.glossary import Glossary
 from traduco.drafting.memory import TranslationMemory
+from traduco.language.glossary import Glossary
+from traduco.project.loading import load_project
 
 EXCHANGE = FIXTURES / "exchange"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

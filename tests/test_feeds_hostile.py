@@ -11,8 +11,8 @@ import pytest
 from websites import ARTICLE, FIRST, Site, Trickle, configure, mostra, rss, tls_context
 
 from traduco.project.loading import load_project
-from traduco.sources.feeds import pull_web
 from traduco.sources.documents import read_document
+from traduco.sources.feeds import pull_web
 
 
 @pytest.fixture

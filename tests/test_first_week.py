@@ -12,8 +12,7 @@ import sys
 import polib
 import pytest
 
-from traduco.checks import risk
-from traduco.checks import ERROR, WARNING, check
+from traduco.checks import ERROR, WARNING, check, risk
 
 from conftest import DOC
 from helpers import approve_all, run_cli, run_once
@@ -259,14 +258,14 @@ def test_the_readmes_offline_demo_pastes_as_written(project):
 # -- Ctrl-C ------------------------------------------------------------------------------------
 
 def test_progress_never_counts_a_text_that_was_not_drafted(project, standin):
-    from traduco.drafting.progress import Reporter, listening
+    from traduco.drafting.progress import Listener, listening
     standin.always = 400             # every request refused: nothing is drafted
     counted = {"more": 0, "advance": 0}
 
     def progress(locale, more=0, advance=0):
         counted["more"] += more
         counted["advance"] += advance
-    with listening(Reporter(progress=progress)):
+    with listening(Listener(progress=progress)):
         run_once(project, standin.url)
     assert counted["more"] > 0 and counted["advance"] == 0
 

@@ -14,12 +14,11 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco.catalogs import pofile
-from traduco.catalogs import provenance
-from traduco.project.loading import load_project
+from traduco.catalogs import pofile, provenance
 from traduco.errors import ConfigError
 from traduco.git.repository import redact
 from traduco.git.sync import GitSync
+from traduco.project.loading import load_project
 
 from conftest import DOC, SAMPLE
 from helpers import approve_all, entries, msgfmt_check, run_cli, run_once

@@ -13,8 +13,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco.catalogs import pofile
-from traduco.catalogs import provenance
+from traduco.catalogs import pofile, provenance
 from traduco.project.loading import load_project
 from traduco.review.queue import queue_row
 

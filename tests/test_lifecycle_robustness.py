@@ -119,9 +119,8 @@ import os, random, signal, sys, pathlib, tempfile, traceback
 sys.path.insert(0, {tests!r})
 from helpers import run_once
 from traduco import checks
-from traduco.drafting import batches
+from traduco.drafting import batches, runs
 from traduco.project import loading
-from traduco.drafting import runs
 checks.warm_up()      # the models, loaded once here: each run below is a fork of this process
 
 # Die by SIGKILL at the N-th call of one step of an atomic write: just after the

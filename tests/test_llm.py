@@ -11,13 +11,13 @@ from dataclasses import replace
 
 import pytest
 
-from traduco.project.loading import MTSettings, ProviderSettings
 from traduco.drafting.drafts import meaning_problems
 from traduco.language.glossary import Glossary
 from traduco.mt import Engine
 from traduco.mt.cache import TranslationCache
 from traduco.mt.documents import Document, Unit
-from traduco.mt.adapters import PROVIDERS
+from traduco.project.loading import MTSettings, ProviderSettings
+from traduco.project.providers import PROVIDERS
 from llm_standin import UNIT_FAULTS, LLMStandIn
 from standin import FIXTURES_REFERENCES, StandIn
 

@@ -12,9 +12,9 @@ import polib
 import pytest
 
 from traduco.project.loading import load_project
-from traduco.publishing.disclosure import Disclosure, MACHINE
-from traduco.publishing.pages import statement
 from traduco.project.settings import SettingsError
+from traduco.publishing.disclosure import MACHINE, Disclosure
+from traduco.publishing.pages import statement
 from helpers import approve_all, run_cli
 from llm_standin import LLMStandIn
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from deep_translator import BaiduTranslator, GoogleTranslator, LibreTranslator, MyMemoryTranslator
 
-from traduco.project.loading import MTSettings, ProviderSettings
 from traduco.errors import ConfigError
+from traduco.language.masking import protect, restore
 from traduco.mt import Engine, check_settings, language_code
 from traduco.mt.cache import TranslationCache
 from traduco.mt.limits import Pacer
-from traduco.language.masking import protect, restore
-from traduco.mt.adapters import Limits
 from traduco.mt.segments import split
+from traduco.project.loading import MTSettings, ProviderSettings
+from traduco.project.providers import Limits
 from standin import StandIn, load_references
 
 REFERENCES = load_references()

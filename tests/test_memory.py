@@ -12,13 +12,12 @@ import polib
 import pytest
 from rapidfuzz import fuzz, process
 
-from traduco.catalogs import pofile
-from traduco.catalogs import provenance
-from traduco.project.loading import load_project
-from traduco.errors import ConfigError
-from traduco.drafting.memory import Match, SimilarTexts, TranslationMemory, differing_figures
+from traduco.catalogs import pofile, provenance
 from traduco.drafting.batches import BatchResult
+from traduco.drafting.memory import Match, SimilarTexts, TranslationMemory, differing_figures
 from traduco.drafting.runs import RunSummary
+from traduco.errors import ConfigError
+from traduco.project.loading import load_project
 
 from conftest import DOC
 from helpers import approve_all, msgfmt_check, run_once

@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from traduco.project.loading import MTSettings, ProviderSettings
 from traduco.mt import Engine
-from traduco.mt.cache import TranslationCache
 from traduco.mt.adapters import Adapter
+from traduco.mt.cache import TranslationCache
+from traduco.project.loading import MTSettings, ProviderSettings
 from faulty_standin import FaultyStandIn
 from standin import StandIn
 
@@ -67,9 +67,9 @@ def now():
 import traduco.language.numbers, traduco.mt, traduco.checks, traduco.drafting.runs, traduco.drafting.interruption
 assert now() == plain, "patched at import"
 from pathlib import Path
-from traduco.project.loading import MTSettings, ProviderSettings
 from traduco.mt import Engine
 from traduco.mt.cache import TranslationCache
+from traduco.project.loading import MTSettings, ProviderSettings
 mt = MTSettings(chain=("libre",), providers=(ProviderSettings("libre", "http://127.0.0.1:9/"),))
 first = Engine(mt, "it", TranslationCache(Path({str(tmp_path)!r}) / "c.sqlite"))
 second = Engine(mt, "it", TranslationCache(Path({str(tmp_path)!r}) / "c.sqlite"))

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import polib
 
-from traduco.notify import channels
+from traduco.notify import channels, messages, sending
 from traduco.project.loading import load_project
-from traduco.review.queue import most_urgent
 from traduco.project.settings import NotifyTable
+from traduco.review.queue import most_urgent
 
 from conftest import DOC
 from helpers import run_once
@@ -73,8 +73,8 @@ def test_drafts_waiting_too_long_are_told_once_per_locale(project, standin):
         backdate_drafts(project / "locales" / "zh_CN" / "LC_MESSAGES" / f"{DOC}.po", days=2)
         proj = load_project(project)
 
-        first = channels.send_all(proj, channels.new_drafts_waiting(proj, most_urgent(proj).rows))
-        again = channels.send_all(proj, channels.new_drafts_waiting(proj, most_urgent(proj).rows))
+        first = sending.send_all(proj, messages.new_drafts_waiting(proj, most_urgent(proj).rows))
+        again = sending.send_all(proj, messages.new_drafts_waiting(proj, most_urgent(proj).rows))
 
     assert first == again == []
     assert len(receiver.received) == 1                     # zh_CN only (en's drafts are new), and only once
@@ -93,11 +93,11 @@ def test_a_failed_run_is_told_and_a_failing_webhook_is_one_line_without_its_addr
         (project / "sources" / "rotto.txt").write_bytes(b"\xff\xfe non UTF-8 \xff\n")   # a file a person must fix
         state = translate(project_dir=str(project), provider="libre", provider_url=standin.url,
                           sync=False, return_state=True)
-        wrong = channels.send(load_project(project), channels.Message(channels.FAILURE, "x"))
+        wrong = sending.send(load_project(project), channels.Message(channels.FAILURE, "x"))
         # The hook's address is the secret: a wrong one is told by kind and status only.
         broken = load_project(project)
         object.__setattr__(broken, "notify", NotifyTable(webhook=receiver.url.replace(TOKEN, "wrong")))
-        refused = channels.send(broken, channels.Message(channels.FAILURE, "x"))
+        refused = sending.send(broken, channels.Message(channels.FAILURE, "x"))
 
     assert state.is_failed()
     failures = [body for _, body in receiver.received if body["event"] == "failure" and body["text"] != "x"]
@@ -111,7 +111,7 @@ def test_a_webhook_whose_address_is_private_is_refused_when_sent(project, monkey
     goes: it is checked on the address connected to, as the feeds' are."""
     with Receiver() as receiver:
         monkeypatch.setenv("TRADUCO_NOTIFY_WEBHOOK", receiver.url)
-        refused = channels.send(load_project(project), channels.Message(channels.FAILURE, "x"))
+        refused = sending.send(load_project(project), channels.Message(channels.FAILURE, "x"))
         assert receiver.received == []
 
     assert refused == ["notification by webhook failed: refused: a loopback address (this machine); notifications "

@@ -12,7 +12,7 @@ import pytest
 
 from test_notify import Receiver
 from websites import tls_context
-from traduco.notify import channels
+from traduco.notify import channels, sending
 from traduco.project.loading import load_project
 
 PASSWORD = "SMTP-pass-w0rd-9182"
@@ -60,10 +60,10 @@ def test_an_email_goes_through_starttls_and_a_login_and_the_password_reaches_no_
     proj = load_project(project)
     caplog.set_level(logging.DEBUG)
 
-    sent = channels.send(proj, channels.Message(channels.DRAFTS, "zh_CN: 1 document(s) wait for review", "zh_CN"))
-    not_en = channels.send(proj, channels.Message(channels.DRAFTS, "en: 1 document(s) wait for review", "en"))
+    sent = sending.send(proj, channels.Message(channels.DRAFTS, "zh_CN: 1 document(s) wait for review", "zh_CN"))
+    not_en = sending.send(proj, channels.Message(channels.DRAFTS, "en: 1 document(s) wait for review", "en"))
     monkeypatch.setenv("TRADUCO_SMTP_PASSWORD", "wrong-" + PASSWORD)
-    refused = channels.send(proj, channels.Message(channels.FAILURE, "The translate run failed: x"))
+    refused = sending.send(proj, channels.Message(channels.FAILURE, "The translate run failed: x"))
 
     assert sent == not_en == [] and logins[0] == ("redazione", PASSWORD)
     assert len(mails) == 1
@@ -85,7 +85,7 @@ def test_an_email_to_a_server_with_a_certificate_nobody_vouches_for_is_not_sent(
                      f'smtp_port = {port}\nsmtp_user = "redazione"\n')
     monkeypatch.setenv("TRADUCO_SMTP_PASSWORD", PASSWORD)
 
-    problems = channels.send(load_project(project), channels.Message(channels.FAILURE, "x"))
+    problems = sending.send(load_project(project), channels.Message(channels.FAILURE, "x"))
 
     assert logins == [] and mails == []
     assert problems and problems[0].startswith("notification by email failed: ") and PASSWORD not in problems[0]
@@ -104,8 +104,8 @@ def test_a_prefect_notification_block_named_in_the_settings_is_told(project):
                          '[tool.traduco.notify.locales.en]\nblock = "custom-webhook/redazione-hook"\n')
         proj = load_project(project)
 
-        told = channels.send(proj, channels.Message(channels.APPROVAL, "en: a publication waits", "en"))
-        not_wanted = channels.send(proj, channels.Message(channels.FAILURE, "The translate run failed: x"))
+        told = sending.send(proj, channels.Message(channels.APPROVAL, "en: a publication waits", "en"))
+        not_wanted = sending.send(proj, channels.Message(channels.FAILURE, "The translate run failed: x"))
 
     assert told == not_wanted == []
     assert [body for _, body in receiver.received] == [{"text": "en: a publication waits",

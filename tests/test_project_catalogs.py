@@ -1,5 +1,5 @@
 """One Catalog per document × locale: read once, its state, edited under its
-lock; `each` walks a project's catalogs (src/traduco/project_catalogs.py)."""
+lock; `each` walks a project's catalogs (src/traduco/catalogs/catalog.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import polib
 import pytest
 
 from traduco.catalogs import pofile
-from traduco.project import files
-from traduco.review.low_risk import approve, low_risk_drafts
-from traduco.project.loading import load_project
 from traduco.catalogs.catalog import Catalog, each
+from traduco.project import files
+from traduco.project.loading import load_project
+from traduco.review.low_risk import approve, low_risk_drafts
 from traduco.review.page import review_page
 
 HEADER = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: {locale}\\n"\n'

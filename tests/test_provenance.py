@@ -7,13 +7,12 @@ import datetime as dt
 import polib
 import pytest
 
-from traduco.catalogs import pofile
-from traduco.catalogs import provenance
-from traduco.project.loading import load_project
-from traduco.drafting.drafts import CatalogReport, machine_draft, reuse
+from traduco.catalogs import pofile, provenance
+from traduco.catalogs.provenance import CONFLICT, MACHINE, MEMORY, NO_DRAFT, SOURCE_CHANGED, Provenance
+from traduco.drafting.drafts import CatalogResult, machine_draft, reuse
 from traduco.drafting.memory import Match
 from traduco.mt import Result
-from traduco.catalogs.provenance import CONFLICT, MACHINE, MEMORY, NO_DRAFT, SOURCE_CHANGED, Provenance
+from traduco.project.loading import load_project
 from traduco.review.queue import queue_row
 
 MADE = dt.datetime(2026, 11, 20, 8, 30, tzinfo=dt.timezone.utc)
@@ -74,7 +73,7 @@ def test_a_memory_draft_from_a_dated_document_is_as_old_as_its_reuse_not_as_the_
 def test_drafting_writes_notes_the_queue_and_scorecard_can_read():
     machine, memory = polib.POEntry(msgid="Ciao {nome}"), polib.POEntry(msgid="Buongiorno")
     pofile.mark_draft(machine, "Hello", machine_draft(Result("Hello", provider="libre", lost=("{nome}",))))
-    reuse(memory, Match("Good morning", "2021-05-21-comunicato"), CatalogReport("doc", "en", ""), 0.85)
+    reuse(memory, Match("Good morning", "2021-05-21-comunicato"), CatalogResult("doc", "en", ""), 0.85)
 
     drafted, reused = provenance.of(machine), provenance.of(memory)
 

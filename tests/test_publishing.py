@@ -15,14 +15,14 @@ import polib
 import pytest
 
 from traduco.catalogs import pofile
+from traduco.catalogs.extraction import write_template
+from traduco.catalogs.update import merge
 from traduco.project import files
 from traduco.project.loading import load_project
-from traduco.catalogs.update import merge
 from traduco.publishing.pages import format_date, page_from_catalog, render_page, web_link
-from traduco.review.queue import queue_row
 from traduco.publishing.plan import publish
+from traduco.review.queue import queue_row
 from traduco.sources.documents import read_document
-from traduco.catalogs.extraction import write_template
 
 from conftest import DOC
 from helpers import approve_all, parse_html, run_once

@@ -8,10 +8,9 @@ from pathlib import Path
 import polib
 import pytest
 
-from traduco.catalogs import pofile
-from traduco.catalogs import provenance
-from traduco.project.loading import load_project
+from traduco.catalogs import pofile, provenance
 from traduco.mt.cache import TranslationCache
+from traduco.project.loading import load_project
 from traduco.review.page import review_page
 from traduco.review.scorecard import scorecard
 

@@ -12,12 +12,10 @@ import polib
 import pytest
 from markupsafe import escape
 
-from traduco.catalogs import pofile
 from traduco.catalogs import provenance
-from traduco.checks import risk
-from traduco.review.low_risk import approve, low_risk_drafts
-from traduco.checks import check_entry
+from traduco.checks import check_entry, risk
 from traduco.project.loading import load_project
+from traduco.review.low_risk import approve, low_risk_drafts
 from traduco.review.page import review_page
 
 from conftest import DOC, SAMPLE

@@ -4,8 +4,8 @@ its summary sums what every batch and every engine reported."""
 from __future__ import annotations
 
 from traduco.drafting.batches import BatchResult, translate_batch
-from traduco.project.loading import load_project
 from traduco.drafting.runs import EXIT_OK, InProcess, RunSummary, translate_project
+from traduco.project.loading import load_project
 
 from conftest import DOC
 

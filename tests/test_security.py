@@ -78,7 +78,7 @@ def test_a_connection_error_with_the_key_in_its_url_becomes_our_own_words():
 
 
 def test_an_unexpected_error_is_printed_without_any_key(capsys, monkeypatch, project):
-    import traduco.cli as cli
+    import traduco.cli.workflow as cli
 
     monkeypatch.setenv("DEEPL_AUTH_KEY", KEY)
 

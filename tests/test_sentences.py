@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from traduco.language import sentences as segmenter
 from traduco.checks.text import sentences
+from traduco.language import sentences as segmenter
 from traduco.mt.segments import split
 
 WHOLE = {   # text -> its sentences, as an Italian reader reads them

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from helpers import run_cli
-from traduco.project.loading import load_project
 from traduco.errors import ConfigError
+from traduco.project.loading import load_project
 from traduco.project.settings import SettingsError
 
 

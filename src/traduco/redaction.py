@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
 import re
 from urllib.parse import quote, quote_plus
 
@@ -66,20 +65,3 @@ def secret_forms(secrets) -> list[str]:
     """Every encoding of every secret long enough to tell from ordinary words."""
     return sorted({form for secret in secrets if secret and len(secret) >= _MIN_BASE64
                    for form in encodings(secret)}, key=len, reverse=True)
-
-
-def known_secrets() -> list[str]:
-    """Every secret the environment gives traduco: provider keys, the git token, the
-    SMTP password, the webhook address (which holds a token)."""
-    names = ("TRADUCO_GIT_TOKEN", "GIT_TOKEN", "TRADUCO_SMTP_PASSWORD", "TRADUCO_NOTIFY_WEBHOOK")
-    return [*environment_keys(), *(os.environ[name] for name in names if os.environ.get(name))]
-
-
-def environment_keys() -> list[str]:
-    """Every provider key set in the environment (for messages made far from the
-    engine, which knows the keys it used, Secret blocks included)."""
-    from traduco.mt.adapters import PROVIDERS
-
-    names = {name for spec in PROVIDERS.values() for name in spec.keys}
-    return [value for name in names for value in (os.environ.get(name), os.environ.get(f"TRADUCO_{name}"))
-            if value]

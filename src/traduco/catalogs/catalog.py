@@ -1,4 +1,4 @@
-"""A document's catalog in one locale: read once, judged once, edited under its lock.
+"""A document's catalog in one locale: read once, edited under its lock.
 
 Every command that looks at catalogs (status, check, review, approve-low-risk,
 the scorecard, translation memory, publishing) and every one that changes
@@ -18,7 +18,7 @@ was judged is what is used (and what publishing puts online).
 ...                                  'msgid "Prego"\\nmsgstr ""\\n', encoding="utf-8")
 ...
 >>> catalog = Catalog.at(folder / "news.po", folder / "news.pot", "news", "en")
->>> catalog.exists, catalog.verdict is None, catalog.sha256 == sha256(catalog.data)
+>>> catalog.exists, catalog.verdict is None, catalog.sha256 == files.sha256(catalog.data)
 (True, True, True)
 >>> [e.msgid for e in catalog.approved()], [e.msgid for e in catalog.drafts()]
 (['Ciao'], ['Grazie'])
@@ -43,7 +43,6 @@ True
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -52,14 +51,11 @@ from pathlib import Path
 
 import polib
 
-from traduco import checks
-from traduco.catalogs import pofile
-from traduco.project import files
-from traduco.catalogs import provenance
-from traduco.checks import risk
-from traduco.project.loading import Project
+from traduco.catalogs import pofile, provenance
 from traduco.errors import CatalogError
-from traduco.language.glossary import Glossary, load_glossary
+from traduco.project import files
+from traduco.project.files import sha256
+from traduco.project.loading import Project
 
 
 @dataclass(frozen=True)
@@ -214,10 +210,11 @@ class Catalog:
         raise files.ChangedOnDisk(str(self.path))
 
 
-def each(project: Project, locales: list[str] | None = None, *,
+def each(project: Project, locales: list[str] | None = None, *, documents: list[str] | None = None,
          folders: tuple[Path, ...] | None = None) -> Iterator[Catalog]:
-    """Every document × locale of the project, one `Catalog` each, in document
-    order; each template is read once for all its locales. With `folders` (of
+    """Every document × locale of the project (or of `documents`, in their
+    order), one `Catalog` each, in document order; each template is read once
+    for all its locales. With `folders` (of
     one locale's catalogs): every `.po` in them instead, template or not (what translation memory may
     reuse, retired and imported catalogs included: these carry no template)."""
     if folders is not None:
@@ -225,7 +222,7 @@ def each(project: Project, locales: list[str] | None = None, *,
             for path in [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.po"))]:
                 yield Catalog.at(path, path.with_suffix(".pot"), path.stem, locale, template_data=None)
         return
-    for doc_id in project.doc_ids():
+    for doc_id in documents or project.doc_ids():
         try:
             template = files.contents(project.template_path(doc_id))
         except OSError:
@@ -236,65 +233,3 @@ def each(project: Project, locales: list[str] | None = None, *,
 
 def _unreadable(exc: OSError, path: Path) -> str:
     return f"{exc.filename or path}: cannot be read ({exc.strerror or exc})"
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-# -- judging drafts: checks, risk ------------------------------------------------------------------
-
-def check_cache(project: Project) -> checks.CheckCache:
-    return checks.CheckCache(project.state_dir / "checks.sqlite")
-
-
-@dataclass(frozen=True)
-class Judgement:
-    findings: list[checks.Finding]
-    risk: risk.Risk
-
-
-@dataclass
-class Judge:
-    """What an entry is judged by: the glossary, the checks' cache and the
-    scorecard's priors for the provider. One place puts a draft's risk inputs
-    together, for drafting, the queue, the review page and bulk approval."""
-    glossary: Glossary | None
-    cache: checks.CheckCache | None
-    state_dir: Path
-    _priors: dict[str, dict[str, float]] = dataclasses.field(default_factory=dict)
-
-    @classmethod
-    def for_project(cls, project: Project) -> "Judge":
-        return cls(load_glossary(project), check_cache(project), project.state_dir)
-
-    def priors(self, locale: str) -> dict[str, float]:
-        if locale not in self._priors:
-            self._priors[locale] = risk.provider_priors(self.state_dir, locale)
-        return self._priors[locale]
-
-    def judge(self, catalog: polib.POFile, locale: str,
-              priors: dict[str, float] | None = None) -> dict[int, Judgement]:
-        """id(entry) -> its check findings and risk, for every active entry."""
-        found = {id(e): f for e, f in checks.catalog_findings(catalog, locale, self.glossary, self.cache)}
-        priors = self.priors(locale) if priors is None else priors
-        return {id(e): Judgement(found.get(id(e), []), risk.assess(e, locale, found.get(id(e), []), priors))
-                for e in pofile.active_entries(catalog)}
-
-    def annotate(self, catalog: polib.POFile, locale: str) -> tuple[int, int]:
-        """Write what the checks and the risk find as each active entry's notes;
-        returns the errors and warnings found."""
-        counts = checks.annotate_catalog(catalog, locale, self.glossary, self.cache)
-        judged = self.judge(catalog, locale)
-        for entry in pofile.active_entries(catalog):
-            risk.annotate(entry, judged[id(entry)].risk)
-        return counts
-
-    def annotate_entries(self, entries: list[polib.POEntry], locale: str) -> None:
-        """The same notes on `entries` only (an import: the other entries stay as they were)."""
-        priors = self.priors(locale)
-        for entry in entries:
-            found = self.cache.findings(entry, locale, self.glossary) if self.cache else \
-                checks.check_entry(entry, locale, self.glossary)
-            checks.annotate(entry, found)
-            risk.annotate(entry, risk.assess(entry, locale, found, priors))

@@ -19,8 +19,8 @@ import polib
 
 from traduco.catalogs import pofile
 from traduco.project import files
-from traduco.sources import markup
 from traduco.project.loading import Project
+from traduco.sources import markup
 from traduco.sources.documents import Document
 
 TITLE_CONTEXT = "title"

@@ -41,8 +41,8 @@ from pathlib import Path
 
 import polib
 
-from traduco.project import files
 from traduco.catalogs import provenance
+from traduco.project import files
 from traduco.catalogs.entries import (OTHER_DRAFT, OTHER_PREFIX, Rank, comments, forms, fuzzy, has_text, other_lines,
                                      rank, with_other)
 from traduco.catalogs.blocks import (HEADER_KEY, Block, CatalogText, Header, encoding_of, join, lines_of,

@@ -23,10 +23,9 @@ import polib
 from babel.messages.plurals import get_plural
 
 from traduco import __version__
-from traduco.project import files
-from traduco.catalogs import provenance
-from traduco.catalogs import syntax
+from traduco.catalogs import provenance, syntax
 from traduco.errors import CatalogError
+from traduco.project import files
 from traduco.catalogs.provenance import MACHINE, MEMORY, SOURCE_CHANGED  # noqa: F401  what fuzzy_reason answers
 
 WRAP_WIDTH = 0

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import polib
 
 PREFIX = "traduco: "
-# What a note starts with: why a draft waits (see `catalogs.fuzzy_reason`).
+# What a note starts with: why a draft waits (see `pofile.fuzzy_reason`).
 MACHINE, SOURCE_CHANGED, MEMORY = "machine draft", "source changed", "reused from memory"
 CONFLICT, NO_DRAFT = "merge conflict", "no draft yet"
 OTHER_APPROVED = "other approved translation"   # the losing side of a conflict, a line of its own

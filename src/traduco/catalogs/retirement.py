@@ -20,9 +20,9 @@ from pathlib import Path
 import polib
 
 from traduco.catalogs import pofile
+from traduco.errors import CatalogError, TraducoError
 from traduco.project import files
 from traduco.project.loading import Project
-from traduco.errors import CatalogError, TraducoError
 from traduco.sources.documents import SOURCE_SUFFIXES, document_id
 
 RETIRED = "retired"

@@ -1,5 +1,5 @@
 """Numbers and dates: every figure of the Italian is in the translation, with
-the same value, however each language writes it (numbers.py reads them)."""
+the same value, however each language writes it (`traduco.language.numbers` reads them)."""
 
 from __future__ import annotations
 

@@ -13,20 +13,14 @@ several processes (Dask workers) and threads.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from traduco.checks import CHECKS_VERSION
-from traduco.project.files import contents
+
 from traduco.language.glossary import Glossary
 from traduco.project.private import Store
 
-
-def file_sha256(path: Path) -> str | None:
-    """The hex SHA-256 of the file's bytes, or None if it does not exist."""
-    data = contents(path)
-    return hashlib.sha256(data).hexdigest() if data is not None else None
 
 
 def verdict_context(glossary: Glossary | None, locale: str, *more: str) -> str:

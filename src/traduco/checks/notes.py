@@ -18,12 +18,13 @@ import polib
 
 from traduco import checks
 from traduco.catalogs import pofile
-from traduco.project import files
+from traduco.catalogs.catalog import Catalog
 from traduco.checks import risk
-from traduco.project.loading import Project
+from traduco.checks.judge import Judge
 from traduco.errors import CatalogError
 from traduco.language.glossary import Glossary, load_glossary
-from traduco.catalogs.catalog import Catalog, Judge
+from traduco.project import files
+from traduco.project.loading import Project
 
 _OURS = ("#. " + checks.COMMENT_PREFIX, "#. " + risk.COMMENT_PREFIX)
 _SEPARATOR = re.compile(r"(\n[ \t]*\n)")

@@ -30,8 +30,7 @@ import polib
 from rapidfuzz import fuzz
 
 from traduco import checks
-from traduco.catalogs import pofile
-from traduco.catalogs import provenance
+from traduco.catalogs import pofile, provenance
 from traduco.checks.negation import negations
 from traduco.language.numbers import quantities
 from traduco.project.private import write_private
@@ -53,7 +52,7 @@ _REASON = {"numbers": "numbers differ", "dates": "dates differ", "tokens": "toke
            "identical": "not translated", "length": "unusual length", "zh-punctuation": "half-width punctuation",
            "negation": "negation lost?"}
 
-# Notes the drafting step leaves in the provenance (see drafting.py).
+# Notes the drafting step leaves in the provenance (see `traduco.drafting.drafts`).
 _DROPPED = re.compile(r"check: the machine dropped ")
 _FIGURES = re.compile(r"check: numbers differ from the match")
 _FUZZY = re.compile(r"fuzzy match (\d+) %")

@@ -1,20 +1,20 @@
 """The checks report: every check finding in every catalog, for `traduco check`.
 
-    for item in checks_report(project):
+    for item in check_project(project):
         print(item["document"], item["locale"], item["where"], item["severity"], item["message"])
 """
 
 from __future__ import annotations
 
 from traduco import checks
-from traduco.checks.notes import settle
-from traduco.project.loading import Project
-from traduco.language.glossary import load_glossary
 from traduco.catalogs.catalog import each
-from traduco.review.queue import check_cache
+from traduco.checks.judge import check_cache
+from traduco.checks.notes import settle
+from traduco.language.glossary import load_glossary
+from traduco.project.loading import Project
 
 
-def checks_report(project: Project) -> list[dict]:
+def check_project(project: Project) -> list[dict]:
     """Every check finding in every catalog (human translations too); a catalog
     that cannot be read is one error naming it."""
     glossary, cache = load_glossary(project), check_cache(project)

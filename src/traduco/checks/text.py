@@ -7,8 +7,8 @@ import re
 from functools import lru_cache
 
 from traduco.language.glossary import Glossary
-from traduco.language.sentences import detector, sentences as split_sentences
 from traduco.language.masking import PROTECTED
+from traduco.language.sentences import detector, sentences as split_sentences
 
 
 @lru_cache(maxsize=8192)

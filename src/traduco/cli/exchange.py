@@ -9,9 +9,10 @@ from typing import Annotated, Optional
 import typer
 from rich.text import Text
 
-from traduco.cli import ProjectOption, _problem, app, out
-from traduco.project.loading import load_project
+from traduco.cli.exits import problem as _problem
+from traduco.cli.shell import ProjectOption, app, out
 from traduco.errors import ConfigError
+from traduco.project.loading import load_project
 
 OutputOption = Annotated[Path, typer.Option("--output", "-o", metavar="DIR",
                                             help="Folder to write into (one file per locale).")]

@@ -57,7 +57,8 @@ def exit_code_of(app: typer.Typer, argv: list[str] | None) -> int:
         except Exception as exc:  # the truly unexpected: still no traceback for users
             if os.environ.get("TRADUCO_DEBUG"):
                 raise
-            from traduco.redaction import environment_keys, redact
+            from traduco.project.secrets import environment_keys
+            from traduco.redaction import redact
             problem(f"unexpected error: {type(exc).__name__}: {redact(str(exc), environment_keys())}. "
                     "Files on disk are intact. Rerun with TRADUCO_DEBUG=1 for details and report it.")
             return PROBLEM

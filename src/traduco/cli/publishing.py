@@ -11,9 +11,10 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from traduco.cli import SHOWN_ROWS, ProjectOption, _flows, _problem, _quiet_prefect, _trusted, app, out
-from traduco.project.loading import load_project
+from traduco.cli.exits import problem as _problem
+from traduco.cli.shell import SHOWN_ROWS, ProjectOption, app, load_flows, out, quiet_prefect, warn_untrusted
 from traduco.mt import check_settings
+from traduco.project.loading import load_project
 
 
 @app.command()
@@ -25,8 +26,8 @@ def publish(project_dir: ProjectOption = Path("."),
     With require_approval, show the plan and leave it waiting for the editor (traduco approve)."""
     from traduco.server.servers import api_for_command
     project = load_project(project_dir)
-    _trusted(project)
-    _quiet_prefect()
+    warn_untrusted(project)
+    quiet_prefect()
     gated = project.require_approval and not dry_run
     with api_for_command(project, lasting=gated):
         if gated:
@@ -36,12 +37,12 @@ def publish(project_dir: ProjectOption = Path("."),
                 out.print("This plan already waits for the editor's decision:", highlight=False)
                 _print_waiting(twin)
                 return
-            run_id, state = approval.start_publication(project, _flows().publish.publish)
+            run_id, state = approval.start_publication(project, load_flows().publish.publish)
             if state is None:
                 _print_waiting(approval.waiting_run(run_id))
                 return
         else:
-            state = _flows().publish.publish(project_dir=str(project.root), locales=list(project.locales),
+            state = load_flows().publish.publish(project_dir=str(project.root), locales=list(project.locales),
                                              dry_run=dry_run, return_state=True)
     results = state.result(raise_on_failure=False)
     if isinstance(results, BaseException):
@@ -115,7 +116,7 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
     """List the publish runs waiting for the editor, or show one's plan and approve (or --reject) it."""
     from traduco.serve import approval   # imports Prefect: only when needed
     from traduco.server.servers import api_for_command, flow_run_link
-    _quiet_prefect()
+    quiet_prefect()
     if by is not None and not by.strip():
         raise typer.BadParameter("say who decides (or leave --by out for your user name)", param_hint="--by")
     project = load_project(project_dir)
@@ -191,7 +192,7 @@ def serve(project_dir: ProjectOption = Path("."),
     project = load_project(project_dir)
     plan = deployments.schedules(project)
     check_settings(project.mt, keys=False)
-    _quiet_prefect()
+    quiet_prefect()
     configured = os.environ.get("PREFECT_API_URL")
     if not configured:
         port, moved = servers.serve_port(port, host)
@@ -205,7 +206,7 @@ def serve(project_dir: ProjectOption = Path("."),
         if not configured:      # its flow runs (child processes) need the password too
             os.environ["PREFECT_API_AUTH_STRING"] = servers.auth_string(project)
         check_settings(project.mt)     # now Prefect Secret blocks on that server count too
-        _trusted(project)     # before its notification rules go to Prefect, which carries them out itself
+        warn_untrusted(project)     # before its notification rules go to Prefect, which carries them out itself
         record = servers.record_server(project, url)
         ui = url.removesuffix("/api")
         if not configured and host != servers.LOOPBACK:
@@ -222,7 +223,7 @@ def serve(project_dir: ProjectOption = Path("."),
                   "Ctrl-C stops." + ("" if configured else " The local server stops with it."),
                   highlight=False)
         try:
-            deployments.serve(project, _flows().translate.translate, _flows().publish.publish,
+            deployments.serve(project, load_flows().translate.translate, load_flows().publish.publish,
                               say=lambda line: out.print(line, highlight=False, soft_wrap=True, markup=False))
         finally:
             record.unlink(missing_ok=True)

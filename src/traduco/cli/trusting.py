@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from traduco.cli.shell import ProjectOption, app, out
 from traduco.project import trust
-from traduco.cli import ProjectOption, app, out
 from traduco.project.loading import load_project
 
 

@@ -17,18 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from traduco.catalogs import pofile
-from traduco.project.loading import Project
-from traduco.drafting.drafts import CatalogReport, draft_judge, pending_document, update_catalog
-from traduco.errors import SourceError, TraducoError
-from traduco.checks.ledger import Ledger, file_sha256, verdict_context
-from traduco.checks.risk import RISK_VERSION
-from traduco.drafting.memory import TranslationMemory
-from traduco.mt import Engine
-from traduco.drafting.progress import report_progress
-from traduco.catalogs.retirement import carry_over
-from traduco.review.queue import check_cache
-from traduco.sources.documents import document_id, read_document
 from traduco.catalogs.extraction import write_template
+from traduco.catalogs.retirement import carry_over
+from traduco.checks.judge import check_cache
+from traduco.checks.ledger import Ledger, verdict_context
+from traduco.checks.risk import RISK_VERSION
+from traduco.drafting.drafts import CatalogResult, draft_judge, pending_document, update_catalog
+from traduco.drafting.memory import TranslationMemory
+from traduco.drafting.progress import tell_progress
+from traduco.errors import SourceError, TraducoError
+from traduco.mt import Engine
+from traduco.project.files import file_sha256
+from traduco.project.loading import Project
+from traduco.sources.documents import document_id, read_document
 
 BATCH = 100   # documents per batch (default): bounded memory, and Prefect's 5-10 ms per task run stays small
 # A unit is what a reviewer reads and MT is paid for at once: a press release's
@@ -46,7 +47,7 @@ class BatchResult:
     documents: int = 0
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    reports: list[CatalogReport] = field(default_factory=list)
+    reports: list[CatalogResult] = field(default_factory=list)
     usage: list[dict] = field(default_factory=list)      # this batch's engine, if it had its own
     document_usage: list[dict] = field(default_factory=list)   # an LLM's calls and tokens per document, likewise
     outages: dict[str, str] = field(default_factory=dict)
@@ -149,11 +150,11 @@ def _ask_for_batch(project: Project, engine: Engine, loaded: dict, stale: set, m
                 texts += mine
                 documents += [document] if document else []
         texts = list(dict.fromkeys(texts))
-        report_progress(locale, more=len(texts))
+        tell_progress(locale, more=len(texts))
 
         def heard(text, answer):
             if answer.text:      # a failed or interrupted text is not drafted: the bar says so
-                report_progress(locale, advance=1)
+                tell_progress(locale, advance=1)
             arrivals.arrived(locale, text, answered=bool(answer.text))
         judge = draft_judge(engine)
         for at in range(0, len(texts), ASK_AT_ONCE):

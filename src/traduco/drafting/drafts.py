@@ -16,28 +16,28 @@ from dataclasses import dataclass, field
 import polib
 
 from traduco import checks
-from traduco.catalogs import pofile
-from traduco.project import files
-from traduco.catalogs import provenance
+from traduco.catalogs import pofile, provenance
+from traduco.catalogs.catalog import Catalog
+from traduco.catalogs.extraction import TITLE_CONTEXT
+from traduco.catalogs.provenance import MACHINE, MEMORY, NO_DRAFT, Provenance
+from traduco.catalogs.update import merge
 from traduco.checks import risk
-from traduco.project.loading import Project
+from traduco.checks.judge import Judge
+from traduco.drafting.memory import Match, TranslationMemory, band, differing_figures
 from traduco.errors import CatalogError
 from traduco.language.glossary import Glossary
+from traduco.language.masking import FORMAT_FLAGS
+from traduco.language.numbers import quantities
 from traduco.mt import Engine, Result
 from traduco.mt.documents import Document, Unit
-from traduco.language.masking import FORMAT_FLAGS
-from traduco.catalogs.extraction import TITLE_CONTEXT
-from traduco.drafting.memory import Match, TranslationMemory, band, differing_figures
-from traduco.catalogs.update import merge
-from traduco.language.numbers import quantities
-from traduco.catalogs.catalog import Catalog, Judge
-from traduco.catalogs.provenance import MACHINE, MEMORY, NO_DRAFT, Provenance
+from traduco.project import files
+from traduco.project.loading import Project
 
 MERGE_ATTEMPTS = 5   # a translator saving the catalog mid-run makes us merge again
 
 
 @dataclass
-class CatalogReport:
+class CatalogResult:
     doc_id: str
     locale: str
     path: str
@@ -75,7 +75,7 @@ def second_opinions(engine: Engine, results: dict[str, Result], locale: str) -> 
             for text, answer in engine.consult(other, texts, locale).items() if answer.text}
 
 
-def reuse(entry: polib.POEntry, match: Match, report: CatalogReport, threshold: float) -> None:
+def reuse(entry: polib.POEntry, match: Match, report: CatalogResult, threshold: float) -> None:
     """Draft `entry` from memory. A fuzzy match shows the matched Italian as the
     previous msgid (#|), so Poedit shows which words differ, and names the
     numbers and dates that changed, so the old figures are not approved by habit."""
@@ -154,9 +154,9 @@ def draft_judge(engine: Engine):
 
 def draft(catalog: polib.POFile, locale: str, engine: Engine | None,
           memory: TranslationMemory | None = None, doc_id: str | None = None,
-          on_result: Callable[[str, Result], None] | None = None) -> CatalogReport:
+          on_result: Callable[[str, Result], None] | None = None) -> CatalogResult:
     """Fill untranslated units: first from translation memory, then by MT."""
-    report = CatalogReport(doc_id or "", locale, "")
+    report = CatalogResult(doc_id or "", locale, "")
     pending = [e for e in pofile.active_entries(catalog)
                if pofile.state(e) == pofile.UNTRANSLATED]
     if memory is not None:
@@ -189,7 +189,7 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
                    engine: Engine | None, memory: TranslationMemory | None = None,
                    on_result: Callable[[str, Result], None] | None = None,
                    glossary: Glossary | None = None,
-                   check_cache: checks.CheckCache | None = None) -> CatalogReport:
+                   check_cache: checks.CheckCache | None = None) -> CatalogResult:
     """Merge the template into the catalog, draft what is missing, check every
     translation (findings become comments the reviewer sees), write it back.
 
@@ -203,7 +203,7 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
     path = catalog.path
     relative = str(path.relative_to(project.root))
     judge = Judge(glossary, check_cache, project.state_dir)
-    reports: list[CatalogReport] = []
+    reports: list[CatalogResult] = []
 
     def change(fresh: Catalog) -> polib.POFile:
         merged = merge(template, fresh.entries if fresh.exists else None, locale)
@@ -215,12 +215,12 @@ def update_catalog(project: Project, doc_id: str, template: polib.POFile, locale
     try:
         written = catalog.edit(project.lock_path(path), change, attempts=MERGE_ATTEMPTS)
     except files.ChangedOnDisk:
-        return CatalogReport(doc_id, locale, relative, error=CatalogError(
+        return CatalogResult(doc_id, locale, relative, error=CatalogError(
             f"the catalog kept changing while traduco tried to update it ({MERGE_ATTEMPTS} attempts)",
             path=path, hint="Save and close it in your editor; the next run updates it").message)
     except CatalogError as exc:
-        return CatalogReport(doc_id, locale, relative, error=exc.message)
+        return CatalogResult(doc_id, locale, relative, error=exc.message)
     except OSError as exc:     # an unwritable folder or a full disk: this catalog only
-        return CatalogReport(doc_id, locale, relative, error=files.write_problem(exc, path).message)
+        return CatalogResult(doc_id, locale, relative, error=files.write_problem(exc, path).message)
     reports[-1].written = written
     return reports[-1]

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from traduco.project.loading import Project
-from traduco.language.numbers import ITALIAN_MONTHS, ITALIAN_SCALE, quantities
 from traduco.catalogs.catalog import each
 from traduco.catalogs.retirement import retired_catalogs
+from traduco.language.numbers import ITALIAN_MONTHS, ITALIAN_SCALE, quantities
+from traduco.project.loading import Project
 
 DEFAULT_THRESHOLD = 75.0
 IMPORTED = "memory"       # locales/memory/<locale>/*.po: pairs imported from TMX files

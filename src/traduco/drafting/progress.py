@@ -4,7 +4,7 @@ Whoever shows it (the CLI: a progress bar, a line on stderr) listens for the
 length of a block and stops hearing at its end; nobody listens by default (a
 deployment's run, the tests): Prefect's logs and artifacts record the rest.
 
->>> with listening(Reporter(announce=print)):
+>>> with listening(Listener(announce=print)):
 ...     announce("Waiting for approval")
 Waiting for approval
 >>> announce("heard by nobody: the block is over")
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, eq=False)
-class Reporter:
+class Listener:
     """`progress(locale, more=0, advance=0)`: `more` units joined the drafting
     for the locale, `advance` were done. `announce(message)`: one line for the
     person who started the command."""
@@ -30,28 +30,28 @@ class Reporter:
 
 # Module-wide because a flow's tasks run in threads of their own (and its
 # parameters are recorded on the Prefect API, where a callback cannot go).
-_listening: list[Reporter] = []
+_listening: list[Listener] = []
 _changing = threading.Lock()
 
 
 @contextmanager
-def listening(reporter: Reporter) -> Iterator[Reporter]:
+def listening(listener: Listener) -> Iterator[Listener]:
     with _changing:
-        _listening.append(reporter)
+        _listening.append(listener)
     try:
-        yield reporter
+        yield listener
     finally:
         with _changing:
-            _listening.remove(reporter)
+            _listening.remove(listener)
 
 
-def report_progress(locale: str, *, more: int = 0, advance: int = 0) -> None:
-    for reporter in list(_listening):
-        if reporter.progress:
-            reporter.progress(locale, more=more, advance=advance)
+def tell_progress(locale: str, *, more: int = 0, advance: int = 0) -> None:
+    for listener in list(_listening):
+        if listener.progress:
+            listener.progress(locale, more=more, advance=advance)
 
 
 def announce(message: str) -> None:
-    for reporter in list(_listening):
-        if reporter.announce:
-            reporter.announce(message)
+    for listener in list(_listening):
+        if listener.announce:
+            listener.announce(message)

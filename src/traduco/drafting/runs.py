@@ -15,15 +15,15 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
+from traduco.catalogs.retirement import retire_vanished
 from traduco.drafting import interruption
 from traduco.drafting.batches import BatchResult, batches, translate_batch
-from traduco.project.loading import Project
-from traduco.sources.feeds import WebResult, pull_web
 from traduco.drafting.memory import TranslationMemory
 from traduco.mt import Engine
-from traduco.catalogs.retirement import retire_vanished
+from traduco.project.loading import Project
 from traduco.review.queue import QueueView
 from traduco.sources.documents import source_paths
+from traduco.sources.feeds import WebResult, pull_web
 
 EXIT_OK, EXIT_ERRORS, EXIT_MT_PENDING, EXIT_INTERRUPTED = 0, 1, 3, 130
 WRITTEN_SAMPLE = 50

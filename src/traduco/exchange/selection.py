@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 import polib
 
 from traduco import checks
-from traduco.catalogs import pofile
-from traduco.catalogs import provenance
+from traduco.catalogs import pofile, provenance
 from traduco.checks import risk
+from traduco.catalogs.catalog import each
+from traduco.checks.judge import Judge
+from traduco.errors import ConfigError
+from traduco.language.glossary import Term
 from traduco.project.loading import Project
-from traduco.errors import CatalogError, ConfigError
-from traduco.language.glossary import Term, load_glossary
-from traduco.review.queue import check_cache
 
 BANDS = (risk.LOW, risk.MEDIUM, risk.HIGH)
 
@@ -96,28 +96,23 @@ def check_selection(project: Project, selection: Selection) -> None:
 
 def select(project: Project, selection: Selection) -> Chosen:
     check_selection(project, selection)
-    glossary, cache = load_glossary(project), check_cache(project)
-    chosen = Chosen()
-    for locale in selection.locales or project.locales:
-        priors = risk.provider_priors(project.state_dir, locale)
-        for doc_id in selection.documents or project.doc_ids():
-            path = project.catalog_path(doc_id, locale)
-            try:
-                catalog = pofile.read_existing(path, locale=locale)
-            except CatalogError as exc:
-                chosen.problems.append(exc.message)
+    judge, chosen = Judge.for_project(project), Chosen()
+    for locale in selection.locales or project.locales:        # one locale's units, then the next
+        for catalog in each(project, [locale], documents=list(selection.documents) or None):
+            if catalog.verdict is not None:
+                chosen.problems.append(catalog.verdict.message)
                 continue
-            if catalog is None:
-                chosen.problems.append(f"{path}: no catalog yet: run `traduco run` first; not exported")
+            if not catalog.exists:
+                chosen.problems.append(f"{catalog.path}: no catalog yet: run `traduco run` first; not exported")
                 continue
-            chosen.source_files[doc_id] = catalog.metadata.get("X-Source-File", doc_id)
-            findings = {id(e): f for e, f in checks.catalog_findings(catalog, locale, glossary, cache)}
-            for entry in pofile.active_entries(catalog):
-                found = findings.get(id(entry), [])
-                assessed = risk.assess(entry, locale, found, priors)
+            entries = catalog.entries
+            chosen.source_files[catalog.doc_id] = entries.metadata.get("X-Source-File", catalog.doc_id)
+            judged = judge.judge(entries, locale)
+            for entry in catalog.active():
+                found, assessed = judged[id(entry)].findings, judged[id(entry)].risk
                 if _wanted(entry, assessed, selection):
-                    chosen.units.append(_outgoing(doc_id, locale, entry, found, assessed,
-                                                  glossary.find(entry.msgid) if glossary else []))
+                    chosen.units.append(_outgoing(catalog.doc_id, locale, entry, found, assessed,
+                                                  judge.glossary.find(entry.msgid) if judge.glossary else []))
     return chosen
 
 

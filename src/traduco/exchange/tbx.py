@@ -21,12 +21,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from traduco.project import files
-from traduco.project.loading import Project
 from traduco.errors import ConfigError
 from traduco.exchange.safexml import ExchangeError, local, read, text_of
 from traduco.exchange.xliff_out import bcp47
 from traduco.language.glossary import Glossary, Term
+from traduco.project import files
+from traduco.project.loading import Project
 
 TBX = "urn:iso:std:iso:30042:ed-2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

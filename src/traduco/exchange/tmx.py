@@ -29,17 +29,16 @@ import polib
 from lxml import etree
 
 from traduco import __version__
-from traduco.catalogs import pofile
-from traduco.project import files
-from traduco.catalogs import provenance
-from traduco.project.loading import Project
+from traduco.catalogs import pofile, provenance
+from traduco.catalogs.catalog import each
+from traduco.catalogs.retirement import retired_catalogs
+from traduco.drafting.memory import IMPORTED
 from traduco.exchange import inline
 from traduco.exchange.safexml import ExchangeError, local, read
 from traduco.exchange.xliff_out import bcp47
-from traduco.drafting.memory import IMPORTED
 from traduco.language import masking
-from traduco.catalogs.catalog import each
-from traduco.catalogs.retirement import retired_catalogs
+from traduco.project import files
+from traduco.project.loading import Project
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _TMX_DATE = "%Y%m%dT%H%M%SZ"

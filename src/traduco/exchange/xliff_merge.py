@@ -33,19 +33,19 @@ from pathlib import Path
 import polib
 from babel.core import get_global, parse_locale
 
-from traduco.catalogs import pofile
-from traduco.project import files
-from traduco.catalogs import provenance
+from traduco.catalogs import pofile, provenance
+from traduco.catalogs.catalog import Catalog
 from traduco.catalogs.merge import OTHER_PREFIX, Conflict
-from traduco.project.loading import Project
+from traduco.catalogs.update import pair_edited
+from traduco.checks.judge import Judge
 from traduco.errors import CatalogError
 from traduco.exchange import inline
+from traduco.exchange.inline import CLOSE
 from traduco.exchange.safexml import ExchangeError
 from traduco.exchange.selection import fingerprint, unit_id
-from traduco.exchange.inline import CLOSE
 from traduco.exchange.xliff_in import TOOLS, Ref, ReturnedFile, ReturnedUnit, code_table, read_xliff, resolve
-from traduco.catalogs.update import pair_edited
-from traduco.catalogs.catalog import Catalog, Judge
+from traduco.project import files
+from traduco.project.loading import Project
 
 _ID = re.compile(r"u[0-9a-f]{16}")
 

@@ -1,5 +1,5 @@
 """The project's git repository, as traduco's runs use it: the
-`[tool.traduco.git]` settings, credentials, redaction, and the merge driver's
+`[tool.traduco.git]` settings, credentials, and the merge driver's
 registration (`traduco init-git`). The sync itself is `traduco.git.sync`.
 
 Credentials come from the git credential helper, TRADUCO_GIT_TOKEN / GIT_TOKEN
@@ -17,7 +17,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from traduco import redaction
 from traduco.errors import ConfigError
 
 PUSH_ATTEMPTS = 3
@@ -48,13 +47,6 @@ class GitSettings:
                    push_attempts=table.get("push_attempts", PUSH_ATTEMPTS))
 
 
-
-def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Git's words made fit for a message, by the provider keys' own mechanism
-    (`traduco.redaction`): URL credentials dropped, and the token in every encoding
-    a remote may echo it in (raw, base64 of `user:token` in an `ERR` line,
-    percent-encoded, inside a remote URL) replaced by ***."""
-    return redaction.redact(text, secrets)
 
 
 def merge_driver_command() -> str:

@@ -25,9 +25,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from traduco.project.loading import Project
 from traduco.errors import ConfigError
-from traduco.git.repository import ATTRIBUTES, GitSettings, find_token, merge_driver_command, redact
+from traduco.git.repository import ATTRIBUTES, GitSettings, find_token, merge_driver_command
+from traduco.redaction import redact
+from traduco.project.loading import Project
 
 RETRY_PAUSE_SECONDS = 0.5          # times the attempt: someone else is pushing right now
 NAMED_REMOTE = "traduco"           # the remote added for a `remote = URL` setting

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from traduco.project.loading import Project
 from traduco.errors import ConfigError
+from traduco.project.loading import Project
 
 
 @dataclass(frozen=True)

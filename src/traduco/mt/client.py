@@ -30,14 +30,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from traduco import redaction
-from traduco.project.loading import MTSettings
 from traduco.mt import transport
+from traduco.mt.adapters import Adapter, secrets_for
 from traduco.mt.failures import Failure, NotATranslation, SecretInAnswer, classify
 from traduco.mt.limits import Budget, Latency, Pacer
 from traduco.mt.llm import ChatAdapter, Exchange, Features, Reply
-from traduco.mt.adapters import PROVIDERS, Adapter, language_code, secrets_for
 from traduco.mt.shared_limits import limits_of
 from traduco.mt.usage import UsageTable
+from traduco.project.loading import MTSettings
+from traduco.project.providers import PROVIDERS, language_code
+from traduco.project.secrets import known_secrets
 
 MAX_BACKOFF_SECONDS = 60.0
 GRACE_SECONDS = 1.5          # after stop(): how long answers in flight may still take
@@ -121,7 +123,7 @@ class ProviderClient:
 
     def _secret_forms(self) -> list[str]:
         if self._forms is None:     # the same list whichever thread makes it first
-            self._forms = redaction.secret_forms([*self.keys().values(), *redaction.known_secrets()])
+            self._forms = redaction.secret_forms([*self.keys().values(), *known_secrets()])
         return self._forms
 
     def keys(self) -> dict[str, str]:

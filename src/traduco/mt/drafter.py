@@ -22,16 +22,16 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import as_completed
 
-from traduco.language.glossary import Glossary
 from traduco.language import masking
+from traduco.language.glossary import Glossary
 from traduco.mt.cache import TranslationCache
 from traduco.mt.documents import OVERLAP, Document, Window
 from traduco.mt.failures import Failure
 from traduco.mt.llm import Exchange, Reply, answer_ceiling, estimate_tokens
 from traduco.mt.prompt import Prompt, Term
-from traduco.mt.adapters import PROVIDERS
 from traduco.mt.usage import UsageTable
-from traduco.mt.verdicts import Judge, judge as judge_reply
+from traduco.mt.verdicts import DraftCheck, judge as judge_reply
+from traduco.project.providers import PROVIDERS
 
 ROUNDS = 3               # requests a unit may be in, with one provider
 SMALLER = 4              # at most this many units per request when failed units are asked for again
@@ -50,7 +50,7 @@ class Drafter:
         self._finished: set[str] = set()
 
     def send(self, texts: list[str], documents: Mapping[str, Document], formats: Mapping[str, Collection[str]],
-             judge: Judge | None, finish: Callable[[str, masking.Masked, str], None]) -> dict[str, str]:
+             judge: DraftCheck | None, finish: Callable[[str, masking.Masked, str], None]) -> dict[str, str]:
         """Draft `texts`; `finish(text, masked, answer)` for each that passed.
         Returns why each of the others has no draft."""
         masks = {text: masking.protect(text, self.glossary.mask_terms(self.locale) if self.glossary else [],
@@ -85,7 +85,7 @@ class Drafter:
             size = 1 if again else max(1, min(SMALLER, (max(map(len, failed.values()), default=1) + 1) // 2))
         return {text: reason for text, reason in failures.items() if text not in self._finished}
 
-    def _round(self, windows: list[Window], masks: dict[str, masking.Masked], judge: Judge | None,
+    def _round(self, windows: list[Window], masks: dict[str, masking.Masked], judge: DraftCheck | None,
                finish) -> dict[Window, dict[str, str]]:
         """Send every window at once (the client keeps within limits); judge each answer."""
         futures, failed = {}, {}

@@ -25,21 +25,22 @@ from concurrent.futures import as_completed
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from traduco.project.loading import MTSettings, Project
+from traduco.language import masking
 from traduco.language.glossary import Glossary, load_glossary
 from traduco.mt import segments, transport
-from traduco.language import masking
+from traduco.mt.adapters import check_settings, secrets_for
 from traduco.mt.cache import TranslationCache
 from traduco.mt.claims import Claims
 from traduco.mt.client import ProviderClient, Stop, interrupted
 from traduco.mt.documents import Document
 from traduco.mt.drafter import Drafter
-from traduco.mt.prompt import Prompt, house_style
-from traduco.mt.verdicts import Judge
 from traduco.mt.failures import Failure
-from traduco.mt.adapters import PROVIDERS, check_settings, secrets_for
+from traduco.mt.prompt import Prompt, house_style
 from traduco.mt.shared_limits import project_salt, shared_paces
 from traduco.mt.usage import Usage, UsageTable
+from traduco.mt.verdicts import DraftCheck
+from traduco.project.loading import MTSettings, Project
+from traduco.project.providers import PROVIDERS
 
 __all__ = ["Engine", "Result", "Usage"]
 
@@ -85,7 +86,7 @@ class Engine:
         self._memo: dict[tuple[str, str], Result] = {}
         self._formats: dict[str, frozenset[str]] = {}   # text -> its format flags (python-format, ...)
         self._documents: dict[tuple[str, str], Document] = {}   # (locale, text) -> its document, for an LLM
-        self._judges: dict[str, Judge] = {}                      # locale -> the project's checks of a draft
+        self._judges: dict[str, DraftCheck] = {}                      # locale -> the project's checks of a draft
         self._lock = threading.Lock()
         # The deadline hooks on requests live as long as some engine does.
         transport.install()
@@ -149,7 +150,7 @@ class Engine:
     def translate(self, texts: Iterable[str], locale: str,
                   on_result: Callable[[str, Result], None] | None = None,
                   formats: Mapping[str, Collection[str]] | None = None,
-                  documents: Iterable[Document] = (), judge: Judge | None = None) -> dict[str, Result]:
+                  documents: Iterable[Document] = (), judge: DraftCheck | None = None) -> dict[str, Result]:
         """Translate each distinct text once; failures come back as Results with an error.
         `formats` gives the gettext flags of texts that are format strings: only
         their placeholders are masked (in prose `20% sui` is a percentage).

@@ -23,7 +23,8 @@ from functools import lru_cache
 import requests
 import urllib3
 
-from traduco.redaction import environment_keys, redact
+from traduco.project.secrets import environment_keys
+from traduco.redaction import redact
 
 # Words of a connection error (requests, urllib3, the OS, DeepL's client) -> what we say, and
 # whether the provider is unusable for the rest of the run.

@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import replace
 
 from traduco.project.loading import MTSettings
-from traduco.mt.adapters import PROVIDERS, Limits
+from traduco.project.providers import PROVIDERS, Limits
 
 
 class Pacer:

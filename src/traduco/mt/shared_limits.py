@@ -33,8 +33,8 @@ import threading
 from pathlib import Path
 
 from traduco.project.loading import MTSettings
-from traduco.mt.adapters import PROVIDERS, Limits
 from traduco.project.private import private_secret
+from traduco.project.providers import PROVIDERS, Limits
 
 WATCH_SECONDS = 0.1
 SALT = "limits-salt"        # in .traduco/

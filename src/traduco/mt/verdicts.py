@@ -42,7 +42,7 @@ _ITALIAN = frozenset("il lo la gli le di della delle del dei degli che per con s
 _ENGLISH = frozenset("the of and to in is for with that on by as are was from this be at an it its "
                      "has have will which their".split())
 
-Judge = Callable[[str, str, str], list[str]]     # (Italian, translation, locale) -> what is wrong
+DraftCheck = Callable[[str, str, str], list[str]]     # (Italian, translation, locale) -> what is wrong
 
 
 @dataclass

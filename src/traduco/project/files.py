@@ -11,6 +11,7 @@ goes through `atomic_write_bytes`, so a killed run never leaves half a file.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import errno
 import os
 import tempfile
@@ -21,6 +22,17 @@ from traduco.errors import CatalogError
 from traduco.project.private import PRIVATE_FILE, private_dir
 
 LOCK_WAIT_SECONDS = 600
+
+
+def sha256(data: bytes) -> str:
+    """The hex SHA-256 of `data`: how catalogs, templates and pages are told apart."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str | None:
+    """The hex SHA-256 of the file's bytes, or None if it does not exist."""
+    data = contents(path)
+    return sha256(data) if data is not None else None
 
 
 def now() -> dt.datetime:

@@ -267,7 +267,7 @@ def with_provider(mt: MTSettings, chain: str | None, url: str | None) -> MTSetti
 def _with_urls(mt: MTSettings, pyproject: Path) -> MTSettings:
     """A provider that lives at an address of your choosing (libre) needs it in the
     settings: refused when the project loads, not halfway through a run."""
-    from traduco.mt.adapters import PROVIDERS     # lazy: that module builds on this one
+    from traduco.project.providers import PROVIDERS
     for name in mt.names():
         if PROVIDERS[name].needs_url and not mt.provider(name).url:
             raise SettingsError(f"[tool.traduco.mt.providers.{name}] url is missing: the {name} provider needs "

@@ -75,7 +75,7 @@ def gettext_spelling(locale: str) -> str:
 
 def provider_names() -> list[str]:
     """The MT providers traduco knows (README: Machine translation)."""
-    from traduco.mt.adapters import PROVIDERS     # lazy: that module reads these settings' results
+    from traduco.project.providers import PROVIDERS
     return list(PROVIDERS)
 
 

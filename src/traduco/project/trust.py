@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from traduco.project.loading import Project, load_project
 from traduco.errors import TraducoError
-from traduco.project.settings import SettingsError
+from traduco.project.loading import Project, load_project
 from traduco.project.private import check_state_dir, write_private
+from traduco.project.settings import SettingsError
 
 TRUSTED = "trusted-settings.json"
 _UNSET = "(not set)"

@@ -1,1 +1,20 @@
-"""publishing"""
+"""Publish: the plan of what to publish or withdraw, and what readers see.
+
+Only fully reviewed, check-clean catalogs are published; what was judged is
+what is published (`snapshots`). `PublishResult` and `Status` stay importable
+from here: Prefect pickled plans under `traduco.publishing` before the package
+was grouped by step, and a run suspended then resumes after an upgrade.
+
+- `publishing.plan`: what to publish or withdraw; `.mo` files, pages, index, feed
+- `publishing.snapshots`: one reading of a catalog: what publishing checks is what it publishes
+- `publishing.pages`: what readers see: a page per document, an index and a JSON Feed per locale
+- `publishing.disclosure`: how a published translation was made (machine, memory, a person)
+"""
+
+
+def __getattr__(name: str):
+    """The plan's classes under the package's name, loaded when asked for (see above)."""
+    if name in ("PublishResult", "Status"):
+        from traduco.publishing import plan
+        return getattr(plan, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,8 +23,7 @@ from dataclasses import asdict, dataclass
 
 import polib
 
-from traduco.catalogs import pofile
-from traduco.catalogs import provenance
+from traduco.catalogs import pofile, provenance
 
 MACHINE, MEMORY, HUMAN = "machine", "memory", "human"
 _UNSET_TRANSLATOR = "FULL NAME"            # gettext's template placeholder

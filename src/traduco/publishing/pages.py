@@ -26,9 +26,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from traduco.catalogs import pofile
-from traduco.sources import markup
-from traduco.publishing.disclosure import HUMAN, MACHINE, MEMORY, Disclosure, disclose
 from traduco.catalogs.extraction import TITLE_CONTEXT
+from traduco.publishing.disclosure import HUMAN, MACHINE, MEMORY, Disclosure, disclose
+from traduco.sources import markup
 
 LABELS = {
     "en": {"index": "Press releases", "withdrawn": "This press release has been withdrawn.",

@@ -29,16 +29,16 @@ from enum import StrEnum
 from pathlib import Path
 
 from traduco import __version__, checks
-from traduco.project import files
-from traduco.publishing import snapshots
-from traduco.checks.notes import settle
-from traduco.project.loading import Project
-from traduco.publishing.disclosure import Disclosure
-from traduco.language.glossary import Glossary, load_glossary
-from traduco.checks.ledger import Ledger, verdict_context
-from traduco.publishing.pages import Page, render_feed, render_index, render_withdrawn
 from traduco.catalogs.catalog import each
-from traduco.review.queue import check_cache
+from traduco.checks.judge import check_cache
+from traduco.checks.ledger import Ledger, verdict_context
+from traduco.checks.notes import settle
+from traduco.language.glossary import Glossary, load_glossary
+from traduco.project import files
+from traduco.project.loading import Project
+from traduco.publishing import snapshots
+from traduco.publishing.disclosure import Disclosure
+from traduco.publishing.pages import Page, render_feed, render_index, render_withdrawn
 
 
 
@@ -171,7 +171,7 @@ def _plan_one(project: Project, snapshot: snapshots.Snapshot, manifest: dict, gl
     today = files.now().date().isoformat()
     recorded = ((published or {}).get("disclosure") or {}).get("approved_on") if live else None
     rendition = snapshots.render(snapshot, recorded or today)
-    same_page = live and published.get("content_sha256") == snapshots.sha256(rendition[1])
+    same_page = live and published.get("content_sha256") == files.sha256(rendition[1])
     if intact and same_page:
         # The catalog changed, but not what readers see (a run refreshed its check notes).
         return _Planned(PublishResult(doc_id, locale, Status.UNCHANGED, page=str(page_path), catalog_sha256=sha))
@@ -206,7 +206,7 @@ def _intact(page_path: Path, published: dict, catalog_path: Path) -> bool:
     if not page_path.exists() or not catalog_path.with_suffix(".mo").exists():
         return False
     recorded = published.get("content_sha256")
-    return recorded is None or snapshots.sha256(page_path.read_bytes()) == recorded
+    return recorded is None or files.sha256(page_path.read_bytes()) == recorded
 
 
 def _publish_one(project: Project, planned: _Planned, manifest: dict) -> PublishResult:
@@ -216,7 +216,7 @@ def _publish_one(project: Project, planned: _Planned, manifest: dict) -> Publish
     write_if_changed(Path(item.page), html)
     manifest.setdefault(item.locale, {})[item.doc_id] = {
         "title": page.title, "date": page.date, "catalog_sha256": snapshot.sha256,
-        "content_sha256": snapshots.sha256(html), "published": files.now().isoformat(),
+        "content_sha256": files.sha256(html), "published": files.now().isoformat(),
         "source_url": page.source_url, "paragraphs": list(page.paragraphs),
         "disclosure": page.disclosure.as_dict() if page.disclosure else None}
     return PublishResult(item.doc_id, item.locale, Status.PUBLISHED, item.reason, item.page, item.catalog_sha256)

@@ -16,12 +16,12 @@ import polib
 
 from traduco import checks
 from traduco.catalogs import pofile
-from traduco.sources import markup
-from traduco.project.loading import Project
 from traduco.errors import CatalogError
 from traduco.language.glossary import Glossary
+from traduco.project.loading import Project
 from traduco.publishing.pages import Page, page_from_catalog, render_page
-from traduco.catalogs.catalog import Catalog, sha256  # noqa: F401  (sha256: what publishing hashes pages with)
+from traduco.sources import markup
+from traduco.catalogs.catalog import Catalog  # noqa: F401  (sha256: what publishing hashes pages with)
 
 
 # A snapshot is the document's catalog as `project_catalogs.Catalog` reads it:

@@ -1,1 +1,7 @@
-"""review"""
+"""Review: the queue, the review page, bulk clearing of low-risk drafts, the scorecard.
+
+- `review.queue`: the review queue, most urgent first
+- `review.page`: the side-by-side review page (a Jinja2 template, autoescaped)
+- `review.low_risk`: `approve-low-risk`: drafts below a risk bar cleared in a named reviewer's name
+- `review.scorecard`: post-edit scorecard: how much reviewers changed each provider's drafts
+"""

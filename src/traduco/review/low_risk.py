@@ -19,14 +19,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from traduco.catalogs import pofile
-from traduco.project import files
-from traduco.catalogs import provenance
+from traduco.catalogs import pofile, provenance, syntax
+from traduco.catalogs.catalog import Catalog, each
 from traduco.checks import risk
-from traduco.catalogs import syntax
-from traduco.project.loading import Project
+from traduco.checks.judge import Judge
 from traduco.errors import CatalogError, ConfigError
-from traduco.catalogs.catalog import Catalog, Judge, each
+from traduco.project import files
+from traduco.project.loading import Project
 
 APPROVAL_NOTE = "approved by {reviewer} on {moment:%Y-%m-%d %H:%M} UTC in bulk (risk {score:.2f}, below {below:g})"
 _NAME = re.compile(r"\S(?:[^\x00-\x1f\x7f]{0,78}\S)?")

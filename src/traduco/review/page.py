@@ -18,12 +18,12 @@ from functools import lru_cache
 import jinja2
 
 from traduco import checks
-from traduco.catalogs import pofile
-from traduco.catalogs import provenance
+from traduco.catalogs import pofile, provenance
+from traduco.catalogs.catalog import Catalog
 from traduco.checks import risk
-from traduco.project.loading import Project
+from traduco.checks.judge import Judge
 from traduco.errors import CatalogError
-from traduco.catalogs.catalog import Catalog, Judge
+from traduco.project.loading import Project
 from traduco.review.queue import row_of
 
 

@@ -19,14 +19,15 @@ from dataclasses import asdict, dataclass
 
 from traduco import checks
 from traduco.catalogs import pofile
-from traduco.project import files
+from traduco.catalogs.catalog import Catalog, each
 from traduco.checks import risk
+from traduco.checks.judge import Judge
+from traduco.checks.ledger import Ledger, verdict_context
 from traduco.checks.notes import settle
-from traduco.project.loading import Project
 from traduco.errors import CatalogError
 from traduco.language.glossary import Glossary
-from traduco.checks.ledger import Ledger, verdict_context
-from traduco.catalogs.catalog import Catalog, Judge, check_cache, each  # noqa: F401  check_cache: for the commands
+from traduco.project import files
+from traduco.project.loading import Project
 
 NO_CATALOG_YET = "no catalog yet: run `traduco run`"
 

@@ -16,9 +16,9 @@ import sqlite3
 import statistics
 from dataclasses import asdict, dataclass, field
 
-from traduco.project.loading import Project
-from traduco.mt import language_code
 from traduco.catalogs.catalog import each
+from traduco.mt import language_code
+from traduco.project.loading import Project
 
 @dataclass
 class Score:

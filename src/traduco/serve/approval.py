@@ -23,16 +23,15 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 from prefect.input import RunInput
 from pydantic import Field, field_validator
 
-from traduco.project.loading import Project
 from traduco.errors import ConfigError
-from traduco.publishing.plan import PLANNED, PublishResult, Status, tally
+from traduco.project.loading import Project
 from traduco.project.private import private_dir, private_file
+from traduco.publishing.plan import PLANNED, PublishResult, Status, tally
 
 APPROVAL_TIMEOUT_SECONDS = 7 * 24 * 3600   # a week: after that the run fails and publishes nothing
 PLANS_KEPT_SECONDS = APPROVAL_TIMEOUT_SECONDS + 24 * 3600   # no run reads a plan older than that
@@ -137,7 +136,7 @@ def changed_since_plan(project: Project, run_id: str) -> list[PublishResult] | N
     """The rows of run `run_id`'s plan whose catalogs no longer hold the bytes the
     plan recorded (approving will not publish them), read from the plan persisted
     here; None when this machine does not hold that plan."""
-    from traduco.checks.ledger import file_sha256
+    from traduco.project.files import file_sha256
     plan = _persisted_plan(project, run_id)
     return None if plan is None else [r for r in plan if r.status == Status.PUBLISH
                                       and (file_sha256(project.catalog_path(r.doc_id, r.locale)),
@@ -222,7 +221,7 @@ def await_decision(project: Project, plan: list[PublishResult]) -> Approval:
     from prefect.context import FlowRunContext
     from prefect.flow_runs import suspend_flow_run
 
-    from traduco.notify import channels
+    from traduco.notify import sending, messages
     from traduco.server.servers import flow_run_link
 
     run = FlowRunContext.get().flow_run
@@ -230,7 +229,7 @@ def await_decision(project: Project, plan: list[PublishResult]) -> Approval:
     if PAUSE_KEY not in (run.empirical_policy.pause_keys or set()):
         _tag_or_stop(run, plan_tag(project, plan))
         create_markdown_artifact(key=PLAN_ARTIFACT, markdown=description, description=tally(plan))
-        for problem in channels.send_all(project, channels.approval_waiting(project, plan, str(run.id),
+        for problem in sending.send_all(project, messages.approval_waiting(project, plan, str(run.id),
                                                                         flow_run_link(run.id))):
             get_run_logger().warning(problem)
     decision = suspend_flow_run(wait_for_input=Approval.with_initial_data(description=f"{description}\n\n{FORM_HELP}"),

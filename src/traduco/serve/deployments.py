@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from traduco.project.loading import SERVED_PROJECT, Project
 from traduco.errors import ConfigError
+from traduco.project.loading import SERVED_PROJECT, Project
 from traduco.server.servers import flow_run_link
 
 TRANSLATE_DEPLOYMENT, PUBLISH_DEPLOYMENT = "traduco-translate", "traduco-publish"

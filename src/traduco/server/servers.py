@@ -45,12 +45,12 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from traduco.project.loading import Project
 from traduco.errors import ConfigError
-from traduco.server.roles import REVIEWER_ENV, password, refusal
-from traduco.server.listeners import run_by_this_user
-from traduco.project.settings import SettingsError
+from traduco.project.loading import Project
 from traduco.project.private import private_dir, private_file, private_state, write_private
+from traduco.project.settings import SettingsError
+from traduco.server.listeners import run_by_this_user
+from traduco.server.roles import REVIEWER_ENV, password, refusal
 
 SERVER_START_SECONDS = 120
 RECORD = "api-url"     # in .traduco/prefect/: where `traduco serve`'s server answers

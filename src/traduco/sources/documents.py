@@ -22,9 +22,9 @@ from pathlib import Path
 
 import yaml
 
+from traduco.errors import SourceError
 from traduco.sources import markup
 from traduco.sources.dates import UnreadableDate, date_pattern, read_date
-from traduco.errors import SourceError
 
 MAX_SOURCE_BYTES = 1_000_000
 SOURCE_SUFFIXES = (".md", ".txt")

@@ -26,16 +26,16 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
+from traduco.errors import ConfigError
+from traduco.language.sentences import detector
 from traduco.project import files
 from traduco.project.addresses import AddressPolicy
 from traduco.project.loading import Project
-from traduco.errors import ConfigError
-from traduco.sources.fetcher import USER_AGENT, Fetcher, FetchError, Limits, Page, web_url_problem
-from traduco.language.sentences import detector
 from traduco.sources.documents import MAX_SOURCE_BYTES
+from traduco.sources.fetcher import USER_AGENT, FetchError, Fetcher, Limits, Fetched, web_url_problem
 from traduco.sources.webstate import WebState
 
-__all__ = ["USER_AGENT", "WebResult", "pull_web", "slug"]
+__all__ = ["USER_AGENT", "WebResult", "id_from_title", "pull_web"]
 
 MAX_SLUG_CHARS = 60      # file names stay far below the 255-byte limit, with room for "-2" and ".po"
 
@@ -173,7 +173,7 @@ class _Puller:
         if document is None:
             return
         text, title = document
-        doc_id, path = self.state.place(url, lambda: slug(title, url))
+        doc_id, path = self.state.place(url, lambda: id_from_title(title, url))
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if self.state.holds(url, path, digest):
             self.result.unchanged += 1
@@ -188,7 +188,7 @@ class _Puller:
         import trafilatura
 
         known = self.state.knows(url)
-        page: Page | None = self.fetcher.get(url, conditional=known)   # pulled before: 304 if unchanged
+        page: Fetched | None = self.fetcher.get(url, conditional=known)   # pulled before: 304 if unchanged
         if page is None:
             self.result.unchanged += 1
             return None
@@ -231,7 +231,7 @@ def _markdown(title: str, date: str | None, url: str, paragraphs: list[str]) -> 
     return f"---\n{front}---\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
-def slug(title: str, url: str) -> str:
+def id_from_title(title: str, url: str) -> str:
     """An ASCII document id from the title (or the URL): 'Firenze, città d'arte' -> firenze-citta-d-arte.
     At most eight words and MAX_SLUG_CHARS, cut at a word boundary (a long word is cut itself)."""
     text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()

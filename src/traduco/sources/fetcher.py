@@ -1,7 +1,7 @@
 """HTTP GET for feeds and articles: polite, bounded, and only where allowed.
 
     fetcher = Fetcher(state, Limits(deadline=30), AddressPolicy())
-    page = fetcher.get(url, conditional=True)   # a Page, or None if unchanged (304); raises FetchError
+    page = fetcher.get(url, conditional=True)   # a Fetched, or None if unchanged (304); raises FetchError
     html = page.text()                           # decoded by the declared or detected charset
 
 Polite: a User-Agent naming traduco, conditional GET (ETag / Last-Modified), a
@@ -48,7 +48,7 @@ class Limits:
 
 
 @dataclass(frozen=True)
-class Page:
+class Fetched:
     url: str                        # where it was finally found, after redirects
     body: bytes
     content_type: str = ""
@@ -87,7 +87,7 @@ class Fetcher:
         self._too_slow: set[str] = set()
         self._sleep, self._clock = sleep, clock
 
-    def get(self, url: str, conditional: bool = False) -> Page | None:
+    def get(self, url: str, conditional: bool = False) -> Fetched | None:
         """The page, or None if unchanged since last time (304). Raises FetchError."""
         if why := web_url_problem(url):
             raise FetchError(f"{url}: {why}", retry=False)
@@ -123,7 +123,7 @@ class Fetcher:
             headers["If-Modified-Since"] = known["last_modified"]
         return headers
 
-    def _attempt(self, url: str, headers: dict, deadline: float) -> tuple[int, Page | None]:
+    def _attempt(self, url: str, headers: dict, deadline: float) -> tuple[int, Fetched | None]:
         """One try, redirects followed by hand (each target checked), under the deadline."""
         self._watchdog.arm(deadline - time.monotonic())
         try:
@@ -135,7 +135,7 @@ class Fetcher:
         finally:
             self._watchdog.disarm()
 
-    def _follow(self, url: str, headers: dict, deadline: float) -> tuple[int, Page | None]:
+    def _follow(self, url: str, headers: dict, deadline: float) -> tuple[int, Fetched | None]:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             timeout = max(0.1, min(READ_TIMEOUT_SECONDS, deadline - time.monotonic()))
@@ -159,7 +159,7 @@ class Fetcher:
                 body = self._read(response, url, deadline)
                 self.state.setdefault("http", {})[url] = {
                     "etag": response.headers.get("ETag"), "last_modified": response.headers.get("Last-Modified")}
-                return 200, Page(current, body, response.headers.get("Content-Type", ""))
+                return 200, Fetched(current, body, response.headers.get("Content-Type", ""))
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects", retry=False)
 
     def _read(self, response: requests.Response, url: str, deadline: float) -> bytes:
