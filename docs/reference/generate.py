@@ -384,19 +384,47 @@ def dependency_order() -> list[tuple[list[str], set[str]]]:
     return groups
 
 
+ARCHITECTURE_TEST = REPO / "tests" / "test_architecture.py"
+
+
+def enforced_order() -> list[str] | None:
+    """The sub-packages' order `tests/test_architecture.py` enforces (its ORDER, bottom up), read from its source."""
+    if not ARCHITECTURE_TEST.exists():
+        return None
+    for node in ast.parse(ARCHITECTURE_TEST.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "ORDER" for target in node.targets):
+            return list(ast.literal_eval(node.value))
+    return None
+
+
 def module_map() -> str:
-    lines = ["### Dependency order", "",
-             "Each part of `src/traduco/` uses only the parts above it (imports inside functions count). "
-             "Parts that import each other are listed together as a cycle.", "",
-             "| part | uses |", "|---|---|"]
-    for group, used in dependency_order():
-        name = ", ".join(f"`{part}`" for part in group)
-        if len(group) > 1:
-            name = f"cycle: {name}"
-        lines.append(f"| {name} | {', '.join(f'`{part}`' for part in sorted(used)) or '—'} |")
+    parts = units()
+    uses = {part: set().union(*(imports(path) for path in paths)) & set(parts) - {part}
+            for part, paths in parts.items()}
+    order = enforced_order()
+    lines = ["### Dependency order", ""]
+    if order:
+        lines += ["The sub-packages from the bottom up, in the order `tests/test_architecture.py` enforces: "
+                  "a module imports only from its own part or one listed above it (imports inside functions "
+                  "count). What each part uses is read from its imports.", "",
+                  "| part | uses |", "|---|---|"]
+        rest = sorted(set(parts) - set(order))
+        lines += [f"| `{part}` | {', '.join(f'`{other}`' for other in sorted(uses[part])) or '—'} |"
+                  for part in [*(part for part in order if part in parts), *rest]]
+    else:
+        lines += ["Each part of `src/traduco/` uses only the parts above it (imports inside functions count). "
+                  "Parts that import each other are listed together as a cycle.", "",
+                  "| part | uses |", "|---|---|"]
+        for group, used in dependency_order():
+            name = ", ".join(f"`{part}`" for part in group)
+            if len(group) > 1:
+                name = f"cycle: {name}"
+            lines.append(f"| {name} | {', '.join(f'`{part}`' for part in sorted(used)) or '—'} |")
     lines += ["", "### Module map", "",
-              "Every module of `src/traduco/`, with the first sentence of its docstring.", ""]
-    for part, paths in units().items():
+              "Every module of `src/traduco/`, with the first sentence of its docstring, "
+              "in the dependency order above.", ""]
+    rank = {part: at for at, part in enumerate(order or [])}
+    for part, paths in sorted(parts.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])):
         if len(paths) == 1 and paths[0].parent == LIBRARY:
             lines.append(f"- `{part}`: {summary(paths[0])}")
             continue
