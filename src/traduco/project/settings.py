@@ -159,7 +159,8 @@ class MTTable(_Table):
     max_attempts: int = Field(4, ge=1, description="a whole number of attempts, at least 1 (default 4)")
     """Attempts per request for 429, 5xx, timeouts and garbage answers, with exponential backoff and jitter."""
     backoff_seconds: float = Field(0.5, ge=0, description="a number of seconds, 0 or more (default 0.5)")
-    """The first wait before a retry; it grows exponentially, with jitter."""
+    """The first wait before a retry; it doubles with each attempt (with jitter, at most 60 s), unless the
+    provider's Retry-After says how long."""
     failures_before_skipping: int = Field(3, ge=1, description="a whole number of failed requests, "
                                                               "at least 1 (default 3)")
     """Failed requests in a row after which a provider sits out the rest of the run and the next one of the
