@@ -359,38 +359,11 @@ def imports(path: Path) -> set[str]:
     return found
 
 
-def dependency_order() -> list[tuple[list[str], set[str]]]:
-    """The parts in dependency order (what a part uses comes before it), parts in
-    an import cycle grouped together; each group with what it uses."""
-    parts = units()
-    uses = {part: set().union(*(imports(path) for path in paths)) & set(parts) - {part}
-            for part, paths in parts.items()}
-    reach = {part: set() for part in parts}
-    for part in parts:                                   # what each part reaches, through any chain
-        todo = list(uses[part])
-        while todo:
-            other = todo.pop()
-            if other not in reach[part]:
-                reach[part].add(other)
-                todo.extend(uses[other])
-    groups, placed = [], set()
-    while len(placed) < len(parts):
-        ready = sorted(part for part in parts if part not in placed
-                       and all(other in placed or part in reach[other] for other in reach[part]))
-        first = ready[0]
-        group = sorted({first} | {other for other in reach[first] if first in reach[other]})
-        groups.append((group, set().union(*(uses[part] for part in group)) - set(group)))
-        placed |= set(group)
-    return groups
-
-
 ARCHITECTURE_TEST = REPO / "tests" / "test_architecture.py"
 
 
 def enforced_order() -> list[str] | None:
     """The sub-packages' order `tests/test_architecture.py` enforces (its ORDER, bottom up), read from its source."""
-    if not ARCHITECTURE_TEST.exists():
-        return None
     for node in ast.parse(ARCHITECTURE_TEST.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "ORDER" for target in node.targets):
             return list(ast.literal_eval(node.value))
@@ -402,28 +375,19 @@ def module_map() -> str:
     uses = {part: set().union(*(imports(path) for path in paths)) & set(parts) - {part}
             for part, paths in parts.items()}
     order = enforced_order()
-    lines = ["### Dependency order", ""]
-    if order:
-        lines += ["The sub-packages from the bottom up, in the order `tests/test_architecture.py` enforces: "
-                  "a module imports only from its own part or one listed above it (imports inside functions "
-                  "count). What each part uses is read from its imports.", "",
-                  "| part | uses |", "|---|---|"]
-        rest = sorted(set(parts) - set(order))
-        lines += [f"| `{part}` | {', '.join(f'`{other}`' for other in sorted(uses[part])) or '—'} |"
-                  for part in [*(part for part in order if part in parts), *rest]]
-    else:
-        lines += ["Each part of `src/traduco/` uses only the parts above it (imports inside functions count). "
-                  "Parts that import each other are listed together as a cycle.", "",
-                  "| part | uses |", "|---|---|"]
-        for group, used in dependency_order():
-            name = ", ".join(f"`{part}`" for part in group)
-            if len(group) > 1:
-                name = f"cycle: {name}"
-            lines.append(f"| {name} | {', '.join(f'`{part}`' for part in sorted(used)) or '—'} |")
+    if not order:
+        raise SystemExit(f"{ARCHITECTURE_TEST}: no ORDER of the sub-packages to document")
+    lines = ["### Dependency order", "",
+             "The sub-packages from the bottom up, in the order `tests/test_architecture.py` enforces: "
+             "a module imports only from its own part or one listed above it (imports inside functions "
+             "count). What each part uses is read from its imports.", "",
+             "| part | uses |", "|---|---|"]
+    lines += [f"| `{part}` | {', '.join(f'`{other}`' for other in sorted(uses[part])) or '—'} |"
+              for part in [*(part for part in order if part in parts), *sorted(set(parts) - set(order))]]
     lines += ["", "### Module map", "",
               "Every module of `src/traduco/`, with the first sentence of its docstring, "
               "in the dependency order above.", ""]
-    rank = {part: at for at, part in enumerate(order or [])}
+    rank = {part: at for at, part in enumerate(order)}
     for part, paths in sorted(parts.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])):
         if len(paths) == 1 and paths[0].parent == LIBRARY:
             lines.append(f"- `{part}`: {summary(paths[0])}")
