@@ -1,4 +1,4 @@
-"""Usage mistakes get click's own usage message and exit 2 (README: Exit codes);
+"""Usage mistakes get click's own usage message and exit 2 (docs/reference/cli.md: Exit codes);
 help texts show what they say, brackets included; commands leave the
 environment as they found it."""
 

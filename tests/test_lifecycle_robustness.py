@@ -30,7 +30,7 @@ EXTRA = ["Il museo resterà aperto fino alle 22.", "La mostra chiude il 3 giugno
          "Per informazioni scrivere all'ufficio stampa."]
 LOCALES = ("zh_CN", "en")
 TESTS = Path(__file__).parent
-OLDER = "older translation: "    # how a folded twin's translation reads (README, For translators)
+OLDER = "older translation: "    # how a folded twin's translation reads (docs/translators.md: Working in Poedit)
 
 
 def write_source(project: Path, paragraphs: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""`.traduco/results/` holds each publish run's plan (README: Approval gate); a
+"""`.traduco/results/` holds each publish run's plan (docs/editors.md: The approval gate); a
 publish run's end deletes the plans no run will read again, never the plan of a
 run that still waits for the editor. On Prefect's ephemeral server, the runner's
 part played in this process (as in test_approval's second test)."""
