@@ -1,5 +1,5 @@
 """How the `traduco` command ends: what went wrong becomes one line and an
-exit code (README: Exit codes), and the command's changes to the environment
+exit code (docs/reference/cli.md: Exit codes), and the command's changes to the environment
 end with it."""
 
 from __future__ import annotations

@@ -97,7 +97,7 @@ def warn_untrusted(project) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code (see README: 0, 1, 2, 3, 130)."""
+    """Run the command line; returns the exit code (0, 1, 2, 3, 130: docs/reference/cli.md)."""
     return exit_code_of(app, argv)
 
 

@@ -148,7 +148,7 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         raise SettingsError(f"no traduco project in {Path(start).resolve()} or any folder above it: "
                             "no pyproject.toml with a [tool.traduco] table",
                             hint="Pass --project DIR, or make this folder a project: add [tool.traduco] to its "
-                                 "pyproject.toml (README: Configuration)")
+                                 "pyproject.toml (docs/reference/configuration.md)")
     pyproject = root / "pyproject.toml"
     settings = parse_table(_read_toml(pyproject)["tool"]["traduco"], pyproject)
     return Project(

@@ -74,7 +74,7 @@ def gettext_spelling(locale: str) -> str:
 
 
 def provider_names() -> list[str]:
-    """The MT providers traduco knows (README: Machine translation)."""
+    """The MT providers traduco knows (docs/operating.md: Machine translation)."""
     from traduco.project.providers import PROVIDERS
     return list(PROVIDERS)
 
@@ -425,7 +425,7 @@ def _problem(problem: dict, pyproject: Path) -> SettingsError:
         where = table if key == "[key]" else f"{table} {key}"       # [key]: a [tool.traduco.mt.providers.X] table
         return SettingsError(f"{where}: {problem['msg']}", path=pyproject,
                              hint="Known providers: " + ", ".join(provider_names()))
-    expected = f"Expected {info.description}" if info is not None and info.description else "See README: Configuration"
+    expected = f"Expected {info.description}" if info is not None and info.description else "See docs/reference/configuration.md"
     shown = _shown(problem["input"])
     if key == "":
         return SettingsError(f"{table} must be a table, not {shown}", path=pyproject,
