@@ -16,9 +16,9 @@ import pytest
 
 from traduco.catalogs import pofile, provenance
 from traduco.errors import ConfigError
-from traduco.git.repository import redact
 from traduco.git.sync import GitSync
 from traduco.project.loading import load_project
+from traduco.redaction import redact
 
 from conftest import DOC, SAMPLE
 from helpers import approve_all, entries, msgfmt_check, run_cli, run_once

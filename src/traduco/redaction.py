@@ -25,7 +25,7 @@ _QUERY = re.compile(r"\?[^\s'\"<>)\]]+")                         # ?q=...&api_ke
 _MIN_BASE64 = 8      # shorter cores of a base64 form would match ordinary words
 
 
-def redact(text: str, secrets) -> str:
+def redact(text: str, secrets=()) -> str:
     """`text` without URL credentials or query strings, and without any form of any
     of `secrets` (a dict of keys, or any iterable of them)."""
     values = secrets.values() if isinstance(secrets, dict) else secrets
