@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from traduco.catalogs import formats, pofile
+from traduco.catalogs.catalog import Catalog
 from traduco.errors import CatalogError
-from traduco.publishing import snapshots
+from traduco.publishing import outputs
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken-catalogs"
 FIXTURES = sorted(p.name for p in BROKEN.glob("*.po"))
@@ -57,12 +58,12 @@ def test_a_catalog_msgfmt_refuses_is_never_published(name, tmp_path):
     template = (b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
                 b'msgid "Comunicato stampa"\nmsgstr ""\n')
     locale = re.search(rb"Language: (\w+)", data).group(1).decode()
-    snapshot = snapshots.Snapshot("doc", locale, tmp_path / name, tmp_path / "doc.pot", data, template)
+    snapshot = Catalog("doc", locale, tmp_path / name, tmp_path / "doc.pot", data, template)
     assert pofile.load(template, snapshot.template_path)
 
-    why = snapshots.waiting_reason(snapshot, None, None)
+    why = outputs.waiting_reason(snapshot, None, None)
 
-    assert why and why.startswith(snapshots.UNREADABLE) and f"{tmp_path / name}:" in why
+    assert why and why.startswith(outputs.UNREADABLE) and f"{tmp_path / name}:" in why
 
 
 @pytest.mark.parametrize("what, word", [("msgid", "no-break space"), ("msgstr", "ideographic space")])

@@ -1,12 +1,12 @@
 """Publish: the plan of what to publish or withdraw, and what readers see.
 
 Only fully reviewed, check-clean catalogs are published; what was judged is
-what is published (`snapshots`). `PublishResult` and `Status` stay importable
+what is published (`outputs`). `PublishResult` and `Status` stay importable
 from here: Prefect pickled plans under `traduco.publishing` before the package
 was grouped by step, and a run suspended then resumes after an upgrade.
 
 - `publishing.plan`: what to publish or withdraw; `.mo` files, pages, index, feed
-- `publishing.snapshots`: one reading of a catalog: what publishing checks is what it publishes
+- `publishing.outputs`: what one catalog publishes: whether it may, its `.mo` and its page, from one reading
 - `publishing.pages`: what readers see: a page per document, an index and a JSON Feed per locale
 - `publishing.disclosure`: how a published translation was made (machine, memory, a person)
 """

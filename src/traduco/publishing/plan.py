@@ -5,7 +5,7 @@
 
 A document × locale pair is published when every unit of its current template
 is approved (translated, not fuzzy) in its catalog and no check reports an
-error. Each catalog is read once (`snapshots.take`): the verdict, the `.mo` and
+error. Each catalog is read once (`Catalog.read`, by `each`): the verdict, the `.mo` and
 the page all come from those bytes, and `public/manifest.json` records their
 hash. Anything else stays as it was online: a page published before keeps its
 last approved version until the update is approved too. A document whose
@@ -29,14 +29,14 @@ from enum import StrEnum
 from pathlib import Path
 
 from traduco import __version__, checks
-from traduco.catalogs.catalog import each
+from traduco.catalogs.catalog import Catalog, each
 from traduco.checks.judge import check_cache
 from traduco.checks.ledger import Ledger, verdict_context
 from traduco.checks.notes import settle
 from traduco.language.glossary import Glossary, load_glossary
 from traduco.project import files
 from traduco.project.loading import Project
-from traduco.publishing import snapshots
+from traduco.publishing import outputs
 from traduco.publishing.disclosure import Disclosure
 from traduco.publishing.pages import Page, render_feed, render_index, render_withdrawn
 
@@ -87,7 +87,7 @@ class PublishResult:
 @dataclass(frozen=True)
 class _Planned:
     result: PublishResult
-    snapshot: snapshots.Snapshot | None = None
+    catalog: Catalog | None = None
     rendition: tuple[Page, bytes, bytes] | None = None   # page, its HTML, the .mo
 
 
@@ -139,13 +139,13 @@ def settle_notes(project: Project, results: list[PublishResult]) -> None:
 
 
 def _plan(project: Project, manifest: dict) -> Iterator[_Planned]:
-    """Every document × locale, one snapshot at a time (memory stays flat),
+    """Every document × locale, one catalog at a time (memory stays flat),
     then the withdrawals: published documents whose template is gone."""
     glossary, cache, ledger = load_glossary(project), check_cache(project), Ledger.for_project(project)
     current = set()
-    for snapshot in each(project):
-        current.add(snapshot.doc_id)
-        yield _plan_one(project, snapshot, manifest, glossary, cache, ledger)
+    for catalog in each(project):
+        current.add(catalog.doc_id)
+        yield _plan_one(project, catalog, manifest, glossary, cache, ledger)
     for locale in project.locales:
         for doc_id, info in sorted(manifest.get(locale, {}).items()):
             if doc_id not in current and not info.get("withdrawn"):
@@ -153,50 +153,50 @@ def _plan(project: Project, manifest: dict) -> Iterator[_Planned]:
                                              str(_page_path(project, doc_id, locale))))
 
 
-def _plan_one(project: Project, snapshot: snapshots.Snapshot, manifest: dict, glossary: Glossary | None,
+def _plan_one(project: Project, catalog: Catalog, manifest: dict, glossary: Glossary | None,
               cache: checks.CheckCache, ledger: Ledger) -> _Planned:
-    doc_id, locale, sha = snapshot.doc_id, snapshot.locale, snapshot.sha256
-    why = _waiting_reason(snapshot, glossary, cache, ledger)
+    doc_id, locale, sha = catalog.doc_id, catalog.locale, catalog.sha256
+    why = _waiting_reason(catalog, glossary, cache, ledger)
     if why:
-        broken = why.startswith(snapshots.UNREADABLE) or bool(snapshot.error)
+        broken = why.startswith(outputs.UNREADABLE) or bool(catalog.error)
         return _Planned(PublishResult(doc_id, locale, Status.BROKEN if broken else Status.WAITING,
-                                      why.removeprefix(snapshots.UNREADABLE)))
+                                      why.removeprefix(outputs.UNREADABLE)))
     page_path = _page_path(project, doc_id, locale)
     published = manifest.get(locale, {}).get(doc_id)
     live = bool(published) and not published.get("withdrawn")
-    intact = live and _intact(page_path, published, snapshot.path)
+    intact = live and _intact(page_path, published, catalog.path)
     if intact and published["catalog_sha256"] == sha and "content_sha256" in published:
         return _Planned(PublishResult(doc_id, locale, Status.UNCHANGED, page=str(page_path), catalog_sha256=sha))
     # The page says on which day it was approved for publication: the day it was, while its text stays.
     today = files.now().date().isoformat()
     recorded = ((published or {}).get("disclosure") or {}).get("approved_on") if live else None
-    rendition = snapshots.render(snapshot, recorded or today)
+    rendition = outputs.render(catalog, recorded or today)
     same_page = live and published.get("content_sha256") == files.sha256(rendition[1])
     if intact and same_page:
         # The catalog changed, but not what readers see (a run refreshed its check notes).
         return _Planned(PublishResult(doc_id, locale, Status.UNCHANGED, page=str(page_path), catalog_sha256=sha))
     if not same_page and recorded and recorded != today:
-        rendition = snapshots.render(snapshot, today)
+        rendition = outputs.render(catalog, today)
     reason = ("new" if not published else "published again" if not live
               else "page or .mo missing or edited: written again" if same_page
               else "updated translation" if "content_sha256" in published or published["catalog_sha256"] != sha
               else "recorded again (manifest of an older traduco)")
     return _Planned(PublishResult(doc_id, locale, Status.PUBLISH, reason, str(page_path), sha,
-                                  snapshot.template_sha256), snapshot, rendition)
+                                  catalog.template_sha256), catalog, rendition)
 
 
-def _waiting_reason(snapshot: snapshots.Snapshot, glossary: Glossary | None, cache: checks.CheckCache,
+def _waiting_reason(catalog: Catalog, glossary: Glossary | None, cache: checks.CheckCache,
                     ledger: Ledger) -> str | None:
-    """The snapshot's verdict, remembered by the hash of its bytes (and of the
+    """The catalog's verdict, remembered by the hash of its bytes (and of the
     template, glossary and checks): an unchanged catalog is not parsed again."""
-    key = f"publish:{snapshot.locale}/{snapshot.doc_id}"
-    expected = {"sha": snapshot.sha256, "template": snapshot.template_sha256,
-                "context": verdict_context(glossary, snapshot.locale, __version__)}
+    key = f"publish:{catalog.locale}/{catalog.doc_id}"
+    expected = {"sha": catalog.sha256, "template": catalog.template_sha256,
+                "context": verdict_context(glossary, catalog.locale, __version__)}
     known = ledger.current(key, expected)
-    if known and snapshot.sha256:
+    if known and catalog.sha256:
         return known["waiting"]
-    why = snapshots.waiting_reason(snapshot, glossary, cache)
-    if snapshot.sha256 and snapshot.template_sha256:
+    why = outputs.waiting_reason(catalog, glossary, cache)
+    if catalog.sha256 and catalog.template_sha256:
         ledger.put(key, {**expected, "waiting": why})
     return why
 
@@ -210,12 +210,12 @@ def _intact(page_path: Path, published: dict, catalog_path: Path) -> bool:
 
 
 def _publish_one(project: Project, planned: _Planned, manifest: dict) -> PublishResult:
-    item, snapshot = planned.result, planned.snapshot
+    item, catalog = planned.result, planned.catalog
     page, html, mo = planned.rendition
-    write_if_changed(snapshot.path.with_suffix(".mo"), mo)
+    write_if_changed(catalog.path.with_suffix(".mo"), mo)
     write_if_changed(Path(item.page), html)
     manifest.setdefault(item.locale, {})[item.doc_id] = {
-        "title": page.title, "date": page.date, "catalog_sha256": snapshot.sha256,
+        "title": page.title, "date": page.date, "catalog_sha256": catalog.sha256,
         "content_sha256": files.sha256(html), "published": files.now().isoformat(),
         "source_url": page.source_url, "paragraphs": list(page.paragraphs),
         "disclosure": page.disclosure.as_dict() if page.disclosure else None}

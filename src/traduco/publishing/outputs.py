@@ -1,13 +1,13 @@
-"""What publishing reads: one snapshot of a document's catalog and template.
+"""What one catalog publishes: whether it may be published, its `.mo` and its page.
 
-Publishing decides, compiles and renders from the bytes it checked, never from
-a second reading: a catalog a run or a translator turns fuzzy while `publish`
-works cannot slip a draft online, and the manifest records the hash of exactly
-what was published.
+Publishing decides, compiles and renders from the bytes of one reading of the
+catalog and its template (a `Catalog`), never from a second reading: a catalog
+a run or a translator turns fuzzy while `publish` works cannot slip a draft
+online, and the manifest records the hash of exactly what was published.
 
-    snapshot = take(project, "toscana", "zh_CN")      # the one place publishing reads a catalog
-    why = waiting_reason(snapshot, glossary, cache)   # None: every template unit approved, no check error
-    page, html, mo = render(snapshot)
+    catalog = Catalog.read(project, "toscana", "zh_CN")   # read once
+    why = waiting_reason(catalog, glossary, cache)        # None: every template unit approved, no check error
+    page, html, mo = render(catalog)
 """
 
 from __future__ import annotations
@@ -16,24 +16,11 @@ import polib
 
 from traduco import checks
 from traduco.catalogs import pofile
+from traduco.catalogs.catalog import Catalog
 from traduco.errors import CatalogError
 from traduco.language.glossary import Glossary
-from traduco.project.loading import Project
 from traduco.publishing.pages import Page, page_from_catalog, render_page
 from traduco.sources import markup
-from traduco.catalogs.catalog import Catalog  # noqa: F401  (sha256: what publishing hashes pages with)
-
-
-# A snapshot is the document's catalog as `project_catalogs.Catalog` reads it:
-# the bytes once, and everything publishing decides from them.
-Snapshot = Catalog
-
-
-def take(project: Project, doc_id: str, locale: str) -> Snapshot:
-    """Read a document's catalog and template once. Every catalog publishing
-    uses comes through here, and is parsed from these bytes by `pofile.load`
-    (the place for any stricter check of them)."""
-    return Catalog.read(project, doc_id, locale)
 
 
 # How a verdict starts when the files themselves are broken (a person must fix
@@ -41,13 +28,13 @@ def take(project: Project, doc_id: str, locale: str) -> Snapshot:
 UNREADABLE = "cannot be read: "
 
 
-def waiting_reason(snapshot: Snapshot, glossary: Glossary | None, cache: checks.CheckCache) -> str | None:
-    """Why the snapshot cannot be published, or None when every unit of the
+def waiting_reason(catalog: Catalog, glossary: Glossary | None, cache: checks.CheckCache) -> str | None:
+    """Why the catalog cannot be published, or None when every unit of the
     current template is approved in it and no check reports an error."""
-    if snapshot.error or snapshot.data is None:
-        return snapshot.error or "no catalog yet: run `traduco run`"
+    if catalog.error or catalog.data is None:
+        return catalog.error or "no catalog yet: run `traduco run`"
     try:
-        catalog, states = snapshot.entries, snapshot.unit_states()
+        entries, states = catalog.entries, catalog.unit_states()
     except CatalogError as exc:
         return UNREADABLE + exc.message
     if not states:
@@ -58,17 +45,17 @@ def waiting_reason(snapshot: Snapshot, glossary: Glossary | None, cache: checks.
                                                      "(run `traduco run`)")]
     if any(parts):
         return ", ".join(p for p in parts if p)
-    return _check_errors(catalog, snapshot.locale, glossary, cache)
+    return _check_errors(entries, catalog.locale, glossary, cache)
 
 
-def published_catalog(snapshot: Snapshot) -> polib.POFile:
+def published_catalog(catalog: Catalog) -> polib.POFile:
     """What goes online: the catalog's own header and its entries for the
     template's units, at the template's places (a translator's stray entry or
     a paragraph no longer in the source is not published)."""
-    catalog, template = snapshot.entries, snapshot.template
-    entries = {(e.msgctxt, e.msgid): e for e in pofile.active_entries(catalog)}
+    read, template = catalog.entries, catalog.template
+    entries = {(e.msgctxt, e.msgid): e for e in pofile.active_entries(read)}
     published = polib.POFile(wrapwidth=pofile.WRAP_WIDTH)
-    published.metadata = dict(catalog.metadata)
+    published.metadata = dict(read.metadata)
     for field in (markup.FORMAT_HEADER, markup.LAYOUT_HEADER):   # the page's structure is the source's,
         published.metadata.pop(field, None)                     # at the template's lines, never a catalog's
         if field in template.metadata:
@@ -82,12 +69,12 @@ def published_catalog(snapshot: Snapshot) -> polib.POFile:
     return published
 
 
-def render(snapshot: Snapshot, approved_on: str | None = None) -> tuple[Page, bytes, bytes]:
-    """The page, its HTML and the compiled `.mo`, all from the snapshot; the page
+def render(catalog: Catalog, approved_on: str | None = None) -> tuple[Page, bytes, bytes]:
+    """The page, its HTML and the compiled `.mo`, all from the catalog's one reading; the page
     says it was approved for publication on `approved_on` (YYYY-MM-DD)."""
-    published = published_catalog(snapshot)
-    page = page_from_catalog(snapshot.doc_id, published, approved_on)
-    return page, render_page(page, snapshot.locale).encode("utf-8"), compile_mo(published)
+    published = published_catalog(catalog)
+    page = page_from_catalog(catalog.doc_id, published, approved_on)
+    return page, render_page(page, catalog.locale).encode("utf-8"), compile_mo(published)
 
 
 def compile_mo(catalog: polib.POFile) -> bytes:
