@@ -87,7 +87,7 @@ def main() -> None:
                                stdout=subprocess.PIPE, text=True)
     url = standin.stdout.readline().strip()
     from traduco.project.loading import load_project
-    from traduco.server.servers import local_server
+    from traduco.prefect_api.servers import local_server
     (keep / "serve").mkdir()
     (keep / "serve" / "pyproject.toml").write_text("[tool.traduco]\n")
     served = local_server(load_project(keep / "serve"))    # what `traduco serve` runs

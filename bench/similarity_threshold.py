@@ -1,4 +1,4 @@
-"""Evidence for merging.REUSE_THRESHOLD: when is an old translation worth keeping?
+"""Evidence for catalogs.update.REUSE_THRESHOLD: when is an old translation worth keeping?
 
 Applies typical press-office corrections to the sample's paragraphs and prints,
 per kind of edit, the reuse similarity traduco computes (and difflib's plain

@@ -21,7 +21,7 @@ from traduco.serve import approval
 from traduco.serve.deployments import refuse_foreign_parameters
 from traduco.publishing.plan import (PLANNED, PublishResult, Status, noteworthy_first, plan_publication,
                                 publish as publish_project, tally)
-from traduco.server.servers import results_made_private
+from traduco.prefect_api.servers import results_made_private
 
 RECORD_ROWS = 500     # rows in the publish artifact: what changed first; the description counts all
 

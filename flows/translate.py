@@ -31,8 +31,8 @@ from traduco.sources.feeds import WebResult, pull_web
 from traduco.drafting.runs import (EXIT_MT_PENDING, InProcess, OnDask, RunIncomplete, RunSummary, quiet_expected_outcomes,
                           translate_project)
 from traduco.git.sync import GitSync, SyncReport, run_message
+from traduco.prefect_api.servers import results_made_private
 from traduco.serve.deployments import refuse_foreign_parameters
-from traduco.server.servers import results_made_private
 
 quiet_expected_outcomes()     # a provider down is news for people, not a traceback
 RUN_LOCK_WAIT_SECONDS = 3600

@@ -13,7 +13,7 @@ process-wide state outside its worker.
 
 A test that needs a real Prefect server (`prefect server start`, as `traduco
 serve` runs it) starts one for its own project with
-`traduco.server.servers.local_server(load_project(project))` and passes the project as
+`traduco.prefect_api.servers.local_server(load_project(project))` and passes the project as
 `password=` to `test_prefect_server.api`. There is deliberately no session-wide
 real server: what a run leaves on one (global concurrency limits named from the
 provider's URL and key, which a later stand-in may get again as its port is

@@ -76,7 +76,7 @@ def recorded(url: str, project: Path, run_id: str) -> list[tuple[str, str]]:
     from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
     from traduco.project.loading import load_project
-    from traduco.server.servers import auth_string
+    from traduco.prefect_api.servers import auth_string
 
     with temporary_settings(updates={PREFECT_API_URL: url,
                                      PREFECT_API_AUTH_STRING: auth_string(load_project(project))}), \

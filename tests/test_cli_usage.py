@@ -106,3 +106,22 @@ def test_a_command_leaves_the_environment_as_it_found_it(tmp_path, capsys, monke
     code, _, err = run_cli(capsys, "approve", "some-run", "--project", str(tmp_path))
     assert code == 2 and "no traduco project" in err
     assert dict(os.environ) == before
+
+
+@pytest.mark.parametrize("args, named", [(("nodoc", "en"), "DOC"), (("toscana-smart-china", "fr"), "LOCALE")])
+def test_review_of_a_document_or_locale_the_project_lacks_is_a_usage_mistake(project, capsys, args, named):
+    code, out, err = run_cli(capsys, "review", *args, "--project", str(project))
+    assert code == 2 and f"Invalid value for {named}" in err and "Usage: traduco review" in err, out + err
+
+
+def test_a_question_left_unanswered_decides_nothing(project, capsys, monkeypatch):
+    """A script that pipes nothing into a confirmation: no, said as such, exit 2 (not 'Stopped', 130)."""
+    import io
+
+    run_cli(capsys, "trust-settings", "--project", str(project), "--yes")
+    with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
+        handle.write('[tool.traduco.web]\nallow_hosts = ["intranet.example"]\n')
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, out, err = run_cli(capsys, "trust-settings", "--project", str(project))
+    assert code == 2 and "no answer (the input ended): nothing accepted" in err and "Stopped" not in err, out + err
+    assert "intranet.example" not in (project / ".traduco" / "trusted-settings.json").read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ from websites import ARTICLE, ENGLISH, FIRST, Site, configure, mostra, rss, sour
 
 from traduco.project.loading import load_project
 from traduco.sources.documents import SourceError, read_document
-from traduco.sources.feeds import USER_AGENT, pull_web, id_from_title
+from traduco.sources.feeds import USER_AGENT, id_from_title, pull_web
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ def smtp_server(tmp_path, monkeypatch):
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
-    from traduco.server.servers import free_port
+    from traduco.prefect_api.servers import free_port
 
     tls, cert = tls_context(tmp_path)                # a certificate for localhost
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))   # the system's trust, as an office trusts its own CA

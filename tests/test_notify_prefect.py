@@ -38,7 +38,7 @@ def get(url: str, path: str, project) -> str:
     import base64
 
     from traduco.project.loading import load_project
-    from traduco.server.servers import auth_string
+    from traduco.prefect_api.servers import auth_string
 
     request = urllib.request.Request(f"{url}{path}", headers={
         "Authorization": "Basic " + base64.b64encode(auth_string(load_project(project)).encode()).decode()})
@@ -52,7 +52,7 @@ def test_serve_installs_the_rules_as_automations_and_prefect_tells_the_reviewers
 
     from traduco.notify import automations
     from traduco.project.loading import load_project
-    from traduco.server.servers import auth_string
+    from traduco.prefect_api.servers import auth_string
 
     receiver = Receiver()
     team = f"{receiver.url}/zh"            # the zh_CN reviewers' own channel (the same token)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from traduco.mt.shared_limits import SALT, project_salt
+from traduco.prefect_api.servers import auth_string, local_server
 from traduco.project.loading import load_project
 from traduco.project.private import write_private
-from traduco.server.servers import auth_string, local_server
 
 from test_interrupts import TRADUCO, corpus, saved_drafts
 from test_prefect_server import _wait_for_final_state, api, process_pool

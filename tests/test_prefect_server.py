@@ -21,8 +21,8 @@ from pathlib import Path
 import polib
 import pytest
 
+from traduco.prefect_api.servers import auth_string, local_server, stop
 from traduco.project.loading import load_project
-from traduco.server.servers import auth_string, local_server, stop
 
 from conftest import DOC, REPO, SAMPLE
 

@@ -258,7 +258,7 @@ def test_serve_installs_no_notification_rule_for_a_pushed_address(project, stand
 
     from test_approval import CLI
 
-    from traduco.server import servers
+    from traduco.prefect_api import servers
 
     with pushed_webhook(project, standin) as mallory:
         env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_API_AUTH_STRING")}

@@ -227,7 +227,7 @@ def test_publish_with_approval_and_no_server_says_how_to_get_one(capsys, project
 def test_approve_finds_the_server_traduco_serve_recorded(project, monkeypatch):
     """`traduco approve` in another terminal needs no PREFECT_API_URL: serve left its address."""
     from traduco.errors import ConfigError
-    from traduco.server.servers import api_for_command, local_server, record_server
+    from traduco.prefect_api.servers import api_for_command, local_server, record_server
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     proj = load_project(project)

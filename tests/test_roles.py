@@ -1,4 +1,4 @@
-"""Who may do what on serve's Prefect server (traduco.server.roles), on a real
+"""Who may do what on serve's Prefect server (traduco.prefect_api.roles), on a real
 `traduco serve`: a reviewer reads and decides, and can steer nothing; the
 operator does the rest, and even the operator's copy of a deployment on the
 server cannot send a run elsewhere. And serve's UI calls serve's own port."""
@@ -123,7 +123,7 @@ def test_a_reviewer_reads_and_decides_and_steers_nothing_while_the_operator_runs
 
 
 def test_an_explicit_port_that_is_taken_is_a_mistake_and_a_taken_default_is_named(project, monkeypatch):
-    from traduco.server import servers
+    from traduco.prefect_api import servers
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -149,7 +149,7 @@ def test_an_explicit_port_that_is_taken_is_a_mistake_and_a_taken_default_is_name
 
 
 def test_the_reviewers_allow_list_is_reads_and_the_decision_only():
-    from traduco.server.roles import credential, reviewer_may
+    from traduco.prefect_api.roles import credential, reviewer_may
 
     allowed = [("POST", "/flow_runs/filter"), ("GET", "/flow_runs/6b1c/input/approval-schema"),
                ("POST", "/flow_runs/6b1c/resume"), ("POST", "/artifacts/latest/filter"), ("HEAD", "/health"),

@@ -206,7 +206,7 @@ def _prefect_records(project: Path) -> str:
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, LogFilter, LogFilterFlowRunId
     from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
-    from traduco.server import servers
+    from traduco.prefect_api import servers
 
     api = servers._command_api_running
     with temporary_settings(updates={PREFECT_API_URL: api.url, PREFECT_API_AUTH_STRING: api.auth}), \
@@ -287,7 +287,7 @@ def test_the_prefect_api_a_command_starts_for_itself_wants_its_password(capsys, 
     import urllib.error
     import urllib.request
 
-    from traduco.server import servers
+    from traduco.prefect_api import servers
 
     code, _, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
                            "--provider-url", standin.url)
@@ -306,7 +306,7 @@ def test_the_prefect_api_a_command_starts_for_itself_wants_its_password(capsys, 
 
 def test_the_prefect_password_is_made_once_per_project_and_private(project):
     from traduco.project.loading import load_project
-    from traduco.server.servers import auth_string
+    from traduco.prefect_api.servers import auth_string
 
     first = auth_string(load_project(project))
     again = auth_string(load_project(project))
@@ -349,8 +349,8 @@ class _PrefectLookalike(ThreadingHTTPServer):
 def test_the_password_never_goes_to_another_users_program_on_a_port_serve_left(capsys, monkeypatch, project):
     """serve was killed (-9, out of memory): its address stays recorded, and another
     user starts a look-alike on that port. Nothing of the project's is sent to it."""
-    from traduco.server import listeners
-    from traduco.server import servers
+    from traduco.prefect_api import listeners
+    from traduco.prefect_api import servers
 
     lookalike = _PrefectLookalike()
     try:
@@ -377,7 +377,7 @@ def test_serve_on_every_address_gives_reviewers_an_address_that_is_not_their_own
     import ipaddress
     from urllib.parse import urlsplit
 
-    from traduco.server import servers
+    from traduco.prefect_api import servers
 
     monkeypatch.setattr(socket, "getfqdn", lambda *a: "localhost")
     host = urlsplit(servers.public_url("0.0.0.0", 4200)).hostname

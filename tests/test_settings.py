@@ -3,6 +3,8 @@ key and what it expects, exit code 2; right settings load as before."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from helpers import run_cli
@@ -139,3 +141,22 @@ def test_a_missing_key_is_asked_for_only_when_mt_is_used(project, capsys, monkey
     assert code == 2 and err.count("\n") == 1
     assert "the deepl provider needs DEEPL_AUTH_KEY" in err and "Prefect Secret block named deepl-auth-key" in err
     assert not (project / "locales").exists()
+
+
+@pytest.mark.parametrize("key", ["sources", "public", "catalogs"])
+@pytest.mark.parametrize("folder", ["../elsewhere", "/srv/www"])
+def test_a_folder_outside_the_project_is_refused_when_the_project_loads(tmp_path, key, folder):
+    """Before: `public = "../pub"` was written to at the first publish; then runs
+    stopped with exit 1 and advice to remove a link that was not there."""
+    settings(tmp_path, f'[tool.traduco]\n{key} = "{folder}"')
+    with pytest.raises(SettingsError, match=re.escape(f'{key} = "{folder}" is outside the project')):
+        load_project(tmp_path)
+
+
+@pytest.mark.parametrize("git, key", [('remote = "https://press:S3cretPass99@git.example.org/r.git"', "remote"),
+                                      ('author = "bob"', "author")])
+def test_a_wrong_git_setting_exits_2_before_any_work(tmp_path, capsys, git, key):
+    settings(tmp_path, f"[tool.traduco]\n[tool.traduco.git]\n{git}")
+    code, out, err = run_cli(capsys, "status", "--project", str(tmp_path))
+    assert code == 2 and f"[tool.traduco.git] {key}" in err and out == "", out + err
+    assert "S3cretPass99" not in out + err

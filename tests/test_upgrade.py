@@ -116,3 +116,14 @@ def test_the_merge_driver_registered_under_its_old_name_still_merges(tmp_path):
     assert merged.returncode == 0, merged.stderr
     assert ours.read_text(encoding="utf-8") == CATALOG.format(first="Florence", second="Siena")
     msgfmt_check(ours)
+
+
+def test_the_events_runs_emit_keep_their_names():
+    """Automations `traduco serve` installed, and anyone's filters in the Prefect
+    UI, match these names: moving a module never renames an event."""
+    from traduco.notify.automations import EVENTS
+
+    assert sorted(EVENTS.values()) == ["traduco.approval.waiting", "traduco.drafts.waiting", "traduco.run.failed",
+                                       "traduco.work.waiting"]
+    operating = (Path(__file__).parents[1] / "docs" / "operating.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in operating for name in EVENTS.values())

@@ -253,7 +253,7 @@ def test_a_key_kept_in_a_prefect_secret_block_reaches_the_provider_and_no_file(c
     from prefect.blocks.system import Secret
 
     from traduco.project.loading import load_project
-    from traduco.server.servers import api_for_command
+    from traduco.prefect_api.servers import api_for_command
 
     key = "libre-SECRET-block-9d3e"
     with api_for_command(load_project(project)):     # the Prefect API `traduco run` will use
@@ -284,7 +284,7 @@ def test_a_configured_prefect_server_that_is_down_gets_one_clear_line(capsys, pr
 
 
 def test_the_commands_prefect_api_moves_to_another_port_when_its_port_is_taken(tmp_path, monkeypatch):
-    from traduco.server import servers
+    from traduco.prefect_api import servers
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -20,7 +20,7 @@ Publish
 - `publishing`: what to publish or withdraw, the pages readers see
 
 Running it
-- `server`: the Prefect API traduco talks to, and the roles on serve's server
+- `prefect_api`: the Prefect API traduco talks to (a command's own, serve's), and who may do what on it
 - `notify`: telling people that work waits, or that a run failed
 - `serve`: `traduco serve`: deployments, schedules, the editor's approval
 - `git`: translators' pushes in, the run's work out
@@ -39,7 +39,7 @@ Entry points
 
 Dependencies point one way, down this order (tests/test_architecture.py holds
 it, imports inside functions included): errors, redaction, project, language,
-sources, catalogs, checks, mt, review, drafting, publishing, server, notify,
+sources, catalogs, checks, mt, review, drafting, publishing, prefect_api, notify,
 serve, git, exchange, cli. Only the CLI imports the Prefect flows in `flows/`.
 """
 

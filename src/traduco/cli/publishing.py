@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from traduco.cli.exits import problem as _problem
-from traduco.cli.shell import SHOWN_ROWS, ProjectOption, app, load_flows, out, quiet_prefect, warn_untrusted
+from traduco.cli.shell import SHOWN_ROWS, ProjectOption, app, confirmed, load_flows, out, quiet_prefect, \
+    warn_untrusted
 from traduco.mt import check_settings
 from traduco.project.loading import load_project
 
@@ -24,7 +25,7 @@ def publish(project_dir: ProjectOption = Path("."),
                                                     f"{SHOWN_ROWS} rows.")] = False):
     """Publish every fully approved, check-clean document × locale (.mo, HTML, index, feed).
     With require_approval, show the plan and leave it waiting for the editor (traduco approve)."""
-    from traduco.server.servers import api_for_command
+    from traduco.prefect_api.servers import api_for_command
     project = load_project(project_dir)
     warn_untrusted(project)
     quiet_prefect()
@@ -87,7 +88,7 @@ def _print_publication(rows: list[dict], every_row: bool = False, title: str = "
 
 def _print_waiting(run, asking: bool = True) -> None:
     from rich.markdown import Markdown
-    from traduco.server.servers import flow_run_link
+    from traduco.prefect_api.servers import flow_run_link
     if out.is_terminal:
         out.print(Markdown(run.plan))
     else:       # a log or a pipe: rendered as for a terminal, without rich's padding to 200 columns
@@ -115,7 +116,7 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
             project_dir: ProjectOption = Path(".")):
     """List the publish runs waiting for the editor, or show one's plan and approve (or --reject) it."""
     from traduco.serve import approval   # imports Prefect: only when needed
-    from traduco.server.servers import api_for_command, flow_run_link
+    from traduco.prefect_api.servers import api_for_command, flow_run_link
     quiet_prefect()
     if by is not None and not by.strip():
         raise typer.BadParameter("say who decides (or leave --by out for your user name)", param_hint="--by")
@@ -144,7 +145,8 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
                      f"catalogs changed after the plan was made); nothing decided. Reject it with "
                      f"`traduco approve {run_id} --reject`, and `traduco publish` makes a fresh plan")
             raise typer.Exit(1)
-        if not reject and not yes and not _confirmed("Publish exactly this?"):
+        if not reject and not yes and not confirmed("Publish exactly this?", "nothing decided, the run keeps waiting; "
+                                                                   "scripts decide with --yes or --reject"):
             out.print("Nothing decided: the run keeps waiting.")
             raise typer.Exit(0)
         approval.decide(run_id, approve=not reject, note=note, approver=by)
@@ -165,19 +167,6 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
         out.print("Rejected: nothing was published or withdrawn.")
 
 
-def _confirmed(question: str) -> bool:
-    """The editor's yes or no; input that ends without an answer (a script
-    without --yes) decides nothing and says so, unlike a Ctrl-C."""
-    try:
-        return typer.confirm(question, default=False)
-    except typer.Abort as stopped:
-        if isinstance(stopped.__context__, EOFError):
-            _problem("no answer (the input ended): nothing decided, the run keeps waiting; "
-                     "scripts decide with --yes or --reject")
-            raise typer.Exit(2) from None
-        raise
-
-
 @app.command()
 def serve(project_dir: ProjectOption = Path("."),
           port: Annotated[Optional[int], typer.Option(
@@ -188,7 +177,7 @@ def serve(project_dir: ProjectOption = Path("."),
                                                  "in; they log in with the reviewers' password.")] = "127.0.0.1"):
     """Run the translate and publish flows on their schedules until Ctrl-C."""
     from traduco.serve import deployments
-    from traduco.server import servers
+    from traduco.prefect_api import servers
     project = load_project(project_dir)
     plan = deployments.schedules(project)
     check_settings(project.mt, keys=False)

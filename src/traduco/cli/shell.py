@@ -14,7 +14,7 @@ import typer
 from rich.text import Text
 from typer.core import TyperArgument, TyperCommand
 
-from traduco.cli.exits import console, exit_code_of
+from traduco.cli.exits import console, exit_code_of, problem
 
 # rich_markup_mode=None: help texts are plain text, so "[tool.traduco.web]" is printed, not eaten as markup
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -110,3 +110,16 @@ def commands_read_like_click() -> None:
     for registered in app.registered_commands:
         if registered.cls in (None, TyperCommand):
             registered.cls = _Command
+
+
+def confirmed(question: str, unanswered: str) -> bool:
+    """A person's yes or no. Input that ends without an answer (a script
+    without --yes) decides nothing and says so (`unanswered`), exit 2; a
+    Ctrl-C stops the command as any Ctrl-C does."""
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort as stopped:
+        if isinstance(stopped.__context__, EOFError):
+            problem(f"no answer (the input ended): {unanswered}")
+            raise typer.Exit(2) from None
+        raise

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from traduco.cli.shell import ProjectOption, app, out
+from traduco.cli.shell import ProjectOption, app, confirmed, out
 from traduco.project import trust
 from traduco.project.loading import load_project
 
@@ -31,8 +31,8 @@ def trust_settings(project_dir: ProjectOption = Path("."),
             table.add_row(change.key, change.before, change.after)
         out.print(table)
         out.print(f"pyproject.toml: {trust.who_changed(project)}.", highlight=False, markup=False)
-        if not yes and not typer.confirm("Send keys and texts where these settings say, from now on?",
-                                         default=False):
+        if not yes and not confirmed("Send keys and texts where these settings say, from now on?",
+                                         "nothing accepted; scripts accept with --yes"):
             out.print("Nothing accepted: runs keep stopping until these settings are accepted or reverted.")
             raise typer.Exit(2)
     record = trust.accept(project)

@@ -28,7 +28,7 @@ from traduco.review.page import review_page
 from traduco.review.queue import QueueView, most_urgent
 from traduco.review.scorecard import scorecard
 
-from traduco.cli.shell import SHOWN_ROWS, ProjectOption, app, err, load_flows, out, quiet_prefect, \
+from traduco.cli.shell import SHOWN_ROWS, ProjectOption, app, confirmed, err, load_flows, out, quiet_prefect, \
     warn_untrusted
 
 LLM_LINES = 10    # documents whose LLM calls and tokens the run summary prints
@@ -60,7 +60,7 @@ def run(project_dir: ProjectOption = Path("."),
         GitSync.for_project(project)      # bad [tool.traduco.git] settings: said before any work
     check_settings(project.mt, keys=False)    # at once; keys may need Prefect (Secret blocks)
     quiet_prefect()
-    from traduco.server.servers import api_for_command, run_link
+    from traduco.prefect_api.servers import api_for_command, run_link
     with api_for_command(project):
         check_settings(project.mt)
         warn_untrusted(project)      # after every settings mistake: the first run trusts only settings that work
@@ -185,6 +185,12 @@ def review(doc: Annotated[str, typer.Argument(metavar="DOC", help="Document id (
            output: Annotated[Optional[Path], typer.Option(metavar="FILE", help="Where to write the page.")] = None):
     """Write a self-contained side-by-side review page for one document and locale."""
     project = load_project(project_dir)
+    if locale not in project.locales:
+        raise typer.BadParameter(f"{locale!r} is not one of the project's locales ({', '.join(project.locales)})",
+                                 param_hint="LOCALE")
+    if doc not in project.doc_ids():
+        raise typer.BadParameter(f"no document {doc!r} in {project.sources_dir} (`traduco status` lists them)",
+                                 param_hint="DOC")
     page = review_page(project, doc, locale)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -215,7 +221,8 @@ def approve_low_risk(below: Annotated[str, typer.Option(metavar="RISK", help="Ap
         out.print(f"No draft has a risk below {below:g}: nothing to approve.", highlight=False)
         return
     print_candidates(out, found, SHOWN_ROWS)
-    if not yes and not typer.confirm(f"Approve these {len(found)} draft(s) as {name}?", default=False):
+    if not yes and not confirmed(f"Approve these {len(found)} draft(s) as {name}?",
+                                     "nothing approved; scripts approve with --yes"):
         out.print("Nothing approved.")
         return
     outcome = low_risk.approve(project, found, below, name)

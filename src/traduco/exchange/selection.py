@@ -21,8 +21,8 @@ import polib
 
 from traduco import checks
 from traduco.catalogs import pofile, provenance
-from traduco.checks import risk
 from traduco.catalogs.catalog import each
+from traduco.checks import risk
 from traduco.checks.judge import Judge
 from traduco.errors import ConfigError
 from traduco.language.glossary import Term

@@ -11,13 +11,12 @@ never written to .git/config, a commit or a log.
 GitSettings(remote='https://git.example.org/ufficio-stampa/comunicati.git', branch=None, author=None, push_attempts=3)
 >>> GitSettings.from_table({"remote": "https://user:s3cret@git.example.org/x.git"}, Path("pyproject.toml"))
 Traceback (most recent call last):
-traduco.errors.ConfigError: pyproject.toml: the git remote in [tool.traduco.git] holds a user name or password...
+traduco.project.settings.SettingsError: pyproject.toml: [tool.traduco.git]: a URL holding a user name or password...
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -25,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from traduco.errors import ConfigError
+from traduco.project.settings import SettingsError, git_author, git_remote
 
 PUSH_ATTEMPTS = 3
 ATTRIBUTES = "*.po merge=traduco\n*.pot merge=traduco\n"
 TOKEN_VARIABLES = ("TRADUCO_GIT_TOKEN", "GIT_TOKEN")
-_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -41,15 +40,12 @@ class GitSettings:
 
     @classmethod
     def from_table(cls, table: dict, where: Path) -> "GitSettings":
-        # keys and types were checked when the project was loaded (traduco.project.settings)
-        remote = table.get("remote")
-        if remote and _USERINFO.search(str(remote)):
-            raise ConfigError("the git remote in [tool.traduco.git] holds a user name or password",
-                              path=where, hint="Write the URL without them; put a token in TRADUCO_GIT_TOKEN "
-                                               "or a Prefect Secret block named traduco-git-token")
-        author = table.get("author")
-        if author and not re.fullmatch(r"[^<>]+<[^<>]+>", str(author).strip()):
-            raise ConfigError(f"author {author!r} in [tool.traduco.git] is not 'Name <email>'", path=where)
+        # checked when the project was loaded (traduco.project.settings); again for a table made in code
+        remote, author = table.get("remote"), table.get("author")
+        try:
+            git_remote(remote and str(remote)), git_author(author and str(author))
+        except ValueError as wrong:
+            raise SettingsError(f"[tool.traduco.git]: {wrong}", path=where) from None
         return cls(remote=remote or None, branch=table.get("branch") or None, author=author or None,
                    push_attempts=table.get("push_attempts", PUSH_ATTEMPTS))
 

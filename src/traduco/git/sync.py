@@ -27,8 +27,8 @@ from pathlib import Path
 
 from traduco.errors import ConfigError
 from traduco.git.repository import ATTRIBUTES, GitSettings, find_token, merge_driver_command
-from traduco.redaction import redact
 from traduco.project.loading import Project
+from traduco.redaction import redact
 
 RETRY_PAUSE_SECONDS = 0.5          # times the attempt: someone else is pushing right now
 NAMED_REMOTE = "traduco"           # the remote added for a `remote = URL` setting

@@ -51,7 +51,7 @@ def server_url() -> str | None:
     if not url:
         return None
     # The API a single `traduco run` starts for itself ends with it: nobody to share with.
-    serving = sys.modules.get("traduco.server.servers")
+    serving = sys.modules.get("traduco.prefect_api.servers")
     own = getattr(serving, "_command_api_running", None)
     return None if own is not None and own.url == str(url) else str(url)
 

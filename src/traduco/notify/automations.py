@@ -33,7 +33,7 @@ from traduco.project.loading import Project
 from traduco.notify.channels import APPROVAL, DRAFTS, FAILURE, LOCALE_EVENTS, WAITING, Channel, Message, channels, \
     webhook_body
 
-EVENTS = {DRAFTS: "traduco.drafts.waiting", APPROVAL: "traduco.serve.approval.waiting",
+EVENTS = {DRAFTS: "traduco.drafts.waiting", APPROVAL: "traduco.approval.waiting",
           FAILURE: "traduco.run.failed", WAITING: "traduco.work.waiting"}
 TITLES = {DRAFTS: "drafts waiting", APPROVAL: "publication waiting for approval",
           FAILURE: "run failed", WAITING: "work waiting for the next run"}
@@ -134,7 +134,7 @@ def _on_a_server() -> bool:
     """A server whose services run automations: not Prefect's ephemeral mode, not a command's own API."""
     from prefect.settings import PREFECT_API_URL
 
-    from traduco.server.servers import on_own_api
+    from traduco.prefect_api.servers import on_own_api
 
     return bool(PREFECT_API_URL.value()) and not on_own_api()
 

@@ -43,7 +43,7 @@ def on_failure(flow, flow_run, state) -> None:
     from prefect.logging.loggers import flow_run_logger
 
     from traduco.project.loading import SERVED_PROJECT, load_project
-    from traduco.server.servers import flow_run_link
+    from traduco.prefect_api.servers import flow_run_link
     from traduco.project.trust import changes
 
     # A deployment's run works on the served folder whatever its parameters say

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -156,9 +157,9 @@ def load_project(start: Path | str = ".", *, provider: str | None = None,
         name=settings.project if settings.project is not None else root.name,
         source_language=settings.source_language,
         locales=_chosen_locales(settings.locales, locales, pyproject),
-        sources_dir=root / settings.sources,
+        sources_dir=_inside(root, "sources", settings.sources, pyproject),
         catalogs_dir=_inside(root, "catalogs", settings.catalogs, pyproject),
-        public_dir=root / settings.public,
+        public_dir=_inside(root, "public", settings.public, pyproject),
         glossary_path=_glossary_path(root, settings.glossary, pyproject),
         site_url=settings.site_url or None,
         require_approval=settings.require_approval,
@@ -218,9 +219,12 @@ def _loose(locale: str) -> str:
 
 
 def _inside(root: Path, key: str, folder: str, pyproject: Path) -> Path:
-    """A folder that must stay inside the project (its locks mirror its layout under .traduco/)."""
+    """A folder that must stay inside the project: a run never reads or writes
+    outside it (and the catalogs' locks mirror their layout under .traduco/).
+    The setting is judged as written; a link on disk that leads out is the
+    run's to refuse (`traduco.project.trust.check_folders`), with its own advice."""
     path = root / folder
-    if not path.resolve().is_relative_to(root.resolve()):
+    if not Path(os.path.normpath(path)).is_relative_to(Path(os.path.normpath(root))):
         raise SettingsError(f'[tool.traduco] {key} = "{folder}" is outside the project', path=pyproject,
                             hint=f"Expected a folder inside {root}, relative to pyproject.toml")
     return path

@@ -19,6 +19,7 @@ import json
 import types
 import typing
 from pathlib import Path
+import re
 from typing import Annotated, Literal, Optional
 
 from babel import Locale, UnknownLocaleError
@@ -227,15 +228,34 @@ class GitTable(_Table):
     """Sync through git: a run fetches and merges what translators pushed, commits its own work and pushes.
     Without this table runs work on the folder as it is; an empty table uses the branch's upstream."""
 
-    remote: Optional[str] = Field(None, description="a remote's name or URL")
+    remote: Annotated[Optional[str], AfterValidator(git_remote)] = Field(
+        None, description="a remote's name or URL, without a user name or password")
     """The remote runs fetch from and push to: a name, or a URL (kept in `.git/config` as the remote `traduco`,
     without credentials; a URL with a password is refused). Default: the branch's upstream."""
     branch: Optional[str] = Field(None, description="a branch name")
     """The branch runs work on. Default: the current branch's upstream."""
-    author: Optional[str] = Field(None, description="\"Name <email>\"")
+    author: Annotated[Optional[str], AfterValidator(git_author)] = Field(None, description="\"Name <email>\"")
     """Author of the runs' commits."""
     push_attempts: int = Field(3, ge=1, description="a whole number of attempts, at least 1 (default 3)")
     """How many times a run merges and pushes again when someone pushed meanwhile."""
+
+
+_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
+
+
+def git_remote(value: str | None) -> str | None:
+    """A remote URL never carries a user name or password (they would sit in
+    .git/config and in every message that names the remote)."""
+    if value and _USERINFO.search(value):
+        raise ValueError("a URL holding a user name or password: write it without them and put a token in "
+                         "TRADUCO_GIT_TOKEN or a Prefect Secret block named traduco-git-token")
+    return value
+
+
+def git_author(value: str | None) -> str | None:
+    if value and not re.fullmatch(r"[^<>]+<[^<>]+>", value.strip()):
+        raise ValueError(f"{value!r} is not 'Name <email>'")
+    return value
 
 
 def _cron(value: str) -> str:

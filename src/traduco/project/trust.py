@@ -48,9 +48,17 @@ def check_folders(project: Project) -> None:
     for folder in folders:
         if (folder.exists() or folder.is_symlink()) and not folder.resolve().is_relative_to(root):
             raise FolderOutside(f"{folder} leads out of the project, to {folder.resolve()}: a run never reads or "
-                                "writes outside it", path=folder,
-                                hint=f"Replace the link with a real folder (rm {folder}; mkdir {folder}) and check "
-                                     "who made it (git log -- the path)")
+                                "writes outside it", path=folder, hint=_way_back(folder, project.root))
+
+
+def _way_back(folder: Path, root: Path) -> str:
+    """What to do: a link inside the project that leads out is replaced; a path that does is a setting to change."""
+    inside = [part for part in (folder, *folder.parents) if part.is_relative_to(root) and part != root]
+    links = [part for part in inside if part.is_symlink()]
+    if links:
+        return (f"Replace the link with a real folder (rm {links[0]}; mkdir {links[0]}) and check who made it "
+                f"(git log -- {links[0].name})")
+    return "Name a folder inside the project in [tool.traduco] (sources, catalogs, public), relative to pyproject.toml"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 Only fully reviewed, check-clean catalogs are published; what was judged is
 what is published (`outputs`). `PublishResult` and `Status` stay importable
 from here: Prefect pickled plans under `traduco.publishing` before the package
-was grouped by step, and a run suspended then resumes after an upgrade.
+was grouped by step, and a run suspended then resumes after an upgrade. The
+editor's approval gate is a suspension of the served publish run:
+`traduco.serve.approval`.
 
 - `publishing.plan`: what to publish or withdraw; `.mo` files, pages, index, feed
 - `publishing.outputs`: what one catalog publishes: whether it may, its `.mo` and its page, from one reading

@@ -237,7 +237,7 @@ def await_decision(project: Project, plan: list[PublishResult]) -> Approval:
     from prefect.flow_runs import suspend_flow_run
 
     from traduco.notify import sending, messages
-    from traduco.server.servers import flow_run_link
+    from traduco.prefect_api.servers import flow_run_link
 
     run = FlowRunContext.get().flow_run
     description = plan_markdown(plan)

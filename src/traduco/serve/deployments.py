@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from traduco.errors import ConfigError
+from traduco.prefect_api.servers import flow_run_link
 from traduco.project.loading import SERVED_PROJECT, Project
-from traduco.server.servers import flow_run_link
 
 TRANSLATE_DEPLOYMENT, PUBLISH_DEPLOYMENT = "traduco-translate", "traduco-publish"
 RUN_POLL_SECONDS = 2.0   # serve's report of the runs it starts and ends

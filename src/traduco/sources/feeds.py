@@ -32,7 +32,7 @@ from traduco.project import files
 from traduco.project.addresses import AddressPolicy
 from traduco.project.loading import Project
 from traduco.sources.documents import MAX_SOURCE_BYTES
-from traduco.sources.fetcher import USER_AGENT, FetchError, Fetcher, Limits, Fetched, web_url_problem
+from traduco.sources.fetcher import USER_AGENT, FetchError, Fetched, Fetcher, Limits, web_url_problem
 from traduco.sources.webstate import WebState
 
 __all__ = ["USER_AGENT", "WebResult", "id_from_title", "pull_web"]

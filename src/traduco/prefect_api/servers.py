@@ -9,7 +9,7 @@ single command records its flow run on.
 
 Prefect's ephemeral mode cannot run schedules and has no UI, so without a
 configured server `traduco serve` starts Prefect's server (SQLite, its home in
-the git-ignored `.traduco/prefect/`) behind the roles of `traduco.server.roles`, as a
+the git-ignored `.traduco/prefect/`) behind the roles of `traduco.prefect_api.roles`, as a
 child process, waits until it is healthy, records its address for the other
 commands, and stops it on exit.
 
@@ -46,11 +46,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from traduco.errors import ConfigError
+from traduco.prefect_api.listeners import run_by_this_user
+from traduco.prefect_api.roles import REVIEWER_ENV, password, refusal
 from traduco.project.loading import Project
 from traduco.project.private import private_dir, private_file, private_state, write_private
 from traduco.project.settings import SettingsError
-from traduco.server.listeners import run_by_this_user
-from traduco.server.roles import REVIEWER_ENV, password, refusal
 
 SERVER_START_SECONDS = 120
 RECORD = "api-url"     # in .traduco/prefect/: where `traduco serve`'s server answers
@@ -63,7 +63,7 @@ LOOPBACK, ANY_ADDRESS = "127.0.0.1", ("0.0.0.0", "::")
 def local_server(project: Project, port: int = 0, host: str = LOOPBACK):
     """Run a Prefect server for this project while the block runs, on `port`
     (0: any free one; see `serve_port`), listening on `host` (127.0.0.1 unless
-    reviewers on other computers need it), with the roles of `traduco.server.roles`;
+    reviewers on other computers need it), with the roles of `traduco.prefect_api.roles`;
     yields the API URL this machine reaches it at."""
     home = private_dir(private_state(project.state_dir) / "prefect")
     port = port or free_port()
@@ -73,7 +73,7 @@ def local_server(project: Project, port: int = 0, host: str = LOOPBACK):
            # The UI's login sends the password to this address: serve's own, never Prefect's default port.
            "PREFECT_UI_API_URL": f"{public_url(host, port) if host != LOOPBACK else f'http://{LOOPBACK}:{port}'}/api"}
     env.pop("PREFECT_API_URL", None)
-    server = _child(["traduco.server.roles", "--host", host, "--port", str(port)], env, log)
+    server = _child(["traduco.prefect_api.roles", "--host", host, "--port", str(port)], env, log)
     url = f"http://{LOOPBACK if host in ANY_ADDRESS else _bracketed(host)}:{port}/api"
     try:
         wait_until_healthy(url, server, home / "server.log")
@@ -153,7 +153,7 @@ def auth_string(project: Project) -> str:
 
 
 def reviewer_auth_string(project: Project) -> str:
-    """The reviewers' password of serve's server (`traduco.server.roles`: read, and
+    """The reviewers' password of serve's server (`traduco.prefect_api.roles`: read, and
     decide on waiting publications), made on first use, readable by its owner only."""
     return password(project.state_dir / "prefect" / REVIEWER_AUTH, "reviewer")
 

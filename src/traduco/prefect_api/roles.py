@@ -1,6 +1,6 @@
 """The roles on serve's Prefect server: who may do what through its API.
 
-    python -m traduco.server.roles --host 127.0.0.1 --port 4200    # what `traduco serve` starts
+    python -m traduco.prefect_api.roles --host 127.0.0.1 --port 4200    # what `traduco serve` starts
 
 Prefect's server knows one password (basic auth) and lets whoever holds it do
 everything: change a deployment, start runs, read every Secret block. So the
@@ -225,7 +225,7 @@ def create_app():
 
     operator, reviewer = PREFECT_SERVER_API_AUTH_STRING.value(), os.environ.get(REVIEWER_ENV)
     if not operator or not reviewer or operator == reviewer:
-        raise SystemExit("traduco.server.roles: the operator's and the reviewer's credentials are both needed "
+        raise SystemExit("traduco.prefect_api.roles: the operator's and the reviewer's credentials are both needed "
                          f"(PREFECT_SERVER_API_AUTH_STRING, {REVIEWER_ENV}) and must differ")
     return RoleGuard(prefect_app(final=True), operator, reviewer)
 
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> None:
     from prefect.settings import (PREFECT_SERVER_API_KEEPALIVE_TIMEOUT, PREFECT_SERVER_API_WEBSOCKET_PING_INTERVAL,
                                   PREFECT_SERVER_API_WEBSOCKET_PING_TIMEOUT, PREFECT_SERVER_LOGGING_LEVEL)
 
-    parser = argparse.ArgumentParser(prog="python -m traduco.server.roles")
+    parser = argparse.ArgumentParser(prog="python -m traduco.prefect_api.roles")
     parser.add_argument("--host", required=True)
     parser.add_argument("--port", required=True, type=int)
     options = parser.parse_args(argv)

@@ -1,6 +1,0 @@
-"""The Prefect API traduco talks to: a command's own, serve's local one, or a configured server.
-
-- `server.servers`: Prefect servers: serve's local one, a command's own API
-- `server.roles`: the roles on serve's server: reviewers read and decide, the operator does the rest
-- `server.listeners`: who listens on a local port (the password goes only to this user's server)
-"""
