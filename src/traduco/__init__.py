@@ -43,4 +43,4 @@ sources, catalogs, checks, mt, review, drafting, publishing, prefect_api, notify
 serve, git, exchange, cli. Only the CLI imports the Prefect flows in `flows/`.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

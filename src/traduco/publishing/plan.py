@@ -84,6 +84,12 @@ class PublishResult:
         return "catalog and template" if catalog and template else "template" if template else "catalog"
 
 
+# Prefect pickles a waiting run's plan; it names these classes by their
+# package, which stays put whatever module holds them, so a plan written by one
+# release is read by the next, and by the one before after a rollback.
+PublishResult.__module__ = Status.__module__ = "traduco.publishing"
+
+
 @dataclass(frozen=True)
 class _Planned:
     result: PublishResult
