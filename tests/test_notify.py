@@ -13,7 +13,7 @@ import polib
 
 from traduco.notify import channels, messages, sending
 from traduco.project.loading import load_project
-from traduco.project.settings import NotifyTable
+from traduco.project.tables import NotifyTable
 from traduco.review.queue import most_urgent
 
 from conftest import DOC

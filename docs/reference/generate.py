@@ -51,7 +51,7 @@ where there is none, here or above, a command says so in one line and exits
 with code 2, creating nothing.
 
 Every key is checked when a command starts (the tables are typed pydantic
-models in `src/traduco/project/settings.py`, strict: TOML has real types, so
+models in `src/traduco/project/settings.py` and `tables.py`, strict: TOML has real types, so
 `require_approval = "false"` or `batch_size = "ten"` is a mistake, not a
 guess). A wrong type, an unknown key or a value out of range is refused with
 one line naming the file, the key and what it expects (the "accepts" column

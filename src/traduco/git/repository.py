@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from traduco.errors import ConfigError
-from traduco.project.settings import SettingsError, git_author, git_remote
+from traduco.project.settings import SettingsError
+from traduco.project.tables import git_author, git_remote
 
 PUSH_ATTEMPTS = 3
 ATTRIBUTES = "*.po merge=traduco\n*.pot merge=traduco\n"

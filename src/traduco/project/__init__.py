@@ -4,7 +4,8 @@ What every step stands on: `[tool.traduco]` read and checked, the folders and
 locales it names, the private `.traduco/` folder, atomic writes and locks, and
 what a run trusts. Nothing here imports another sub-package.
 
-- `project.settings`: `[tool.traduco]` declared as typed models: one message per wrong key
+- `project.settings`: `[tool.traduco]` declared as a typed model: one message per wrong key
+- `project.tables`: the tables inside it (mt, memory, web, git, schedule, notify), how locales and providers are written
 - `project.loading`: the project as loaded: folders, locales, MT settings, overrides per run (`load_project`)
 - `project.providers`: the MT providers a project may name: language codes, keys, limits (imports nothing of ours)
 - `project.secrets`: the secrets the environment gives traduco, for redaction

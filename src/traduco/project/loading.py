@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from traduco.project.addresses import AddressPolicy, literal_refusal
-from traduco.project.settings import (DEFAULT_LOCALES, NotifyTable, SettingsError, TraducoTable, canonical_provider,
-                              parse_table, provider_names, unknown_provider)
+from traduco.project.settings import DEFAULT_LOCALES, SettingsError, TraducoTable, parse_table
+from traduco.project.tables import NotifyTable, canonical_provider, provider_names, unknown_provider
 
 STATE_DIR = ".traduco"
 # The project folder the process that runs a deployment's flow serves: set by
