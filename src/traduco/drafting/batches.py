@@ -26,7 +26,8 @@ from traduco.drafting.memory import TranslationMemory
 from traduco.mt import Engine
 from traduco.drafting.progress import report_progress
 from traduco.catalogs.retirement import carry_over
-from traduco.review.queue import check_cache
+from traduco.review.queue import check_cache, record_row
+from traduco.catalogs.catalog import Catalog, Judge
 from traduco.sources.documents import document_id, read_document
 from traduco.catalogs.extraction import write_template
 
@@ -87,6 +88,7 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
             _ask_for_batch(project, engine, loaded, stale, memories[locale], locale, arrivals)
 
         cache = check_cache(project)
+        judge = Judge(engine.glossary, cache, project.state_dir)
         if stale:
             _warm_checks()
         with ThreadPoolExecutor(len(project.locales) or 1) as pool:
@@ -101,9 +103,12 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
                                         on_result, glossary=engine.glossary, check_cache=cache)
                 result.reports.append(report)
                 if report.error is None:
+                    written = Catalog.read(project, doc_id, locale)
                     ledger.put(f"catalog:{locale}/{doc_id}", {
-                        "sha": file_sha256(project.catalog_path(doc_id, locale)), "template": template_shas[doc_id],
+                        "sha": written.sha256, "template": template_shas[doc_id],
                         "context": _context(project, engine, locale), "complete": report.failed == 0})
+                    # Its notes are what `judge` finds: the run's review queue need not judge it again.
+                    record_row(project, written, judge, ledger)
             for prefetch_done in prefetches:
                 prefetch_done.result()
         result.reports.sort(key=lambda report: (report.doc_id, report.locale))
