@@ -20,11 +20,11 @@ from traduco.catalogs import pofile
 from traduco.project.loading import Project
 from traduco.drafting.drafts import CatalogReport, draft_judge, pending_document, update_catalog
 from traduco.errors import SourceError, TraducoError
-from traduco.checks.ledger import Ledger, file_sha256, verdict_context
-from traduco.checks.risk import RISK_VERSION
+from traduco.checks.ledger import Ledger, file_sha256
 from traduco.drafting.memory import TranslationMemory
 from traduco.mt import Engine
 from traduco.drafting.progress import report_progress
+from traduco.drafting.unchanged import catalog_context, catalog_current
 from traduco.catalogs.retirement import carry_over
 from traduco.review.queue import check_cache, record_row
 from traduco.catalogs.catalog import Catalog, Judge
@@ -77,7 +77,7 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
         result = BatchResult()
         templates, template_shas = _templates(project, paths, ledger, result)
         stale = {(doc_id, locale) for doc_id in templates for locale in project.locales
-                 if not _catalog_current(project, ledger, doc_id, locale, template_shas[doc_id],
+                 if not catalog_current(project, ledger, doc_id, locale, template_shas[doc_id],
                                          _context(project, engine, locale))}
         # In the order the catalogs are written, so that texts are asked for in that order too.
         loaded = {doc_id: templates[doc_id] or pofile.read(project.template_path(doc_id))
@@ -274,13 +274,5 @@ def _refuse_huge_units(document) -> None:
                                    "is left out until then")
 
 
-def _catalog_current(project: Project, ledger: Ledger, doc_id: str, locale: str, template_sha: str | None,
-                     context: str) -> bool:
-    recorded = ledger.current(f"catalog:{locale}/{doc_id}", {
-        "sha": file_sha256(project.catalog_path(doc_id, locale)), "template": template_sha, "context": context})
-    return bool(recorded and recorded.get("complete") and recorded.get("sha"))
-
-
 def _context(project: Project, engine: Engine, locale: str) -> str:
-    """What else decides a catalog's content: glossary, checks, risk notes, providers."""
-    return verdict_context(engine.glossary, locale, RISK_VERSION, ",".join(project.mt.chain_for(locale)))
+    return catalog_context(project, engine.glossary, locale)
