@@ -88,6 +88,7 @@ def cold_run(docs: int, paragraphs: int, url: str, latency: float, connections: 
             summary = translate(project_dir=str(project), return_state=True).result(raise_on_failure=False)
     requests = stats(url)["requests"] - before
     return {"units": 2 * units, "drafted": summary.drafted, "requests": requests, "wall": sampled.wall,
+            "mt": summary.mt_seconds,
             "cpu": sampled.cpu, "idle": sampled.idle, "api_cpu": api_cpu() - api_before,
             "bound": requests * latency / connections, "sequential": requests * latency}
 
@@ -158,7 +159,7 @@ def main() -> None:
         print(f"stand-in: {args.latency * 1000:.0f} ms per request; traduco: {args.connections} connections; "
               f"load: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"{'documents':>9} {'units':>6} {'wall':>7} {'bound':>7} {'wall/bound':>10} {'sequential':>10} "
-              f"{'x seq':>6} {'CPU':>7} {'API CPU':>7} {'ms CPU/unit':>11} {'idle':>5}")
+              f"{'x seq':>6} {'CPU':>7} {'API CPU':>7} {'ms CPU/unit':>11} {'idle':>5} {'no MT':>6}")
         profile = ThreadProfile() if args.profile else None
         for docs in args.docs:
             if profile:
@@ -168,10 +169,11 @@ def main() -> None:
                 r = cold_run(docs, args.paragraphs, url, args.latency, args.connections)
             print(f"{docs:9,} {r['units']:6,} {r['wall']:6.1f}s {r['bound']:6.1f}s {r['wall'] / r['bound']:9.2f}x "
                   f"{r['sequential']:9.0f}s {r['sequential'] / r['wall']:5.1f}x {r['cpu']:6.1f}s "
-                  f"{r['api_cpu']:6.1f}s {1000 * r['cpu'] / r['units']:11.1f} {r['idle'] / r['wall']:5.0%}"
+                  f"{r['api_cpu']:6.1f}s {1000 * r['cpu'] / r['units']:11.1f} {r['idle'] / r['wall']:5.0%} {r['wall'] - r['mt']:5.1f}s"
                   + ("" if r["drafted"] == r["units"] else f"   ({r['drafted']} drafted!)"), flush=True)
         print(f"load after: {os.getloadavg()[0]:.1f}. wall: the translate flow, Prefect's start included; "
-              "idle: wall time with under 10 % of a core busy in this process (waiting for answers).")
+              "idle: wall time with under 10 % of a core busy in this process (waiting for answers); "
+              "no MT: wall time with no request in flight (start, extraction, gaps between batches, last writes).")
         if profile:
             profile.print(args.profile, args.profile_out)
 

@@ -9,9 +9,11 @@ are in.
 
 from __future__ import annotations
 
+import contextvars
 import sqlite3
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +73,8 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
     parsed. Without an `engine` (a Dask worker) the batch makes its own.
     """
     own = engine is None
-    engine = engine or Engine.for_project(project)
+    # The run's engine as this batch alone sees it: the next batch may be in flight beside it.
+    engine = engine.for_batch() if engine else Engine.for_project(project)
     ledger = Ledger.for_project(project)
     try:
         result = BatchResult()
@@ -93,6 +96,7 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
             _warm_checks()
         with ThreadPoolExecutor(len(project.locales) or 1) as pool:
             prefetches = [pool.submit(prefetch, locale) for locale in project.locales]
+            _tell_when_asked(prefetches)
             # Whichever catalog has its texts first is checked and written first, while
             # the rest are in flight; what each catalog holds depends on its texts alone.
             for doc_id, locale in arrivals.in_order_ready():
@@ -127,6 +131,32 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
         engine.forget()     # memory stays flat however many batches a run has
         if own:
             engine.close()
+
+
+# Called once a batch's MT is over (every text answered or given up), while
+# its last catalogs are still being checked and written: an in-process run
+# starts the next batch's requests then (`drafting.runs.InProcess`).
+when_asked: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar("traduco_when_asked",
+                                                                                         default=None)
+
+
+def _tell_when_asked(prefetches: list) -> None:
+    hook = when_asked.get()
+    if hook is None:
+        return
+    remaining = [len(prefetches)]
+    lock = threading.Lock()
+
+    def one_done(_):
+        with lock:
+            remaining[0] -= 1
+            last = remaining[0] == 0
+        if last:
+            hook()
+    for prefetch in prefetches:
+        prefetch.add_done_callback(one_done)
+    if not prefetches:
+        hook()
 
 
 def _warm_checks() -> None:
