@@ -11,6 +11,8 @@ every 50 ms: an interval where this process used under 10 % of a core).
 
     python bench/cold_run.py                           # 60 documents x 8 paragraphs x 2 locales
     python bench/cold_run.py --docs 60 250 1000        # several sizes, one after another
+                                                       # (only the first pays the imports and the API's start)
+    python bench/cold_run.py --profile 40              # and the 40 top costs (every thread's)
 
 The machine's load changes every figure: print `uptime` beside them.
 """
@@ -72,18 +74,75 @@ def api_cpu() -> float:
 
 
 def cold_run(docs: int, paragraphs: int, url: str, latency: float, connections: int) -> dict:
-    from flows.translate import translate
-
     project = Path(tempfile.mkdtemp(prefix="traduco-cold-"))
     units = corpus(project, docs, paragraphs)
     settings(project, url, requests_per_second=100_000, connections=connections)
     before, api_before = stats(url)["requests"], api_cpu()
     with CpuSampler() as sampled:
-        summary = translate(project_dir=str(project), return_state=True).result(raise_on_failure=False)
+        # As `traduco run` does it: the API of its own started first, Prefect and the flow
+        # imported while it starts (the first size of a process only: later ones find both).
+        from traduco.project.loading import load_project
+        from traduco.prefect_api.servers import api_for_command
+        with api_for_command(load_project(project)):
+            from flows.translate import translate
+            summary = translate(project_dir=str(project), return_state=True).result(raise_on_failure=False)
     requests = stats(url)["requests"] - before
     return {"units": 2 * units, "drafted": summary.drafted, "requests": requests, "wall": sampled.wall,
+            "mt": summary.mt_seconds,
             "cpu": sampled.cpu, "idle": sampled.idle, "api_cpu": api_cpu() - api_before,
             "bound": requests * latency / connections, "sequential": requests * latency}
+
+
+class ThreadProfile:
+    """cProfile over every thread of the run (the engine's and the checks' as
+    well as the main one), merged into one table of the top costs. Timed by
+    each thread's CPU clock: waiting for answers costs nothing here."""
+
+    def __init__(self):
+        import cProfile
+        self._make = lambda: cProfile.Profile(time.thread_time)
+        self._profiles, self._lock = [], threading.Lock()
+
+    def __enter__(self):
+        self._run = threading.Thread.run
+        profile = self
+
+        def profiled_run(thread):
+            mine = profile._started()
+            try:
+                mine.runcall(profile._run, thread)
+            finally:
+                mine.disable()
+        threading.Thread.run = profiled_run
+        self._main = self._started()
+        self._main.enable()
+        return self
+
+    def _started(self):
+        mine = self._make()
+        with self._lock:
+            self._profiles.append(mine)
+        return mine
+
+    def __exit__(self, *exc):
+        self._main.disable()
+        threading.Thread.run = self._run
+
+    def print(self, top: int, keep: str | None = None) -> None:
+        import io
+        import pstats
+        out = io.StringIO()
+        stats = pstats.Stats(*self._profiles[:1], stream=out)
+        for other in self._profiles[1:]:
+            try:
+                stats.add(other)
+            except TypeError:      # a thread that never ran
+                pass
+        if keep:
+            stats.dump_stats(keep)       # for pstats: callers, callees
+        stats.sort_stats("tottime").print_stats(top)
+        stats.sort_stats("cumulative").print_stats(r"traduco|sentencex|lingua|polib|prefect/(flows|tasks)", top)
+        print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
 
 
 def main() -> None:
@@ -92,20 +151,31 @@ def main() -> None:
     parser.add_argument("--paragraphs", type=int, default=8)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--profile", type=int, metavar="TOP", default=0,
+                        help="profile every thread of the runs and print the TOP costs (slows the run)")
+    parser.add_argument("--profile-out", metavar="FILE", help="and keep the profile in FILE (pstats)")
     args = parser.parse_args()
     with quiet_prefect_and_standin(args.latency, 100_000) as url:
         print(f"stand-in: {args.latency * 1000:.0f} ms per request; traduco: {args.connections} connections; "
               f"load: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"{'documents':>9} {'units':>6} {'wall':>7} {'bound':>7} {'wall/bound':>10} {'sequential':>10} "
-              f"{'x seq':>6} {'CPU':>7} {'API CPU':>7} {'ms CPU/unit':>11} {'idle':>5}")
+              f"{'x seq':>6} {'CPU':>7} {'API CPU':>7} {'ms CPU/unit':>11} {'idle':>5} {'no MT':>6}")
+        profile = ThreadProfile() if args.profile else None
         for docs in args.docs:
-            r = cold_run(docs, args.paragraphs, url, args.latency, args.connections)
+            if profile:
+                with profile:
+                    r = cold_run(docs, args.paragraphs, url, args.latency, args.connections)
+            else:
+                r = cold_run(docs, args.paragraphs, url, args.latency, args.connections)
             print(f"{docs:9,} {r['units']:6,} {r['wall']:6.1f}s {r['bound']:6.1f}s {r['wall'] / r['bound']:9.2f}x "
                   f"{r['sequential']:9.0f}s {r['sequential'] / r['wall']:5.1f}x {r['cpu']:6.1f}s "
-                  f"{r['api_cpu']:6.1f}s {1000 * r['cpu'] / r['units']:11.1f} {r['idle'] / r['wall']:5.0%}"
+                  f"{r['api_cpu']:6.1f}s {1000 * r['cpu'] / r['units']:11.1f} {r['idle'] / r['wall']:5.0%} {r['wall'] - r['mt']:5.1f}s"
                   + ("" if r["drafted"] == r["units"] else f"   ({r['drafted']} drafted!)"), flush=True)
         print(f"load after: {os.getloadavg()[0]:.1f}. wall: the translate flow, Prefect's start included; "
-              "idle: wall time with under 10 % of a core busy in this process (waiting for answers).")
+              "idle: wall time with under 10 % of a core busy in this process (waiting for answers); "
+              "no MT: wall time with no request in flight (start, extraction, gaps between batches, last writes).")
+        if profile:
+            profile.print(args.profile, args.profile_out)
 
 
 if __name__ == "__main__":

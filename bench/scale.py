@@ -87,11 +87,14 @@ def main() -> None:
                                stdout=subprocess.PIPE, text=True)
     url = standin.stdout.readline().strip()
     from traduco.project.loading import load_project
-    from traduco.prefect_api.servers import local_server
+    from traduco.prefect_api.servers import auth_string, local_server
     (keep / "serve").mkdir()
     (keep / "serve" / "pyproject.toml").write_text("[tool.traduco]\n")
-    served = local_server(load_project(keep / "serve"))    # what `traduco serve` runs
-    served_env = {**env, "PREFECT_API_URL": served.__enter__()}
+    serve_project = load_project(keep / "serve")
+    served = local_server(serve_project)    # what `traduco serve` runs
+    # A configured server gets the password its operator gives Prefect (serve's server requires one).
+    served_env = {**env, "PREFECT_API_URL": served.__enter__(),
+                  "PREFECT_API_AUTH_STRING": auth_string(serve_project)}
     try:
         print(f"{'documents':>9} {'catalogs':>8} {'first run':>10} {'peak MB':>7} {'rerun':>7} {'peak MB':>7} "
               f"{'served':>7} {'msgmerge':>9} {'rerun/msgmerge':>14}", flush=True)

@@ -57,11 +57,15 @@ class Judge:
     def annotate(self, catalog: polib.POFile, locale: str) -> tuple[int, int]:
         """Write what the checks and the risk find as each active entry's notes;
         returns the errors and warnings found."""
-        counts = checks.annotate_catalog(catalog, locale, self.glossary, self.cache)
-        judged = self.judge(catalog, locale)
+        judged = self.judge(catalog, locale)     # once: the check notes and the risk notes from it
+        errors = warnings = 0
         for entry in pofile.active_entries(catalog):
-            risk.annotate(entry, judged[id(entry)].risk)
-        return counts
+            found = judged[id(entry)]
+            checks.annotate(entry, found.findings)
+            risk.annotate(entry, found.risk)
+            errors += sum(f.severity == checks.ERROR for f in found.findings)
+            warnings += sum(f.severity == checks.WARNING for f in found.findings)
+        return errors, warnings
 
     def annotate_entries(self, entries: list[polib.POEntry], locale: str) -> None:
         """The same notes on `entries` only (an import: the other entries stay as they were)."""

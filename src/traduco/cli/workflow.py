@@ -20,7 +20,7 @@ from traduco.cli.exits import problem as _problem
 from traduco.cli.listing import print_candidates, print_findings, print_wrapped
 from traduco.drafting import interruption, runs
 from traduco.drafting.progress import Listener, listening
-from traduco.errors import TraducoError
+from traduco.errors import CatalogError, TraducoError
 from traduco.mt import check_settings
 from traduco.project.loading import chain_option, load_project
 from traduco.project.private import write_private
@@ -59,6 +59,8 @@ def run(project_dir: ProjectOption = Path("."),
         from traduco.git.sync import GitSync
         GitSync.for_project(project)      # bad [tool.traduco.git] settings: said before any work
     check_settings(project.mt, keys=False)    # at once; keys may need Prefect (Secret blocks)
+    if _nothing_changed(project, sync=not no_sync):
+        return
     quiet_prefect()
     from traduco.prefect_api.servers import api_for_command, run_link
     with api_for_command(project):
@@ -90,6 +92,27 @@ def run(project_dir: ProjectOption = Path("."),
     for line in summary.problem_lines():
         _problem(line)
     raise typer.Exit(summary.exit_code)
+
+
+def _nothing_changed(project, sync: bool) -> bool:
+    """An unchanged rerun answered from the ledger in a second, without starting
+    Prefect: as nothing happens, no flow run is recorded and nobody is told.
+    Only while no other run holds the project (one that does may be changing it)."""
+    from traduco.drafting.unchanged import nothing_to_do
+    from traduco.project import files
+    try:
+        with files.exclusive(project.run_lock_path, "the project", wait=0):
+            if not nothing_to_do(project, sync=sync):
+                return False
+            warn_untrusted(project)          # a pinned setting changed and not accepted still stops here
+    except CatalogError:                     # another run holds the project: the full path waits for it
+        return False
+    view = most_urgent(project, SHOWN_ROWS)
+    if view.count:
+        _print_queue(view)
+    out.print(f"{len(project.doc_ids())} document(s): nothing changed since the last run, nothing sent to MT.",
+              highlight=False)
+    return True
 
 
 @app.command()

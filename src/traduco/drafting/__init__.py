@@ -7,4 +7,5 @@
 - `drafting.interruption`: Ctrl-C, SIGTERM, a cancelled run: stop asking, save what is in
 - `drafting.progress`: progress and announcements for whoever listens at the terminal
 - `drafting.cluster`: the Dask cluster of `task_runner = "dask"`, loopback and TLS only
+- `drafting.unchanged`: whether a run would change nothing, from the ledger alone (an unchanged rerun in a second)
 """

@@ -9,26 +9,30 @@ are in.
 
 from __future__ import annotations
 
+import contextvars
 import sqlite3
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from traduco.catalogs import pofile
+from traduco.catalogs.catalog import Catalog
 from traduco.catalogs.extraction import write_template
 from traduco.catalogs.retirement import carry_over
-from traduco.checks.judge import check_cache
-from traduco.checks.ledger import Ledger, verdict_context
-from traduco.checks.risk import RISK_VERSION
+from traduco.checks.judge import Judge, check_cache
+from traduco.checks.ledger import Ledger
 from traduco.drafting.drafts import CatalogResult, draft_catalog, draft_judge, pending_document
 from traduco.drafting.memory import TranslationMemory
 from traduco.drafting.progress import tell_progress
+from traduco.drafting.unchanged import catalog_context, catalog_current
 from traduco.errors import SourceError, TraducoError
 from traduco.mt import Engine
 from traduco.project.files import file_sha256
 from traduco.project.loading import Project
+from traduco.review.queue import record_row
 from traduco.sources.documents import document_id, read_document
 
 BATCH = 100   # documents per batch (default): bounded memory, and Prefect's 5-10 ms per task run stays small
@@ -71,13 +75,14 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
     parsed. Without an `engine` (a Dask worker) the batch makes its own.
     """
     own = engine is None
-    engine = engine or Engine.for_project(project)
+    # The run's engine as this batch alone sees it: the next batch may be in flight beside it.
+    engine = engine.for_batch() if engine else Engine.for_project(project)
     ledger = Ledger.for_project(project)
     try:
         result = BatchResult()
         templates, template_shas = _templates(project, paths, ledger, result)
         stale = {(doc_id, locale) for doc_id in templates for locale in project.locales
-                 if not _catalog_current(project, ledger, doc_id, locale, template_shas[doc_id],
+                 if not catalog_current(project, ledger, doc_id, locale, template_shas[doc_id],
                                          _context(project, engine, locale))}
         # In the order the catalogs are written, so that texts are asked for in that order too.
         loaded = {doc_id: templates[doc_id] or pofile.read(project.template_path(doc_id))
@@ -88,10 +93,12 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
             _ask_for_batch(project, engine, loaded, stale, memories[locale], locale, arrivals)
 
         cache = check_cache(project)
+        judge = Judge(engine.glossary, cache, project.state_dir)
         if stale:
             _warm_checks()
         with ThreadPoolExecutor(len(project.locales) or 1) as pool:
             prefetches = [pool.submit(prefetch, locale) for locale in project.locales]
+            _tell_when_asked(prefetches)
             # Whichever catalog has its texts first is checked and written first, while
             # the rest are in flight; what each catalog holds depends on its texts alone.
             for doc_id, locale in arrivals.in_order_ready():
@@ -102,9 +109,12 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
                                         on_result, glossary=engine.glossary, check_cache=cache)
                 result.reports.append(report)
                 if report.error is None:
+                    written = Catalog.read(project, doc_id, locale)
                     ledger.put(f"catalog:{locale}/{doc_id}", {
-                        "sha": file_sha256(project.catalog_path(doc_id, locale)), "template": template_shas[doc_id],
+                        "sha": written.sha256, "template": template_shas[doc_id],
                         "context": _context(project, engine, locale), "complete": report.failed == 0})
+                    # Its notes are what `judge` finds: the run's review queue need not judge it again.
+                    record_row(project, written, judge, ledger)
             for prefetch_done in prefetches:
                 prefetch_done.result()
         result.reports.sort(key=lambda report: (report.doc_id, report.locale))
@@ -123,6 +133,32 @@ def translate_batch(project: Project, paths: list[Path], memories: dict[str, Tra
         engine.forget()     # memory stays flat however many batches a run has
         if own:
             engine.close()
+
+
+# Called once a batch's MT is over (every text answered or given up), while
+# its last catalogs are still being checked and written: an in-process run
+# starts the next batch's requests then (`drafting.runs.InProcess`).
+when_asked: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar("traduco_when_asked",
+                                                                                         default=None)
+
+
+def _tell_when_asked(prefetches: list) -> None:
+    hook = when_asked.get()
+    if hook is None:
+        return
+    remaining = [len(prefetches)]
+    lock = threading.Lock()
+
+    def one_done(_):
+        with lock:
+            remaining[0] -= 1
+            last = remaining[0] == 0
+        if last:
+            hook()
+    for prefetch in prefetches:
+        prefetch.add_done_callback(one_done)
+    if not prefetches:
+        hook()
 
 
 def _warm_checks() -> None:
@@ -270,13 +306,5 @@ def _refuse_huge_units(document) -> None:
                                    "is left out until then")
 
 
-def _catalog_current(project: Project, ledger: Ledger, doc_id: str, locale: str, template_sha: str | None,
-                     context: str) -> bool:
-    recorded = ledger.current(f"catalog:{locale}/{doc_id}", {
-        "sha": file_sha256(project.catalog_path(doc_id, locale)), "template": template_sha, "context": context})
-    return bool(recorded and recorded.get("complete") and recorded.get("sha"))
-
-
 def _context(project: Project, engine: Engine, locale: str) -> str:
-    """What else decides a catalog's content: glossary, checks, risk notes, providers."""
-    return verdict_context(engine.glossary, locale, RISK_VERSION, ",".join(project.mt.chain_for(locale)))
+    return catalog_context(project, engine.glossary, locale)

@@ -10,14 +10,17 @@ git and records the artifacts; the tests call the same function.
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from collections import Counter
+import threading
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from traduco.catalogs.retirement import retire_vanished
 from traduco.drafting import interruption
-from traduco.drafting.batches import BatchResult, batches, translate_batch
+from traduco.drafting.batches import BatchResult, batches, translate_batch, when_asked
 from traduco.drafting.memory import TranslationMemory
 from traduco.mt import Engine
 from traduco.project.loading import Project
@@ -229,17 +232,45 @@ class InProcess:
 
     translate: Callable[..., BatchResult] = translate_batch
     pull: Callable[[Project], WebResult] = pull_web
+    overlap: bool = True     # False: each batch only once the one before is written (same catalogs, slower)
 
     def results(self, project: Project, work: list[list], memories: dict) -> Iterator[BatchResult]:
         with Engine.for_project(project) as engine:
-            for batch in work:
-                if interruption.requested():
-                    yield BatchResult(unreached=len(batch))
-                    continue
-                yield self.translate(project, batch, memories, engine)
+            if self.overlap:
+                yield from self._overlapped(project, work, memories, engine)
+            else:
+                for batch in work:
+                    yield (BatchResult(unreached=len(batch)) if interruption.requested()
+                           else self.translate(project, batch, memories, engine))
         # What the shared engine spent, counted once for the whole run.
         yield BatchResult(usage=engine.summary(), outages=dict(engine.outages), mt_seconds=engine.seconds,
                           document_usage=engine.document_summary())
+
+
+    def _overlapped(self, project: Project, work: list[list], memories: dict, engine: Engine) -> Iterator[BatchResult]:
+        """The batches in order, two at a time at most: the next one starts asking
+        once this one's MT is over, while this one's last catalogs are checked
+        and written (what a catalog holds depends on its own texts alone)."""
+        def run(batch: list, asked: threading.Event) -> BatchResult:
+            when_asked.set(asked.set)
+            try:
+                if interruption.requested():
+                    return BatchResult(unreached=len(batch))
+                return self.translate(project, batch, memories, engine)
+            finally:
+                asked.set()
+        in_flight: deque = deque()
+        with ThreadPoolExecutor(2, thread_name_prefix="traduco-batch") as pool:
+            for batch in work:
+                if in_flight:
+                    in_flight[-1][1].wait()        # the batch before has all its answers
+                while in_flight and (len(in_flight) == 2 or in_flight[0][0].done()):
+                    yield in_flight.popleft()[0].result()
+                asked = threading.Event()
+                # Prefect's flow and task-run context goes along, as its own thread pool does it.
+                in_flight.append((pool.submit(contextvars.copy_context().run, run, batch, asked), asked))
+            while in_flight:
+                yield in_flight.popleft()[0].result()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ translate come back with the reason, and wait for the next run. `stop()`
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 import weakref
@@ -356,6 +357,16 @@ class Engine:
         context = f"glossary:{self.glossary.terms_hash(locale)}" if self.glossary else ""
         model = self.settings.provider(client.name).model if client and PROVIDERS[client.name].documents else None
         return f"{context} model:{model}".strip() if model else context
+
+    def for_batch(self) -> "Engine":
+        """This engine as one batch sees it: the same providers, limits, cache,
+        claims, usage and stop, with answers kept in memory for this batch
+        alone (`forget` drops them), so two batches in flight side by side each
+        find what they would find one after the other."""
+        view = copy.copy(self)
+        view._memo, view._formats, view._documents = {}, {}, {}
+        view._busy = self._busy            # time in flight counted once, on this engine
+        return view
 
     def forget(self) -> None:
         """Drop this run's answers kept in memory (a batch is done): successes stay

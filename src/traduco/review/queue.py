@@ -134,21 +134,29 @@ def queue_rows(project: Project) -> Iterator[QueueRow]:
     judge, ledger = Judge.for_project(project), Ledger.for_project(project)
     for catalog in each(project):
         doc_id, locale = catalog.doc_id, catalog.locale
-
-        def expected() -> dict:
-            return {"sha": catalog.sha256, "template": catalog.template_sha256,
-                    "context": verdict_context(judge.glossary, locale, risk.RISK_VERSION,
-                                               json.dumps(judge.priors(locale), sort_keys=True))}
-        known = ledger.current(f"queue:{locale}/{doc_id}", expected())
-        if known and catalog.exists:      # as the last status settled it: its notes are true
+        known = ledger.current(f"queue:{locale}/{doc_id}", _as_seen(catalog, judge))
+        if known and catalog.exists:      # as the last status (or run) settled it: its notes are true
             yield QueueRow(**known["row"])
             continue
         if catalog.exists and settle(project, doc_id, locale, judge.glossary, judge.cache):
             catalog = catalog.reread()    # only its notes changed: the row and the ledger see the file as it is
-        row = row_of(catalog, str(catalog.path.relative_to(project.root)), judge)
-        if row.error is None and catalog.exists:
-            ledger.put(f"queue:{locale}/{doc_id}", {**expected(), "row": asdict(row)})
-        yield row
+        yield record_row(project, catalog, judge, ledger)
+
+
+def record_row(project: Project, catalog: Catalog, judge: Judge, ledger: Ledger) -> QueueRow:
+    """The row of a catalog whose notes say what `judge` finds (settled, or just
+    written by a run), remembered so that the queue reads it again only once it changes."""
+    row = row_of(catalog, str(catalog.path.relative_to(project.root)), judge)
+    if row.error is None and catalog.exists:
+        ledger.put(f"queue:{catalog.locale}/{catalog.doc_id}", {**_as_seen(catalog, judge), "row": asdict(row)})
+    return row
+
+
+def _as_seen(catalog: Catalog, judge: Judge) -> dict:
+    """What a queue row depends on: the catalog's and template's bytes, and what judged them."""
+    return {"sha": catalog.sha256, "template": catalog.template_sha256,
+            "context": verdict_context(judge.glossary, catalog.locale, risk.RISK_VERSION,
+                                       json.dumps(judge.priors(catalog.locale), sort_keys=True))}
 
 
 _TOTALLED = ("units", "approved", "drafts", "machine_drafts", "source_changed", "from_memory",
