@@ -62,12 +62,14 @@ def run(project_dir: ProjectOption = Path("."),
     if _nothing_changed(project, sync=not no_sync):
         return
     quiet_prefect()
-    from traduco.prefect_api.servers import api_for_command, run_link
+    from traduco.prefect_api.servers import api_for_command, run_link, start_early
+    start_early(project)             # Prefect's API starts while the flows load
+    flows = load_flows()
     with api_for_command(project):
         check_settings(project.mt)
         warn_untrusted(project)      # after every settings mistake: the first run trusts only settings that work
         with interruption.handled(), _progress_bar():
-            state = load_flows().translate.translate(project_dir=str(project.root), provider=provider,
+            state = flows.translate.translate(project_dir=str(project.root), provider=provider,
                                                  provider_url=provider_url, locales=list(project.locales),
                                                  sync=not no_sync, return_state=True)
         link = run_link(state)

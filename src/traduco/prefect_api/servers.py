@@ -177,6 +177,15 @@ def recorded_server(project: Project) -> str | None:
     return url
 
 
+def start_early(project: Project) -> None:
+    """Start this process's own API now when the command will need one (no
+    server configured, none recorded by serve), so that it starts while the
+    command loads the flows; `api_for_command` then finds it running."""
+    if not os.environ.get("PREFECT_API_URL") and not (project.state_dir / "prefect" / RECORD).exists():
+        private_state(project.state_dir)
+        _command_api(project)
+
+
 @contextmanager
 def api_for_command(project: Project, lasting: bool = False):
     """Point Prefect at the server this command's flow run is recorded on (see
