@@ -36,10 +36,10 @@ from traduco.checks.core import (CHECKS, CHECKS_VERSION, COMMENT_PREFIX, ERROR, 
                                  Check, Finding, Pair, annotate, check, check_entry, format_flags,
                                  ignored_checks, register)
 from traduco.checks import figures, terms, chinese, untranslated, completeness, negation  # noqa: F401  (registers)
-from traduco.checks.cache import CheckCache, annotate_catalog, catalog_findings
+from traduco.checks.cache import CheckCache, catalog_findings
 from traduco.checks.completeness import TYPICAL_RATIO
 from traduco.checks.text import sentence_count, warm_up
 
 __all__ = ["CHECKS", "CHECKS_VERSION", "COMMENT_PREFIX", "ERROR", "IGNORE_PREFIX", "WARNING", "Check", "CheckCache",
-           "Finding", "Pair", "annotate", "annotate_catalog", "catalog_findings", "check", "check_entry",
+           "Finding", "Pair", "annotate", "catalog_findings", "check", "check_entry",
            "format_flags", "ignored_checks", "register", "sentence_count", "warm_up"]

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import polib
 
-from traduco.checks.core import (CHECKS_VERSION, ERROR, WARNING, Finding, annotate, check_entry,
-                                 format_flags, ignored_checks)
+from traduco.checks.core import CHECKS_VERSION, Finding, check_entry, format_flags, ignored_checks
 from traduco.language.glossary import Glossary
 from traduco.project.private import Store
 
@@ -69,19 +68,3 @@ def catalog_findings(catalog: polib.POFile, locale: str, glossary: Glossary | No
         found = cache.findings(entry, locale, glossary) if cache else check_entry(entry, locale, glossary)
         results.append((entry, found))
     return results
-
-
-def annotate_catalog(catalog: polib.POFile, locale: str, glossary: Glossary | None,
-                     cache: CheckCache | None = None) -> tuple[int, int]:
-    """Write every entry's findings into its comments (and clear stale ones).
-    Returns (errors, warnings)."""
-    errors = warnings = 0
-    found = dict((id(entry), f) for entry, f in catalog_findings(catalog, locale, glossary, cache))
-    for entry in catalog:
-        if entry.obsolete:
-            continue
-        findings = found.get(id(entry), [])
-        annotate(entry, findings)
-        errors += sum(f.severity == ERROR for f in findings)
-        warnings += sum(f.severity == WARNING for f in findings)
-    return errors, warnings
