@@ -15,9 +15,9 @@ import polib
 import pytest
 
 from traduco.catalogs import pofile, provenance
-from traduco.errors import ConfigError
 from traduco.git.sync import GitSync
 from traduco.project.loading import load_project
+from traduco.project.settings import SettingsError
 from traduco.redaction import redact
 
 from conftest import DOC, SAMPLE
@@ -263,8 +263,9 @@ def test_credentials_never_reach_config_logs_or_commits(repos, standin, monkeypa
     bare, server = repos
     (server / "pyproject.toml").write_text(SETTINGS.replace('remote = "origin"',
                                                             'remote = "https://bot:hunter2@example.invalid/x.git"'))
-    with pytest.raises(ConfigError, match="holds a user name or password"):
-        GitSync.for_project(load_project(server))
+    with pytest.raises(SettingsError, match="a URL holding a user name or password") as refused:
+        load_project(server)                      # refused as the settings load, before any git command
+    assert "hunter2" not in refused.value.message
     assert redact("fatal: unable to access 'https://bot:hunter2@host/x.git/'") == \
         "fatal: unable to access 'https://host/x.git/'"
 

@@ -102,6 +102,9 @@ def _nothing_changed(project, sync: bool) -> bool:
     Only while no other run holds the project (one that does may be changing it)."""
     from traduco.drafting.unchanged import nothing_to_do
     from traduco.project import files
+    from traduco.project.trust import check_folders
+
+    check_folders(project)      # a private .traduco/, folders inside the project: before any lock or read
     try:
         with files.exclusive(project.run_lock_path, "the project", wait=0):
             if not nothing_to_do(project, sync=sync):
