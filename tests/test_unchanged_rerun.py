@@ -106,3 +106,67 @@ def test_while_another_run_holds_the_project_the_rerun_takes_the_full_path(proje
     with files.exclusive(loaded.run_lock_path, "the project", wait=0):      # a scheduled run is working
         assert _nothing_changed(loaded, sync=False) is False
     assert _nothing_changed(loaded, sync=False) is True
+
+
+def test_a_missing_key_is_said_by_the_full_run_even_when_nothing_changed(project, standin, capsys, monkeypatch):
+    from helpers import run_cli
+
+    monkeypatch.setenv("DEEPL_AUTH_KEY", "abc:fx")
+    loaded = load_project(project, provider="deepl", provider_url=standin.url)
+    assert translate_project(loaded).exit_code == EXIT_OK and nothing_to_do(loaded)
+    monkeypatch.delenv("DEEPL_AUTH_KEY")
+    code, out, err = run_cli(capsys, "run", "--project", str(project), "--provider", "deepl",
+                             "--provider-url", standin.url, "--no-sync")
+    assert code == 2 and "the deepl provider needs DEEPL_AUTH_KEY" in err and "nothing changed" not in out
+
+
+def test_drafts_that_became_late_are_told_even_when_nothing_changed(project, standin, capsys):
+    """Time passing is something to tell: the rerun takes the full path, which tells reviewers once."""
+    import http.server
+    import threading
+    import time
+
+    from helpers import run_cli
+
+    posts = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            posts.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with (project / "pyproject.toml").open("a", encoding="utf-8") as settings:
+            settings.write(f'\n[tool.traduco.web]\nallow_hosts = ["127.0.0.1"]\n\n[tool.traduco.notify]\n'
+                           f'webhook = "http://127.0.0.1:{server.server_port}/hook"\ndrafts_waiting_hours = 0.0001\n')
+        loaded = load_project(project, provider="libre", provider_url=standin.url)
+        assert translate_project(loaded).exit_code == EXIT_OK and nothing_to_do(loaded, sync=False)
+        time.sleep(1)                 # the drafts are now older than drafts_waiting_hours (0.36 s)
+        args = ("run", "--project", str(project), "--provider", "libre", "--provider-url", standin.url, "--no-sync")
+        code, out, err = run_cli(capsys, *args)
+        assert code == EXIT_OK and "nothing changed" not in out, err
+        assert sum(b'"event": "drafts"' in post for post in posts) == 2          # zh_CN and en, once each
+        code, out, _ = run_cli(capsys, *args)                                 # told already: nothing to do
+        assert code == EXIT_OK and "nothing changed" in out and len(posts) == 2
+    finally:
+        server.shutdown()
+
+
+def test_a_damaged_ledger_is_named_with_what_to_do(project, standin, capsys):
+    from helpers import run_cli
+
+    _run(project, standin.url)
+    ledger = project / ".traduco" / "ledger.sqlite"
+    for part in ledger.parent.glob("ledger.sqlite*"):       # the file, its WAL and shared memory
+        part.unlink()
+    ledger.write_bytes(b"not a database at all, something else in its place" * 100)
+    code, out, err = run_cli(capsys, "run", "--project", str(project), "--provider", "libre",
+                             "--provider-url", standin.url, "--no-sync")
+    assert code == 1 and f"{ledger}: not a database traduco can read" in err and f"mv {ledger}" in err, err
+    assert "unexpected error" not in err

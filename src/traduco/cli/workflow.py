@@ -101,18 +101,26 @@ def _nothing_changed(project, sync: bool) -> bool:
     Prefect: as nothing happens, no flow run is recorded and nobody is told.
     Only while no other run holds the project (one that does may be changing it)."""
     from traduco.drafting.unchanged import nothing_to_do
+    from traduco.notify.messages import late_untold
     from traduco.project import files
+    from traduco.project.settings import SettingsError
     from traduco.project.trust import check_folders
 
     check_folders(project)      # a private .traduco/, folders inside the project: before any lock or read
+    try:
+        check_settings(project.mt)           # a missing key is said by the full path (it also reads Secret blocks)
+    except SettingsError:
+        return False
     try:
         with files.exclusive(project.run_lock_path, "the project", wait=0):
             if not nothing_to_do(project, sync=sync):
                 return False
             warn_untrusted(project)          # a pinned setting changed and not accepted still stops here
+            view = most_urgent(project)
+            if late_untold(project, view.rows):      # time passed: reviewers are told by a full run
+                return False
     except CatalogError:                     # another run holds the project: the full path waits for it
         return False
-    view = most_urgent(project, SHOWN_ROWS)
     if view.count:
         _print_queue(view)
     out.print(f"{len(project.doc_ids())} document(s): nothing changed since the last run, nothing sent to MT.",

@@ -65,17 +65,30 @@ def _late(rows, locale: str, hours: float) -> list:
     return [r for r in rows if r.locale == locale and (r.age_hours() or 0) > hours]
 
 
+def _told(project: Project) -> dict[str, list[str]]:
+    """Per locale, the documents reviewers were last told are late."""
+    try:
+        return json.loads((project.state_dir / "notified-drafts.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def late_untold(project: Project, rows) -> bool:
+    """Whether a document became late since reviewers were last told: what
+    `new_drafts_waiting` would say now, found without recording anything."""
+    if not wanted(project, DRAFTS):
+        return False
+    told, hours = _told(project), project.notify.drafts_waiting_hours
+    return any({r.doc_id for r in _late(rows, locale, hours)} - set(told.get(locale, [])) for locale in project.locales)
+
+
 def new_drafts_waiting(project: Project, rows) -> list[Message]:
     """`drafts_waiting`, said once per document that became late (not at every hourly run)."""
     from traduco.project.private import write_private
 
     if not wanted(project, DRAFTS):
         return []
-    record = project.state_dir / "notified-drafts.json"
-    try:
-        told = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        told = {}
+    record, told = project.state_dir / "notified-drafts.json", _told(project)
     messages, now_late = [], {}
     for message in drafts_waiting(project, rows):
         late = sorted(r.doc_id for r in _late(rows, message.locale, project.notify.drafts_waiting_hours))

@@ -35,6 +35,10 @@ class StateFolderUnsafe(TraducoError):
     """`.traduco/` is not a folder of this user's that only they can write."""
 
 
+class BrokenStore(TraducoError):
+    """A SQLite file in `.traduco/` that SQLite cannot read (damaged, or something else in its place)."""
+
+
 def private_state(state_dir: Path) -> Path:
     """`.traduco/` exists, is private, and (once per process) so is everything in it."""
     check_state_dir(state_dir)
@@ -170,8 +174,17 @@ class Store:
             private_state(self.path.parent)
             private_file(self.path)
             connection = sqlite3.connect(self.path, timeout=60)
-            with self._opening:
-                _prepare(connection, self._schema)
+            try:
+                with self._opening:
+                    _prepare(connection, self._schema)
+            except sqlite3.DatabaseError as exc:
+                connection.close()
+                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                    raise
+                raise BrokenStore(f"not a database traduco can read ({exc})", path=self.path,
+                                  hint=f"Move it aside (mv {self.path} {self.path}.broken) and run again: traduco "
+                                       "makes a new one (from an MT cache, the texts it held are asked for again)"
+                                  ) from None
             self._local.db = connection
         return connection
 
