@@ -17,7 +17,7 @@ from prefect.states import Completed, Failed
 from traduco.notify import sending
 from traduco.project import trust
 from traduco.project.loading import Project, load_project
-from traduco.serve import approval
+from traduco.serve import approval, waiting
 from traduco.serve.deployments import refuse_foreign_parameters
 from traduco.publishing.plan import (PLANNED, PublishResult, Status, noteworthy_first, plan_publication,
                                 publish as publish_project, tally)
@@ -34,7 +34,7 @@ def plan(project: Project) -> list[PublishResult]:
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_plan(project: Project, approved: list[PublishResult] | None) -> list[PublishResult]:
     results = publish_project(project, approved)
-    create_table_artifact(key=approval.RESULT_ARTIFACT,
+    create_table_artifact(key=waiting.RESULT_ARTIFACT,
                           table=[r.as_dict() for r in noteworthy_first(results)[:RECORD_ROWS]],
                           description=f"What was published, and what waits and why ({tally(results)}"
                                       + (f"; the first {RECORD_ROWS:,} rows" if len(results) > RECORD_ROWS else "")

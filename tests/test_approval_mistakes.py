@@ -55,7 +55,8 @@ def test_a_catalog_broken_while_its_run_waits_fails_the_run_after_the_rest_is_pu
 
 def test_the_same_plan_is_asked_once_however_many_publishes_come_round(waiting, capsys):
     from flows.publish import publish
-    from traduco.serve.approval import start_publication, waiting_runs
+    from traduco.serve.approval import start_publication
+    from traduco.serve.waiting import waiting_runs
     from traduco.project.loading import load_project
 
     project, run_id = waiting
@@ -71,7 +72,7 @@ def test_the_same_plan_is_asked_once_however_many_publishes_come_round(waiting, 
 
 def test_approve_takes_the_start_of_an_id_and_a_wrong_id_is_a_usage_mistake(waiting, capsys, monkeypatch):
     project, run_id = waiting
-    monkeypatch.setattr("traduco.serve.approval.OUTCOME_WAIT_SECONDS", 0)     # serve's part is played below
+    monkeypatch.setattr("traduco.serve.waiting.OUTCOME_WAIT_SECONDS", 0)     # serve's part is played below
 
     code, _, err = run_cli(capsys, "approve", "ffffffff", "--project", str(project))
     assert code == 2 and "Usage:" in err and "no waiting publish run's id starts with 'ffffffff'" in err
@@ -141,7 +142,8 @@ def test_a_script_without_yes_decides_nothing_and_a_decision_needs_someone(waiti
     from markdown_it import MarkdownIt
     from pydantic import ValidationError
 
-    from traduco.serve.approval import Approval, decision_markdown, waiting_run
+    from traduco.serve.approval import Approval, decision_markdown
+    from traduco.serve.waiting import waiting_run
 
     project, run_id = waiting
     monkeypatch.setattr("sys.stdin", io.StringIO(""))                  # the input ends: no answer

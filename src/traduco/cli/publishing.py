@@ -32,15 +32,15 @@ def publish(project_dir: ProjectOption = Path("."),
     gated = project.require_approval and not dry_run
     with api_for_command(project, lasting=gated):
         if gated:
-            from traduco.serve import approval
+            from traduco.serve import approval, waiting
             from traduco.publishing.plan import plan_publication
-            if twin := approval.same_plan_waiting(approval.plan_tag(project, plan_publication(project))):
+            if twin := waiting.same_plan_waiting(approval.plan_tag(project, plan_publication(project))):
                 out.print("This plan already waits for the editor's decision:", highlight=False)
                 _print_waiting(twin)
                 return
             run_id, state = approval.start_publication(project, load_flows().publish.publish)
             if state is None:
-                _print_waiting(approval.waiting_run(run_id))
+                _print_waiting(waiting.waiting_run(run_id))
                 return
         else:
             state = load_flows().publish.publish(project_dir=str(project.root), locales=list(project.locales),
@@ -115,7 +115,7 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
                                                             "kept with the run.")] = None,
             project_dir: ProjectOption = Path(".")):
     """List the publish runs waiting for the editor, or show one's plan and approve (or --reject) it."""
-    from traduco.serve import approval   # imports Prefect: only when needed
+    from traduco.serve import approval, waiting   # imports Prefect: only when needed
     from traduco.prefect_api.servers import api_for_command, flow_run_link
     quiet_prefect()
     if by is not None and not by.strip():
@@ -123,20 +123,20 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
     project = load_project(project_dir)
     with api_for_command(project, lasting=True):
         if run_id is None:
-            waiting = approval.waiting_runs()
-            for run in waiting:
+            runs = waiting.waiting_runs()
+            for run in runs:
                 out.print(f"{run.run_id}  waiting since {run.since}  {run.summary}  "
                           f"{flow_run_link(run.run_id) or ''}", highlight=False, soft_wrap=True)
-            out.print(f"{len(waiting)} publish run(s) wait for a decision"
-                      + (": traduco approve RUN_ID shows one's plan." if waiting else "."), highlight=False)
+            out.print(f"{len(runs)} publish run(s) wait for a decision"
+                      + (": traduco approve RUN_ID shows one's plan." if runs else "."), highlight=False)
             return
         try:
-            run_id = approval.find_run(run_id)
-            waiting = approval.waiting_run(run_id)
-        except approval.UnknownRun as unknown:
+            run_id = waiting.find_run(run_id)
+            run = waiting.waiting_run(run_id)
+        except waiting.UnknownRun as unknown:
             raise typer.BadParameter(f"{unknown.message}; `traduco approve` lists the runs that wait",
                                      param_hint="RUN_ID") from None
-        _print_waiting(waiting, asking=False)       # this command is the decision
+        _print_waiting(run, asking=False)       # this command is the decision
         for row in approval.changed_since_plan(project, run_id) or []:
             out.print(f"  ! {row.doc_id} ({row.locale}) changed after the plan was made: approving will not "
                       "publish it now; it goes into the next plan.", highlight=False, markup=False, soft_wrap=True)
@@ -152,7 +152,7 @@ def approve(run_id: Annotated[Optional[str], typer.Argument(
         approval.decide(run_id, approve=not reject, note=note, approver=by)
         out.print(f"{'Rejected' if reject else 'Approved'}: publish run {run_id} resumes; waiting for "
                   "`traduco serve` to run it (Ctrl-C leaves it to serve).", highlight=False, soft_wrap=True)
-        ended = approval.outcome(run_id)
+        ended = waiting.outcome(run_id)
     if ended is None:
         out.print("It has not run yet: `traduco serve` (or a worker for the publish deployment) runs it; "
                   f"follow it at {flow_run_link(run_id) or 'the Prefect UI'}.", highlight=False, soft_wrap=True)

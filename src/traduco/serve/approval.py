@@ -37,7 +37,6 @@ import hashlib
 import re
 import time
 import uuid
-from dataclasses import dataclass
 
 import httpx
 from prefect.input import RunInput
@@ -47,13 +46,12 @@ from traduco.errors import ConfigError
 from traduco.project.loading import Project
 from traduco.project.private import private_dir, private_file
 from traduco.publishing.plan import PLANNED, PublishResult, Status, tally
+from traduco.serve.waiting import DECISION_ARTIFACT, PLAN_ARTIFACT, same_plan_waiting, waiting_run
 
 APPROVAL_TIMEOUT_SECONDS = 7 * 24 * 3600   # a week: after that the run fails and publishes nothing
 PLANS_KEPT_SECONDS = APPROVAL_TIMEOUT_SECONDS + 24 * 3600   # no run reads a plan older than that
 PAUSE_KEY = "approval"
-PLAN_ARTIFACT, DECISION_ARTIFACT, RESULT_ARTIFACT = "publish-plan", "publish-decision", "publish"
 PLAN_TAG = "traduco-plan:"
-OUTCOME_WAIT_SECONDS = 300   # `traduco approve` waits that long for serve to publish, then leaves it running
 
 
 class Approval(RunInput):
@@ -266,25 +264,12 @@ def _tag_or_stop(run, tag: str) -> None:
         client.update_flow_run(run.id, tags=[*(run.tags or []), tag])
 
 
-def same_plan_waiting(tag: str, besides: str | None = None) -> "WaitingRun | None":
-    """The run that already waits for the editor with the plan `tag` names (see `plan_tag`)."""
-    return next((run for run in waiting_runs(tag) if run.run_id != besides), None)
-
-
 def rejected(plan: list[PublishResult], decision: Approval) -> list[PublishResult]:
     return [PublishResult(r.doc_id, r.locale, Status.REJECTED if r.status in PLANNED else r.status,
                           decision.note or r.reason) for r in plan]
 
 
 # -- on the editor's side ---------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class WaitingRun:
-    run_id: str
-    since: str              # when it began to wait (ISO, UTC)
-    summary: str            # the plan's tally
-    plan: str               # the plan, as Markdown
-
 
 def start_publication(project: Project, flow):
     """Start a run of this project's publish deployment and run it here until it
@@ -318,69 +303,6 @@ def start_publication(project: Project, flow):
         return str(run.id), None
 
 
-def waiting_runs(tag: str | None = None) -> list[WaitingRun]:
-    """The publish runs that wait for a decision, oldest first (only those tagged `tag`, if given)."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import (FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterState,
-                                                FlowRunFilterStateType, FlowRunFilterTags)
-    from prefect.client.schemas.objects import StateType
-    from prefect.client.schemas.sorting import FlowRunSort
-
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=["publish"])),
-            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
-                type=FlowRunFilterStateType(any_=[StateType.PAUSED])),
-                tags=FlowRunFilterTags(all_=[tag]) if tag else None),
-            sort=FlowRunSort.START_TIME_ASC)
-        return [_waiting(client, run) for run in runs]
-
-
-def waiting_run(run_id: str) -> WaitingRun:
-    """The run `run_id`, which must be waiting for a decision."""
-    from prefect.client.orchestration import get_client
-    from prefect.exceptions import ObjectNotFound
-
-    try:
-        with get_client(sync_client=True) as client:
-            run = client.read_flow_run(run_id)
-            if not run.state or not run.state.is_paused():
-                decided = _artifact(client, run.id, DECISION_ARTIFACT)
-                raise ConfigError(f"publish run {run_id} is not waiting for approval ("
-                                  + (f"it was decided: {decided.data}; " if decided else "")
-                                  + f"it is {run.state.name if run.state else 'unknown'})",
-                                  hint="`traduco approve` without an id lists the runs that wait")
-            return _waiting(client, run)
-    except (ObjectNotFound, ValueError):
-        raise UnknownRun(f"there is no flow run {run_id} on the Prefect server") from None
-
-
-class UnknownRun(ConfigError):
-    """A run id that names no run (a usage mistake)."""
-
-
-def find_run(run_id: str) -> str:
-    """The whole id of the waiting run `run_id` names: itself, or the one waiting
-    run whose id starts with it (ids are long; people copy the start)."""
-    import uuid
-
-    try:
-        return str(uuid.UUID(run_id))
-    except ValueError:
-        pass
-    matches = [run.run_id for run in waiting_runs() if run.run_id.startswith(run_id.strip().lower())]
-    if len(matches) == 1:
-        return matches[0]
-    raise UnknownRun(f"no waiting publish run's id starts with {run_id!r}" if not matches else
-                     f"{run_id!r} starts the ids of {len(matches)} waiting runs: give more of it")
-
-
-def _waiting(client, run) -> WaitingRun:
-    plan = _artifact(client, run.id, PLAN_ARTIFACT)
-    return WaitingRun(str(run.id), run.state.timestamp.isoformat(timespec="minutes"),
-                      plan.description if plan else "", plan.data if plan else "")
-
-
 def decide(run_id: str, approve: bool, note: str = "", approver: str | None = None) -> None:
     """Give a waiting publish run the editor's decision (`approver`: by default the OS user)."""
     from prefect.exceptions import FlowPauseTimeout
@@ -393,33 +315,3 @@ def decide(run_id: str, approve: bool, note: str = "", approver: str | None = No
     except FlowPauseTimeout:
         raise ConfigError(f"publish run {run_id} waited longer than a week and has expired",
                           hint="Run `traduco publish` again for a fresh plan") from None
-
-
-def outcome(run_id: str, seconds: float | None = None):
-    """The resumed run's final state and the rows of its publish record once it has
-    ended (None if it has not ended within `seconds`: no process serving the
-    deployment picked it up yet)."""
-    import json
-
-    from prefect.client.orchestration import get_client
-
-    deadline = time.monotonic() + (OUTCOME_WAIT_SECONDS if seconds is None else seconds)
-    with get_client(sync_client=True) as client:
-        while True:
-            state = client.read_flow_run(run_id).state
-            if state and state.is_final():
-                record = _artifact(client, run_id, RESULT_ARTIFACT)
-                return state, json.loads(record.data) if record else []
-            if time.monotonic() > deadline:
-                return None
-            time.sleep(1)
-
-
-def _artifact(client, run_id, key: str):
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
-    from prefect.client.schemas.sorting import ArtifactSort
-
-    found = client.read_artifacts(artifact_filter=ArtifactFilter(
-        flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]), key=ArtifactFilterKey(any_=[key])),
-        sort=ArtifactSort.CREATED_DESC, limit=1)
-    return found[0] if found else None
