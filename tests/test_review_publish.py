@@ -188,7 +188,8 @@ def test_scorecard_matches_a_hand_computation(project):
 @pytest.mark.parametrize("approve", [True, False])
 def test_approval_gate_suspends_then_publishes_or_not(project, standin, approve):
     from prefect.client.orchestration import get_client
-    from traduco.serve.approval import decide, waiting_runs
+    from traduco.serve.approval import decide
+    from traduco.serve.waiting import waiting_runs
     from test_approval import run_resumed, suspended_publication
 
     with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
