@@ -73,13 +73,19 @@ def _told(project: Project) -> dict[str, list[str]]:
         return {}
 
 
+def _newly_late(project: Project, rows) -> tuple[dict[str, list[str]], set[str]]:
+    """Per locale, the documents late now; and the locales with one that
+    reviewers were not told about yet."""
+    told, hours = _told(project), project.notify.drafts_waiting_hours
+    late = {locale: sorted(r.doc_id for r in found) for locale in project.locales
+            if (found := _late(rows, locale, hours))}
+    return late, {locale for locale, docs in late.items() if set(docs) - set(told.get(locale, []))}
+
+
 def late_untold(project: Project, rows) -> bool:
     """Whether a document became late since reviewers were last told: what
     `new_drafts_waiting` would say now, found without recording anything."""
-    if not wanted(project, DRAFTS):
-        return False
-    told, hours = _told(project), project.notify.drafts_waiting_hours
-    return any({r.doc_id for r in _late(rows, locale, hours)} - set(told.get(locale, [])) for locale in project.locales)
+    return wanted(project, DRAFTS) and bool(_newly_late(project, rows)[1])
 
 
 def new_drafts_waiting(project: Project, rows) -> list[Message]:
@@ -88,12 +94,6 @@ def new_drafts_waiting(project: Project, rows) -> list[Message]:
 
     if not wanted(project, DRAFTS):
         return []
-    record, told = project.state_dir / "notified-drafts.json", _told(project)
-    messages, now_late = [], {}
-    for message in drafts_waiting(project, rows):
-        late = sorted(r.doc_id for r in _late(rows, message.locale, project.notify.drafts_waiting_hours))
-        now_late[message.locale] = late
-        if set(late) - set(told.get(message.locale, [])):
-            messages.append(message)
-    write_private(record, json.dumps(now_late))
-    return messages
+    now_late, untold = _newly_late(project, rows)
+    write_private(project.state_dir / "notified-drafts.json", json.dumps(now_late))
+    return [message for message in drafts_waiting(project, rows) if message.locale in untold]
