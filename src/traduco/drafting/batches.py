@@ -27,7 +27,7 @@ from traduco.checks.ledger import Ledger
 from traduco.drafting.drafts import CatalogResult, draft_catalog, draft_judge, pending_document
 from traduco.drafting.memory import TranslationMemory
 from traduco.drafting.progress import tell_progress
-from traduco.drafting.unchanged import catalog_context, catalog_current
+from traduco.drafting.unchanged import catalog_context, catalog_current, source_current
 from traduco.errors import SourceError, TraducoError
 from traduco.mt import Engine
 from traduco.project.files import file_sha256
@@ -275,10 +275,8 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
         except TraducoError as problem:
             result.problems.append(problem.message)
             continue
-        source = file_sha256(path)
-        known = ledger.current(f"source:{path.name}", {"sha": source})
-        sha = file_sha256(project.template_path(doc_id))
-        if known and known.get("template") == sha:
+        source, sha = file_sha256(path), file_sha256(project.template_path(doc_id))
+        if source_current(ledger, path, source, sha):
             result.documents += 1
             templates[doc_id], shas[doc_id] = None, sha
             continue

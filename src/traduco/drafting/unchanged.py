@@ -46,13 +46,18 @@ def nothing_to_do(project: Project, sync: bool = True) -> bool:
     contexts = {locale: catalog_context(project, glossary, locale) for locale in project.locales}
     for path, doc_id in zip(paths, doc_ids):
         template = file_sha256(project.template_path(doc_id))
-        known = ledger.current(f"source:{path.name}", {"sha": file_sha256(path)})
-        if not known or known.get("template") != template:
+        if not source_current(ledger, path, file_sha256(path), template):
             return False
         if not all(catalog_current(project, ledger, doc_id, locale, template, contexts[locale])
                    for locale in project.locales):
             return False
     return True
+
+
+def source_current(ledger: Ledger, path, source_sha: str | None, template_sha: str | None) -> bool:
+    """The source is as the last run read it, and its template as that run wrote it."""
+    known = ledger.current(f"source:{path.name}", {"sha": source_sha})
+    return bool(known) and known.get("template") == template_sha
 
 
 def catalog_current(project: Project, ledger: Ledger, doc_id: str, locale: str, template_sha: str | None,
