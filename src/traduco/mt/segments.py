@@ -1,4 +1,5 @@
-"""Long texts: split at sentence boundaries to fit a provider's limit, joined back after.
+"""Long texts: split at sentence boundaries to fit a provider's limit, joined back after;
+and pieces grouped into requests.
 
 Sentences are `traduco.language.sentences`' own, so "Il dott. Rossi", "1.250.000" and
 "n. 5" stay whole, and each piece is the text as written.
@@ -55,3 +56,19 @@ def _hard_cut(sentence: str, limit: int) -> list[str]:
     return [p[i:i + limit] for p in parts for i in range(0, len(p), limit)]
 
 
+def requests_of(pieces: list[list[str]], size: int, max_chars: int) -> list[list[tuple[int, int]]]:
+    """Each text's pieces grouped into requests, as (text, piece) positions: one
+    per request, or up to `size` for providers whose API takes a list."""
+    requests: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    chars = 0
+    for t, text_pieces in enumerate(pieces):
+        for p, piece in enumerate(text_pieces):
+            if current and (len(current) >= size or chars + len(piece) > max_chars):
+                requests.append(current)
+                current, chars = [], 0
+            current.append((t, p))
+            chars += len(piece)
+    if current:
+        requests.append(current)
+    return requests
