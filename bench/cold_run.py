@@ -14,6 +14,10 @@ every 50 ms: an interval where this process used under 10 % of a core).
                                                        # (only the first pays the imports and the API's start)
     python bench/cold_run.py --profile 40              # and the 40 top costs (every thread's)
 
+The provider's key is in the environment, as a commercial provider's is in
+production: the run then asks for its first texts while Prefect starts
+(`drafting.ahead`). TRADUCO_BENCH_NO_AHEAD=1 measures the run without that.
+
 The machine's load changes every figure: print `uptime` beside them.
 """
 
@@ -81,9 +85,13 @@ def cold_run(docs: int, paragraphs: int, url: str, latency: float, connections: 
     with CpuSampler() as sampled:
         # As `traduco run` does it: the API of its own started first, Prefect and the flow
         # imported while it starts (the first size of a process only: later ones find both).
+        # and the first batch's texts asked for while Prefect starts (`drafting.ahead`).
+        from traduco.drafting.ahead import asking_ahead
         from traduco.project.loading import load_project
-        from traduco.prefect_api.servers import api_for_command
-        with api_for_command(load_project(project)):
+        from traduco.prefect_api.servers import api_for_command, start_early
+        loaded = load_project(project)
+        with asking_ahead(loaded, start_early(loaded) and not os.environ.get("TRADUCO_BENCH_NO_AHEAD")), \
+                api_for_command(loaded):
             from flows.translate import translate
             summary = translate(project_dir=str(project), return_state=True).result(raise_on_failure=False)
     requests = stats(url)["requests"] - before
@@ -155,6 +163,7 @@ def main() -> None:
                         help="profile every thread of the runs and print the TOP costs (slows the run)")
     parser.add_argument("--profile-out", metavar="FILE", help="and keep the profile in FILE (pstats)")
     args = parser.parse_args()
+    os.environ.setdefault("LIBRE_API_KEY", "bench-key")
     with quiet_prefect_and_standin(args.latency, 100_000) as url:
         print(f"stand-in: {args.latency * 1000:.0f} ms per request; traduco: {args.connections} connections; "
               f"load: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

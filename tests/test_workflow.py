@@ -234,7 +234,9 @@ def test_a_killed_run_takes_its_prefect_api_with_it(project, standin):
         time.sleep(0.1)
     assert standin.requests, "the run never reached the MT provider"
     url = _command_api_url(project)
-    assert _answers(url)
+    while not _answers(url) and time.monotonic() < deadline:    # asked ahead while the API starts
+        time.sleep(0.1)
+    assert _answers(url) and command.poll() is None
 
     command.kill()
     command.wait(timeout=10)

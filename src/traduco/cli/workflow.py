@@ -19,6 +19,7 @@ from traduco.checks.sweep import check_project
 from traduco.cli.exits import problem as _problem
 from traduco.cli.listing import print_candidates, print_findings, print_wrapped
 from traduco.drafting import interruption, runs
+from traduco.drafting.ahead import asking_ahead
 from traduco.drafting.progress import Listener, listening
 from traduco.errors import CatalogError, TraducoError
 from traduco.mt import check_settings
@@ -63,16 +64,19 @@ def run(project_dir: ProjectOption = Path("."),
         return
     quiet_prefect()
     from traduco.prefect_api.servers import api_for_command, run_link, start_early
-    start_early(project)             # Prefect's API starts while the flows load
-    flows = load_flows()
-    with api_for_command(project):
-        check_settings(project.mt)
-        warn_untrusted(project)      # after every settings mistake: the first run trusts only settings that work
-        with interruption.handled(), _progress_bar():
-            state = flows.translate.translate(project_dir=str(project.root), provider=provider,
-                                                 provider_url=provider_url, locales=list(project.locales),
-                                                 sync=not no_sync, return_state=True)
-        link = run_link(state)
+    alone = start_early(project)     # Prefect's API starts while the flows load
+    # The first batch's texts are asked for meanwhile, once settings and keys are known good.
+    # Ctrl-C while asking ahead stops sending, and the run writes the catalogs whose texts are in.
+    with interruption.handled(), asking_ahead(project, alone and _ready_to_ask(project)):
+        flows = load_flows()
+        with api_for_command(project):
+            check_settings(project.mt)
+            warn_untrusted(project)      # after every settings mistake: the first run trusts only settings that work
+            with _progress_bar():
+                state = flows.translate.translate(project_dir=str(project.root), provider=provider,
+                                                     provider_url=provider_url, locales=list(project.locales),
+                                                     sync=not no_sync, return_state=True)
+            link = run_link(state)
     summary = state.result(raise_on_failure=False)
     if isinstance(summary, runs.RunIncomplete):     # work left for people or the next run
         summary = summary.summary
@@ -94,6 +98,18 @@ def run(project_dir: ProjectOption = Path("."),
     for line in summary.problem_lines():
         _problem(line)
     raise typer.Exit(summary.exit_code)
+
+
+def _ready_to_ask(project) -> bool:
+    """Keys in the environment and settings accepted on this machine, as the
+    flow would require them before asking anything."""
+    from traduco.project.settings import SettingsError
+    try:
+        check_settings(project.mt)
+    except SettingsError:     # a key in a Secret block, or none: the flow says which
+        return False
+    warn_untrusted(project)
+    return True
 
 
 def _nothing_changed(project, sync: bool) -> bool:

@@ -2,6 +2,7 @@
 
 - `drafting.runs`: the translate run (`translate_project`): batches in process or on Dask, its summary
 - `drafting.batches`: one batch of documents through extract, machine translation and draft
+- `drafting.ahead`: the first batch's texts asked for while Prefect starts (`traduco run`), handed to the run
 - `drafting.drafts`: one catalog brought up to date, its untranslated units drafted as fuzzy
 - `drafting.memory`: translation memory: exact and fuzzy matches reused before paying MT
 - `drafting.interruption`: Ctrl-C, SIGTERM, a cancelled run: stop asking, save what is in

@@ -282,7 +282,7 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
             continue
         try:
             document = read_document(path)
-            _refuse_huge_units(document)
+            refuse_huge_units(document)
             result.warnings += document.warnings
             templates[doc_id] = write_template(project, document)
             carry_over(project, doc_id, templates[doc_id])   # a renamed or restored source keeps its work
@@ -295,7 +295,7 @@ def _templates(project: Project, paths: list[Path], ledger: Ledger, result: Batc
     return templates, shas
 
 
-def _refuse_huge_units(document) -> None:
+def refuse_huge_units(document) -> None:
     for text, line in [(document.title or "", 1), *((p.text, p.line) for p in document.paragraphs)]:
         if len(text) > MAX_UNIT_CHARS:
             raise SourceError(f"a paragraph of {len(text):,} characters: traduco translates at most "

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from traduco.catalogs.retirement import retire_vanished
 from traduco.drafting import interruption
+from traduco.drafting.ahead import taken
 from traduco.drafting.batches import BatchResult, batches, translate_batch, when_asked
 from traduco.drafting.memory import TranslationMemory
 from traduco.mt import Engine
@@ -217,8 +218,11 @@ def translate_project(project: Project, executor: InProcess | None = None) -> Ru
     paths, problems = source_paths(project.sources_dir)
     summary.source_problems += [problem.message for problem in problems]
     retire_vanished(project, paths)     # a removed source: its catalogs leave the queue, publish withdraws it
-    memories = {locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
-    for result in executor.results(project, batches(paths, project.batch_size), memories):
+    ahead = taken(project)      # the first batch's texts, asked while Prefect started (`traduco run`)
+    memories = ahead.memories if ahead else {
+        locale: TranslationMemory.for_locale(project, locale) for locale in project.locales}
+    for result in executor.results(project, batches(paths, project.batch_size), memories,
+                                   ahead.engine if ahead else None):
         summary.add(result)
     summary.interrupted = interruption.requested()
     return summary
@@ -234,13 +238,14 @@ class InProcess:
     pull: Callable[[Project], WebResult] = pull_web
     overlap: bool = True     # False: each batch only once the one before is written (same catalogs, slower)
 
-    def results(self, project: Project, work: list[list], memories: dict) -> Iterator[BatchResult]:
-        with Engine.for_project(project) as engine:
+    def results(self, project: Project, work: list[list], memories: dict,
+                engine: Engine | None = None) -> Iterator[BatchResult]:
+        with engine or Engine.for_project(project) as engine:
             if self.overlap:
                 yield from self._overlapped(project, work, memories, engine)
             else:
                 for batch in work:
-                    yield (BatchResult(unreached=len(batch)) if interruption.requested()
+                    yield (BatchResult(unreached=len(batch)) if _unreached(engine)
                            else self.translate(project, batch, memories, engine))
         # What the shared engine spent, counted once for the whole run.
         yield BatchResult(usage=engine.summary(), outages=dict(engine.outages), mt_seconds=engine.seconds,
@@ -254,7 +259,7 @@ class InProcess:
         def run(batch: list, asked: threading.Event) -> BatchResult:
             when_asked.set(asked.set)
             try:
-                if interruption.requested():
+                if _unreached(engine):
                     return BatchResult(unreached=len(batch))
                 return self.translate(project, batch, memories, engine)
             finally:
@@ -273,12 +278,21 @@ class InProcess:
                 yield in_flight.popleft()[0].result()
 
 
+def _unreached(engine: Engine) -> bool:
+    """An interrupted run starts no batch, but for one whose answers were asked
+    ahead (`drafting.ahead`): it writes the catalogs whose texts are in."""
+    return interruption.requested() and not engine.carrying
+
+
 @dataclass(frozen=True)
 class OnDask(InProcess):
     """Batches in parallel on the project's Dask cluster (`traduco.drafting.cluster`);
     `translate` is a Prefect task taking project, paths and memories."""
 
-    def results(self, project: Project, work: list[list], memories: dict) -> Iterator[BatchResult]:
+    def results(self, project: Project, work: list[list], memories: dict,
+                engine: Engine | None = None) -> Iterator[BatchResult]:
+        if engine is not None:       # never asked ahead for (`drafting.ahead`): each worker has its own
+            engine.close()
         from traduco.drafting.cluster import task_runner
         from traduco.mt.limits import shared
 

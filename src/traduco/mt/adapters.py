@@ -34,11 +34,14 @@ def secrets_for(name: str) -> dict[str, str]:
     repository. `TRADUCO_<VARIABLE>` wins over `<VARIABLE>`."""
     found = {}
     for variable in PROVIDERS[name].keys:
-        value = os.environ.get(f"TRADUCO_{variable}") or os.environ.get(variable) \
-            or _prefect_secret(variable)
+        value = environment_secret(variable) or _prefect_secret(variable)
         if value:
             found[variable] = value
     return found
+
+
+def environment_secret(variable: str) -> str | None:
+    return os.environ.get(f"TRADUCO_{variable}") or os.environ.get(variable) or None
 
 
 def _prefect_secret(variable: str) -> str | None:

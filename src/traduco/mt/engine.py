@@ -85,6 +85,8 @@ class Engine:
         self._asking_since = 0.0
         self._busy_seconds = 0.0          # time with at least one provider request in flight
         self._memo: dict[tuple[str, str], Result] = {}
+        self._carried: tuple[dict, threading.Event] | None = None    # for the next batch (`carry`)
+        self._ready: threading.Event | None = None                  # answers still coming in (`carry`)
         self._formats: dict[str, frozenset[str]] = {}   # text -> its format flags (python-format, ...)
         self._documents: dict[tuple[str, str], Document] = {}   # (locale, text) -> its document, for an LLM
         self._judges: dict[str, DraftCheck] = {}                      # locale -> the project's checks of a draft
@@ -157,6 +159,8 @@ class Engine:
         their placeholders are masked (in prose `20% sui` is a percentage).
         `documents` are the texts' documents (an LLM drafts with them as context);
         `judge` the project's checks, which an LLM's draft must pass."""
+        if self._ready is not None:
+            self._ready.wait()
         self._formats.update({text: frozenset(flags) for text, flags in (formats or {}).items()})
         with self._lock:
             for document in documents:
@@ -290,7 +294,7 @@ class Engine:
                                          self._formats.get(text, ()))
                 pieces = segments.split(masked.text, spec.max_chars, self.source_language)
                 jobs.append(_Job(text, masked, pieces, [None] * len(pieces)))
-        batches = _batches(jobs, spec.batch_size, spec.max_chars)
+        batches = segments.requests_of([job.pieces for job in jobs], spec.batch_size, spec.max_chars)
         futures = {client.submit(locale, [jobs[j].pieces[p] for j, p in batch]): batch for batch in batches}
         waiting = Counter(j for batch in batches for j in dict.fromkeys(j for j, _ in batch))  # requests per text
         failed: dict[int, str] = {}
@@ -365,8 +369,21 @@ class Engine:
         find what they would find one after the other."""
         view = copy.copy(self)
         view._memo, view._formats, view._documents = {}, {}, {}
+        if self._carried is not None:      # see `carry`
+            (view._memo, view._ready), self._carried = self._carried, None
         view._busy = self._busy            # time in flight counted once, on this engine
         return view
+
+    def carry(self, ahead: "Engine", ready: threading.Event) -> None:
+        """The answers `ahead` (a view of this engine) has and is still getting
+        go to the next batch, which asks nothing before `ready` is set: texts
+        asked before the run began (`drafting.ahead`) are bought once."""
+        self._carried = (ahead._memo, ready)
+
+    @property
+    def carrying(self) -> bool:
+        """The next batch has answers asked for it ahead (an interrupted run still writes what is in)."""
+        return self._carried is not None
 
     def forget(self) -> None:
         """Drop this run's answers kept in memory (a batch is done): successes stay
@@ -388,21 +405,3 @@ class Engine:
     def document_summary(self) -> list[dict]:
         """Calls and tokens per document and locale, of the LLM drafting this engine did."""
         return self._usage.document_rows()
-
-
-def _batches(jobs: list[_Job], size: int, max_chars: int) -> list[list[tuple[int, int]]]:
-    """Pieces grouped into requests: one per request, or up to `size` for
-    providers whose API takes a list."""
-    batches: list[list[tuple[int, int]]] = []
-    current: list[tuple[int, int]] = []
-    chars = 0
-    for j, job in enumerate(jobs):
-        for p, piece in enumerate(job.pieces):
-            if current and (len(current) >= size or chars + len(piece) > max_chars):
-                batches.append(current)
-                current, chars = [], 0
-            current.append((j, p))
-            chars += len(piece)
-    if current:
-        batches.append(current)
-    return batches

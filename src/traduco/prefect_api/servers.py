@@ -36,27 +36,25 @@ import atexit
 import ipaddress
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from traduco.errors import ConfigError
 from traduco.prefect_api.listeners import run_by_this_user
+from traduco.prefect_api.processes import LOOPBACK, ForeignListener, free_port, stop, wait_until_healthy  # noqa: F401
+from traduco.prefect_api.processes import answers as _answers, child as _child, port_free as _port_free
 from traduco.prefect_api.roles import REVIEWER_ENV, password, refusal
 from traduco.project.loading import Project
 from traduco.project.private import private_dir, private_file, private_state, write_private
 from traduco.project.settings import SettingsError
 
-SERVER_START_SECONDS = 120
 RECORD = "api-url"     # in .traduco/prefect/: where `traduco serve`'s server answers
 AUTH = "auth"          # in .traduco/prefect/: the operator's password of the servers traduco starts
 REVIEWER_AUTH = "reviewer-auth"   # in .traduco/prefect/: the reviewers' password of serve's server
-LOOPBACK, ANY_ADDRESS = "127.0.0.1", ("0.0.0.0", "::")
+ANY_ADDRESS = ("0.0.0.0", "::")
 
 
 @contextmanager
@@ -177,13 +175,18 @@ def recorded_server(project: Project) -> str | None:
     return url
 
 
-def start_early(project: Project) -> None:
+def start_early(project: Project) -> bool:
     """Start this process's own API now when the command will need one (no
     server configured, none recorded by serve), so that it starts while the
-    command loads the flows; `api_for_command` then finds it running."""
-    if not os.environ.get("PREFECT_API_URL") and not (project.state_dir / "prefect" / RECORD).exists():
-        private_state(project.state_dir)
-        _command_api(project)
+    command loads the flows; `api_for_command` then finds it running. True
+    when the command's run will be recorded there: then no other run shares
+    the providers' limits with it (`mt.shared_limits`)."""
+    if os.environ.get("PREFECT_API_URL") or (project.state_dir / "prefect" / RECORD).exists():
+        return False
+    private_state(project.state_dir)
+    _command_api(project)
+    from prefect.settings import get_current_settings
+    return not get_current_settings().api.url        # a Prefect profile or prefect.toml names a server
 
 
 @contextmanager
@@ -343,91 +346,3 @@ def _command_api(project: Project) -> _CommandApi:
 
 def _prefect(args: list[str], env: dict, log) -> subprocess.Popen:
     return _child(["prefect", *args], env, log)
-
-
-def _child(module_and_args: list[str], env: dict, log) -> subprocess.Popen:
-    """`python -m <module> <args>` as a child in its own session (a Ctrl-C reaches
-    traduco, which then stops it in order), and gone with traduco even if traduco is killed."""
-    return subprocess.Popen([sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), *module_and_args],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-# SIGKILL leaves traduco no time to stop its Prefect server: Linux's
-# parent-death signal does it, set before Prefect's CLI is exec'd in its place.
-# Whatever the server writes (its database, logs) is its owner's only: umask 077.
-_DIE_WITH_PARENT = """
-import os, signal, sys
-os.umask(0o077)
-try:
-    import ctypes
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)    # PR_SET_PDEATHSIG
-except (OSError, AttributeError):
-    pass
-if os.getppid() != int(sys.argv[1]):
-    sys.exit(0)
-os.execv(sys.executable, [sys.executable, "-m", *sys.argv[2:]])
-"""
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen | None = None, log: Path | None = None,
-                       seconds: float = SERVER_START_SECONDS) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server is not None and server.poll() is not None:
-            raise ConfigError(f"the Prefect server stopped at start (exit {server.returncode})",
-                              path=log, hint="Read its log for the reason")
-        if _answers(url, timeout=2):
-            if not run_by_this_user(url):
-                raise ForeignListener(f"another user's program answers at {url}, where traduco's Prefect "
-                                      "server should be", path=log,
-                                      hint="Run the command again (it picks another port), or give "
-                                           "`traduco serve --port` a free one")
-            return
-        time.sleep(0.3)
-    raise ConfigError(f"the Prefect server at {url} did not become healthy in {seconds:g} s", path=log,
-                      hint="Read its log; a busy port or a locked database are the usual causes")
-
-
-class ForeignListener(ConfigError):
-    """The port traduco's server was to take is another user's: it must not get the password."""
-
-
-def _answers(url: str, timeout: float) -> bool:
-    """Whether a Prefect API answers its health check at `url`."""
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def stop(process: subprocess.Popen, grace: float = 15.0) -> None:
-    """SIGTERM the process group, then SIGKILL whatever is left after `grace` seconds."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=grace)
-    except (ProcessLookupError, PermissionError):
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
-def _port_free(port: int, host: str = LOOPBACK) -> bool:
-    """Whether a server could listen on `port` at `host` (what binding says, as for Prefect's own check)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
