@@ -38,6 +38,7 @@ from traduco.drafting.drafts import pending_document
 from traduco.drafting.memory import TranslationMemory
 from traduco.drafting.unchanged import catalog_context, catalog_current, source_current
 from traduco.errors import TraducoError
+from traduco.language.glossary import load_glossary
 from traduco.mt import Engine
 from traduco.mt.adapters import environment_secret
 from traduco.mt.shared_limits import limits_of
@@ -62,10 +63,9 @@ class Ahead:
     _taken: threading.Event = field(default_factory=threading.Event)
 
     def fits(self, project: Project) -> bool:
-        """The run is the one this was asked for (same folder, locales and providers)."""
-        mine = self.project
-        return (mine.root, mine.locales, mine.mt, mine.batch_size) == \
-            (project.root, project.locales, project.mt, project.batch_size)
+        """The run is the one this was asked for: the same settings, and the
+        glossary it would load (one edited meanwhile masks other terms)."""
+        return self.project == project and load_glossary(project) == self.engine.glossary
 
     def ask(self) -> None:
         try:
@@ -135,7 +135,11 @@ def taken(project: Project) -> Ahead | None:
         ahead, _ahead = _ahead, None
     if ahead is None:
         return None
-    if not ahead.fits(project):
+    try:
+        fits = ahead.fits(project)
+    except TraducoError:     # a glossary broken meanwhile: the run says so
+        fits = False
+    if not fits:
         ahead.stop()
         return None
     ahead.take()
