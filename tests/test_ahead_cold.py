@@ -8,6 +8,7 @@ import datetime as dt
 import time
 from pathlib import Path
 
+import polib
 import pytest
 
 from traduco.drafting import ahead as asking
@@ -15,6 +16,7 @@ from traduco.drafting.runs import EXIT_OK, translate_project
 from traduco.project import files
 from traduco.project.loading import load_project
 
+from helpers import msgfmt_check
 from standin import StandIn
 from test_ahead import _catalogs, _project
 
@@ -49,3 +51,60 @@ def test_a_glossary_edited_while_prefect_starts_is_the_one_the_run_drafts_with(t
     assert summary.exit_code == taken_over.exit_code == EXIT_OK
     assert "Gallery of Arts" in (plain / "locales" / "en" / "LC_MESSAGES" / "comunicato-0.po").read_text("utf-8")
     assert _catalogs(ahead) == _catalogs(plain)
+
+
+def _edit(folder: Path) -> None:
+    (folder / "sources" / "comunicato-0.txt").write_text("Un comunicato riscritto.\n\nCon due paragrafi.\n",
+                                                         encoding="utf-8")
+
+
+def _delete_one(folder: Path) -> None:
+    (folder / "sources" / "comunicato-0.txt").unlink()
+
+
+def _delete_all(folder: Path) -> None:
+    for path in (folder / "sources").iterdir():
+        path.unlink()
+
+
+@pytest.mark.parametrize("meanwhile", [_edit, _delete_one, _delete_all])
+def test_sources_changed_while_prefect_starts_give_the_catalogs_and_counts_of_a_run_without(tmp_path, meanwhile):
+    with StandIn(latency=0.1) as plain_server, StandIn(latency=0.1) as ahead_server:
+        plain = _project(tmp_path / "plain", plain_server.url)
+        meanwhile(plain)
+        translate_project(load_project(plain))
+        ahead = _project(tmp_path / "ahead", ahead_server.url)
+        taken_over = _asked_ahead_then_run(ahead, ahead_server, meanwhile)
+        time.sleep(1.0)     # anything still in flight from asking ahead has arrived
+
+    assert _catalogs(ahead) == _catalogs(plain)
+    asked = [(r["q"], r["target"]) for r in ahead_server.requests]
+    assert len(asked) == len(set(asked))
+    # Every request made is in the run's usage table, those asked ahead for texts the run no longer has too.
+    assert sum(row["requests"] for row in taken_over.usage) == len(asked)
+
+
+@pytest.mark.parametrize("fault", [500, 429, "garbage"])
+def test_a_provider_failing_while_asked_ahead_leaves_what_a_run_without_leaves(tmp_path, fault):
+    def down(server: StandIn) -> StandIn:
+        server.always, server.retry_after = fault, 0
+        return server
+
+    with down(StandIn()) as plain_server, down(StandIn()) as ahead_server:
+        plain = _project(tmp_path / "plain", plain_server.url)
+        summary = translate_project(load_project(plain))
+        ahead = _project(tmp_path / "ahead", ahead_server.url)
+        with asking.asking_ahead(load_project(ahead), alone=True) as started:
+            started._done.wait(60)
+            taken_over = translate_project(load_project(ahead))
+
+    assert summary.exit_code == taken_over.exit_code != EXIT_OK
+    assert taken_over.problem_lines() == summary.problem_lines()
+    # Which texts meet the provider's breaker first depends on the order answers come
+    # in, not on asking ahead: the same catalogs, each whole, every unit waiting.
+    assert _catalogs(ahead).keys() == _catalogs(plain).keys()
+    for path in (ahead / "locales").rglob("*.po"):
+        msgfmt_check(path)
+        assert all(not entry.msgstr for entry in polib.pofile(str(path)))
+    failures = [sum(row["failures"] for row in run.usage) for run in (summary, taken_over)]
+    assert failures[0] == failures[1] == 2 * 6 * 10
