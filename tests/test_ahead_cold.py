@@ -108,3 +108,37 @@ def test_a_provider_failing_while_asked_ahead_leaves_what_a_run_without_leaves(t
         assert all(not entry.msgstr for entry in polib.pofile(str(path)))
     failures = [sum(row["failures"] for row in run.usage) for run in (summary, taken_over)]
     assert failures[0] == failures[1] == 2 * 6 * 10
+
+
+def _chained(folder: Path, chain: list[str], libre: StandIn, deepl: StandIn) -> Path:
+    _project(folder, libre.url)
+    settings = folder / "pyproject.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('chain = ["libre"]', f"chain = {chain}".replace("'", '"'))
+                        + f'[tool.traduco.mt.providers.deepl]\nurl = "{deepl.url.rstrip("/")}"\n', encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("chain", [["deepl"], ["libre", "deepl"]])
+def test_a_provider_taking_lists_is_asked_ahead_as_the_run_would_ask_it(tmp_path, monkeypatch, chain):
+    """Full requests of up to 50 texts, 4 at a time, not one request of 8 texts after
+    another (slower than the run, and more requests); also where DeepL stands in
+    for a provider that is down."""
+    monkeypatch.setenv("DEEPL_AUTH_KEY", "deepl-key-4567:fx")
+    with StandIn() as libre_plain, StandIn(latency=0.1) as deepl_plain, \
+            StandIn() as libre_ahead, StandIn(latency=0.1) as deepl_ahead:
+        libre_plain.always = libre_ahead.always = 500
+        plain = _chained(tmp_path / "plain", chain, libre_plain, deepl_plain)
+        summary = translate_project(load_project(plain))
+        ahead = _chained(tmp_path / "ahead", chain, libre_ahead, deepl_ahead)
+        with asking.asking_ahead(load_project(ahead), alone=True) as started:
+            started._done.wait(60)
+            taken_over = translate_project(load_project(ahead))
+
+    assert summary.exit_code == taken_over.exit_code
+    assert _catalogs(ahead) == _catalogs(plain)
+    assert sorted(deepl_ahead.received) == sorted(deepl_plain.received) and len(deepl_plain.received) == 2 * 6 * 10
+    deepl = [[row for row in run.usage if row["provider"] == "deepl"] for run in (summary, taken_over)]
+    if chain == ["deepl"]:
+        assert deepl[1] == deepl[0] and sum(row["requests"] for row in deepl[0]) == 4     # 60 texts a locale
+    else:       # the texts libre failed come to DeepL as libre's requests did: counted as made
+        assert [row["translated"] for row in deepl[1]] == [row["translated"] for row in deepl[0]] == [60, 60]

@@ -85,8 +85,10 @@ class Ahead:
             texts += pending_document(self.project, doc_id, template, locale, self.memories[locale])[0]
         texts = list(dict.fromkeys(texts))
         # A few rounds of requests at a time: once the run takes over, it asks
-        # the rest itself as soon as the round in flight is in.
-        step = 2 * limits_of(self.project.mt, self.project.mt.chain_for(locale)[0]).connections
+        # the rest itself as soon as the round in flight is in. A provider whose
+        # API takes a list gets full requests, as the run would send them.
+        first = self.project.mt.chain_for(locale)[0]
+        step = 2 * limits_of(self.project.mt, first).connections * PROVIDERS[first].batch_size
         for at in range(0, len(texts), step):
             if self._taken.is_set() or self.engine.stopping:
                 return at
