@@ -5,6 +5,7 @@ writes, buys and counts."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from traduco.drafting.runs import EXIT_OK, translate_project
 from traduco.project import files
 from traduco.project.loading import load_project
 
-from helpers import msgfmt_check
+from helpers import approve_all, msgfmt_check
 from standin import StandIn
 from test_ahead import _catalogs, _project
 
@@ -69,7 +70,8 @@ def _delete_all(folder: Path) -> None:
 
 @pytest.mark.parametrize("meanwhile", [_edit, _delete_one, _delete_all])
 def test_sources_changed_while_prefect_starts_give_the_catalogs_and_counts_of_a_run_without(tmp_path, meanwhile):
-    with StandIn(latency=0.1) as plain_server, StandIn(latency=0.1) as ahead_server:
+    # Answers take a while: the run begins with requests asked ahead still in flight.
+    with StandIn(latency=0.1) as plain_server, StandIn(latency=0.5) as ahead_server:
         plain = _project(tmp_path / "plain", plain_server.url)
         meanwhile(plain)
         translate_project(load_project(plain))
@@ -142,3 +144,31 @@ def test_a_provider_taking_lists_is_asked_ahead_as_the_run_would_ask_it(tmp_path
         assert deepl[1] == deepl[0] and sum(row["requests"] for row in deepl[0]) == 4     # 60 texts a locale
     else:       # the texts libre failed come to DeepL as libre's requests did: counted as made
         assert [row["translated"] for row in deepl[1]] == [row["translated"] for row in deepl[0]] == [60, 60]
+
+
+def test_translation_memory_and_translators_work_are_what_a_run_without_finds(tmp_path):
+    """A second run: approved units are reused from memory (nothing bought for
+    them), a translator's own work is kept, and only new texts are asked."""
+    with StandIn() as first:
+        base = _project(tmp_path / "base", first.url)
+        translate_project(load_project(base))
+        approved = approve_all(base / "locales" / "zh_CN" / "LC_MESSAGES" / "comunicato-0.po")
+        again = (base / "sources" / "comunicato-0.txt").read_text(encoding="utf-8")
+        (base / "sources" / "comunicato-new.txt").write_text(again + "\nUn paragrafo nuovo.\n", encoding="utf-8")
+    with StandIn(latency=0.1) as plain_server, StandIn(latency=0.1) as ahead_server:
+        runs = {}
+        for name, server in (("plain", plain_server), ("ahead", ahead_server)):
+            folder = shutil.copytree(base, tmp_path / name, symlinks=True)
+            settings = folder / "pyproject.toml"
+            settings.write_text(settings.read_text(encoding="utf-8").replace(first.url, server.url), encoding="utf-8")
+        runs["plain"] = translate_project(load_project(tmp_path / "plain"))
+        with asking.asking_ahead(load_project(tmp_path / "ahead"), alone=True) as started:
+            started._done.wait(60)
+            runs["ahead"] = translate_project(load_project(tmp_path / "ahead"))
+
+    assert started.asked > 0
+    assert _catalogs(tmp_path / "ahead") == _catalogs(tmp_path / "plain")
+    assert sorted(ahead_server.received) == sorted(plain_server.received)
+    assert runs["ahead"].usage == runs["plain"].usage
+    kept = polib.pofile(str(tmp_path / "ahead" / "locales" / "zh_CN" / "LC_MESSAGES" / "comunicato-0.po"))
+    assert {e.msgid: e.msgstr for e in kept if e.msgstr and "fuzzy" not in e.flags} == approved
