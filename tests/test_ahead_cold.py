@@ -172,3 +172,13 @@ def test_translation_memory_and_translators_work_are_what_a_run_without_finds(tm
     assert runs["ahead"].usage == runs["plain"].usage
     kept = polib.pofile(str(tmp_path / "ahead" / "locales" / "zh_CN" / "LC_MESSAGES" / "comunicato-0.po"))
     assert {e.msgid: e.msgstr for e in kept if e.msgstr and "fuzzy" not in e.flags} == approved
+
+
+def test_a_rerun_after_a_run_that_asked_ahead_takes_the_fast_path(tmp_path):
+    from traduco.drafting.unchanged import nothing_to_do
+
+    with StandIn(latency=0.1) as server:
+        folder = _project(tmp_path / "p", server.url)
+        (folder / "glossary.csv").write_text(GLOSSARY, encoding="utf-8")
+        summary = _asked_ahead_then_run(folder, server, lambda folder: None)
+    assert summary.exit_code == EXIT_OK and nothing_to_do(load_project(folder))
