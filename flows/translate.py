@@ -105,8 +105,10 @@ def translate(project_dir: str = ".", provider: str | None = None,
     # its work done: the same text is never sent to a provider twice.
     # Ctrl-C, SIGTERM, or a run cancelled from the Prefect UI (its runner sends
     # SIGTERM): nothing more is sent, the catalogs whose texts are in are written.
-    with interruption.handled(), \
-            files.exclusive(project.run_lock_path, "the project", wait=RUN_LOCK_WAIT_SECONDS):
+    # Told to stop while waiting for another run (Ctrl-C as this one asked ahead,
+    # `drafting.ahead`): it stops at once; the other drafts those texts from the cache.
+    with interruption.handled(), files.exclusive(project.run_lock_path, "the project",
+                                                 wait=RUN_LOCK_WAIT_SECONDS, stopped=interruption.requested):
         # With [tool.traduco.git]: translators' pushes come in first, the run's work goes out after.
         git = GitSync.for_project(project) if sync else None
         summary = _translate(project, git, git_pull(quote(git)) if git else None)

@@ -182,3 +182,29 @@ def test_a_rerun_after_a_run_that_asked_ahead_takes_the_fast_path(tmp_path):
         (folder / "glossary.csv").write_text(GLOSSARY, encoding="utf-8")
         summary = _asked_ahead_then_run(folder, server, lambda folder: None)
     assert summary.exit_code == EXIT_OK and nothing_to_do(load_project(folder))
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_asking_ahead_stops_a_run_that_would_wait_for_another(tmp_path, standin):
+    """Two runs started at once: the other took the project while this one asked
+    ahead. Ctrl-C stops this one (the other drafts those texts, from the cache),
+    as it did before asking ahead, instead of waiting up to an hour for the lock."""
+    import signal
+    from test_interrupts import corpus, start_run, wait_for_requests
+
+    standin.latency = 1.0
+    project = tmp_path / "p"
+    (project / "sources").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[tool.traduco]\nlocales = ["en"]\n', encoding="utf-8")
+    corpus(project, 2, paragraphs=4)
+    run = start_run(project, standin.url)
+    try:
+        wait_for_requests(standin, 1, run)
+        with files.exclusive(load_project(project).run_lock_path, "the project", wait=0):    # the other run
+            time.sleep(0.5)
+            run.send_signal(signal.SIGINT)
+            out, err = run.communicate(timeout=90)
+    finally:
+        run.kill()
+    assert run.returncode == 130, err
+    assert "Traceback" not in err and "Stopping: nothing more is sent" in err

@@ -15,6 +15,8 @@ import hashlib
 import errno
 import os
 import tempfile
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from traduco.errors import CatalogError
 from traduco.project.private import PRIVATE_FILE, private_dir
 
 LOCK_WAIT_SECONDS = 600
+STOP_POLL_SECONDS = 0.2     # how often a lock's waiter looks whether it was told to stop
 
 
 def sha256(data: bytes) -> str:
@@ -66,16 +69,26 @@ def write_problem(exc: OSError, path: Path) -> CatalogError:
 
 
 @contextmanager
-def exclusive(lock_path: Path, what: str, wait: float = LOCK_WAIT_SECONDS):
-    """Hold a lock across processes (the OS releases it if the holder dies)."""
+def exclusive(lock_path: Path, what: str, wait: float = LOCK_WAIT_SECONDS,
+              stopped: Callable[[], bool] | None = None):
+    """Hold a lock across processes (the OS releases it if the holder dies).
+    `stopped`: a lock held by another is waited for only until it is true, then
+    KeyboardInterrupt (a run told to stop has nothing to wait for)."""
     from filelock import FileLock, Timeout    # here: git's merge driver writes files but takes no lock
     private_dir(lock_path.parent)      # under .traduco/: private to its owner
-    lock = FileLock(str(lock_path), timeout=wait, mode=PRIVATE_FILE)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise CatalogError(f"another traduco run has held {what} for {wait:g} s", path=lock_path,
-                           hint="Let it finish; the next run picks up from there") from None
+    lock = FileLock(str(lock_path), mode=PRIVATE_FILE)
+    deadline = time.monotonic() + wait
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            lock.acquire(timeout=max(0.0, left if stopped is None else min(left, STOP_POLL_SECONDS)))
+            break
+        except Timeout:
+            if stopped is not None and stopped():
+                raise KeyboardInterrupt from None
+            if time.monotonic() >= deadline:
+                raise CatalogError(f"another traduco run has held {what} for {wait:g} s", path=lock_path,
+                                   hint="Let it finish; the next run picks up from there") from None
     try:
         yield
     finally:
