@@ -145,10 +145,7 @@ def test_nothing_is_asked_ahead_of_settings_accepted_on_this_machine(tmp_path, c
 def test_ctrl_c_while_asking_ahead_writes_what_is_in_and_the_next_run_buys_nothing_twice(tmp_path, standin):
     # Prefect's API takes seconds to start: the first answers arrive long before it is up.
     standin.latency = 1.0
-    project = tmp_path / "p"
-    (project / "sources").mkdir(parents=True)
-    (project / "pyproject.toml").write_text('[tool.traduco]\nlocales = ["en"]\n', encoding="utf-8")
-    corpus(project, 4, paragraphs=8)
+    project = english_corpus(tmp_path / "p", 4, paragraphs=8)
     run = start_run(project, standin.url)
     wait_for_requests(standin, 8, run)         # the first document's texts (4 connections, 1 s each)
     run.send_signal(signal.SIGINT)
@@ -168,6 +165,14 @@ def test_ctrl_c_while_asking_ahead_writes_what_is_in_and_the_next_run_buys_nothi
     second = [r["q"] for r in standin.requests[len(first):]]
     assert len(first) == len(set(first)) and not set(second) & set(first)   # nothing bought twice
     assert len(second) == len(set(second)) == 4 * 8 - len(first)
+
+
+def english_corpus(project: Path, documents: int, paragraphs: int) -> Path:
+    """A project translated into English alone, its settings from the command line (`start_run`)."""
+    (project / "sources").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[tool.traduco]\nlocales = ["en"]\n', encoding="utf-8")
+    corpus(project, documents, paragraphs=paragraphs)
+    return project
 
 
 def _paragraphs(project: Path, d: int) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import signal
 import time
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from traduco.project.loading import load_project
 
 from helpers import approve_all, msgfmt_check
 from standin import StandIn
-from test_ahead import _catalogs, _project
+from test_ahead import _catalogs, _project, english_corpus
+from test_interrupts import start_run, wait_for_requests
 
 GLOSSARY = "it,en,zh_CN,note\nmuseo,Gallery of Arts,艺术馆,the house name\n"
 
@@ -189,14 +191,8 @@ def test_ctrl_c_while_asking_ahead_stops_a_run_that_would_wait_for_another(tmp_p
     """Two runs started at once: the other took the project while this one asked
     ahead. Ctrl-C stops this one (the other drafts those texts, from the cache),
     as it did before asking ahead, instead of waiting up to an hour for the lock."""
-    import signal
-    from test_interrupts import corpus, start_run, wait_for_requests
-
     standin.latency = 1.0
-    project = tmp_path / "p"
-    (project / "sources").mkdir(parents=True)
-    (project / "pyproject.toml").write_text('[tool.traduco]\nlocales = ["en"]\n', encoding="utf-8")
-    corpus(project, 2, paragraphs=4)
+    project = english_corpus(tmp_path / "p", 2, paragraphs=4)
     run = start_run(project, standin.url)
     try:
         wait_for_requests(standin, 1, run)
