@@ -9,8 +9,8 @@ in its own process with the provider's limits opened up. Prints per size: the
 paragraphs, the units drafted (both locales), wall time, the drafting
 process's baseline RSS (after imports and the checks' models) and its peak
 (ru_maxrss), (peak - baseline) per 1,000 units, the slope from the size before,
-the bytes of the source and of the written catalogs, and the memory one written
-catalog holds once parsed (what a copy of it costs). A size whose units
+the bytes of the source and of the written catalogs, and what reading one
+written catalog costs a fresh process (RSS added; objects alive after it). A size whose units
 were not all drafted gets a warning.
 
 A source over `MAX_SOURCE_BYTES` (1 MB) is refused by `traduco run`; beyond
@@ -169,23 +169,29 @@ def entries(path: Path) -> tuple[int, int]:
     return len(catalog), sum(1 for e in catalog if e.msgstr and "fuzzy" in e.flags)
 
 
-# What one written catalog holds in memory once traduco's reader has parsed it (its text dropped).
+# Reading one written catalog with traduco's reader in a fresh process: the RSS it adds (the parsed
+# entries, and what parsing them left in the heap), and the bytes of the objects still alive after
+# it (tracemalloc): what one more copy of a catalog costs a run.
 HELD = r"""
-import resource, sys
+import resource, sys, tracemalloc
 from pathlib import Path
 def rss_mb():
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
 from traduco.catalogs import pofile
 before = rss_mb()
+tracemalloc.start()
 catalog = pofile.read(Path(sys.argv[1]))
-print(rss_mb() - before)
+alive = tracemalloc.get_traced_memory()[0] / 2**20
+print(rss_mb() - before, alive)
 """
 
 
-def held_mb(path: Path) -> float:
+def read_cost(path: Path) -> tuple[float, float]:
+    """(RSS added, MB alive) of reading the catalog at `path` in a fresh process."""
     done = subprocess.run([sys.executable, "-c", HELD, str(path)], capture_output=True, text=True, check=True)
-    return float(done.stdout)
+    rss, alive = done.stdout.split()
+    return float(rss), float(alive)
 
 
 def measure(size: int, url: str, connections: int, profile: int) -> dict:
@@ -205,7 +211,7 @@ def measure(size: int, url: str, connections: int, profile: int) -> dict:
     figures["catalogs"] = sum(p.stat().st_size for p in catalogs)
     counted = [entries(p) for p in catalogs]
     figures["entries"], figures["fuzzy"] = sum(c[0] for c in counted), sum(c[1] for c in counted)
-    figures["held"] = held_mb(catalogs[0]) if catalogs else 0.0
+    figures["read"] = read_cost(catalogs[0]) if catalogs else (0.0, 0.0)
     return figures
 
 
@@ -219,7 +225,7 @@ def main() -> None:
     import shutil
 
     print(f"{'paragraphs':>10} {'drafted':>8} {'wall':>7} {'base MB':>7} {'peak MB':>7} "
-          f"{'MB/1k':>6} {'slope':>6} {'source':>8} {'catalogs':>9} {'1 held':>7}  uptime", flush=True)
+          f"{'MB/1k':>6} {'slope':>6} {'source':>8} {'catalogs':>9} {'1 read/alive':>12}  uptime", flush=True)
     before = None
     with quiet_prefect_and_standin(0.0, 1_000_000) as url:
         for size in args.sizes:
@@ -231,7 +237,7 @@ def main() -> None:
             load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.split("load average:")[-1]
             print(f"{size:10,} {f['drafted']:8,} {f['wall']:6.1f}s {f['baseline']:7.0f} {f['peak']:7.0f} "
                   f"{grown * 1000 / units:6.2f} {slope} {f['source'] / 2**20:6.1f}MB "
-                  f"{f['catalogs'] / 2**20:7.1f}MB {f['held']:5.0f}MB  {load.strip()}", flush=True)
+                  f"{f['catalogs'] / 2**20:7.1f}MB {f['read'][0]:5.0f}/{f['read'][1]:4.0f}MB  {load.strip()}", flush=True)
             if f["source"] > MAX_SOURCE_BYTES:
                 print(f"  (the source is over traduco's {MAX_SOURCE_BYTES:,}-byte limit: lifted for this bench)")
             if f["drafted"] != units or f["fuzzy"] != units or f["failed"]:
@@ -242,7 +248,8 @@ def main() -> None:
     print("\ndrafted: units drafted, both locales; base: RSS after imports and the checks' models; "
           "peak: ru_maxrss of the drafting process; MB/1k: (peak - base) per 1,000 units; slope: peak's growth "
           "per 1,000 units from the size before (steady = proportional); catalogs: both .po files on disk; "
-          "1 held: RSS of one written catalog parsed by traduco's reader.")
+          "1 read/alive: RSS that reading one written catalog with traduco's reader adds to a fresh "
+          "process, and the objects alive after it (tracemalloc).")
 
 
 if __name__ == "__main__":
