@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tracemalloc
 from pathlib import Path
 
+import polib
 import pytest
 
-from traduco.catalogs import formats, pofile
+from traduco.catalogs import formats, pofile, syntax
 from traduco.catalogs.catalog import Catalog
 from traduco.errors import CatalogError
 from traduco.publishing import outputs
@@ -202,3 +204,29 @@ def test_a_comment_without_a_space_after_the_hash_is_named(tmp_path):
     error = refusal(path)
 
     assert error.line == header.count("\n") + 3 and "'#TODO'" in error.message and "space after '#'" in error.hint
+
+
+def test_a_large_catalog_is_judged_without_a_second_copy_of_its_lines(tmp_path):
+    """What msgfmt -c would refuse is judged entry by entry: the catalog's text
+    is split into lines only to name the line of a refusal. The list of a
+    catalog's lines costs as much as its text again, while its parsed entries
+    are in memory too (a 100,000-paragraph source's catalog is 80 MB of text)."""
+    header = (BROKEN / "newline-end.po").read_text(encoding="utf-8").split("\n\nmsgid \"Comunicato")[0]
+    body = "".join(f'#. risk: low\nmsgid "Il {n} marzo la Regione stanzia {n}.000 euro per i borghi."\n'
+                   f'msgstr "3月{n}日，大区为村镇拨款{n}000欧元。"\n\n' for n in range(5_000))
+    text = f"{header}\n\n{body}"
+    catalog = polib.pofile(text, wrapwidth=0)
+
+    tracemalloc.start()
+    try:
+        syntax.check_entries(catalog, text, tmp_path / "grande.po")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < len(text) / 10, f"{peak:,} bytes at the peak to judge {len(text):,} characters"
+    # A refusal still names its line, at the end of a large catalog too.
+    broken = f'{text}msgid "Firenze, 3 marzo"\nmsgstr "佛罗伦萨，3月3日\\n"\n'
+    path = tmp_path / "grande.po"
+    path.write_text(broken, encoding="utf-8")
+    assert refusal(path).line == broken.count("\n")

@@ -114,3 +114,21 @@ def test_an_answer_is_in_the_cache_as_it_arrives_not_after_the_requests_sent_bef
                 heard.append((text, cached is not None))
             mt.translate([slow, fast], "en", on_result=on_result)
     assert heard == [(fast, True), (slow, True)]
+
+
+def test_a_request_rate_limited_through_every_attempt_while_others_are_answered_fails_alone(tmp_path, standin):
+    """A busy provider answers a share of requests 429 (issue 15's fault bench:
+    30 %). One request unlucky through all its attempts, while the provider
+    answers others, fails alone and its unit waits for the next run; the
+    provider stays in. Only one that answers nobody is out for the run."""
+    standin.latency, standin.retry_after = 0.3, 0
+    standin.faults = [429, None, 429, 429, 429]    # the first two arrive together: one of them is answered
+    libre = ProviderSettings("libre", standin.url, connections=2, requests_per_second=100)
+    with engine(tmp_path, libre, max_attempts=4) as mt:
+        first = mt.translate(["Primo comunicato.", "Secondo comunicato."], "en")
+        assert mt.outages == {}
+        later = mt.translate(["Terzo comunicato."], "en")
+
+    assert sorted(bool(result.text) for result in first.values()) == [False, True]
+    assert "429" in next(result.error for result in first.values() if not result.text)
+    assert later["Terzo comunicato."].text == "[en] Terzo comunicato."

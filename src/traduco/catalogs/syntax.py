@@ -255,8 +255,7 @@ def check_entries(catalog: polib.POFile, text: str, path: Path | str) -> None:
     a msgid and msgstr that do not both begin and end with a newline, format
     strings that do not match (see `formats`). Like msgfmt, only what it
     compiles is judged: fuzzy, untranslated and obsolete entries are not."""
-    lines = text.split("\n")
-    rule = _plural_rule(catalog, lines, path)
+    rule = _plural_rule(catalog, text, path)
     for entry in catalog:
         forms = _forms(entry)
         if entry.obsolete or "fuzzy" in entry.flags or not forms[0] or not entry.msgid:
@@ -264,7 +263,8 @@ def check_entries(catalog: polib.POFile, text: str, path: Path | str) -> None:
         problem = _entry_problem(entry, forms, rule)
         if problem:
             what, hint = problem
-            raise _refusal(what, path, _msgstr_line(lines, entry), hint)
+            # Split only to name the line: the list of a catalog's lines costs as much as its text again.
+            raise _refusal(what, path, _msgstr_line(text.split("\n"), entry), hint)
 
 
 def compile_problem(entry: polib.POEntry, plural_forms: str | None) -> str | None:
@@ -324,11 +324,12 @@ def _entry_problem(entry, forms: list[str], rule: _PluralRule) -> tuple[str, str
     return None
 
 
-def _plural_rule(catalog: polib.POFile, lines: list[str], path) -> _PluralRule:
+def _plural_rule(catalog: polib.POFile, text: str, path) -> _PluralRule:
     try:
         return _rule(catalog.metadata.get("Plural-Forms"))
     except ValueError as exc:
-        line = next((n for n, text in enumerate(lines, start=1) if text.startswith('"Plural-Forms:')), None)
+        line = next((n for n, line in enumerate(text.split("\n"), start=1) if line.startswith('"Plural-Forms:')),
+                    None)
         raise _refusal(f"the header's Plural-Forms: {exc}", path, line,
                        "Copy the Plural-Forms line for the language from the gettext manual") from None
 

@@ -93,6 +93,7 @@ class ProviderClient:
         self._latency = Latency()
         self._slots = threading.BoundedSemaphore(self.limits.connections)
         self._failures_in_a_row = 0
+        self._answers = 0                             # requests answered so far (a 429 alone or not)
         self._adapters = threading.local()
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
@@ -137,6 +138,7 @@ class ProviderClient:
     def request(self, locale: str, texts: "list[str] | Exchange") -> "list[str] | Reply | Failure":
         """Texts to translate, or an LLM's exchange (its volume counted in tokens)."""
         characters = texts.volume if isinstance(texts, Exchange) else sum(len(t) for t in texts)
+        answers_before = self._answers
         for attempt in range(1, self.settings.max_attempts + 1):
             if self.stop:
                 return interrupted(self.name)
@@ -153,12 +155,13 @@ class ProviderClient:
             if not isinstance(outcome, Failure):
                 with self._lock:
                     self._failures_in_a_row = 0
+                    self._answers += 1
                 return outcome
             failure = outcome
             if self.stop:
                 return interrupted(self.name)
             if failure.fatal or attempt == self.settings.max_attempts:
-                return self._give_up(failure)
+                return self._give_up(failure, answered_meanwhile=self._answers > answers_before)
             if not failure.retry:
                 return failure
             self.usage.count(self.name, locale, retries=1)
@@ -228,12 +231,14 @@ class ProviderClient:
         delay = min(MAX_BACKOFF_SECONDS, self.settings.backoff_seconds * 2 ** (attempt - 1))
         self._sleep(delay * random.uniform(0.5, 1.5))
 
-    def _give_up(self, failure: Failure) -> Failure:
+    def _give_up(self, failure: Failure, answered_meanwhile: bool = False) -> Failure:
         """A request failed for good: after enough of those in a row (or one fatal
         failure, such as a refused key) the breaker opens for the rest of the run."""
-        if failure.rate_limited:
-            # Still limited after every attempt: the next requests would only wait out the
-            # same Retry-After, round after round, in silence. Out for the run, saying what to set.
+        if failure.rate_limited and not answered_meanwhile:
+            # Still limited after every attempt, and nobody else answered either: the next requests
+            # would only wait out the same Retry-After, round after round, in silence. Out for the
+            # run, saying what to set. (A busy provider's occasional 429s, others answered meanwhile,
+            # fail this request alone: its units wait for the next run.)
             failure = replace(failure, fatal=True, reason=(
                 f"{self.name} kept rate-limiting us (HTTP 429) through {self.settings.max_attempts} attempts: "
                 f"set requests_per_second and tokens_per_minute in [tool.traduco.mt.providers.{self.name}] "
