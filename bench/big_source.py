@@ -14,7 +14,7 @@ written catalog costs a fresh process (RSS added; objects alive after it). A siz
 were not all drafted gets a warning.
 
 A source over `MAX_SOURCE_BYTES` (1 MB) is refused by `traduco run`; beyond
-it (~9,000 such paragraphs) the bench lifts the limit in the drafting process,
+it (~10,000 such paragraphs) the bench lifts the limit in the drafting process,
 and says so, to measure the memory the issue asks about.
 
     python bench/big_source.py [--sizes 1000 10000 100000] [--connections 16]
