@@ -195,13 +195,18 @@ def report_runs(say, stopped: threading.Event, seconds: float = RUN_POLL_SECONDS
                 state = run.state
                 shown = state.type.value if state and (state.is_running() or state.is_paused()
                                                        or state.is_final()) else None
-                if shown is None or seen.get(str(run.id)) == shown:
+                known = seen.get(str(run.id))
+                if shown is None or known == shown:
                     continue
                 seen[str(run.id)] = shown
                 if first and not state.is_paused():
                     continue
                 if run.deployment_id not in names:
                     names[run.deployment_id] = client.read_deployment(run.deployment_id).name
+                if known is None and state.is_final() and run.start_time:
+                    # Started and ended between two polls: its start is said all the same.
+                    say(f"{time.strftime('%H:%M', time.localtime(run.start_time.timestamp()))} "
+                        f"{names[run.deployment_id]}: Running {flow_run_link(run.id) or ''}".rstrip())
                 waiting = " (waiting for approval: traduco approve)" if state.is_paused() else ""
                 message = f": {state.message[:200]}" if state.message and state.is_final() else ""
                 say(f"{time.strftime('%H:%M')} {names[run.deployment_id]}: {state.name}{waiting}{message} "
